@@ -1,0 +1,112 @@
+"""Attrition: six causes of losing a customer, as competing risks.
+
+Why customers leave, in the source material: died 1 %, moved away 3 %, friends'
+influence 5 %, lured by competitors 9 %, dissatisfied with the product 14 %, poor
+service quality or indifference 68 %. Each cause is its own mechanism here, and every
+churn event records the cause that fired first:
+
+* **died**, **moved away** — constant background hazards (per year);
+* **competition** — a constant hazard, multiplied during competitor shocks;
+* **poor service** — a hazard that rises as service satisfaction s falls,
+  h(s) = h₀^(1−s) · h₁^s (h₀ at s = 0, h₁ at s = 1), plus the decision to leave after an
+  unhappy service experience (see below);
+* **product dissatisfaction** — the decision to leave after a disappointing product;
+* **friends' influence** — leaving after hearing a complaint (see word of mouth).
+
+The four time-based hazards are multiplied by the customer's churn propensity (gamma,
+mean 1), so customers differ in how readily they leave. They are raced inside the
+customer's single clock (:mod:`sim.customers`). After an unhappy experience the
+customer leaves with a probability that depends on what happened next, ordered as in
+the TARP studies (1986): silent > complained and left unresolved > resolved > resolved
+quickly.
+"""
+
+from __future__ import annotations
+
+from sim.recorder import CAUSES, COMPETITION, DIED, MOVED_AWAY, POOR_SERVICE
+from sim.world import CUSTOMER, DAYS_PER_YEAR, FORMER, World
+
+
+class Attrition:
+    """The hazards of the time-based causes, and churn itself."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.stream = world.stream("attrition")
+        self.refresh()
+
+    def refresh(self) -> None:
+        a = self.world.scenario.attrition
+        self.died = a.died_per_year / DAYS_PER_YEAR
+        self.moved = a.moved_away_per_year / DAYS_PER_YEAR
+        self.competition = a.competition_per_year / DAYS_PER_YEAR
+        self.shocks = [(s.start_day, s.start_day + s.duration_days, s.hazard_multiplier) for s in a.competitor_shocks]
+        # Overlapping shocks multiply; the product of all of them bounds any overlap.
+        self.competition_bound = self.competition
+        for _, _, m in self.shocks:
+            self.competition_bound *= max(m, 1.0)
+        self.service_full = a.poor_service_per_year.at_full_satisfaction / DAYS_PER_YEAR
+        self.service_zero = a.poor_service_per_year.at_zero_satisfaction / DAYS_PER_YEAR
+        self.leave = a.leave_after_problem
+
+    def competition_multiplier(self, day: float) -> float:
+        multiplier = 1.0
+        for start, end, m in self.shocks:
+            if start <= day < end:
+                multiplier *= m
+        return multiplier
+
+    def poor_service_rate(self, satisfaction: float) -> float:
+        """Per-day poor-service hazard at a satisfaction level (before propensity)."""
+        return self.service_zero ** (1.0 - satisfaction) * self.service_full**satisfaction
+
+    def hazard_bound(self, person: int) -> float:
+        """An upper bound of the person's time-based hazards, per day."""
+        return self.world.people.propensity[person] * (
+            self.died + self.moved + self.competition_bound + self.service_zero
+        )
+
+    def time_based(self, person: int, pick: float) -> None:
+        """Resolve a clock event that fell in the attrition part of the bound.
+
+        ``pick`` is uniform on [0, hazard_bound); the first causes whose rates cover it
+        fire, the remainder of the bound is a null event (thinning).
+        """
+        people = self.world.people
+        propensity = people.propensity[person]
+        pick /= propensity
+        if pick < self.died:
+            self.churn(person, DIED)
+            return
+        pick -= self.died
+        if pick < self.moved:
+            self.churn(person, MOVED_AWAY)
+            return
+        pick -= self.moved
+        rate = self.competition * self.competition_multiplier(self.world.env.now)
+        if pick < rate:
+            self.churn(person, COMPETITION)
+            return
+        pick -= rate
+        if pick < self.poor_service_rate(people.satisfaction[person]):
+            self.churn(person, POOR_SERVICE)
+
+    def maybe_leave(self, person: int, probability: float, cause: int) -> None:
+        """Leave with the given probability, for the given cause."""
+        if self.stream.uniform() < probability and self.world.people.status[person] == CUSTOMER:
+            self.churn(person, cause)
+
+    def churn(self, person: int, cause: int) -> None:
+        """The customer leaves; recorded with its cause."""
+        world = self.world
+        people = world.people
+        if people.status[person] != CUSTOMER:
+            return
+        now = world.env.now
+        level = people.level[person]
+        people.status[person] = FORMER
+        world.level_counts[level] -= 1
+        world.record.churn_events.append(
+            (now, person, cause, level, now - people.joined[person], people.orders[person], people.revenue[person])
+        )
+        world.record.add("churned_" + CAUSES[cause], int(now))

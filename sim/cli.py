@@ -1,0 +1,171 @@
+"""The command line: ``run_sim.py run`` and ``run_sim.py check``.
+
+Thin by design: parse the arguments, call the library, print, exit with a code.
+Exit codes: 0 success, 1 an unexpected failure, 2 bad input (a scenario or argument
+error, reported in one line per problem, never a traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from sim.output import write_outputs
+from sim.runner import RunResult, run
+from sim.scenario import ScenarioError, load_scenario
+from sim.stats import mean_ci
+from sim.version import full_version
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+SHOWN = (
+    ("customers_start", "customers at start", "{:,.0f}"),
+    ("customers_end", "customers at end", "{:,.0f}"),
+    ("new_customers_advertising", "new by advertising", "{:,.0f}"),
+    ("new_customers_referral", "new by referral", "{:,.0f}"),
+    ("churned_total", "churned", "{:,.0f}"),
+    ("churn_rate_annual", "churn rate per year", "{:.1%}"),
+    ("share_churn_poor_service", "  poor service", "{:.1%}"),
+    ("share_churn_product_dissatisfaction", "  product", "{:.1%}"),
+    ("share_churn_competition", "  competition", "{:.1%}"),
+    ("share_churn_friends_influence", "  friends' influence", "{:.1%}"),
+    ("share_churn_moved_away", "  moved away", "{:.1%}"),
+    ("share_churn_died", "  died", "{:.1%}"),
+    ("perfect_order_rate", "perfect orders", "{:.1%}"),
+    ("contacts", "support contacts", "{:,.0f}"),
+    ("mean_wait_minutes", "mean wait (min)", "{:.2f}"),
+    ("service_level", "service level", "{:.1%}"),
+    ("abandonment_rate", "abandonment", "{:.1%}"),
+    ("first_contact_resolution_rate", "first-contact resolution", "{:.1%}"),
+    ("mean_told_by_happy", "told per happy teller", "{:.2f}"),
+    ("mean_told_by_unhappy", "told per unhappy teller", "{:.2f}"),
+    ("share_advocates_end", "advocates at end", "{:.1%}"),
+    ("mean_satisfaction_end", "mean satisfaction at end", "{:.3f}"),
+    ("revenue", "revenue", "{:,.0f}"),
+    ("profit", "profit", "{:,.0f}"),
+    ("npv", "NPV", "{:,.0f}"),
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_sim.py",
+        description="churn-sim: simulate customers, service quality, word of mouth and churn.",
+        epilog="Examples:\n"
+        "  run_sim.py run scenarios/baseline.yaml\n"
+        "  run_sim.py run scenarios/baseline.yaml --replications 20 --set service.agents=4\n"
+        "  run_sim.py check scenarios/*.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("run", help="run a scenario and write an output folder")
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument("--replications", "-n", type=int, metavar="N",
+                   help="number of replications (default: the scenario's)")
+    p.add_argument("--seed", type=int, metavar="S", help="master seed (default: the scenario's)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="output folder (default: runs/<scenario>-<date-time>)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a parameter by dotted path, e.g. service.agents=4 (repeatable)")
+    p.add_argument("--workers", "-j", type=int, default=1, metavar="N",
+                   help="worker processes (results are identical for any N; default 1)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress, no summary table")
+    c = sub.add_parser("check", help="validate scenario files without running them")
+    c.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a parameter by dotted path (repeatable)")
+    return parser
+
+
+class _ProgressPrinter:
+    """Shows progress on stderr once a run has taken more than a couple of seconds."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.start = time.monotonic()
+        self.shown = False
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        elapsed = time.monotonic() - self.start
+        if self.quiet or (elapsed < 2 and not self.shown):
+            return
+        left = elapsed / done * (total - done)
+        line = f"replication {done}/{total}  {elapsed:.0f} s elapsed, ~{left:.0f} s left"
+        if self.tty:
+            sys.stderr.write("\r" + line + ("\n" if done == total else ""))
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+        self.shown = True
+
+
+def _table(result: RunResult) -> str:
+    frame = result.kpis()
+    lines = [f"{'KPI':<28} {'mean':>14}   95% interval"]
+    for name, label, fmt in SHOWN:
+        values = [float(v) for v in frame[name]]
+        mean, lo, hi = mean_ci(values)
+        interval = f"[{fmt.format(lo)}, {fmt.format(hi)}]" if len(values) > 1 and lo == lo else ""
+        lines.append(f"{label:<28} {fmt.format(mean):>14}   {interval}")
+    return "\n".join(lines)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    for name in ("replications", "workers"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            print(f"error: --{name}: got {value}; allowed: a whole number >= 1", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    if args.seed is not None and not 0 <= args.seed < 2**63:
+        print(f"error: --seed: got {args.seed}; allowed: a whole number from 0 to 2^63-1", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    scenario = load_scenario(args.scenario, args.overrides, seed=args.seed, replications=args.replications)
+    out = args.out or Path("runs") / f"{scenario.name}-{datetime.now():%Y%m%d-%H%M%S}"
+    if out.exists() and not out.is_dir():
+        print(f"error: --out: {out} exists and is not a folder", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not args.quiet:
+        print(
+            f"Running {scenario.name}: {scenario.replications} replication(s) of {scenario.horizon_days} days, "
+            f"{scenario.market.population:,} people, seed {scenario.seed}",
+            file=sys.stderr,
+        )
+    result = run(scenario, workers=args.workers, on_progress=_ProgressPrinter(args.quiet))
+    write_outputs(result, out, full_version())
+    if not args.quiet:
+        print(_table(result))
+    print(f"Output written to {out}")
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    failed = 0
+    for path in args.scenarios:
+        try:
+            scenario = load_scenario(path, args.overrides)
+        except ScenarioError as err:
+            print(str(err), file=sys.stderr)
+            failed += 1
+        else:
+            print(f"{path}: ok ({scenario.name}, {scenario.horizon_days} days, "
+                  f"{scenario.replications} replications)")
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _cmd_run(args)
+        return _cmd_check(args)
+    except ScenarioError as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("\ninterrupted: no output was written", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -1,0 +1,106 @@
+"""Customers: joining, and the one clock each customer has pending.
+
+A customer does several things at random times: places an order (at their own rate),
+asks a question not caused by an order, or leaves for a time-based reason (died, moved
+away, lured by competition, poor service). Each of these is an exponential clock, and
+exponential clocks race memorylessly, so a customer needs only **one** pending event:
+the time of the next thing that happens, at the sum of the rates, and then which one it
+is, chosen with probability proportional to its rate.
+
+Some rates change between events (the poor-service hazard rises as satisfaction falls
+after a bad contact; a competitor's launch multiplies the competition hazard). Rather
+than cancel and redraw, the clock runs at an upper bound of the total rate and each
+event is accepted as a given kind with probability (that kind's current rate)/bound,
+otherwise nothing happens (thinning; Lewis & Shedler 1979). This is exact for the rates
+as they are at the moment of the event, and keeps one pending event per customer.
+
+The customer itself is a row in :class:`sim.world.People`, not a process; the clock is
+a SimPy ``Timeout`` with a callback.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simpy.events import Event, Timeout
+
+from sim.world import CUSTOMER, DAYS_PER_MONTH, World
+
+if TYPE_CHECKING:
+    from sim.attrition import Attrition
+    from sim.desk import Desk
+    from sim.fulfilment import Fulfilment
+
+
+class Customers:
+    """Joining customers and running their clocks."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.stream = world.stream("customer_events")
+        self.fulfilment: Fulfilment
+        self.desk: Desk
+        self.attrition: Attrition
+        self.refresh()
+
+    def connect(self, fulfilment: Fulfilment, desk: Desk, attrition: Attrition) -> None:
+        self.fulfilment = fulfilment
+        self.desk = desk
+        self.attrition = attrition
+
+    def refresh(self) -> None:
+        self.question_rate = self.world.scenario.customers.questions_per_month / DAYS_PER_MONTH
+
+    # ------------------------------------------------------------------ joining
+
+    def start_as_customer(self, person: int, level: int) -> None:
+        """An initial customer at day 0: already bought at least once."""
+        world, people = self.world, self.world.people
+        people.status[person] = CUSTOMER
+        people.level[person] = level
+        people.level_orders[person] = 1
+        people.joined[person] = 0.0
+        world.level_counts[level] += 1
+        self._schedule(person)
+
+    def join(self, person: int, channel: str) -> None:
+        """A prospect becomes a customer: the first purchase (an initial transaction)."""
+        world, people = self.world, self.world.people
+        people.status[person] = CUSTOMER
+        people.level[person] = 1
+        people.level_orders[person] = 0
+        people.joined[person] = world.env.now
+        world.level_counts[1] += 1
+        world.record.add("new_" + channel, world.day())
+        self.fulfilment.place_order(person, initial=True)
+        if people.status[person] == CUSTOMER:
+            self._schedule(person)
+
+    # -------------------------------------------------------------------- clock
+
+    def _schedule(self, person: int) -> None:
+        people = self.world.people
+        bound = people.order_rate[person] + self.question_rate + self.attrition.hazard_bound(person)
+        people.clock_rate[person] = bound
+        if bound <= 0:
+            return
+        event = Timeout(self.world.env, self.stream.exponential() / bound, person)
+        event.callbacks.append(self._on_clock)  # type: ignore[union-attr]
+
+    def _on_clock(self, event: Event) -> None:
+        person: int = event._value  # type: ignore[attr-defined]
+        people = self.world.people
+        if people.status[person] != CUSTOMER:
+            return
+        pick = self.stream.uniform() * people.clock_rate[person]
+        rate = people.order_rate[person]
+        if pick < rate:
+            self.fulfilment.place_order(person, initial=False)
+        else:
+            pick -= rate
+            if pick < self.question_rate:
+                self.desk.question(person)
+            else:
+                self.attrition.time_based(person, pick - self.question_rate)
+        if people.status[person] == CUSTOMER:
+            self._schedule(person)

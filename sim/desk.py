@@ -1,0 +1,272 @@
+"""The support desk: contacts queue for a limited number of agents.
+
+Service *after* the transaction (and the questions before it). Three kinds of contact
+arrive: questions not caused by an order, order problems (a failed delivery the
+customer wants put right) and complaints. They wait in one first-come-first-served
+queue for ``service.agents`` agents.
+
+The agents are the SimPy processes; contacts are plain records that the agents pull
+from the queue (three times faster than a process per contact with a ``Resource``). An
+agent works only while the desk is open (``opening_hours``); a contact that would
+arrive while the desk is closed is made instead at a uniformly random time during the
+next opening. Each agent takes ``handle_minutes`` per contact. A waiting customer gives
+up after ``patience_minutes`` (an abandonment); ``null`` patience waits forever.
+
+An answered contact solves the problem with ``first_contact_resolution`` the first
+time, ``later_contact_resolution`` on later tries. Unresolved, the customer loses some
+satisfaction and calls again after about ``recontact_delay_days``, up to
+``max_contacts_per_problem`` contacts; having given up waiting, they try again with
+``retry_after_abandon``. Each contact is scored (:mod:`sim.satisfaction`): the wait
+gives responsiveness, 1/(1 + wait/``wait_tolerance_minutes``); resolution gives
+reliability; the agent's assurance and empathy count when an agent answered.
+
+A complaint resolved at the first contact within ``quick_resolution_hours`` is a quick
+recovery. How a complaint ends decides the chance that the customer leaves (TARP):
+resolved quickly, resolved, or left unresolved.
+
+With every contact resolved, infinite patience, the desk always open, Poisson arrivals
+and exponential handle times this is an M/M/c queue; ``tests/validation`` checks it
+against Erlang C.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import simpy
+from simpy.events import Event, Timeout
+
+from sim.satisfaction import SERVICE
+from sim.world import CUSTOMER, MINUTES_PER_DAY, World
+
+if TYPE_CHECKING:
+    from sim.attrition import Attrition
+    from sim.satisfaction import Satisfaction
+
+QUESTION, ORDER_PROBLEM, COMPLAINT = 0, 1, 2
+_KIND_COUNTER = ("questions", "order_problem_contacts", "complaints")
+
+
+class Contact:
+    """One contact: who, about what, which try, and where it stands."""
+
+    __slots__ = ("person", "kind", "about", "attempt", "opened", "arrived", "answered", "abandoned")
+
+    def __init__(self, person: int, kind: int, about: int, attempt: int, opened: float) -> None:
+        self.person = person
+        self.kind = kind
+        self.about = about  # SERVICE or PRODUCT: what the underlying problem was about
+        self.attempt = attempt
+        self.opened = opened  # when the problem was first raised
+        self.arrived = 0.0
+        self.answered = False
+        self.abandoned = False
+
+
+class OpeningHours:
+    """When the desk is open, in simulated days.
+
+    Times within ``_EPS`` of an opening count as open, so that the float computed for
+    an opening time (day + start) is itself open.
+    """
+
+    _EPS = 1e-9
+
+    def __init__(self, start_hour: float, end_hour: float, days_per_week: int) -> None:
+        self.start = start_hour / 24.0
+        self.end = end_hour / 24.0
+        self.days_per_week = days_per_week
+        self.always = self.start == 0.0 and self.end == 1.0 and days_per_week == 7
+
+    def is_open(self, t: float) -> bool:
+        if self.always:
+            return True
+        day = int(t)
+        return day % 7 < self.days_per_week and self.start - self._EPS <= t - day < self.end
+
+    def next_opening(self, t: float) -> float:
+        """The start of the next opening at or after ``t`` (``t`` itself if open)."""
+        if self.is_open(t):
+            return t
+        day = int(t)
+        if day % 7 < self.days_per_week and t - day < self.start:
+            return day + self.start
+        day += 1
+        while day % 7 >= self.days_per_week:
+            day += 1
+        return day + self.start
+
+
+class Desk:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.stream = world.stream("desk")
+        self.queue: deque[Contact] = deque()
+        self.idle: list[Event] = []
+        self.agents_started = 0
+        self.satisfaction: Satisfaction
+        self.attrition: Attrition
+        self.refresh()
+
+    def connect(self, satisfaction: Satisfaction, attrition: Attrition) -> None:
+        self.satisfaction = satisfaction
+        self.attrition = attrition
+
+    def refresh(self) -> None:
+        sc = self.world.scenario
+        s = sc.service
+        self.s = s
+        hours = s.opening_hours
+        self.hours = OpeningHours(hours.start_hour, hours.end_hour, hours.days_per_week)
+        self.handle = s.handle_minutes.sampler(self.stream)
+        self.patience = s.patience_minutes.sampler(self.stream) if s.patience_minutes is not None else None
+        self.target_days = s.service_level_target_seconds / 60.0 / MINUTES_PER_DAY
+        self.quick_days = s.quick_resolution_hours / 24.0
+        self.wait_tolerance = sc.service_quality.wait_tolerance_minutes
+        self.leave = sc.attrition.leave_after_problem
+        while self.agents_started < s.agents:
+            self.world.env.process(self._agent(self.agents_started))
+            self.agents_started += 1
+
+    @property
+    def agents(self) -> int:
+        return self.s.agents
+
+    # ------------------------------------------------------------- arrivals
+
+    def question(self, person: int) -> None:
+        self.contact(Contact(person, QUESTION, SERVICE, 1, self.world.env.now))
+
+    def order_problem(self, person: int) -> None:
+        self.contact(Contact(person, ORDER_PROBLEM, SERVICE, 1, self.world.env.now))
+
+    def complaint(self, person: int, about: int) -> None:
+        self.contact(Contact(person, COMPLAINT, about, 1, self.world.env.now))
+
+    def contact(self, contact: Contact) -> None:
+        """A contact reaches the desk now, or during the next opening if it is closed."""
+        env = self.world.env
+        if self.hours.is_open(env.now):
+            self._arrive(contact)
+            return
+        opening = self.hours.next_opening(env.now)
+        window = self.hours.end - self.hours.start
+        delay = opening - env.now + self.stream.uniform() * window
+        Timeout(env, delay, contact).callbacks.append(self._arrive_event)  # type: ignore[union-attr]
+
+    def _arrive_event(self, event: Event) -> None:
+        self._arrive(event._value)  # type: ignore[attr-defined]
+
+    def _arrive(self, contact: Contact) -> None:
+        world = self.world
+        if world.people.status[contact.person] != CUSTOMER:
+            return
+        env = world.env
+        day = world.day()
+        world.record.add("contacts", day)
+        world.record.add(_KIND_COUNTER[contact.kind], day)
+        contact.arrived = env.now
+        if self.patience is not None:
+            give_up = Timeout(env, self.patience() / MINUTES_PER_DAY, contact)
+            give_up.callbacks.append(self._abandon)  # type: ignore[union-attr]
+        self.queue.append(contact)
+        if self.idle:
+            self.idle.pop().succeed()
+
+    # ---------------------------------------------------------------- agents
+
+    def _agent(self, index: int) -> Generator[Event, object, None]:
+        env = self.world.env
+        queue = self.queue
+        hours = self.hours
+        while index < self.s.agents:
+            if not hours.is_open(env.now):
+                yield env.timeout(hours.next_opening(env.now) - env.now)
+                continue
+            while queue and queue[0].abandoned:
+                queue.popleft()
+            if not queue:
+                wake = simpy.Event(env)
+                self.idle.append(wake)
+                yield wake
+                continue
+            contact = queue.popleft()
+            contact.answered = True
+            wait = env.now - contact.arrived
+            self._answered(contact, wait)
+            yield env.timeout(self.handle() / MINUTES_PER_DAY)
+            self._finish(contact, wait)
+
+    def _answered(self, contact: Contact, wait: float) -> None:
+        record = self.world.record
+        day = self.world.day()
+        record.add("answered", day)
+        record.add("wait_minutes_sum", day, wait * MINUTES_PER_DAY)
+        if wait > 0:
+            record.add("waited", day)
+        if wait <= self.target_days:
+            record.add("answered_within_target", day)
+
+    def _abandon(self, event: Event) -> None:
+        contact: Contact = event._value  # type: ignore[attr-defined]
+        if contact.answered:
+            return
+        contact.abandoned = True
+        world = self.world
+        world.record.add("abandoned", world.day())
+        person = contact.person
+        if world.people.status[person] != CUSTOMER:
+            return
+        score = self.satisfaction.contact_score(0.0, resolved=False, answered=False)
+        self.satisfaction.experience(person, score, may_complain=contact.kind != COMPLAINT)
+        if world.people.status[person] != CUSTOMER:
+            return
+        if contact.attempt < self.s.max_contacts_per_problem and self.stream.uniform() < self.s.retry_after_abandon:
+            self._retry_later(contact)
+        elif contact.kind == COMPLAINT:
+            self.attrition.maybe_leave(person, self.leave.complained_unresolved, contact.about)
+
+    def _finish(self, contact: Contact, wait: float) -> None:
+        world = self.world
+        s = self.s
+        first = contact.attempt == 1
+        resolved = self.stream.uniform() < (s.first_contact_resolution if first else s.later_contact_resolution)
+        if first:
+            day = world.day()
+            world.record.add("first_contacts_answered", day)
+            world.record.add("first_contacts_resolved", day, resolved)
+        person = contact.person
+        if world.people.status[person] != CUSTOMER:
+            return
+        responsiveness = 1.0 / (1.0 + wait * MINUTES_PER_DAY / self.wait_tolerance)
+        score = self.satisfaction.contact_score(responsiveness, resolved=resolved, answered=True)
+        is_complaint = contact.kind == COMPLAINT
+        if resolved:
+            quick = first and world.env.now - contact.opened <= self.quick_days
+            bonus = self.satisfaction.recovery_bonus if quick and contact.kind != QUESTION else 0.0
+            self.satisfaction.experience(person, score, bonus=bonus, may_complain=not is_complaint)
+            if is_complaint:
+                leave = self.leave.complained_resolved_quickly if quick else self.leave.complained_resolved
+                self.attrition.maybe_leave(person, leave, contact.about)
+            return
+        self.satisfaction.lose(person, s.unresolved_satisfaction_penalty)
+        self.satisfaction.experience(person, score, may_complain=not is_complaint)
+        if world.people.status[person] != CUSTOMER:
+            return
+        if contact.attempt < s.max_contacts_per_problem:
+            self._retry_later(contact)
+        elif is_complaint:
+            self.attrition.maybe_leave(person, self.leave.complained_unresolved, contact.about)
+
+    def _retry_later(self, contact: Contact) -> None:
+        """The same problem, another try after about ``recontact_delay_days``."""
+        delay = self.stream.exponential() * self.s.recontact_delay_days
+        Timeout(self.world.env, delay, contact).callbacks.append(self._again)  # type: ignore[union-attr]
+
+    def _again(self, event: Event) -> None:
+        contact: Contact = event._value  # type: ignore[attr-defined]
+        if self.world.people.status[contact.person] != CUSTOMER:
+            return
+        self.contact(Contact(contact.person, contact.kind, contact.about, contact.attempt + 1, contact.opened))

@@ -1,0 +1,64 @@
+"""Economics: what the customers, the desk and the acquisition earn and cost.
+
+Computed after the run from the daily record, so the model itself stays free of money:
+
+* gross profit = revenue × ``gross_margin``;
+* fulfilment cost = orders × ``fulfilment_cost_per_order``;
+* service cost = contacts × ``cost_per_contact`` + agents × ``agent_cost_per_month``
+  (per day: / (365/12));
+* acquisition cost = new customers × cost per new customer, by channel (winning a new
+  customer costs 5–25 times as much as keeping one, Gallo 2014);
+* guarantee cost = refunds paid under a service guarantee;
+* profit = gross profit − fulfilment − service − acquisition − guarantee costs;
+* NPV = Σ_d profit_d / (1 + r)^(d/365) with the yearly ``discount_rate_annual`` r, day d
+  counted at its end;
+* customer lifetime value, the steady-state formula m / (r + h): yearly profit margin
+  per customer m (gross profit less fulfilment and variable contact cost, per
+  customer-year), over the discount rate r plus the yearly churn hazard h.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.scenario.schema import Economics
+from sim.world import DAYS_PER_MONTH, DAYS_PER_YEAR
+
+
+def daily_economics(daily: dict[str, np.ndarray], econ: Economics) -> dict[str, np.ndarray]:
+    """Money per day, from a replication's daily record."""
+    gross_profit = daily["revenue"] * econ.gross_margin
+    fulfilment_cost = daily["orders"] * econ.fulfilment_cost_per_order
+    contact_cost = daily["contacts"] * econ.cost_per_contact
+    agent_cost = daily["agents"] * econ.agent_cost_per_month / DAYS_PER_MONTH
+    service_cost = contact_cost + agent_cost
+    acquisition_cost = (
+        daily["new_advertising"] * econ.cost_per_new_customer_advertising
+        + daily["new_referral"] * econ.cost_per_new_customer_referral
+    )
+    guarantee_cost = daily["guarantee_payout"]
+    profit = gross_profit - fulfilment_cost - service_cost - acquisition_cost - guarantee_cost
+    return {
+        "gross_profit": gross_profit,
+        "fulfilment_cost": fulfilment_cost,
+        "contact_cost": contact_cost,
+        "agent_cost": agent_cost,
+        "service_cost": service_cost,
+        "acquisition_cost": acquisition_cost,
+        "guarantee_cost": guarantee_cost,
+        "profit": profit,
+    }
+
+
+def npv(profit: np.ndarray, discount_rate_annual: float) -> float:
+    """Net present value of daily profits, each discounted from the end of its day."""
+    days = np.arange(1, profit.size + 1, dtype=np.float64)
+    return float(np.sum(profit / (1.0 + discount_rate_annual) ** (days / DAYS_PER_YEAR)))
+
+
+def lifetime_value(margin_per_customer_year: float, churn_per_year: float, discount_rate_annual: float) -> float:
+    """Customer lifetime value m / (r + h), with continuous discounting and churn."""
+    rate = math.log1p(discount_rate_annual) + churn_per_year
+    return margin_per_customer_year / rate if rate > 0 else math.inf

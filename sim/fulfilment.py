@@ -1,0 +1,128 @@
+"""Fulfilment: placing an order and what the delivery brings.
+
+The service *during* the transaction (Lalonde & Zinszer's pre-, during and
+post-transaction elements). Each order gets a value and its logistics outcomes, drawn
+when it is placed from the ``fulfilment`` stream — the measures of the sources'
+logistics service (002, 004):
+
+* on time (``on_time_rate``), with a lead time: an on-time order takes
+  ``lead_time_days`` capped at the promise, a late one the promise plus
+  ``late_delay_days``;
+* complete (``order_fill_rate``), right items (``order_accuracy``), correctly invoiced
+  (``invoice_accuracy``); a *perfect order* is all four;
+* whether the product itself disappoints (``product_problem_rate``).
+
+On delivery the order is scored: responsiveness is 1 when on time and falls linearly
+to 0 at ``late_tolerance_days`` late; reliability is 1 less the severity of each
+failure. A failed order leads the customer to contact support with
+``contact_probability_if_failed`` (recovery from errors), and, under a service
+guarantee, may be refunded (``refund_share_of_order_value`` × value) with a lift to the
+experience.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simpy.events import Event, Timeout
+
+from sim.world import CUSTOMER, World
+
+if TYPE_CHECKING:
+    from sim.desk import Desk
+    from sim.loyalty import Loyalty
+    from sim.satisfaction import Satisfaction
+
+
+class Fulfilment:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.stream = world.stream("fulfilment")
+        self.values = world.stream("orders")
+        self.loyalty: Loyalty
+        self.satisfaction: Satisfaction
+        self.desk: Desk
+        self.refresh()
+
+    def connect(self, loyalty: Loyalty, satisfaction: Satisfaction, desk: Desk) -> None:
+        self.loyalty = loyalty
+        self.satisfaction = satisfaction
+        self.desk = desk
+
+    def refresh(self) -> None:
+        sc = self.world.scenario
+        f = sc.fulfilment
+        self.f = f
+        self.order_value = sc.customers.order_value.sampler(self.values)
+        self.lead_time = f.lead_time_days.sampler(self.stream)
+        self.late_delay = f.late_delay_days.sampler(self.stream)
+        self.late_tolerance = sc.service_quality.late_tolerance_days
+
+    def place_order(self, person: int, initial: bool) -> None:
+        world = self.world
+        people = world.people
+        record = world.record
+        day = world.day()
+        value = self.order_value()
+        people.orders[person] += 1
+        people.revenue[person] += value
+        record.add("orders", day)
+        record.add("orders_initial" if initial else "orders_repeat", day)
+        record.add("revenue", day, value)
+        self.loyalty.on_order(person)
+
+        f, uniform = self.f, self.stream.uniform
+        on_time = uniform() < f.on_time_rate
+        complete = uniform() < f.order_fill_rate
+        accurate = uniform() < f.order_accuracy
+        invoice_ok = uniform() < f.invoice_accuracy
+        product_ok = uniform() >= f.product_problem_rate
+        claim_draw = uniform()
+        contact_draw = uniform()
+        if on_time:
+            lead = min(self.lead_time(), f.promised_lead_time_days)
+            late_by = 0.0
+        else:
+            late_by = self.late_delay()
+            lead = f.promised_lead_time_days + late_by
+        record.add("orders_on_time", day, on_time)
+        record.add("orders_complete", day, complete)
+        record.add("orders_accurate", day, accurate)
+        record.add("orders_invoice_ok", day, invoice_ok)
+        record.add("orders_perfect", day, on_time and complete and accurate and invoice_ok)
+        record.add("lead_time_days_sum", day, lead)
+        outcome = (person, value, late_by, complete, accurate, invoice_ok, product_ok, claim_draw, contact_draw)
+        event = Timeout(world.env, lead, outcome)
+        event.callbacks.append(self._deliver)  # type: ignore[union-attr]
+
+    def _deliver(self, event: Event) -> None:
+        person, value, late_by, complete, accurate, invoice_ok, product_ok, claim_draw, contact_draw = (
+            event._value  # type: ignore[attr-defined]
+        )
+        world = self.world
+        people = world.people
+        if people.status[person] != CUSTOMER:
+            return
+        f = self.f
+        severity = f.failure_severity
+        responsiveness = max(0.0, 1.0 - late_by / self.late_tolerance)
+        reliability = 1.0
+        if not complete:
+            reliability -= severity.incomplete
+        if not accurate:
+            reliability -= severity.wrong_items
+        if not invoice_ok:
+            reliability -= severity.invoice_error
+        reliability = max(0.0, reliability)
+        failed = late_by > 0 or not (complete and accurate and invoice_ok)
+        bonus = 0.0
+        guarantee = f.guarantee
+        if failed and guarantee.enabled and claim_draw < guarantee.claim_probability:
+            world.record.add("guarantee_payout", world.day(), guarantee.refund_share_of_order_value * value)
+            bonus = guarantee.satisfaction_boost
+        score = self.satisfaction.fulfilment_score(responsiveness, reliability)
+        self.satisfaction.experience(person, score, bonus=bonus)
+        if not product_ok and people.status[person] == CUSTOMER:
+            self.satisfaction.product_problem(person)
+        if failed and people.status[person] == CUSTOMER and contact_draw < f.contact_probability_if_failed:
+            self.desk.order_problem(person)

@@ -1,0 +1,61 @@
+"""Loyalty: the three customer levels of the source material, and the moves between them.
+
+Level 1 — initial transactions: a customer after the first purchase.
+Level 2 — repeat customers, "the most durable profit": after ``orders_for_repeat``
+orders at level 1. ("Don't assume every repeat buyer is a good sign": level 2 says
+nothing about satisfaction, and level-2 customers leave like anyone else.)
+Level 3 — advocates who recommend: a repeat customer after ``happy_streak_for_advocate``
+happy experiences in a row with satisfaction at least ``advocate_min_satisfaction``.
+Advocates tell of happy experiences more often and their recommendations convert better
+(see word of mouth).
+
+An unhappy experience moves a customer down one level (3 → 2 → 1) and breaks the streak;
+back at level 1 the customer must repeat-buy again to return to level 2.
+"""
+
+from __future__ import annotations
+
+from sim.world import World
+
+
+class Loyalty:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.refresh()
+
+    def refresh(self) -> None:
+        lo = self.world.scenario.loyalty
+        self.orders_for_repeat = lo.orders_for_repeat
+        self.streak_for_advocate = lo.happy_streak_for_advocate
+        self.advocate_min_satisfaction = lo.advocate_min_satisfaction
+
+    def _move(self, person: int, level: int) -> None:
+        world = self.world
+        people = world.people
+        world.level_counts[people.level[person]] -= 1
+        world.level_counts[level] += 1
+        people.level[person] = level
+        people.level_orders[person] = 0
+
+    def on_order(self, person: int) -> None:
+        people = self.world.people
+        if people.level[person] == 1:
+            people.level_orders[person] += 1
+            if people.level_orders[person] >= self.orders_for_repeat:
+                self._move(person, 2)
+
+    def on_happy(self, person: int) -> None:
+        people = self.world.people
+        people.happy_streak[person] += 1
+        if (
+            people.level[person] == 2
+            and people.happy_streak[person] >= self.streak_for_advocate
+            and people.satisfaction[person] >= self.advocate_min_satisfaction
+        ):
+            self._move(person, 3)
+
+    def on_unhappy(self, person: int) -> None:
+        people = self.world.people
+        people.happy_streak[person] = 0
+        if people.level[person] > 1:
+            self._move(person, people.level[person] - 1)

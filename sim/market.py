@@ -1,0 +1,110 @@
+"""The market: the people in it, the initial customer base, and acquisition.
+
+Every person is drawn once, at the start, with the traits they would have as a
+customer — an order rate (gamma across people), a churn propensity (a gamma
+multiplier with mean 1 on the time-based attrition hazards), an expectation of service
+and a prior satisfaction (both Beta on 0..1). Drawing them up front, in one vectorised
+step from the ``population`` stream, means a person is the same person in every
+scenario compared on common random numbers, whenever and however they join.
+
+Prospects join two ways (Bass 1969; Sultan, Farley & Lehmann 1990 give average
+coefficients p ≈ 0.03, q ≈ 0.38 a year):
+
+* **advertising** — each remaining prospect joins at yearly rate
+  ``advertising_rate_per_year`` (the innovation coefficient p), simulated by thinning:
+  candidates arrive at rate p·N over the whole population and a candidate joins only if
+  still a prospect, and then only with chance (1 − d)^k after hearing k complaints;
+* **recommendation** — handled in :mod:`sim.word_of_mouth`: each recommendation heard
+  converts with ``conversion_per_recommendation`` (times the advocate multiplier),
+  likewise deterred by complaints heard. The imitation coefficient q emerges as
+  (recommendations per customer-year) × (conversion per recommendation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.world import DAYS_PER_MONTH, DAYS_PER_YEAR, PROSPECT, World
+
+if TYPE_CHECKING:
+    from sim.customers import Customers
+
+ADVERTISING, REFERRAL = "advertising", "referral"
+
+
+def beta_draws(mean: float, sd: float, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Beta-distributed draws with the given mean and standard deviation (sd 0: constant)."""
+    if sd == 0:
+        return np.full(size, mean)
+    common = mean * (1 - mean) / sd**2 - 1
+    return rng.beta(mean * common, (1 - mean) * common, size)
+
+
+def gamma_multipliers(mean: float, cv: float, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Gamma-distributed draws with the given mean and coefficient of variation (cv 0: constant)."""
+    if cv == 0 or mean == 0:
+        return np.full(size, float(mean))
+    shape = 1.0 / cv**2
+    return rng.gamma(shape, mean / shape, size)
+
+
+def draw_population(world: World) -> None:
+    """Give every person their traits, vectorised, from the ``population`` stream."""
+    sc = world.scenario
+    rng = world.stream("population").generator
+    n = sc.market.population
+    people = world.people
+    people.view("order_rate")[:] = (
+        gamma_multipliers(sc.customers.orders_per_month.mean, sc.customers.orders_per_month.cv, n, rng)
+        / DAYS_PER_MONTH
+    )
+    people.view("propensity")[:] = gamma_multipliers(1.0, sc.customers.churn_propensity_cv, n, rng)
+    people.view("expectation")[:] = beta_draws(sc.customers.expectation.mean, sc.customers.expectation.sd, n, rng)
+    init = sc.market.initial_satisfaction
+    people.view("satisfaction")[:] = beta_draws(init.mean, init.sd, n, rng)
+
+
+def seed_customers(world: World, customers: Customers) -> None:
+    """Make a random ``initial_customers`` of the people customers, with the loyalty mix."""
+    sc = world.scenario.market
+    rng = world.stream("population").generator
+    chosen = rng.permutation(sc.population)[: sc.initial_customers]
+    mix = sc.initial_loyalty_mix
+    levels = rng.choice(np.array([1, 2, 3]), size=chosen.size, p=[mix.level1, mix.level2, mix.level3])
+    for person, level in zip(chosen.tolist(), levels.tolist(), strict=True):
+        customers.start_as_customer(person, level)
+
+
+class Advertising:
+    """Prospects joining through advertising, at the Bass innovation rate."""
+
+    def __init__(self, world: World, customers: Customers) -> None:
+        self.world = world
+        self.customers = customers
+        self.stream = world.stream("acquisition")
+        self.refresh()
+        world.env.process(self._run())
+
+    def refresh(self) -> None:
+        acq = self.world.scenario.acquisition
+        self.rate_per_day = acq.advertising_rate_per_year / DAYS_PER_YEAR * self.world.people.size
+        self.keep_after_complaint = 1.0 - acq.deterrence_per_complaint_heard
+
+    def _run(self) -> Generator[simpy.Event, object, None]:
+        env = self.world.env
+        people = self.world.people
+        stream = self.stream
+        while True:
+            if self.rate_per_day <= 0:
+                return
+            yield env.timeout(stream.exponential() / self.rate_per_day)
+            person = int(stream.uniform() * people.size)
+            accept = stream.uniform()
+            if people.status[person] != PROSPECT:
+                continue
+            if accept < self.keep_after_complaint ** people.complaints_heard[person]:
+                self.customers.join(person, ADVERTISING)

@@ -1,0 +1,112 @@
+"""What a replication records as it runs: daily counters and one row per churn.
+
+The recorder is plain data: per-day counters in Python lists (fast scalar updates), a
+list of churn events, and a few running totals. At the end :meth:`Recorder.result`
+turns them into a :class:`ReplicationResult` of NumPy arrays, picklable and ready for
+pandas. Nothing here formats text or writes files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+CAUSES = (
+    "died",
+    "moved_away",
+    "friends_influence",
+    "competition",
+    "product_dissatisfaction",
+    "poor_service",
+)
+DIED, MOVED_AWAY, FRIENDS_INFLUENCE, COMPETITION, PRODUCT_DISSATISFACTION, POOR_SERVICE = range(6)
+
+# Per-day counters (sums over the day) and end-of-day snapshots.
+DAILY = (
+    # snapshots at the end of the day
+    "active_level1",
+    "active_level2",
+    "active_level3",
+    "mean_satisfaction",
+    "agents",
+    # acquisition
+    "new_advertising",
+    "new_referral",
+    # churn by cause
+    *(f"churned_{c}" for c in CAUSES),
+    # orders and fulfilment
+    "orders",
+    "orders_initial",
+    "orders_repeat",
+    "orders_on_time",
+    "orders_complete",
+    "orders_accurate",
+    "orders_invoice_ok",
+    "orders_perfect",
+    "lead_time_days_sum",
+    "revenue",
+    "guarantee_payout",
+    # support desk
+    "contacts",
+    "questions",
+    "order_problem_contacts",
+    "complaints",
+    "answered",
+    "abandoned",
+    "waited",
+    "answered_within_target",
+    "wait_minutes_sum",
+    "first_contacts_answered",
+    "first_contacts_resolved",
+    # experiences and word of mouth
+    "happy_experiences",
+    "unhappy_experiences",
+    "happy_tellers",
+    "unhappy_tellers",
+    "wom_positive",
+    "wom_negative",
+)
+
+CHURN_FIELDS = ("day", "customer", "cause", "loyalty_level", "tenure_days", "orders", "lifetime_revenue")
+
+
+@dataclass
+class ReplicationResult:
+    """The plain, picklable outcome of one replication."""
+
+    replication: int
+    seed: int
+    horizon_days: int
+    customers_start: int
+    daily: dict[str, np.ndarray]
+    churn: dict[str, np.ndarray]
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+class Recorder:
+    """Daily counters and churn events of one replication."""
+
+    def __init__(self, horizon_days: int) -> None:
+        self.horizon_days = horizon_days
+        self.daily: dict[str, list[float]] = {name: [0.0] * horizon_days for name in DAILY}
+        self.churn_events: list[tuple[float, int, int, int, float, int, float]] = []
+
+    def add(self, name: str, day: int, amount: float = 1.0) -> None:
+        self.daily[name][day] += amount
+
+    def result(self, replication: int, seed: int, customers_start: int) -> ReplicationResult:
+        daily = {name: np.asarray(values, dtype=np.float64) for name, values in self.daily.items()}
+        rows = self.churn_events
+        churn = {
+            name: np.asarray([r[i] for r in rows], dtype=np.float64 if name in ("day", "tenure_days", "lifetime_revenue") else np.int64)
+            for i, name in enumerate(CHURN_FIELDS)
+        }
+        return ReplicationResult(
+            replication=replication,
+            seed=seed,
+            horizon_days=self.horizon_days,
+            customers_start=customers_start,
+            daily=daily,
+            churn=churn,
+        )

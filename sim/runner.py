@@ -1,0 +1,63 @@
+"""Running replications: in this process or on local worker processes.
+
+Replication *i* is a pure function of (scenario, i) (:func:`sim.engine.run_replication`),
+so the results are identical whichever process runs it and in whatever order; the
+runner only collects them back in index order. Progress is reported through a callback
+(``on_progress(done, total)``), never printed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim.engine import run_replication
+from sim.metrics import churn_frame, kpi_frame, timeseries_frame
+from sim.recorder import ReplicationResult
+from sim.scenario.schema import Scenario
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RunResult:
+    """The replications of one scenario, with tidy tables on demand."""
+
+    scenario: Scenario
+    replications: list[ReplicationResult]
+
+    def kpis(self) -> pd.DataFrame:
+        return kpi_frame(self.replications, self.scenario)
+
+    def timeseries(self) -> pd.DataFrame:
+        return timeseries_frame(self.replications, self.scenario)
+
+    def churn_events(self) -> pd.DataFrame:
+        return churn_frame(self.replications)
+
+
+def _one(args: tuple[Scenario, int]) -> ReplicationResult:
+    scenario, index = args
+    return run_replication(scenario, index)
+
+
+def run(scenario: Scenario, *, workers: int = 1, on_progress: Progress | None = None) -> RunResult:
+    """Run ``scenario.replications`` replications of ``scenario``."""
+    total = scenario.replications
+    results: list[ReplicationResult | None] = [None] * total
+    if workers <= 1 or total == 1:
+        for i in range(total):
+            results[i] = run_replication(scenario, i)
+            if on_progress:
+                on_progress(i + 1, total)
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
+            futures = {pool.submit(_one, (scenario, i)): i for i in range(total)}
+            for done, future in enumerate(as_completed(futures), start=1):
+                results[futures[future]] = future.result()
+                if on_progress:
+                    on_progress(done, total)
+    return RunResult(scenario, [r for r in results if r is not None])

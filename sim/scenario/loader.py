@@ -1,0 +1,436 @@
+"""Load a scenario file into a frozen, validated :class:`Scenario`.
+
+The loader works in stages, each of which can only fail with a :class:`ScenarioError`
+whose lines name the file and line (or ``--set path``), the dotted field path, the value
+given and what is allowed:
+
+1. **Read** the YAML with a safe loader (``yaml.SafeLoader``: no object construction; it
+   also reads ``1e-3`` as a number), keeping the composed node tree to remember the line
+   of every key, so later errors can point at the line where a value was set. Duplicate
+   keys and non-text keys are errors.
+2. **Inherit**: start from the schema defaults, or, with ``extends: other.yaml`` (relative
+   to the extending file), from the parent's full resolution (parents may extend too;
+   cycles and missing targets are errors), and deep-merge the file's keys over it.
+   Mappings merge key by key; lists and scalars replace; a mapping whose
+   ``distribution`` family changes replaces the old one whole, so stale ``cv`` keys go.
+3. **Changes**: a file's ``changes:`` mapping of ``dotted.path: value`` is applied after
+   its own keys (and so after its parent's whole resolution). Missing intermediate
+   mappings are created; a mapping value merges like in stage 2.
+4. **Overrides**: ``--set dotted.path=value`` strings, the value read as YAML
+   (``15`` -> int, ``0.8`` -> float, ``null`` -> None, ``[1, 2]`` -> list).
+5. **Seed and replications** given as arguments replace the file's.
+6. **Validate** with ``Scenario.model_validate(raw, strict=True)``: strict, so ``yes`` or
+   ``"0.5"`` is not silently taken for a number. Each pydantic error becomes one line,
+   located where its path (or, for a section's own check, the latest value inside it) was
+   set, else where its nearest enclosing section was set, else at the top-level file.
+
+``extends`` and ``changes`` are loader keys, removed before validation.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.scenario.errors import (
+    ScenarioError,
+    dotted,
+    located,
+    problems_from,
+    read_problem,
+    show,
+    yaml_problem,
+)
+from sim.scenario.schema import Scenario
+
+Parts = tuple[str | int, ...]
+OriginOf = Callable[[Parts], str | None]
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# YAML 1.1 reads 1e-3 and 1.0e3 as text (its floats need a dot and a signed exponent);
+# these loaders also read them as numbers, as YAML 1.2 and every user does.
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` (no object construction) that reads 1e-3 as a float."""
+
+
+class _FastSafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same with libyaml's parser, when PyYAML was built with it."""
+
+
+for _loader in (_SafeLoader, _FastSafeLoader):
+    _loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT,
+                                  list("-+0123456789."))
+_HEADER = (
+    "# Resolved scenario{by}: every parameter, with extends, changes\n"
+    "# and --set already applied. It can be run again as is and gives the same scenario.\n"
+)
+
+
+@dataclass
+class _State:
+    """Raw data being resolved, and where each dotted path was last set."""
+
+    data: dict[str, Any]
+    origins: dict[Parts, tuple[int, str]] = field(default_factory=dict)
+    layer: int = 0  # bumped for each file body, changes entry and --set applied
+
+    def note(self, parts: Parts, origin: str) -> None:
+        self.origins[parts] = (self.layer, origin)
+
+    def origin_of(self, parts: Parts, fallback: str) -> str:
+        """Where the value at ``parts`` came from: the latest setting of it or inside it (a
+        --set of one share breaks the sum of the mix); else, as defaults are valid on their
+        own, the latest setting inside its nearest enclosing section that has one."""
+        for n in range(len(parts), 0, -1):
+            inside = [(layer, -len(p), origin) for p, (layer, origin) in self.origins.items()
+                      if p[:n] == parts[:n]]
+            if inside:
+                return max(inside)[2]
+        return fallback
+
+
+# ------------------------------------------------------------------------ public API
+
+
+def load_scenario(
+    path: str | os.PathLike[str],
+    overrides: Sequence[str] = (),
+    *,
+    seed: int | None = None,
+    replications: int | None = None,
+) -> Scenario:
+    """Read, resolve (extends, changes, overrides) and validate a scenario file."""
+    display = os.fspath(path)
+    state = _resolve_state(path, overrides, seed=seed, replications=replications)
+    try:
+        return Scenario.model_validate(state.data, strict=True)
+    except ValidationError as err:
+        origin_of = functools.partial(state.origin_of, fallback=display)
+        raise ScenarioError(problems_from(err, Scenario, origin_of)) from None
+    except RecursionError:
+        raise ScenarioError(f"{display}: a value is nested too deeply") from None
+    except (TypeError, ValueError) as err:  # defensive: odd YAML structures
+        raise ScenarioError(f"{display}: cannot validate: {err}") from None
+
+
+def resolve_raw(
+    path: str | os.PathLike[str],
+    overrides: Sequence[str] = (),
+    *,
+    seed: int | None = None,
+    replications: int | None = None,
+) -> dict[str, Any]:
+    """The raw mapping after stages 1-5 (defaults included), before validation."""
+    return _resolve_state(path, overrides, seed=seed, replications=replications).data
+
+
+def dump_resolved(scenario: Scenario, *, version: str) -> str:
+    """YAML text of the fully resolved scenario, stamped with ``version``; loads back equal."""
+    data = scenario.model_dump(mode="json")
+    data["version"] = version
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                          width=100)
+    return _HEADER.format(by=f" written by churn-sim {version}") + body
+
+
+# ---------------------------------------------------------------------- resolution
+
+
+def _resolve_state(
+    path: str | os.PathLike[str],
+    overrides: Sequence[str],
+    *,
+    seed: int | None,
+    replications: int | None,
+) -> _State:
+    parsed = _parse_overrides(overrides)
+    try:
+        state = _resolve_file(Path(path), os.fspath(path), [])
+    except RecursionError:
+        raise ScenarioError(f"{os.fspath(path)}: a value is nested too deeply") from None
+    problems: list[str] = []
+    for key, parts, value in parsed:
+        origin = f"--set {key}"
+        state.layer += 1
+        try:
+            _set(state, parts, value, lambda rel, o=origin: o, origin)
+        except ScenarioError as err:
+            problems.extend(err.problems)
+        except RecursionError:
+            problems.append(f"{origin}: the value is nested too deeply")
+    if problems:
+        raise ScenarioError(problems)
+    for name, value in (("seed", seed), ("replications", replications)):
+        if value is not None:
+            state.layer += 1
+            state.data[name] = value
+            state.note((name,), f"{name} argument")
+    return state
+
+
+@functools.lru_cache(maxsize=1)
+def _defaults() -> dict[str, Any]:
+    return Scenario().model_dump(mode="json")
+
+
+def _resolve_file(path: Path, display: str, chain: list[tuple[Path, str]]) -> _State:
+    data, lines = _read(path, display)
+
+    def at(parts: Parts) -> str | None:
+        return f"{display}:{lines[parts]}" if parts in lines else None
+
+    parent = data.pop("extends", None)
+    changes = data.pop("changes", None)
+    if parent is None:
+        state = _State(copy.deepcopy(_defaults()))
+    else:
+        where = at(("extends",)) or display
+        if not isinstance(parent, str) or not parent.strip():
+            raise ScenarioError(f"{where}: extends: got {show(parent)}; allowed: the file name "
+                                "of a scenario to inherit from, relative to this file")
+        target = path.parent / parent
+        target_display = os.path.normpath(os.path.join(os.path.dirname(display), parent))
+        real = target.resolve()
+        seen = [*chain, (path.resolve(), display)]
+        for i, (p, _) in enumerate(seen):
+            if p == real:
+                loop = " -> ".join([d for _, d in seen[i:]] + [seen[i][1]])
+                raise ScenarioError(f"{where}: extends cycle: {loop}")
+        if not target.is_file():
+            raise ScenarioError(f"{where}: extends: {parent!r} not found "
+                                f"(looked in {path.parent.resolve()})")
+        state = _resolve_file(target, target_display, seen)
+    state.layer += 1
+    for key, value in data.items():
+        _put(state, state.data, key, value, (key,), (key,), at)
+    if changes is not None:
+        _apply_changes(state, changes, lines, display)
+    return state
+
+
+def _apply_changes(state: _State, changes: Any, lines: dict[Parts, int], display: str) -> None:
+    line = lines.get(("changes",))
+    where = f"{display}:{line}" if line else display
+    if not isinstance(changes, dict):
+        raise ScenarioError(f"{where}: changes: got {show(changes)}; allowed: a mapping of "
+                            "dotted.path: value, e.g. service.agents: 15")
+    problems: list[str] = []
+    for key, value in changes.items():
+        base = ("changes", key)
+        here = f"{display}:{lines[base]}" if base in lines else where
+        parts = _split(key)
+        if parts is None:
+            problems.append(f"{here}: changes: key {show(key)} is not a dotted path "
+                            "like service.agents")
+            continue
+
+        def origin(rel: Parts, base: Parts = base, here: str = here) -> str:
+            for n in range(len(rel), -1, -1):
+                if (*base, *rel[:n]) in lines:
+                    return f"{display}:{lines[(*base, *rel[:n])]}"
+            return here
+
+        state.layer += 1
+        try:
+            _set(state, parts, value, origin, here)
+        except ScenarioError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _split(key: Any) -> tuple[str, ...] | None:
+    if not isinstance(key, str):
+        return None
+    parts = tuple(p.strip() for p in key.split("."))
+    return parts if all(parts) else None
+
+
+def _parse_overrides(overrides: Sequence[str]) -> list[tuple[str, tuple[str, ...], Any]]:
+    if isinstance(overrides, str):
+        overrides = [overrides]
+    parsed: list[tuple[str, tuple[str, ...], Any]] = []
+    problems: list[str] = []
+    for item in overrides:
+        if not isinstance(item, str) or "=" not in item:
+            problems.append(f"--set {show(item)}: expected dotted.path=value, "
+                            "e.g. --set service.agents=15")
+            continue
+        key, _, text = item.partition("=")
+        key = key.strip()
+        parts = _split(key)
+        if parts is None:
+            problems.append(f"--set {item!r}: {key!r} is not a dotted path like service.agents")
+            continue
+        try:
+            value = yaml.load(text, Loader=_SafeLoader)
+        except (yaml.YAMLError, RecursionError) as err:
+            problem = yaml_problem(err, text, "").split("YAML syntax error: ", 1)[-1]
+            problems.append(f"--set {key}: cannot read the value {show(text)} as YAML: {problem}")
+            continue
+        parsed.append((key, parts, value))
+    if problems:
+        raise ScenarioError(problems)
+    return parsed
+
+
+# ------------------------------------------------------------------------- merging
+
+
+def _set(state: _State, parts: tuple[str, ...], value: Any, origin: OriginOf, here: str) -> None:
+    """Set dotted ``parts`` to ``value``, creating intermediate mappings as needed."""
+    node: Any = state.data
+    done: list[str | int] = []
+    for part in parts[:-1]:
+        key: str | int = part
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            key = int(part)
+        elif isinstance(node, dict):
+            if not isinstance(node.get(part), dict | list):
+                if part in node and node[part] is not None:
+                    raise ScenarioError(located(
+                        here, f"{dotted(parts)}: cannot set it, {dotted([*done, part])} is "
+                        f"{show(node[part])}, not a mapping"))
+                node[part] = {}
+                state.note((*done, part), here)
+        else:
+            raise ScenarioError(located(here, f"{dotted(parts)}: cannot set it, {dotted(done)} "
+                                        f"is {show(node)}, which has no {part!r}"))
+        done.append(key)
+        node = node[key]
+    last: str | int = parts[-1]
+    if isinstance(node, list):
+        if not (parts[-1].isdigit() and int(parts[-1]) < len(node)):
+            allowed = f"an index from 0 to {len(node) - 1}" if node else "none, it is empty"
+            raise ScenarioError(located(here, f"{dotted(parts)}: {dotted(done)} is a list of "
+                                        f"{len(node)} items; allowed: {allowed}"))
+        last = int(parts[-1])
+    abs_path: Parts = (*done, last)
+    _put(state, node, last, value, abs_path, (), origin)
+
+
+def _new_family(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """A distribution mapping that changes family replaces the old one (no stale cv)."""
+    return "distribution" in new and new["distribution"] != old.get("distribution")
+
+
+def _put(state: _State, container: Any, key: Any, value: Any, abs_path: Parts, rel: Parts,
+         origin: OriginOf) -> None:
+    """Merge ``value`` into ``container[key]``, recording where each path came from."""
+    old = container.get(key) if isinstance(container, dict) else container[key]
+    here = origin(rel)
+    if isinstance(old, dict) and isinstance(value, dict) and not _new_family(old, value):
+        if here is not None:
+            state.note(abs_path, here)
+        for k, v in value.items():
+            _put(state, old, k, v, (*abs_path, k), (*rel, k), origin)
+        return
+    n = len(abs_path)
+    for p in [p for p in state.origins if p[:n] == abs_path]:
+        del state.origins[p]
+    container[key] = copy.deepcopy(value)
+    _record(state, value, abs_path, rel, origin, depth=0)
+
+
+def _record(state: _State, value: Any, abs_path: Parts, rel: Parts, origin: OriginOf,
+            depth: int) -> None:
+    here = origin(rel)
+    if here is not None:
+        state.note(abs_path, here)
+    if depth > 50:
+        return
+    items = value.items() if isinstance(value, dict) else enumerate(value) \
+        if isinstance(value, list) else ()
+    for k, v in items:
+        _record(state, v, (*abs_path, k), (*rel, k), origin, depth + 1)
+
+
+# ------------------------------------------------------------------------- reading
+
+
+def _read(path: Path, display: str) -> tuple[dict[str, Any], dict[Parts, int]]:
+    """Parse one YAML file: (top-level mapping, line of every dotted path)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(read_problem(err, path, display)) from None
+    lines: dict[Parts, int] = {}
+    problems: list[str] = []
+    try:
+        try:
+            data = _parse(text, _FastSafeLoader, lambda node: _walk(
+                node, (), lines, problems, display, set()))
+        except yaml.YAMLError:  # parse again in Python: its messages are clearer
+            data = _parse(text, _SafeLoader, lambda node: None)
+    except (yaml.YAMLError, RecursionError) as err:
+        raise ScenarioError(yaml_problem(err, text, display)) from None
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"the value {show(data)}"
+        raise ScenarioError(f"{display}: the top level must be a mapping of settings "
+                            f"(key: value lines), got {kind}")
+    if problems:
+        raise ScenarioError(problems)
+    return data, lines
+
+
+def _parse(text: str, loader_cls: type[Any], walk: Callable[[yaml.Node], None]) -> Any:
+    """Compose the node tree, ``walk`` it (before merge keys are flattened into it), then
+    construct the data from it, safely."""
+    loader = loader_cls(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        walk(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _walk(node: yaml.Node, parts: Parts, lines: dict[Parts, int], problems: list[str],
+          display: str, seen: set[int]) -> None:
+    """Record the line of every key; an aliased node is walked once, where it is defined."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if key_node.tag == _MERGE_TAG:  # `<<: *base` merges keys into this mapping
+                merged = value_node.value if isinstance(value_node, yaml.SequenceNode) else [
+                    value_node]
+                for item in merged:
+                    _walk(item, parts, lines, problems, display, seen)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR_TAG:
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                problems.append(f"{display}:{line}: {dotted(parts) or '(top level)'}: key "
+                                f"{shown!r} is not text; quote it or use a known key name")
+                continue
+            key = key_node.value
+            if key in first:
+                problems.append(f"{display}:{line}: {dotted((*parts, key))}: duplicate key "
+                                f"(first given at line {first[key]})")
+                continue
+            first[key] = line
+            lines[(*parts, key)] = line
+            _walk(value_node, (*parts, key), lines, problems, display, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[(*parts, i)] = item.start_mark.line + 1
+            _walk(item, (*parts, i), lines, problems, display, seen)

@@ -1,0 +1,460 @@
+"""The scenario schema: every parameter of the model, typed, bounded and documented.
+
+A scenario file is validated into a frozen :class:`Scenario`. Each field carries its
+unit in its name (``_per_year``, ``_minutes``, ``_days``, ``_share``...) or in its
+description, and its allowed range as a constraint, so the loader can name what is
+allowed when a value is wrong, and sweeps, sensitivity runs and calibration can
+enumerate and bound every numeric parameter from the schema itself
+(see :func:`sim.scenario.paths.numeric_parameters`). Unknown keys are errors.
+
+Rates are per customer unless said otherwise. Probabilities and shares are in 0..1.
+Satisfaction, expectations and service-quality levels are on a 0..1 scale.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.distributions import Distribution, Exponential, Gamma, LogNormal
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+Level = Annotated[float, Field(ge=0, le=1)]
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# --------------------------------------------------------------------------- market
+
+
+class LoyaltyMix(Section):
+    """Shares of the initial customer base at each loyalty level; they must add up to 1."""
+
+    level1: Probability = Field(0.5, description="initial transactions only")
+    level2: Probability = Field(0.4, description="repeat customers")
+    level3: Probability = Field(0.1, description="advocates who recommend")
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> LoyaltyMix:
+        total = self.level1 + self.level2 + self.level3
+        if abs(total - 1) > 1e-6:
+            raise ValueError(f"level1 + level2 + level3 must add up to 1, they add up to {total:g}")
+        return self
+
+
+class MeanSd(Section):
+    """A quantity on the 0..1 scale, Beta-distributed across people with this mean and sd."""
+
+    mean: Annotated[float, Field(gt=0, lt=1)]
+    sd: Annotated[float, Field(ge=0, lt=0.5)]
+
+    @model_validator(mode="after")
+    def _feasible(self) -> MeanSd:
+        if self.sd**2 >= self.mean * (1 - self.mean):
+            raise ValueError(
+                f"sd {self.sd:g} is too large for mean {self.mean:g}: a Beta distribution needs "
+                f"sd < sqrt(mean*(1-mean)) = {(self.mean * (1 - self.mean)) ** 0.5:.3g}"
+            )
+        return self
+
+
+class Network(Section):
+    """Who talks to whom: the social network word of mouth travels over."""
+
+    kind: Literal["fully_mixed", "small_world", "scale_free"] = Field(
+        "small_world",
+        description="fully_mixed: anyone may tell anyone; small_world: Watts-Strogatz ring with "
+        "rewiring; scale_free: Chung-Lu graph with power-law degrees",
+    )
+    contacts_per_person: Annotated[int, Field(ge=2, le=1000)] = Field(
+        12, description="mean number of contacts (network degree)"
+    )
+    rewiring_probability: Probability = Field(0.1, description="small_world only")
+    degree_exponent: Annotated[float, Field(gt=2, le=5)] = Field(
+        2.5, description="scale_free only: P(degree = k) ~ k^-exponent"
+    )
+
+
+class Market(Section):
+    population: Annotated[int, Field(ge=1, le=50_000_000)] = Field(
+        20_000, description="people in the market: prospects and customers"
+    )
+    initial_customers: Annotated[int, Field(ge=0, le=50_000_000)] = Field(4_000, description="customers at day 0")
+    initial_loyalty_mix: LoyaltyMix = LoyaltyMix()
+    initial_satisfaction: MeanSd = MeanSd(mean=0.7, sd=0.12)
+    network: Network = Network()
+
+    @model_validator(mode="after")
+    def _fits(self) -> Market:
+        if self.initial_customers > self.population:
+            raise ValueError(
+                f"initial_customers ({self.initial_customers}) is above population ({self.population})"
+            )
+        return self
+
+
+# ---------------------------------------------------------------------- acquisition
+
+
+class Acquisition(Section):
+    advertising_rate_per_year: NonNegative = Field(
+        0.03, description="yearly chance per remaining prospect to join through advertising "
+        "(the Bass innovation coefficient p)"
+    )
+    conversion_per_recommendation: Probability = Field(
+        0.02, description="chance that one recommendation heard makes a prospect join"
+    )
+    advocate_conversion_multiplier: Annotated[float, Field(ge=1, le=20)] = Field(
+        2.0, description="an advocate's (level 3) recommendation converts this many times better"
+    )
+    deterrence_per_complaint_heard: Probability = Field(
+        0.3, description="each complaint a prospect has heard multiplies its chance to join "
+        "(by advertising or recommendation) by (1 - this)"
+    )
+
+
+# -------------------------------------------------------------------------- customers
+
+
+class RateSpread(Section):
+    """A per-customer rate, gamma-distributed across customers."""
+
+    mean: NonNegative
+    cv: Annotated[float, Field(ge=0, le=10)] = Field(description="standard deviation / mean across customers")
+
+
+class Customers(Section):
+    orders_per_month: RateSpread = RateSpread(mean=1.0, cv=0.8)
+    order_value: Distribution = Field(
+        default_factory=lambda: LogNormal(distribution="lognormal", mean=65.0, cv=0.8),
+        description="value of one order, in currency units",
+    )
+    questions_per_month: NonNegative = Field(
+        0.12, description="questions not caused by an order (pre-sale, account, product use)"
+    )
+    churn_propensity_cv: Annotated[float, Field(ge=0, le=10)] = Field(
+        0.5, description="spread across customers of a gamma multiplier (mean 1) on the time-based "
+        "attrition hazards; 0 makes every customer alike"
+    )
+    expectation: MeanSd = Field(
+        MeanSd(mean=0.8, sd=0.06), description="service level each customer expects (0..1)"
+    )
+
+
+# ------------------------------------------------------------------------ fulfilment
+
+
+class FailureSeverity(Section):
+    """How much each failure takes off an order's reliability score (0..1)."""
+
+    incomplete: Level = 0.5
+    wrong_items: Level = 0.6
+    invoice_error: Level = 0.25
+
+
+class Guarantee(Section):
+    """A service guarantee ("200 % satisfaction guarantee"): a refund on a failed order."""
+
+    enabled: bool = False
+    refund_share_of_order_value: Annotated[float, Field(ge=0, le=10)] = Field(
+        2.0, description="refund as a multiple of the order's value (2.0 = 200 %)"
+    )
+    claim_probability: Probability = Field(0.5, description="share of failed orders claimed")
+    satisfaction_boost: Level = Field(
+        0.15, description="added to the experience score of a failed order that is claimed"
+    )
+
+
+class Fulfilment(Section):
+    promised_lead_time_days: Positive = Field(3.0, description="delivery promise; later is late")
+    lead_time_days: Distribution = Field(
+        default_factory=lambda: Gamma(distribution="gamma", mean=2.0, cv=0.35),
+        description="lead time of an on-time order (capped at the promise)",
+    )
+    on_time_rate: Probability = Field(0.93, description="share of orders delivered within the promise")
+    late_delay_days: Distribution = Field(
+        default_factory=lambda: Exponential(distribution="exponential", mean=2.0),
+        description="how late a late order is, beyond the promise",
+    )
+    order_fill_rate: Probability = Field(0.97, description="share of orders shipped complete")
+    order_accuracy: Probability = Field(0.98, description="share of orders with the right items")
+    invoice_accuracy: Probability = Field(0.99, description="share of orders invoiced correctly")
+    failure_severity: FailureSeverity = FailureSeverity()
+    contact_probability_if_failed: Probability = Field(
+        0.6, description="share of failed orders (late, incomplete, wrong, mis-invoiced) that "
+        "lead the customer to contact support"
+    )
+    product_problem_rate: Probability = Field(
+        0.03, description="share of orders whose product disappoints (a product, not a service, problem)"
+    )
+    guarantee: Guarantee = Guarantee()
+
+
+# ---------------------------------------------------------------------- support desk
+
+
+class OpeningHours(Section):
+    start_hour: Annotated[float, Field(ge=0, lt=24)] = 8.0
+    end_hour: Annotated[float, Field(gt=0, le=24)] = 20.0
+    days_per_week: Annotated[int, Field(ge=1, le=7)] = Field(
+        7, description="the desk is open on the first N days of each 7-day week"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OpeningHours:
+        if self.start_hour >= self.end_hour:
+            raise ValueError(
+                f"start_hour ({self.start_hour:g}) must be before end_hour ({self.end_hour:g})"
+            )
+        return self
+
+    @property
+    def always_open(self) -> bool:
+        return self.start_hour == 0 and self.end_hour == 24 and self.days_per_week == 7
+
+
+class Service(Section):
+    """The support desk: agents answering questions, order problems and complaints."""
+
+    agents: Annotated[int, Field(ge=0, le=100_000)] = Field(6, description="agents on duty while open")
+    opening_hours: OpeningHours = OpeningHours()
+    handle_minutes: Distribution = Field(
+        default_factory=lambda: LogNormal(distribution="lognormal", mean=8.0, cv=0.6),
+        description="time an agent spends on one contact",
+    )
+    patience_minutes: Distribution | None = Field(
+        default_factory=lambda: Exponential(distribution="exponential", mean=4.0),
+        description="how long a customer waits before giving up; null = waits forever",
+    )
+    first_contact_resolution: Probability = Field(
+        0.70, description="chance a contact's problem is solved at the first contact"
+    )
+    later_contact_resolution: Probability = Field(
+        0.80, description="chance a repeat contact about the same problem solves it"
+    )
+    max_contacts_per_problem: Annotated[int, Field(ge=1, le=20)] = Field(
+        3, description="after this many unsuccessful contacts the customer gives up"
+    )
+    recontact_delay_days: Positive = Field(
+        1.0, description="mean (exponential) time before an unresolved customer calls again"
+    )
+    retry_after_abandon: Probability = Field(
+        0.5, description="chance that a customer who gave up waiting tries again later"
+    )
+    unresolved_satisfaction_penalty: Level = Field(
+        0.05, description="satisfaction lost each time a contact ends unresolved"
+    )
+    service_level_target_seconds: Positive = Field(
+        20.0, description="the service level counts contacts answered within this wait (80/20 rule)"
+    )
+    complaint_share: Probability = Field(
+        0.04, description="share of unhappy experiences that are complained about (TARP: 1 in 25)"
+    )
+    quick_resolution_hours: Positive = Field(
+        12.0, description="a complaint resolved at first contact within this time counts as "
+        "resolved quickly (\"resolve before sunset\")"
+    )
+
+
+# ------------------------------------------------------- service quality & satisfaction
+
+
+class DimensionWeights(Section):
+    """Importance of each SERVQUAL dimension in an interaction's score (relative weights)."""
+
+    responsiveness: NonNegative = 0.30
+    reliability: NonNegative = 0.35
+    assurance: NonNegative = 0.15
+    empathy: NonNegative = 0.10
+    tangibles: NonNegative = 0.10
+
+    @model_validator(mode="after")
+    def _some(self) -> DimensionWeights:
+        if self.responsiveness + self.reliability + self.assurance + self.empathy + self.tangibles <= 0:
+            raise ValueError("at least one dimension weight must be above 0")
+        return self
+
+
+class ServiceQuality(Section):
+    """How the company performs on the dimensions that are not drawn per interaction."""
+
+    weights: DimensionWeights = DimensionWeights()
+    assurance: Level = Field(0.85, description="agents' competence and courtesy (training raises it)")
+    empathy: Level = Field(0.80, description="agents' individual attention and care")
+    tangibles: Level = Field(0.85, description="website, packaging, appearance")
+    wait_tolerance_minutes: Positive = Field(
+        3.0, description="a wait of this length halves the responsiveness score of a contact"
+    )
+    late_tolerance_days: Positive = Field(
+        3.0, description="an order this late scores 0 on responsiveness (linear from the promise)"
+    )
+
+
+class Satisfaction(Section):
+    """Expectation-disconfirmation: experience = 0.5 + sensitivity * (score - expectation)."""
+
+    sensitivity: Positive = Field(2.0, description="how strongly the gap moves the experience")
+    learning_rate: Probability = Field(
+        0.3, description="satisfaction moves this share of the way toward each experience"
+    )
+    happy_threshold: Level = Field(0.8, description="experiences at or above this are happy")
+    unhappy_threshold: Level = Field(0.3, description="experiences at or below this are unhappy")
+    recovery_bonus: Level = Field(
+        0.1, description="added to the experience of a problem resolved quickly at first contact "
+        "(service-recovery paradox); it lifts satisfaction but not loyalty or word of mouth"
+    )
+    product_problem_score: Level = Field(
+        0.0, description="the score of an experience whose product disappointed"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Satisfaction:
+        if self.unhappy_threshold >= self.happy_threshold:
+            raise ValueError(
+                f"unhappy_threshold ({self.unhappy_threshold:g}) must be below "
+                f"happy_threshold ({self.happy_threshold:g})"
+            )
+        return self
+
+
+# ---------------------------------------------------------------------- word of mouth
+
+
+class IntRange(Section):
+    """Whole numbers drawn uniformly from min..max inclusive."""
+
+    min: Annotated[int, Field(ge=0, le=10_000)]
+    max: Annotated[int, Field(ge=0, le=10_000)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IntRange:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is above max ({self.max})")
+        return self
+
+
+class WordOfMouth(Section):
+    told_by_happy: IntRange = Field(IntRange(min=4, max=5), description="people a happy customer tells")
+    told_by_unhappy: IntRange = Field(
+        IntRange(min=10, max=20), description="people an unhappy customer tells"
+    )
+    tell_probability_happy: Probability = Field(
+        0.15, description="chance a happy experience is told (levels 1 and 2)"
+    )
+    tell_probability_advocate: Probability = Field(
+        0.5, description="chance a happy experience is told by an advocate (level 3)"
+    )
+    tell_probability_unhappy: Probability = Field(0.6, description="chance an unhappy experience is told")
+    leave_per_complaint_heard: Probability = Field(
+        0.01, description="chance that a customer who hears a complaint leaves (friends' influence)"
+    )
+
+
+# --------------------------------------------------------------------------- loyalty
+
+
+class Loyalty(Section):
+    orders_for_repeat: Annotated[int, Field(ge=1, le=100)] = Field(
+        2, description="orders at level 1 that make a repeat customer (level 2)"
+    )
+    happy_streak_for_advocate: Annotated[int, Field(ge=1, le=100)] = Field(
+        3, description="happy experiences in a row that make a repeat customer an advocate (level 3)"
+    )
+    advocate_min_satisfaction: Level = Field(0.75, description="and satisfaction at least this")
+
+
+# ------------------------------------------------------------------------- attrition
+
+
+class CompetitorShock(Section):
+    """A period when competitors pull harder (a launch, a price war)."""
+
+    start_day: NonNegative
+    duration_days: Positive
+    hazard_multiplier: Annotated[float, Field(ge=0, le=1000)]
+
+
+class PoorServiceHazard(Section):
+    """Yearly hazard of leaving over service, log-linear in service satisfaction s:
+    h(s) = at_zero_satisfaction^(1-s) * at_full_satisfaction^s."""
+
+    at_full_satisfaction: Positive = 0.04
+    at_zero_satisfaction: Positive = 1.5
+
+    @model_validator(mode="after")
+    def _falls(self) -> PoorServiceHazard:
+        if self.at_full_satisfaction > self.at_zero_satisfaction:
+            raise ValueError(
+                f"at_full_satisfaction ({self.at_full_satisfaction:g}) is above "
+                f"at_zero_satisfaction ({self.at_zero_satisfaction:g}): the hazard must rise as "
+                "satisfaction falls"
+            )
+        return self
+
+
+class LeaveAfterProblem(Section):
+    """Chance of leaving after an unhappy experience, by what happened next (TARP's ordering)."""
+
+    silent: Probability = 0.10
+    complained_unresolved: Probability = 0.09
+    complained_resolved: Probability = 0.05
+    complained_resolved_quickly: Probability = 0.02
+
+
+class Attrition(Section):
+    died_per_year: NonNegative = 0.002
+    moved_away_per_year: NonNegative = 0.006
+    competition_per_year: NonNegative = 0.02
+    competitor_shocks: list[CompetitorShock] = Field(default_factory=list)
+    poor_service_per_year: PoorServiceHazard = PoorServiceHazard()
+    leave_after_problem: LeaveAfterProblem = LeaveAfterProblem()
+
+
+# ------------------------------------------------------------------------- economics
+
+
+class Economics(Section):
+    gross_margin: Probability = Field(0.35, description="share of order value left after cost of goods")
+    fulfilment_cost_per_order: NonNegative = Field(4.0, description="picking, packing, shipping")
+    cost_per_contact: NonNegative = Field(1.5, description="variable cost of one support contact")
+    agent_cost_per_month: NonNegative = Field(3800.0, description="fully loaded cost of one agent")
+    cost_per_new_customer_advertising: NonNegative = Field(
+        60.0, description="acquisition cost of a customer won by advertising"
+    )
+    cost_per_new_customer_referral: NonNegative = Field(
+        10.0, description="reward or cost of a customer won by recommendation"
+    )
+    discount_rate_annual: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.08, description="yearly discount rate for NPV"
+    )
+
+
+# -------------------------------------------------------------------------- scenario
+
+
+class Scenario(Section):
+    name: str = Field("scenario", min_length=1, max_length=100)
+    description: str = ""
+    version: str | None = Field(
+        None, description="informational: the churn-sim version that wrote a resolved scenario"
+    )
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 12345
+    replications: Annotated[int, Field(ge=1, le=100_000)] = 10
+    horizon_days: Annotated[int, Field(ge=1, le=36_500)] = 365
+    market: Market = Market()
+    acquisition: Acquisition = Acquisition()
+    customers: Customers = Customers()
+    fulfilment: Fulfilment = Fulfilment()
+    service: Service = Service()
+    service_quality: ServiceQuality = ServiceQuality()
+    satisfaction: Satisfaction = Satisfaction()
+    word_of_mouth: WordOfMouth = WordOfMouth()
+    loyalty: Loyalty = Loyalty()
+    attrition: Attrition = Attrition()
+    economics: Economics = Economics()

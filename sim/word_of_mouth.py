@@ -1,0 +1,95 @@
+"""Word of mouth: happy customers tell a few people, unhappy ones tell many.
+
+The sources: a satisfied customer tells 4–5 people; a dissatisfied one tells 10 or
+more (001), 20 (003). After a happy experience a customer tells, with probability
+``tell_probability_happy`` (``tell_probability_advocate`` for an advocate), a number of
+people drawn uniformly from ``told_by_happy`` (4..5); after an unhappy one, with
+``tell_probability_unhappy``, a number from ``told_by_unhappy`` (10..20). Whom they tell
+comes from the social network (:mod:`sim.network`).
+
+What a message does depends on who hears it:
+
+* a **prospect** hearing a recommendation joins with ``conversion_per_recommendation``
+  (× ``advocate_conversion_multiplier`` if the teller is an advocate), reduced by
+  (1 − ``deterrence_per_complaint_heard``)^k after k complaints heard;
+* a **prospect** hearing a complaint remembers it (k ← k + 1);
+* a **customer** hearing a complaint leaves with ``leave_per_complaint_heard`` —
+  the sources' "friends' influence" (Goldenberg et al. 2007 on the cost of negative
+  word of mouth).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.market import REFERRAL
+from sim.network import SocialNetwork
+from sim.recorder import FRIENDS_INFLUENCE
+from sim.world import CUSTOMER, PROSPECT, World
+
+if TYPE_CHECKING:
+    from sim.attrition import Attrition
+    from sim.customers import Customers
+
+
+class WordOfMouth:
+    def __init__(self, world: World, network: SocialNetwork) -> None:
+        self.world = world
+        self.network = network
+        self.stream = world.stream("word_of_mouth")
+        self.customers: Customers
+        self.attrition: Attrition
+        self.refresh()
+
+    def connect(self, customers: Customers, attrition: Attrition) -> None:
+        self.customers = customers
+        self.attrition = attrition
+
+    def refresh(self) -> None:
+        sc = self.world.scenario
+        w, a = sc.word_of_mouth, sc.acquisition
+        self.happy_range = (w.told_by_happy.min, w.told_by_happy.max)
+        self.unhappy_range = (w.told_by_unhappy.min, w.told_by_unhappy.max)
+        self.p_tell_happy = w.tell_probability_happy
+        self.p_tell_advocate = w.tell_probability_advocate
+        self.p_tell_unhappy = w.tell_probability_unhappy
+        self.p_leave = w.leave_per_complaint_heard
+        self.conversion = a.conversion_per_recommendation
+        self.advocate_multiplier = a.advocate_conversion_multiplier
+        self.keep_after_complaint = 1.0 - a.deterrence_per_complaint_heard
+
+    def tell(self, person: int, positive: bool) -> None:
+        """Maybe tell others about an experience of ``person``."""
+        world = self.world
+        people = world.people
+        stream = self.stream
+        advocate = people.level[person] == 3
+        if positive:
+            chance = self.p_tell_advocate if advocate else self.p_tell_happy
+            low, high = self.happy_range
+        else:
+            chance = self.p_tell_unhappy
+            low, high = self.unhappy_range
+        if stream.uniform() >= chance:
+            return
+        told = self.network.recipients(person, stream.integer(low, high), stream)
+        day = world.day()
+        record = world.record
+        if positive:
+            record.add("happy_tellers", day)
+            record.add("wom_positive", day, len(told))
+            conversion = min(1.0, self.conversion * (self.advocate_multiplier if advocate else 1.0))
+            for other in told:
+                if people.status[other] == PROSPECT:
+                    keep = self.keep_after_complaint ** people.complaints_heard[other]
+                    if stream.uniform() < conversion * keep:
+                        self.customers.join(other, REFERRAL)
+        else:
+            record.add("unhappy_tellers", day)
+            record.add("wom_negative", day, len(told))
+            for other in told:
+                status = people.status[other]
+                if status == PROSPECT:
+                    people.complaints_heard[other] += 1
+                elif status == CUSTOMER and stream.uniform() < self.p_leave:
+                    self.attrition.churn(other, FRIENDS_INFLUENCE)

@@ -1,0 +1,96 @@
+"""The shared state of one replication: the clock, the people, the random streams.
+
+A :class:`World` is what every mechanism module works on. People (prospects and
+customers alike) are rows in compact typed arrays (``array.array``: eight bytes a
+float, scalar access without NumPy's per-element overhead, and zero-copy NumPy views
+for the daily snapshot), not an object or a process each. Each mechanism draws from
+its own named :class:`~sim.rng.Stream`.
+
+Mechanisms read their parameters in ``refresh()``, from ``world.scenario``; a change
+of scenario mid-run (an investment starting on day D) replaces ``world.scenario`` and
+calls ``refresh()`` on each of them.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Protocol
+
+import numpy as np
+import simpy
+
+from sim.recorder import Recorder
+from sim.rng import Stream
+from sim.scenario.schema import Scenario
+
+DAYS_PER_YEAR = 365.0
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+MINUTES_PER_DAY = 1440.0
+
+# People's status.
+PROSPECT, CUSTOMER, FORMER = 0, 1, 2
+
+# The random streams, one per mechanism (see sim.rng for why by name).
+STREAMS = (
+    "population",
+    "network",
+    "acquisition",
+    "customer_events",
+    "orders",
+    "fulfilment",
+    "desk",
+    "satisfaction",
+    "word_of_mouth",
+    "attrition",
+)
+
+
+class People:
+    """State of every person in the market, one slot per person, in typed arrays."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.status = array("b", bytes(size))
+        self.level = array("b", bytes(size))
+        self.satisfaction = array("d", bytes(8 * size))
+        self.expectation = array("d", bytes(8 * size))
+        self.order_rate = array("d", bytes(8 * size))  # orders per day
+        self.propensity = array("d", bytes(8 * size))  # multiplier on time-based hazards
+        self.clock_rate = array("d", bytes(8 * size))  # rate of the pending customer clock
+        self.complaints_heard = array("i", bytes(4 * size))
+        self.joined = array("d", bytes(8 * size))
+        self.orders = array("i", bytes(4 * size))
+        self.level_orders = array("i", bytes(4 * size))
+        self.happy_streak = array("i", bytes(4 * size))
+        self.revenue = array("d", bytes(8 * size))
+
+    def view(self, name: str) -> np.ndarray:
+        """A zero-copy NumPy view of one state array."""
+        arr = getattr(self, name)
+        dtype = {"b": np.int8, "i": np.int32, "d": np.float64}[arr.typecode]
+        return np.frombuffer(arr, dtype=dtype)
+
+
+class Component(Protocol):
+    def refresh(self) -> None: ...
+
+
+class World:
+    """Everything one replication shares: clock, scenario, people, streams, recorder."""
+
+    def __init__(self, scenario: Scenario, replication: int, seed: int) -> None:
+        self.scenario = scenario
+        self.replication = replication
+        self.seed = seed
+        self.env = simpy.Environment()
+        self.streams = {name: Stream(seed, replication, name) for name in STREAMS}
+        self.people = People(scenario.market.population)
+        self.record = Recorder(scenario.horizon_days)
+        # Active customers at each loyalty level (index 1..3), kept up to date.
+        self.level_counts = [0, 0, 0, 0]
+
+    def stream(self, name: str) -> Stream:
+        return self.streams[name]
+
+    def day(self) -> int:
+        return int(self.env.now)
