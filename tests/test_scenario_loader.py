@@ -266,7 +266,7 @@ def test_negative_count(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "market:\n  initial_customers: -5\n")
     (problem,) = error_of(path).problems
     assert problem == (f"{path}:2: market.initial_customers: got -5; "
-                       "allowed: a whole number of at least 0")
+                       "allowed: a whole number from 0 to 50000000")
 
 
 def test_min_above_max_from_the_schema_validator(tmp_path: Path) -> None:
