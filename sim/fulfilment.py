@@ -61,14 +61,14 @@ class Fulfilment:
     def place_order(self, person: int, initial: bool) -> None:
         world = self.world
         people = world.people
-        record = world.record
-        day = world.day()
+        daily = world.record.daily
+        day = int(world.env.now)
         value = self.order_value()
         people.orders[person] += 1
         people.revenue[person] += value
-        record.add("orders", day)
-        record.add("orders_initial" if initial else "orders_repeat", day)
-        record.add("revenue", day, value)
+        daily["orders"][day] += 1
+        daily["orders_initial" if initial else "orders_repeat"][day] += 1
+        daily["revenue"][day] += value
         self.loyalty.on_order(person)
 
         f, uniform = self.f, self.stream.uniform
@@ -85,12 +85,12 @@ class Fulfilment:
         else:
             late_by = self.late_delay()
             lead = f.promised_lead_time_days + late_by
-        record.add("orders_on_time", day, on_time)
-        record.add("orders_complete", day, complete)
-        record.add("orders_accurate", day, accurate)
-        record.add("orders_invoice_ok", day, invoice_ok)
-        record.add("orders_perfect", day, on_time and complete and accurate and invoice_ok)
-        record.add("lead_time_days_sum", day, lead)
+        daily["orders_on_time"][day] += on_time
+        daily["orders_complete"][day] += complete
+        daily["orders_accurate"][day] += accurate
+        daily["orders_invoice_ok"][day] += invoice_ok
+        daily["orders_perfect"][day] += on_time and complete and accurate and invoice_ok
+        daily["lead_time_days_sum"][day] += lead
         outcome = (person, value, late_by, complete, accurate, invoice_ok, product_ok, claim_draw, contact_draw)
         event = Timeout(world.env, lead, outcome)
         event.callbacks.append(self._deliver)  # type: ignore[union-attr]

@@ -384,11 +384,16 @@ class PoorServiceHazard(Section):
     """Yearly hazard of leaving over service, log-linear in service satisfaction s:
     h(s) = at_zero_satisfaction^(1-s) * at_full_satisfaction^s."""
 
-    at_full_satisfaction: Positive = 0.04
-    at_zero_satisfaction: Positive = 1.5
+    at_full_satisfaction: NonNegative = 0.04
+    at_zero_satisfaction: NonNegative = 1.5
 
     @model_validator(mode="after")
     def _falls(self) -> PoorServiceHazard:
+        if self.at_full_satisfaction == 0 and self.at_zero_satisfaction > 0:
+            raise ValueError(
+                "at_full_satisfaction is 0 but at_zero_satisfaction is not: the log-linear hazard "
+                "needs both above 0 (or both 0 to switch it off)"
+            )
         if self.at_full_satisfaction > self.at_zero_satisfaction:
             raise ValueError(
                 f"at_full_satisfaction ({self.at_full_satisfaction:g}) is above "
