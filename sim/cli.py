@@ -8,6 +8,7 @@ error, reported in one line per problem, never a traceback), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -71,8 +72,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="output folder (default: runs/<scenario>-<date-time>)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a parameter by dotted path, e.g. service.agents=4 (repeatable)")
-    p.add_argument("--workers", "-j", type=int, default=1, metavar="N",
-                   help="worker processes (results are identical for any N; default 1)")
+    p.add_argument("--workers", "-j", type=int, metavar="N",
+                   help="worker processes (results are identical for any N; default: one per CPU)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress, no summary table")
     c = sub.add_parser("check", help="validate scenario files without running them")
     c.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
@@ -135,7 +136,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"{scenario.market.population:,} people, seed {scenario.seed}",
             file=sys.stderr,
         )
-    result = run(scenario, workers=args.workers, on_progress=_ProgressPrinter(args.quiet))
+    workers = args.workers or os.cpu_count() or 1
+    result = run(scenario, workers=workers, on_progress=_ProgressPrinter(args.quiet))
     write_outputs(result, out, full_version())
     if not args.quiet:
         print(_table(result))
