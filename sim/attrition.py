@@ -74,6 +74,8 @@ class Attrition:
         """
         people = self.world.people
         propensity = people.propensity[person]
+        if propensity <= 0.0:
+            return
         pick /= propensity
         if pick < self.died:
             self.churn(person, DIED)
