@@ -88,21 +88,24 @@ class _ProgressPrinter:
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self.start = time.monotonic()
-        self.shown = False
         self.tty = sys.stderr.isatty()
 
-    def __call__(self, done: int, total: int) -> None:
-        elapsed = time.monotonic() - self.start
-        if self.quiet or (elapsed < 2 and not self.shown):
+        self.last = 0.0
+
+    def __call__(self, done: float, total: int) -> None:
+        now = time.monotonic()
+        elapsed = now - self.start
+        finished = done >= total
+        if self.quiet or elapsed < 2 or done <= 0 or (now - self.last < (0.5 if self.tty else 10) and not finished):
             return
+        self.last = now
         left = elapsed / done * (total - done)
-        line = f"replication {done}/{total}  {elapsed:.0f} s elapsed, ~{left:.0f} s left"
+        line = f"{done / total:6.1%} of {total} replication(s)  {elapsed:.0f} s elapsed, ~{left:.0f} s left"
         if self.tty:
-            sys.stderr.write("\r" + line + ("\n" if done == total else ""))
+            sys.stderr.write("\r" + line + ("\n" if finished else ""))
         else:
             sys.stderr.write(line + "\n")
         sys.stderr.flush()
-        self.shown = True
 
 
 def _table(result: RunResult) -> str:

@@ -3,7 +3,8 @@
 Replication *i* is a pure function of (scenario, i) (:func:`sim.engine.run_replication`),
 so the results are identical whichever process runs it and in whatever order; the
 runner only collects them back in index order. Progress is reported through a callback
-(``on_progress(done, total)``), never printed here.
+(``on_progress(done, total)``, where ``done`` counts finished replications and, when
+running in this process, fractions of the current one), never printed here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sim.metrics import churn_frame, kpi_frame, timeseries_frame
 from sim.recorder import ReplicationResult
 from sim.scenario.schema import Scenario
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[float, int], None]
 
 
 @dataclass
@@ -49,10 +50,13 @@ def run(scenario: Scenario, *, workers: int = 1, on_progress: Progress | None = 
     total = scenario.replications
     results: list[ReplicationResult | None] = [None] * total
     if workers <= 1 or total == 1:
+        horizon = scenario.horizon_days
         for i in range(total):
-            results[i] = run_replication(scenario, i)
-            if on_progress:
-                on_progress(i + 1, total)
+            on_day = None
+            if on_progress is not None:
+                def on_day(day: int, i: int = i, report: Progress = on_progress) -> None:
+                    report(i + (day + 1) / horizon, total)
+            results[i] = run_replication(scenario, i, on_day)
     else:
         with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
             futures = {pool.submit(_one, (scenario, i)): i for i in range(total)}

@@ -1,0 +1,109 @@
+"""Sanity checks of the closed forms the validation tests compare the model with."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from closed_forms import (
+    cause_shares,
+    erlang_c,
+    mmc_mean_wait,
+    mmc_wait_cdf,
+    restricted_mean_survival,
+    survival,
+)
+
+
+def erlang_c_textbook(c: int, a: Fraction) -> Fraction:
+    """The textbook sum, in exact rationals: (a^c/c! · c/(c−a)) / (Σ_{k<c} a^k/k! + same)."""
+    top = a**c / math.factorial(c) * Fraction(c) / (c - a)
+    return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+
+
+@pytest.mark.parametrize("a", [0.0, 0.1, 0.5, 0.85, 0.99])
+def test_erlang_c_single_server_is_rho(a: float) -> None:
+    assert erlang_c(1, a) == pytest.approx(a, abs=1e-15)
+
+
+@pytest.mark.parametrize("a", [0.2, 1.0, 1.7, 1.99])
+def test_erlang_c_two_servers(a: float) -> None:
+    # M/M/2: C = 2ρ²/(1 + ρ) with ρ = a/2, i.e. a²/(2 + a); a = 1 gives 1/3.
+    assert erlang_c(2, a) == pytest.approx(a * a / (2 + a), rel=1e-13)
+
+
+@pytest.mark.parametrize(("c", "a"), [(3, "9/5"), (4, "17/5"), (5, "17/4"), (8, "6"), (20, "18"), (50, "99/2")])
+def test_erlang_c_matches_textbook_sum(c: int, a: str) -> None:
+    assert erlang_c(c, float(Fraction(a))) == pytest.approx(float(erlang_c_textbook(c, Fraction(a))), rel=1e-12)
+
+
+def test_erlang_c_known_values() -> None:
+    # The usual contact-centre textbook example: 10 Erlangs of traffic on 11 agents wait
+    # with probability 68.21 %, on 12 agents with 44.94 %.
+    assert erlang_c(11, 10.0) == pytest.approx(0.6821, abs=5e-5)
+    assert erlang_c(12, 10.0) == pytest.approx(0.4494, abs=5e-5)
+
+
+def test_erlang_c_rejects_unstable_load() -> None:
+    with pytest.raises(ValueError):
+        erlang_c(3, 3.0)
+
+
+def test_mm1_mean_wait_and_cdf() -> None:
+    lam, mu = 0.8, 1.0
+    assert mmc_mean_wait(1, lam, mu) == pytest.approx(lam / (mu * (mu - lam)))  # ρ/(μ−λ) = 4
+    assert mmc_wait_cdf(1, lam, mu, 0.0) == pytest.approx(1 - lam / mu)
+    assert mmc_wait_cdf(1, lam, mu, 5.0) == pytest.approx(1 - 0.8 * math.exp(-1.0))
+    assert mmc_wait_cdf(1, lam, mu, -1.0) == 0.0
+
+
+@pytest.mark.parametrize(("c", "lam", "mu"), [(3, 0.36, 0.2), (4, 0.68, 0.2), (8, 5.0, 1.0)])
+def test_mean_wait_is_the_integral_of_the_tail(c: int, lam: float, mu: float) -> None:
+    # E[W] = ∫ P(W > t) dt, evaluated numerically from the cdf.
+    t = np.linspace(0.0, 40.0 / (c * mu - lam), 20_001)
+    tail = np.array([1 - mmc_wait_cdf(c, lam, mu, x) for x in t])
+    integral = np.trapezoid(tail, t)
+    assert integral == pytest.approx(mmc_mean_wait(c, lam, mu), rel=1e-5)
+
+
+def test_survival_limits() -> None:
+    h = 0.01
+    assert survival(h, 0.0, 0.0) == 1.0 and survival(h, 0.0, 2.0) == 1.0
+    assert survival(h, 100.0) == pytest.approx(math.exp(-1.0))
+    assert survival(h, 100.0, 1.0) == pytest.approx(0.5)  # 1/(1 + h t)
+    assert survival(h, 100.0, 1e-9) == pytest.approx(math.exp(-1.0), rel=1e-6)  # θ -> 0
+    # Frailty: the same mean hazard at the start, fatter survival later.
+    assert survival(h, 100.0, 0.5) > survival(h, 100.0)
+
+
+def test_gamma_frailty_is_the_laplace_transform() -> None:
+    # E[exp(-Z h t)] for Z ~ Gamma(shape k = 1/θ, scale θ), by quadrature. With u = z^k the
+    # density's singularity at 0 goes away: f(z) dz = exp(-z/θ) / (Γ(k+1) θ^k) du.
+    theta, h, t = 2.25, 0.005, 146.0
+    k = 1 / theta
+    u = np.linspace(0.0, 400.0**k, 400_001)
+    z = u ** (1 / k)
+    weight = np.exp(-z / theta) / (math.gamma(k + 1) * theta**k)
+    assert np.trapezoid(weight, u) == pytest.approx(1.0, rel=1e-6)  # a density
+    assert np.trapezoid(weight * z, u) == pytest.approx(1.0, rel=1e-6)  # mean 1
+    assert np.trapezoid(weight * (z - 1) ** 2, u) == pytest.approx(theta, rel=1e-6)  # variance θ
+    laplace = np.trapezoid(weight * np.exp(-z * h * t), u)
+    assert laplace == pytest.approx(survival(h, t, theta), rel=1e-6)
+
+
+@pytest.mark.parametrize("theta", [0.0, 0.5, 1.0, 2.25])
+def test_restricted_mean_is_the_integral_of_survival(theta: float) -> None:
+    h, big_t = 2.0 / 365, 146.0
+    t = np.linspace(0.0, big_t, 100_001)
+    s = np.array([survival(h, x, theta) for x in t])
+    assert restricted_mean_survival(h, big_t, theta) == pytest.approx(np.trapezoid(s, t), rel=1e-8)
+    assert restricted_mean_survival(0.0, big_t, theta) == big_t
+
+
+def test_cause_shares() -> None:
+    shares = cause_shares({"a": 1.0, "b": 3.0, "c": 0.0})
+    assert shares == {"a": 0.25, "b": 0.75, "c": 0.0}
+    with pytest.raises(ValueError):
+        cause_shares({"a": 0.0})
