@@ -39,6 +39,7 @@ class Fulfilment:
         self.world = world
         self.stream = world.stream("fulfilment")
         self.values = world.stream("orders")
+        self.outcome_draws = self.stream.rows(7)
         self.loyalty: Loyalty
         self.satisfaction: Satisfaction
         self.desk: Desk
@@ -71,14 +72,13 @@ class Fulfilment:
         daily["revenue"][day] += value
         self.loyalty.on_order(person)
 
-        f, uniform = self.f, self.stream.uniform
-        on_time = uniform() < f.on_time_rate
-        complete = uniform() < f.order_fill_rate
-        accurate = uniform() < f.order_accuracy
-        invoice_ok = uniform() < f.invoice_accuracy
-        product_ok = uniform() >= f.product_problem_rate
-        claim_draw = uniform()
-        contact_draw = uniform()
+        f = self.f
+        u_on_time, u_complete, u_accurate, u_invoice, u_product, claim_draw, contact_draw = self.outcome_draws()
+        on_time = u_on_time < f.on_time_rate
+        complete = u_complete < f.order_fill_rate
+        accurate = u_accurate < f.order_accuracy
+        invoice_ok = u_invoice < f.invoice_accuracy
+        product_ok = u_product >= f.product_problem_rate
         if on_time:
             lead = min(self.lead_time(), f.promised_lead_time_days)
             late_by = 0.0

@@ -63,6 +63,20 @@ class Stream:
         """A uniform integer in ``low..high`` inclusive."""
         return low + int(self.uniform() * (high - low + 1))
 
+    def rows(self, width: int) -> Callable[[], list[float]]:
+        """A sampler of ``width`` uniform numbers at a time, with its own block of draws."""
+        buffer: list[list[float]] = []
+        generator = self.generator
+        rows_per_block = max(1, BLOCK // width)
+
+        def draw() -> list[float]:
+            nonlocal buffer
+            if not buffer:
+                buffer = generator.random((rows_per_block, width)).tolist()
+            return buffer.pop()
+
+        return draw
+
     def gamma_sampler(self, shape: float, scale: float) -> Callable[[], float]:
         """A sampler of Gamma(shape, scale), with its own block of draws."""
         buffer: list[float] = []
