@@ -130,8 +130,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     scenario = load_scenario(args.scenario, args.overrides, seed=args.seed, replications=args.replications)
     out = args.out or Path("runs") / f"{scenario.name}-{datetime.now():%Y%m%d-%H%M%S}"
-    if out.exists() and not out.is_dir():
-        print(f"error: --out: {out} exists and is not a folder", file=sys.stderr)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        print(f"error: --out: cannot create the folder {out}: {err.strerror or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if not args.quiet:
         print(

@@ -12,9 +12,10 @@ Computed after the run from the daily record, so the model itself stays free of 
 * profit = gross profit − fulfilment − service − acquisition − guarantee costs;
 * NPV = Σ_d profit_d / (1 + r)^(d/365) with the yearly ``discount_rate_annual`` r, day d
   counted at its end;
-* customer lifetime value, the steady-state formula m / (r + h): yearly profit margin
-  per customer m (gross profit less fulfilment and variable contact cost, per
-  customer-year), over the discount rate r plus the yearly churn hazard h.
+* customer lifetime value, the steady-state formula m / (ln(1 + r) + h): yearly profit
+  margin per customer m (gross profit less fulfilment and variable contact cost, per
+  customer-year), over the continuous discount rate ln(1 + r) plus the yearly churn
+  rate h (churned per customer-year).
 """
 
 from __future__ import annotations
@@ -59,6 +60,6 @@ def npv(profit: np.ndarray, discount_rate_annual: float) -> float:
 
 
 def lifetime_value(margin_per_customer_year: float, churn_per_year: float, discount_rate_annual: float) -> float:
-    """Customer lifetime value m / (r + h), with continuous discounting and churn."""
+    """Customer lifetime value m / (ln(1 + r) + h), discounting and churn both continuous."""
     rate = math.log1p(discount_rate_annual) + churn_per_year
     return margin_per_customer_year / rate if rate > 0 else math.inf

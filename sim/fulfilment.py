@@ -115,13 +115,13 @@ class Fulfilment:
             reliability -= severity.invoice_error
         reliability = max(0.0, reliability)
         failed = late_by > 0 or not (complete and accurate and invoice_ok)
-        bonus = 0.0
+        lift = 0.0
         guarantee = f.guarantee
         if failed and guarantee.enabled and claim_draw < guarantee.claim_probability:
             world.record.add("guarantee_payout", world.day(), guarantee.refund_share_of_order_value * value)
-            bonus = guarantee.satisfaction_boost
+            lift = guarantee.satisfaction_boost
         score = self.satisfaction.fulfilment_score(responsiveness, reliability)
-        self.satisfaction.experience(person, score, bonus=bonus)
+        self.satisfaction.experience(person, score, lift=lift)
         if not product_ok and people.status[person] == CUSTOMER:
             self.satisfaction.product_problem(person)
         if failed and people.status[person] == CUSTOMER and contact_draw < f.contact_probability_if_failed:

@@ -4,8 +4,9 @@ Level 1 — initial transactions: a customer after the first purchase.
 Level 2 — repeat customers, "the most durable profit": after ``orders_for_repeat``
 orders at level 1. ("Don't assume every repeat buyer is a good sign": level 2 says
 nothing about satisfaction, and level-2 customers leave like anyone else.)
-Level 3 — advocates who recommend: a repeat customer after ``happy_streak_for_advocate``
-happy experiences in a row with satisfaction at least ``advocate_min_satisfaction``.
+Level 3 — advocates who recommend ("sustained delight"): a repeat customer after
+``happy_streak_for_advocate`` happy experiences in a row — a neutral or unhappy one
+breaks the run — with satisfaction at least ``advocate_min_satisfaction``.
 Advocates tell of happy experiences more often and their recommendations convert better
 (see word of mouth).
 
@@ -53,6 +54,9 @@ class Loyalty:
             and people.satisfaction[person] >= self.advocate_min_satisfaction
         ):
             self._move(person, 3)
+
+    def on_neutral(self, person: int) -> None:
+        self.world.people.happy_streak[person] = 0
 
     def on_unhappy(self, person: int) -> None:
         people = self.world.people

@@ -3,9 +3,11 @@
 Every person is drawn once, at the start, with the traits they would have as a
 customer — an order rate (gamma across people), a churn propensity (a gamma
 multiplier with mean 1 on the time-based attrition hazards), an expectation of service
-and a prior satisfaction (both Beta on 0..1). Drawing them up front, in one vectorised
-step from the ``population`` stream, means a person is the same person in every
-scenario compared on common random numbers, whenever and however they join.
+and a prior satisfaction (both Beta on 0..1). Each trait, and the choice of the initial
+customers, has its own stream (``population.<trait>``) and is drawn up front in one
+vectorised step, so a person is the same person in every scenario compared on common
+random numbers, whenever and however they join, and changing how one trait is spread
+leaves the others untouched.
 
 Prospects join two ways (Bass 1969; Sultan, Farley & Lehmann 1990 give average
 coefficients p ≈ 0.03, q ≈ 0.38 a year):
@@ -55,23 +57,30 @@ def gamma_multipliers(mean: float, cv: float, size: int, rng: np.random.Generato
 def draw_population(world: World) -> None:
     """Give every person their traits, vectorised, from the ``population`` stream."""
     sc = world.scenario
-    rng = world.stream("population").generator
     n = sc.market.population
     people = world.people
+    orders = sc.customers.orders_per_month
     people.view("order_rate")[:] = (
-        gamma_multipliers(sc.customers.orders_per_month.mean, sc.customers.orders_per_month.cv, n, rng)
+        gamma_multipliers(orders.mean, orders.cv, n, world.stream("population.order_rate").generator)
         / DAYS_PER_MONTH
     )
-    people.view("propensity")[:] = gamma_multipliers(1.0, sc.customers.churn_propensity_cv, n, rng)
-    people.view("expectation")[:] = beta_draws(sc.customers.expectation.mean, sc.customers.expectation.sd, n, rng)
+    people.view("propensity")[:] = gamma_multipliers(
+        1.0, sc.customers.churn_propensity_cv, n, world.stream("population.propensity").generator
+    )
+    expect = sc.customers.expectation
+    people.view("expectation")[:] = beta_draws(
+        expect.mean, expect.sd, n, world.stream("population.expectation").generator
+    )
     init = sc.market.initial_satisfaction
-    people.view("satisfaction")[:] = beta_draws(init.mean, init.sd, n, rng)
+    people.view("satisfaction")[:] = beta_draws(
+        init.mean, init.sd, n, world.stream("population.satisfaction").generator
+    )
 
 
 def seed_customers(world: World, customers: Customers) -> None:
     """Make a random ``initial_customers`` of the people customers, with the loyalty mix."""
     sc = world.scenario.market
-    rng = world.stream("population").generator
+    rng = world.stream("population.initial_customers").generator
     chosen = rng.permutation(sc.population)[: sc.initial_customers]
     mix = sc.initial_loyalty_mix
     levels = rng.choice(np.array([1, 2, 3]), size=chosen.size, p=[mix.level1, mix.level2, mix.level3])

@@ -69,7 +69,8 @@ def _ratio(num: float, den: float) -> float:
 
 
 def kpis(result: ReplicationResult, scenario: Scenario, from_day: int = 0) -> dict[str, float]:
-    """The KPIs of one replication; desk and order figures count days >= ``from_day``."""
+    """The KPIs of one replication, counting only days >= ``from_day`` (a warm-up before it is
+    discarded from every series, and NPV is discounted from ``from_day``)."""
     d = {name: values[from_day:] for name, values in result.daily.items()}
     total = {name: float(values.sum()) for name, values in d.items()}
     money = {name: values[from_day:] for name, values in daily_economics(result.daily, scenario.economics).items()}

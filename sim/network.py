@@ -90,7 +90,7 @@ def _small_world(
 def _chung_lu(
     size: int, degree: int, exponent: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    # Expected degrees w_i ∝ (i + i0)^(-1/(exponent-1)) give a power-law tail.
+    # Expected degrees w_i ∝ i^(-1/(exponent-1)), i = 1..N, give a power-law tail.
     ranks = np.arange(1, size + 1, dtype=np.float64)
     weights = ranks ** (-1.0 / (exponent - 1.0))
     weights /= weights.sum()

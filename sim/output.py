@@ -10,9 +10,11 @@ The folder holds:
 * ``scenario.resolved.yaml`` — the scenario exactly as run (after extends, changes and
   ``--set``), with seed and version: run it again to get the same numbers.
 
-Every file is written to a temporary file in the same folder and renamed over its
-target, so a failed or interrupted run never leaves a half-written file over an
-earlier result; ``summary.json`` is written last.
+All files are first written into a fresh temporary folder beside the output folder;
+only when every one of them is complete are they renamed into place, one rename each
+(atomic on one file system), ``summary.json`` last. So a failed or interrupted run
+never leaves a half-written file, or a mix of old and new files, over an earlier
+result.
 """
 
 from __future__ import annotations
@@ -65,25 +67,22 @@ def summary(result: RunResult, version: str) -> dict[str, Any]:
     }
 
 
-def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_outputs(result: RunResult, out: Path, version: str) -> Path:
     """Write the output folder ``out`` (created if needed); returns it."""
     out.mkdir(parents=True, exist_ok=True)
     resolved = dump_resolved(result.scenario, version=version)
-    _atomic_write(out / "scenario.resolved.yaml", lambda f: f.write(resolved))
-    _atomic_write(out / "timeseries.csv", lambda f: result.timeseries().to_csv(f, index=False))
-    _atomic_write(out / "churn_events.csv", lambda f: result.churn_events().to_csv(f, index=False))
-    _atomic_write(out / "kpis.csv", lambda f: result.kpis().to_csv(f, index=False))
     data = summary(result, version)
-    _atomic_write(out / "summary.json", lambda f: json.dump(data, f, indent=2, allow_nan=False))
+    writers: dict[str, Callable[[Any], Any]] = {
+        "scenario.resolved.yaml": lambda f: f.write(resolved),
+        "timeseries.csv": lambda f: result.timeseries().to_csv(f, index=False),
+        "churn_events.csv": lambda f: result.churn_events().to_csv(f, index=False),
+        "kpis.csv": lambda f: result.kpis().to_csv(f, index=False),
+        "summary.json": lambda f: json.dump(data, f, indent=2, allow_nan=False),
+    }
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
+        for name, write in writers.items():
+            with open(Path(tmp) / name, "w", encoding="utf-8", newline="") as f:
+                write(f)
+        for name in writers:  # summary.json last
+            os.replace(Path(tmp) / name, out / name)
     return out

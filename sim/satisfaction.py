@@ -12,9 +12,15 @@ between that score and what this customer expects::
 
     experience = clip(0.5 + sensitivity · (score − expectation), 0, 1)
 
-Satisfaction moves part of the way toward each experience::
+Satisfaction — with the *service*: it is what the poor-service hazard reads — moves part
+of the way toward each service experience::
 
-    satisfaction ← satisfaction + learning_rate · (experience + bonus − satisfaction)
+    satisfaction ← satisfaction + learning_rate · (min(1, experience + bonus) − satisfaction)
+
+A disappointing product is an experience too (score ``product_problem_score``): it is
+told, moves loyalty down and may make the customer leave for product reasons, but it
+does not move service satisfaction. A service guarantee honoured after a failed order
+adds its ``satisfaction_boost`` to the experience itself, before it is judged.
 
 where ``bonus`` is the service-recovery lift for a problem resolved quickly at the first
 contact (McCollough & Bharadwaj 1992). The bonus lifts satisfaction only: whether the
@@ -105,16 +111,28 @@ class Satisfaction:
     # -------------------------------------------------------------- experience
 
     def experience(
-        self, person: int, score: float, about: int = SERVICE, bonus: float = 0.0, may_complain: bool = True
+        self,
+        person: int,
+        score: float,
+        about: int = SERVICE,
+        bonus: float = 0.0,
+        lift: float = 0.0,
+        may_complain: bool = True,
     ) -> int:
-        """Apply one experience to a customer; returns HAPPY, NEUTRAL or UNHAPPY."""
+        """Apply one experience to a customer; returns HAPPY, NEUTRAL or UNHAPPY.
+
+        ``bonus`` (service recovery) lifts only the satisfaction update; ``lift`` (a
+        guarantee honoured) lifts the experience itself, before it is judged. Experiences
+        about the product do not move service satisfaction.
+        """
         world = self.world
         people = world.people
-        value = 0.5 + self.sensitivity * (score - people.expectation[person])
+        value = 0.5 + self.sensitivity * (score - people.expectation[person]) + lift
         value = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
-        target = min(1.0, value + bonus)
-        s = people.satisfaction[person]
-        people.satisfaction[person] = s + self.learning_rate * (target - s)
+        if about == SERVICE:
+            target = min(1.0, value + bonus)
+            s = people.satisfaction[person]
+            people.satisfaction[person] = s + self.learning_rate * (target - s)
         day = world.day()
         if value >= self.happy:
             world.record.add("happy_experiences", day)
@@ -122,6 +140,7 @@ class Satisfaction:
             self.word_of_mouth.tell(person, positive=True)
             return HAPPY
         if value > self.unhappy:
+            self.loyalty.on_neutral(person)
             return NEUTRAL
         world.record.add("unhappy_experiences", day)
         self.loyalty.on_unhappy(person)

@@ -90,6 +90,9 @@ class World:
         self.level_counts = [0, 0, 0, 0]
 
     def stream(self, name: str) -> Stream:
+        """The named stream (created on first use: its numbers depend only on its name)."""
+        if name not in self.streams:
+            self.streams[name] = Stream(self.seed, self.replication, name)
         return self.streams[name]
 
     def day(self) -> int:

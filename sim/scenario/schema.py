@@ -104,7 +104,7 @@ class Market(Section):
 
 class Acquisition(Section):
     advertising_rate_per_year: NonNegative = Field(
-        0.03, description="yearly chance per remaining prospect to join through advertising "
+        0.03, description="yearly rate (hazard) per remaining prospect of joining through advertising "
         "(the Bass innovation coefficient p)"
     )
     conversion_per_recommendation: Probability = Field(
@@ -167,7 +167,8 @@ class Guarantee(Section):
     )
     claim_probability: Probability = Field(0.5, description="share of failed orders claimed")
     satisfaction_boost: Level = Field(
-        0.15, description="added to the experience score of a failed order that is claimed"
+        0.15, description="added to the experience of a failed order that is claimed (it can turn an "
+        "unhappy delivery into a neutral or happy one)"
     )
 
 
@@ -364,7 +365,8 @@ class Loyalty(Section):
         2, description="orders at level 1 that make a repeat customer (level 2)"
     )
     happy_streak_for_advocate: Annotated[int, Field(ge=1, le=100)] = Field(
-        3, description="happy experiences in a row that make a repeat customer an advocate (level 3)"
+        3, description="happy experiences in a row (a neutral or unhappy one breaks the run) that make "
+        "a repeat customer an advocate (level 3)"
     )
     advocate_min_satisfaction: Level = Field(0.75, description="and satisfaction at least this")
 
