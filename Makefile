@@ -1,6 +1,6 @@
 # Two commands, on a fresh clone with only python3 and make:
 #   make run    set up .venv (once) and run the default scenario
-#   make test   set up .venv (once) and run lint + the test suite
+#   make test   set up .venv (once) and run lint (ruff, mypy) + the test suite
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -19,6 +19,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 test: lint
 	$(PY) -m pytest -q

@@ -85,10 +85,10 @@ class Customers:
         if bound <= 0:
             return
         event = Timeout(self.world.env, self.stream.exponential() / bound, person)
-        event.callbacks.append(self._on_clock)  # type: ignore[union-attr]
+        event.callbacks.append(self._on_clock)
 
     def _on_clock(self, event: Event) -> None:
-        person: int = event._value  # type: ignore[attr-defined]
+        person: int = event._value
         people = self.world.people
         if people.status[person] != CUSTOMER:
             return

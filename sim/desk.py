@@ -154,10 +154,10 @@ class Desk:
         opening = self.hours.next_opening(env.now)
         window = self.hours.end - self.hours.start
         delay = opening - env.now + self.stream.uniform() * window
-        Timeout(env, delay, contact).callbacks.append(self._arrive_event)  # type: ignore[union-attr]
+        Timeout(env, delay, contact).callbacks.append(self._arrive_event)
 
     def _arrive_event(self, event: Event) -> None:
-        self._arrive(event._value)  # type: ignore[attr-defined]
+        self._arrive(event._value)
 
     def _arrive(self, contact: Contact) -> None:
         world = self.world
@@ -170,7 +170,7 @@ class Desk:
         contact.arrived = env.now
         if self.patience is not None:
             give_up = Timeout(env, self.patience() / MINUTES_PER_DAY, contact)
-            give_up.callbacks.append(self._abandon)  # type: ignore[union-attr]
+            give_up.callbacks.append(self._abandon)
         self.queue.append(contact)
         if self.idle:
             self.idle.pop().succeed()
@@ -210,7 +210,7 @@ class Desk:
             record.add("answered_within_target", day)
 
     def _abandon(self, event: Event) -> None:
-        contact: Contact = event._value  # type: ignore[attr-defined]
+        contact: Contact = event._value
         if contact.answered:
             return
         contact.abandoned = True
@@ -263,10 +263,10 @@ class Desk:
     def _retry_later(self, contact: Contact) -> None:
         """The same problem, another try after about ``recontact_delay_days``."""
         delay = self.stream.exponential() * self.s.recontact_delay_days
-        Timeout(self.world.env, delay, contact).callbacks.append(self._again)  # type: ignore[union-attr]
+        Timeout(self.world.env, delay, contact).callbacks.append(self._again)
 
     def _again(self, event: Event) -> None:
-        contact: Contact = event._value  # type: ignore[attr-defined]
+        contact: Contact = event._value
         if self.world.people.status[contact.person] != CUSTOMER:
             return
         self.contact(Contact(contact.person, contact.kind, contact.about, contact.attempt + 1, contact.opened))

@@ -93,11 +93,11 @@ class Fulfilment:
         daily["lead_time_days_sum"][day] += lead
         outcome = (person, value, late_by, complete, accurate, invoice_ok, product_ok, claim_draw, contact_draw)
         event = Timeout(world.env, lead, outcome)
-        event.callbacks.append(self._deliver)  # type: ignore[union-attr]
+        event.callbacks.append(self._deliver)
 
     def _deliver(self, event: Event) -> None:
         person, value, late_by, complete, accurate, invoice_ok, product_ok, claim_draw, contact_draw = (
-            event._value  # type: ignore[attr-defined]
+            event._value
         )
         world = self.world
         people = world.people

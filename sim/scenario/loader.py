@@ -165,7 +165,7 @@ def _resolve_state(
         origin = f"--set {key}"
         state.layer += 1
         try:
-            _set(state, parts, value, lambda rel, o=origin: o, origin)
+            _set(state, parts, value, _constant_origin(origin), origin)
         except ScenarioError as err:
             problems.extend(err.problems)
         except RecursionError:
@@ -181,6 +181,15 @@ def _resolve_state(
 
 
 @functools.lru_cache(maxsize=1)
+def _constant_origin(origin: str) -> OriginOf:
+    """An origin function that names ``origin`` for every path it sets."""
+
+    def of(rel: Parts) -> str:
+        return origin
+
+    return of
+
+
 def _defaults() -> dict[str, Any]:
     return Scenario().model_dump(mode="json")
 
