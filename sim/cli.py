@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sim.output import write_outputs
 from sim.runner import RunResult, run
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.stats import mean_ci
 from sim.version import full_version
 
@@ -130,11 +130,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     scenario = load_scenario(args.scenario, args.overrides, seed=args.seed, replications=args.replications)
     out = args.out or Path("runs") / f"{scenario.name}-{datetime.now():%Y%m%d-%H%M%S}"
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         print(f"error: --out: cannot create the folder {out}: {err.strerror or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    try:
+        return _run_into(scenario, out, args)
+    finally:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a run that wrote nothing leaves no empty folder behind
+
+
+def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
     if not args.quiet:
         print(
             f"Running {scenario.name}: {scenario.replications} replication(s) of {scenario.horizon_days} days, "

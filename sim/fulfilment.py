@@ -91,12 +91,12 @@ class Fulfilment:
         daily["orders_invoice_ok"][day] += invoice_ok
         daily["orders_perfect"][day] += on_time and complete and accurate and invoice_ok
         daily["lead_time_days_sum"][day] += lead
-        outcome = (person, value, late_by, complete, accurate, invoice_ok, product_ok, claim_draw, contact_draw)
+        outcome = (person, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, claim_draw, contact_draw)
         event = Timeout(world.env, lead, outcome)
         event.callbacks.append(self._deliver)
 
     def _deliver(self, event: Event) -> None:
-        person, value, late_by, complete, accurate, invoice_ok, product_ok, claim_draw, contact_draw = (
+        person, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, claim_draw, contact_draw = (
             event._value
         )
         world = self.world
@@ -114,7 +114,7 @@ class Fulfilment:
         if not invoice_ok:
             reliability -= severity.invoice_error
         reliability = max(0.0, reliability)
-        failed = late_by > 0 or not (complete and accurate and invoice_ok)
+        failed = not (on_time and complete and accurate and invoice_ok)
         lift = 0.0
         guarantee = f.guarantee
         if failed and guarantee.enabled and claim_draw < guarantee.claim_probability:

@@ -5,8 +5,9 @@ Three shapes, chosen in ``market.network.kind``:
 * ``fully_mixed`` — no fixed ties: whoever a customer tells is drawn uniformly from the
   whole market (the mass-action assumption of the Bass model).
 * ``small_world`` — Watts & Strogatz (1998): a ring where each person knows the
-  ``contacts_per_person`` nearest people, each tie rewired to a random person with
-  ``rewiring_probability``. High clustering, short paths.
+  ``contacts_per_person`` nearest people (for an odd number, also the person across the
+  ring), each tie rewired to a random person with ``rewiring_probability``. High
+  clustering, short paths.
 * ``scale_free`` — a Chung & Lu (2002) random graph with expected degrees following a
   power law P(k) ~ k^-``degree_exponent`` and mean ``contacts_per_person``: a few hubs
   know very many people, most know few. (Built in one vectorised step, where
@@ -82,6 +83,11 @@ def _small_world(
     half = max(1, min(degree // 2, (size - 1) // 2))
     src = np.repeat(np.arange(size, dtype=np.int64), half)
     dst = (src + np.tile(np.arange(1, half + 1, dtype=np.int64), size)) % size
+    if degree % 2 == 1 and 2 * half + 1 < size:
+        # An odd degree: one more tie each, to the person across the ring.
+        across = np.arange(size // 2, dtype=np.int64)
+        src = np.concatenate([src, across])
+        dst = np.concatenate([dst, across + size // 2])
     rewired = rng.random(src.size) < rewire
     dst[rewired] = rng.integers(0, size, int(rewired.sum()))
     return src, dst

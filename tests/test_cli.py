@@ -1,0 +1,282 @@
+"""End to end through ``run_sim.py``: the output folder, reproducibility, workers, and
+bad input (exit code 2, one line naming the field, never a traceback)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sim.metrics import KPI_NAMES
+from sim.recorder import CAUSES
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+CHECKER = ROOT.parent / "shared" / "tools" / "check_outputs.py"
+SMALL = ["--set", "horizon_days=60", "--set", "market.population=5000",
+         "--set", "market.initial_customers=1000"]
+SEED = 4242
+
+
+def cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "run_sim.py", *map(str, args)],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def run_small(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return cli("run", BASELINE, "--replications", "2", *SMALL, "--seed", str(SEED),
+               "--workers", "1", "--quiet", "--out", out, *extra)
+
+
+def summary(out: Path) -> dict[str, Any]:
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def ok(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli") / "out"
+    ok(run_small(folder))
+    return folder
+
+
+# ------------------------------------------------------------------ the output folder
+
+
+def test_run_writes_summary_json_with_every_kpi(out: Path) -> None:
+    s = summary(out)
+    assert s["schema"] == 1
+    assert s["seed"] == SEED and s["replications"] == 2 and s["horizon_days"] == 60
+    assert s["scenario"] == yaml.safe_load(BASELINE.read_text(encoding="utf-8"))["name"]
+    assert isinstance(s["version"], str) and s["version"]
+    assert set(KPI_NAMES) <= set(s["kpis"])
+    for name in KPI_NAMES:
+        k = s["kpis"][name]
+        assert len(k["values"]) == 2, name
+        assert len(k["ci95"]) == 2, name
+        if all(v is not None for v in k["values"]):
+            assert k["mean"] == pytest.approx(sum(k["values"]) / 2), name
+            lo, hi = k["ci95"]
+            assert lo <= k["mean"] <= hi, name
+    churned = s["kpis"]["churned_total"]["values"]
+    for i in range(2):
+        assert sum(s["kpis"][f"churned_{c}"]["values"][i] for c in CAUSES) == churned[i]
+
+
+def test_run_writes_the_tables(out: Path) -> None:
+    s = summary(out)
+    ts = rows(out / "timeseries.csv")
+    assert len(ts) == 2 * 60
+    assert {(int(r["replication"]), int(r["day"])) for r in ts} == {(i, d) for i in range(2) for d in range(60)}
+    churn = rows(out / "churn_events.csv")
+    assert len(churn) == sum(s["kpis"]["churned_total"]["values"]) > 0
+    assert {r["cause"] for r in churn} <= set(CAUSES)
+    for i in range(2):
+        assert sum(int(r["replication"]) == i for r in churn) == s["kpis"]["churned_total"]["values"][i]
+    kpi_rows = rows(out / "kpis.csv")
+    assert len(kpi_rows) == 2
+    assert float(kpi_rows[1]["orders"]) == s["kpis"]["orders"]["values"][1]
+
+
+def test_resolved_scenario_records_seed_and_version_and_reruns_identically(
+    out: Path, tmp_path: Path
+) -> None:
+    resolved_text = (out / "scenario.resolved.yaml").read_text(encoding="utf-8")
+    resolved = yaml.safe_load(resolved_text)
+    assert resolved["seed"] == SEED
+    assert resolved["version"] == summary(out)["version"]
+    assert resolved["replications"] == 2 and resolved["horizon_days"] == 60
+    assert resolved["market"]["population"] == 5000
+    again = tmp_path / "again"
+    ok(cli("run", out / "scenario.resolved.yaml", "--workers", "1", "--quiet", "--out", again))
+    assert summary(again)["kpis"] == summary(out)["kpis"]
+
+
+@pytest.mark.skipif(not CHECKER.is_file(), reason="no ../shared/tools/check_outputs.py here")
+def test_output_contract_checker_passes(out: Path) -> None:
+    proc = subprocess.run([sys.executable, str(CHECKER), str(out)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# ------------------------------------------------------------------ reproducibility
+
+
+def test_same_seed_twice_gives_identical_kpis(out: Path, tmp_path: Path) -> None:
+    ok(run_small(tmp_path / "twice"))
+    assert summary(tmp_path / "twice")["kpis"] == summary(out)["kpis"]
+
+
+def test_another_seed_gives_different_kpis(out: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    ok(cli("run", BASELINE, "--replications", "2", *SMALL, "--seed", str(SEED + 1),
+           "--workers", "1", "--quiet", "--out", other))
+    assert summary(other)["seed"] == SEED + 1
+    assert summary(other)["kpis"]["revenue"] != summary(out)["kpis"]["revenue"]
+    assert summary(other)["kpis"]["orders"]["values"] != summary(out)["kpis"]["orders"]["values"]
+
+
+def test_two_workers_give_identical_kpis(out: Path, tmp_path: Path) -> None:
+    two = tmp_path / "two"
+    ok(run_small(two, "--workers", "2"))
+    assert summary(two)["kpis"] == summary(out)["kpis"]
+    assert (two / "timeseries.csv").read_bytes() == (out / "timeseries.csv").read_bytes()
+    assert (two / "churn_events.csv").read_bytes() == (out / "churn_events.csv").read_bytes()
+
+
+def test_check_accepts_every_shipped_scenario() -> None:
+    files = sorted((ROOT / "scenarios").rglob("*.yaml"))
+    assert BASELINE in files
+    proc = ok(cli("check", *files))
+    assert proc.stdout.count(": ok (") == len(files)
+
+
+def test_run_prints_a_summary_table_and_where_the_output_went(tmp_path: Path) -> None:
+    proc = ok(cli("run", BASELINE, "-n", "1", "--set", "horizon_days=5", "--set", "market.population=1000",
+                  "--set", "market.initial_customers=200", "--workers", "1", "--out", tmp_path / "o"))
+    assert "churn rate per year" in proc.stdout
+    assert f"Output written to {tmp_path / 'o'}" in proc.stdout
+
+
+# ---------------------------------------------------------------------- bad input
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+# (name, files {name: text}, the file to run, extra arguments, fragments stderr must hold)
+BAD: list[tuple[str, dict[str, str], str, list[str], list[str]]] = [
+    ("unknown key", {"s.yaml": "name: bad\nservice:\n  agnets: 4\n"}, "s.yaml", [],
+     ["s.yaml:3", "service.agnets", "unknown key", "did you mean 'agents'"]),
+    ("unknown section", {"s.yaml": "servce:\n  agents: 4\n"}, "s.yaml", [],
+     ["s.yaml:1", "servce", "did you mean 'service'"]),
+    ("wrong type", {"s.yaml": "service:\n  agents: four\n"}, "s.yaml", [],
+     ["s.yaml:2", "service.agents", "'four'", "whole number"]),
+    ("probability above 1", {"s.yaml": "service:\n  first_contact_resolution: 1.3\n"}, "s.yaml", [],
+     ["service.first_contact_resolution", "1.3", "from 0 to 1"]),
+    ("negative count", {"s.yaml": "market:\n  initial_customers: -5\n"}, "s.yaml", [],
+     ["market.initial_customers", "-5"]),
+    ("min above max", {"s.yaml": "word_of_mouth:\n  told_by_unhappy: {min: 20, max: 10}\n"}, "s.yaml", [],
+     ["word_of_mouth.told_by_unhappy", "min (20) is above max (10)"]),
+    ("missing extends target", {"s.yaml": "extends: nowhere.yaml\nname: x\n"}, "s.yaml", [],
+     ["s.yaml:1", "extends", "nowhere.yaml", "not found"]),
+    ("extends cycle", {"a.yaml": "extends: b.yaml\n", "b.yaml": "extends: a.yaml\n"}, "a.yaml", [],
+     ["extends cycle", "a.yaml", "b.yaml"]),
+    ("YAML syntax error", {"s.yaml": "name: x\nservice:\n  agents: 3\n   patience_minutes: null\n"},
+     "s.yaml", [], ["s.yaml:4", "YAML syntax error"]),
+    ("missing scenario file", {}, "absent.yaml", [], ["absent.yaml", "not found"]),
+    ("malformed --set", {}, "BASELINE", ["--set", "service.agents"],
+     ["--set", "service.agents", "dotted.path=value"]),
+    ("--set of a bad value", {}, "BASELINE", ["--set", "service.agents=-1"],
+     ["--set service.agents", "-1"]),
+    ("--set of an unknown key", {}, "BASELINE", ["--set", "service.agnets=3"],
+     ["--set service.agnets", "did you mean 'agents'"]),
+    ("--replications 0", {}, "BASELINE", ["--replications", "0"], ["--replications", "0"]),
+    ("--workers 0", {}, "BASELINE", ["--workers", "0"], ["--workers"]),
+]
+
+
+@pytest.mark.parametrize(("files", "target", "extra", "fragments"),
+                         [case[1:] for case in BAD], ids=[case[0] for case in BAD])
+def test_bad_input_exits_2_naming_the_field(
+    tmp_path: Path, files: dict[str, str], target: str, extra: list[str], fragments: list[str]
+) -> None:
+    for name, text in files.items():
+        write(tmp_path, name, text)
+    scenario = BASELINE if target == "BASELINE" else tmp_path / target
+    proc = cli("run", scenario, "--quiet", "--out", tmp_path / "out", *extra)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for fragment in fragments:
+        assert fragment in proc.stderr, (fragment, proc.stderr)
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_reports_every_bad_file_and_exits_2(tmp_path: Path) -> None:
+    good = write(tmp_path, "good.yaml", "name: good\nhorizon_days: 30\n")
+    bad = write(tmp_path, "bad.yaml", "service:\n  complaint_share: 2\n")
+    proc = cli("check", good, bad)
+    assert proc.returncode == 2
+    assert "good.yaml: ok" in proc.stdout
+    assert "service.complaint_share" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("bad", [["--set", "service.agents=abc"], ["--replications", "0"]],
+                         ids=["bad --set", "bad --replications"])
+def test_a_failed_run_leaves_an_earlier_result_untouched(out: Path, tmp_path: Path, bad: list[str]) -> None:
+    folder = tmp_path / "kept"
+    shutil.copytree(out, folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    proc = run_small(folder, *bad)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_an_output_folder_that_cannot_be_created_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    proc = cli("run", BASELINE, "-n", "1", "--set", "horizon_days=5", "--set", "market.population=1000",
+               "--set", "market.initial_customers=200", "--workers", "1",
+               "--out", tmp_path / "afile" / "sub")
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 2
+    assert "--out" in proc.stderr
+    assert "Running" not in proc.stderr  # refused before the simulation, not after it
+
+
+def test_a_failure_while_writing_leaves_the_earlier_result_whole(
+    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.output
+    from sim import load_scenario, run
+
+    folder = tmp_path / "kept"
+    shutil.copytree(out, folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    result = run(load_scenario(BASELINE, ["horizon_days=5", "market.population=1000",
+                                          "market.initial_customers=200"], seed=1, replications=1))
+
+    def disk_full(*args: object, **kwargs: object) -> dict[str, Any]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sim.output, "summary", disk_full)
+    with pytest.raises(OSError):
+        sim.output.write_outputs(result, folder, "test")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["kept"]  # no temporary files left behind
+
+
+def test_nan_kpis_are_written_as_null(tmp_path: Path) -> None:
+    # no complaints can be told without unhappy tellers: mean_told_by_unhappy is undefined
+    folder = tmp_path / "o"
+    ok(cli("run", BASELINE, "-n", "2", "--set", "horizon_days=5", "--set", "market.population=1000",
+           "--set", "market.initial_customers=200", "--set", "word_of_mouth.tell_probability_unhappy=0",
+           "--workers", "1", "--quiet", "--out", folder))
+    text = (folder / "summary.json").read_text(encoding="utf-8")
+    assert "NaN" not in text and "Infinity" not in text
+    k = summary(folder)["kpis"]["mean_told_by_unhappy"]
+    assert k["values"] == [None, None] and k["mean"] is None
+    assert all(v is None or math.isfinite(v) for v in summary(folder)["kpis"]["revenue"]["values"])
