@@ -15,7 +15,9 @@ otherwise nothing happens (thinning; Lewis & Shedler 1979). This is exact for th
 as they are at the moment of the event, and keeps one pending event per customer.
 
 The customer itself is a row in :class:`sim.world.People`, not a process; the clock is
-a SimPy ``Timeout`` with a callback.
+a SimPy ``Timeout`` with a callback. When the parameters change mid-run (an investment
+starting), every customer's clock is drawn anew from the new rates — exact, because the
+clocks are memoryless — and the superseded events are ignored when they fire.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class Customers:
     def __init__(self, world: World) -> None:
         self.world = world
         self.stream = world.stream("customer_events")
+        self.pending: list[Event | None] = [None] * world.people.size
         self.fulfilment: Fulfilment
         self.desk: Desk
         self.attrition: Attrition
@@ -86,11 +89,18 @@ class Customers:
             return
         event = Timeout(self.world.env, self.stream.exponential() / bound, person)
         event.callbacks.append(self._on_clock)
+        self.pending[person] = event
+
+    def redraw_clocks(self) -> None:
+        """Draw every customer's clock anew from the current rates (after a change)."""
+        status = self.world.people.view("status")
+        for person in (status == CUSTOMER).nonzero()[0].tolist():
+            self._schedule(person)
 
     def _on_clock(self, event: Event) -> None:
         person: int = event._value
         people = self.world.people
-        if people.status[person] != CUSTOMER:
+        if people.status[person] != CUSTOMER or self.pending[person] is not event:
             return
         pick = self.stream.uniform() * people.clock_rate[person]
         rate = people.order_rate[person]

@@ -104,8 +104,8 @@ class Desk:
         self.world = world
         self.stream = world.stream("desk")
         self.queue: deque[Contact] = deque()
-        self.idle: list[Event] = []
-        self.agents_started = 0
+        self.idle: list[tuple[int, Event]] = []  # (agent, its wake-up event)
+        self.running: set[int] = set()
         self.satisfaction: Satisfaction
         self.attrition: Attrition
         self.refresh()
@@ -126,9 +126,15 @@ class Desk:
         self.quick_days = s.quick_resolution_hours / 24.0
         self.wait_tolerance = sc.service_quality.wait_tolerance_minutes
         self.leave = sc.attrition.leave_after_problem
-        while self.agents_started < s.agents:
-            self.world.env.process(self._agent(self.agents_started))
-            self.agents_started += 1
+        # Hire: start the agents not running. Let go: idle agents beyond the new number
+        # are woken to leave; busy ones leave after their current contact.
+        for index in range(s.agents):
+            if index not in self.running:
+                self.running.add(index)
+                self.world.env.process(self._agent(index))
+        for index, wake in [(i, w) for i, w in self.idle if i >= s.agents]:
+            self.idle.remove((index, wake))
+            wake.succeed()
 
     @property
     def agents(self) -> int:
@@ -173,15 +179,15 @@ class Desk:
             give_up.callbacks.append(self._abandon)
         self.queue.append(contact)
         if self.idle:
-            self.idle.pop().succeed()
+            self.idle.pop()[1].succeed()
 
     # ---------------------------------------------------------------- agents
 
     def _agent(self, index: int) -> Generator[Event, object, None]:
         env = self.world.env
         queue = self.queue
-        hours = self.hours
         while index < self.s.agents:
+            hours = self.hours
             if not hours.is_open(env.now):
                 yield env.timeout(hours.next_opening(env.now) - env.now)
                 continue
@@ -189,7 +195,7 @@ class Desk:
                 queue.popleft()
             if not queue:
                 wake = simpy.Event(env)
-                self.idle.append(wake)
+                self.idle.append((index, wake))
                 yield wake
                 continue
             contact = queue.popleft()
@@ -198,6 +204,7 @@ class Desk:
             self._answered(contact, wait)
             yield env.timeout(self.handle() / MINUTES_PER_DAY)
             self._finish(contact, wait)
+        self.running.discard(index)
 
     def _answered(self, contact: Contact, wait: float) -> None:
         record = self.world.record

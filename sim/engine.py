@@ -9,11 +9,17 @@ comparisons need.
 The stages, in order: draw the population; build the social network; create the
 mechanisms and connect them; seed the initial customers; start the daily snapshot;
 run SimPy until the horizon; hand back the recorder's result.
+
+A run may switch to another scenario on given days (``changes``): an investment that
+starts on day 90 takes effect on day 90. Each mechanism re-reads its parameters
+(``refresh``), the desk hires or lets go agents, and the customers' and advertising
+clocks are drawn anew from the new rates. What is drawn once at the start — the
+market, the network, people's traits, the seed and the horizon — cannot change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 
 import numpy as np
 import simpy
@@ -29,9 +35,38 @@ from sim.recorder import ReplicationResult
 from sim.satisfaction import Satisfaction
 from sim.scenario.schema import Scenario
 from sim.word_of_mouth import WordOfMouth
-from sim.world import CUSTOMER, World
+from sim.world import CUSTOMER, Component, World
 
 DayCallback = Callable[[int], None]
+
+# Parameters used only when the replication is built; a change of scenario mid-run
+# must leave them as they are.
+FIXED_AT_START = (
+    "seed",
+    "horizon_days",
+    "market",
+    "customers.orders_per_month",
+    "customers.churn_propensity_cv",
+    "customers.expectation",
+)
+
+
+def check_change(current: Scenario, new: Scenario) -> None:
+    """Raise ``ValueError`` if ``new`` differs from ``current`` in what is fixed at the start."""
+    a, b = current.model_dump(), new.model_dump()
+    fixed = []
+    for path in FIXED_AT_START:
+        x: object = a
+        y: object = b
+        for part in path.split("."):
+            x, y = x[part], y[part]  # type: ignore[index]
+        if x != y:
+            fixed.append(path)
+    if fixed:
+        raise ValueError(
+            "these parameters are fixed when a replication starts and cannot change mid-run: "
+            + ", ".join(fixed)
+        )
 
 
 class Model:
@@ -61,14 +96,37 @@ class Model:
         self.customers_start = sum(world.level_counts)
         self.advertising = Advertising(world, self.customers)
 
-    def components(self) -> list[object]:
+    def components(self) -> list[Component]:
         return [
             self.attrition, self.loyalty, self.customers, self.fulfilment,
             self.desk, self.satisfaction, self.word_of_mouth, self.advertising,
         ]
 
-    def run(self, on_day: DayCallback | None = None) -> ReplicationResult:
+    def apply(self, scenario: Scenario) -> None:
+        """Carry on under ``scenario`` from now (e.g. an investment taking effect today)."""
+        check_change(self.world.scenario, scenario)
+        self.world.scenario = scenario
+        for component in self.components():
+            component.refresh()
+        self.customers.redraw_clocks()
+
+    def _changes(self, changes: Sequence[tuple[float, Scenario]]) -> Generator[simpy.Event, object, None]:
+        env = self.world.env
+        for day, scenario in sorted(changes, key=lambda change: change[0]):
+            if day > env.now:
+                yield env.timeout(day - env.now)
+            yield env.timeout(0)  # after the previous day's snapshot, which is due now too
+            self.apply(scenario)
+
+    def run(
+        self, on_day: DayCallback | None = None, changes: Sequence[tuple[float, Scenario]] = ()
+    ) -> ReplicationResult:
+        """Run to the horizon, switching to each ``(day, scenario)`` of ``changes`` on its day."""
         world = self.world
+        for _, scenario in changes:  # fail before running, not on the day
+            check_change(world.scenario, scenario)
+        if changes:
+            world.env.process(self._changes(changes))
         world.env.process(self._daily(on_day))
         world.env.run(until=world.scenario.horizon_days)
         self._snapshot(world.scenario.horizon_days - 1, on_day)
@@ -96,6 +154,12 @@ class Model:
             on_day(day)
 
 
-def run_replication(scenario: Scenario, replication: int, on_day: DayCallback | None = None) -> ReplicationResult:
-    """Run replication ``replication`` of ``scenario`` (seeded by ``scenario.seed``)."""
-    return Model(scenario, replication).run(on_day)
+def run_replication(
+    scenario: Scenario,
+    replication: int,
+    on_day: DayCallback | None = None,
+    changes: Sequence[tuple[float, Scenario]] = (),
+) -> ReplicationResult:
+    """Run replication ``replication`` of ``scenario`` (seeded by ``scenario.seed``),
+    switching to each ``(day, scenario)`` of ``changes`` on its day."""
+    return Model(scenario, replication).run(on_day, changes)

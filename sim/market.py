@@ -24,11 +24,10 @@ coefficients p ≈ 0.03, q ≈ 0.38 a year):
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import numpy as np
-import simpy
+from simpy.events import Event, Timeout
 
 from sim.world import DAYS_PER_MONTH, DAYS_PER_YEAR, PROSPECT, World
 
@@ -95,25 +94,28 @@ class Advertising:
         self.world = world
         self.customers = customers
         self.stream = world.stream("acquisition")
+        self.pending: Event | None = None
         self.refresh()
-        world.env.process(self._run())
 
     def refresh(self) -> None:
+        """Read the parameters; the next candidate is drawn anew at the current rate."""
         acq = self.world.scenario.acquisition
         self.rate_per_day = acq.advertising_rate_per_year / DAYS_PER_YEAR * self.world.people.size
         self.keep_after_complaint = 1.0 - acq.deterrence_per_complaint_heard
+        self._schedule()
 
-    def _run(self) -> Generator[simpy.Event, object, None]:
-        env = self.world.env
+    def _schedule(self) -> None:
+        self.pending = None
+        if self.rate_per_day > 0:
+            self.pending = Timeout(self.world.env, self.stream.exponential() / self.rate_per_day)
+            self.pending.callbacks.append(self._candidate)
+
+    def _candidate(self, event: Event) -> None:
+        if event is not self.pending:
+            return  # superseded by a change of rate
         people = self.world.people
-        stream = self.stream
-        while True:
-            if self.rate_per_day <= 0:
-                return
-            yield env.timeout(stream.exponential() / self.rate_per_day)
-            person = int(stream.uniform() * people.size)
-            accept = stream.uniform()
-            if people.status[person] != PROSPECT:
-                continue
-            if accept < self.keep_after_complaint ** people.complaints_heard[person]:
-                self.customers.join(person, ADVERTISING)
+        person = int(self.stream.uniform() * people.size)
+        accept = self.stream.uniform()
+        if people.status[person] == PROSPECT and accept < self.keep_after_complaint ** people.complaints_heard[person]:
+            self.customers.join(person, ADVERTISING)
+        self._schedule()

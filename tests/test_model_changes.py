@@ -1,0 +1,89 @@
+"""A change of scenario inside a running replication takes effect on its day.
+
+This is how an investment will start mid-run (agents hired on day 90 join the desk on
+day 90): :meth:`sim.engine.Model.apply` and the ``changes`` of
+:func:`sim.engine.run_replication`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim.engine import Model, run_replication
+from sim.scenario.schema import Scenario
+
+
+def small(**sections: Any) -> Scenario:
+    base: dict[str, Any] = {
+        "seed": 99,
+        "horizon_days": 60,
+        "market": {"population": 3000, "initial_customers": 1500},
+    }
+    base.update(sections)
+    return Scenario.model_validate(base)
+
+
+def with_changes(scenario: Scenario, **changes: Any) -> Scenario:
+    data = scenario.model_dump()
+    for path, value in changes.items():
+        *parents, leaf = path.split("__")
+        node = data
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    return Scenario.model_validate(data)
+
+
+def test_agents_hired_on_a_day_are_on_duty_from_that_day() -> None:
+    before = small(service={"agents": 1, "opening_hours": {"start_hour": 0, "end_hour": 24}},
+                   customers={"questions_per_month": 3.0})
+    after = with_changes(before, service__agents=4)
+    result = run_replication(before, 0, changes=[(30, after)])
+    agents = result.daily["agents"]
+    assert np.all(agents[:30] == 1) and np.all(agents[30:] == 4)
+    wait = result.daily["wait_minutes_sum"] / np.maximum(result.daily["answered"], 1)
+    assert wait[5:30].mean() > 3 * wait[31:].mean(), "four agents should cut the waits"
+
+
+def test_agents_let_go_leave_the_desk() -> None:
+    before = small(service={"agents": 4})
+    after = with_changes(before, service__agents=1)
+    model = Model(before, 0)
+    result = model.run(changes=[(20, after)])
+    assert model.desk.running == {0}
+    assert np.all(result.daily["agents"][20:] == 1)
+
+
+def test_a_hazard_switched_on_fires_only_after_its_day() -> None:
+    before = small(attrition={"died_per_year": 0.0})
+    after = with_changes(before, attrition__died_per_year=5.0)
+    result = run_replication(before, 0, changes=[(25, after)])
+    died = result.churn["day"][result.churn["cause"] == 0]
+    assert died.size > 100, "the new hazard must take effect (clocks redrawn)"
+    assert died.min() >= 25
+
+
+def test_advertising_switched_off_stops_new_customers() -> None:
+    before = small(acquisition={"advertising_rate_per_year": 2.0, "conversion_per_recommendation": 0.0})
+    after = with_changes(before, acquisition__advertising_rate_per_year=0.0)
+    result = run_replication(before, 0, changes=[(30, after)])
+    assert result.daily["new_advertising"][:30].sum() > 50
+    assert result.daily["new_advertising"][30:].sum() == 0
+
+
+def test_parameters_fixed_at_the_start_cannot_change() -> None:
+    before = small()
+    after = with_changes(before, market__network__contacts_per_person=4)
+    with pytest.raises(ValueError, match="market"):
+        run_replication(before, 0, changes=[(10, after)])
+
+
+def test_no_changes_and_a_change_to_the_same_scenario_agree_before_the_day() -> None:
+    scenario = small()
+    plain = run_replication(scenario, 0)
+    changed = run_replication(scenario, 0, changes=[(40, scenario)])
+    for name in ("orders", "contacts", "churned_poor_service"):
+        assert np.array_equal(plain.daily[name][:40], changed.daily[name][:40]), name
