@@ -86,6 +86,7 @@ class Customers:
         bound = people.order_rate[person] + self.question_rate + self.attrition.hazard_bound(person)
         people.clock_rate[person] = bound
         if bound <= 0:
+            self.pending[person] = None
             return
         event = Timeout(self.world.env, self.stream.exponential() / bound, person)
         event.callbacks.append(self._on_clock)

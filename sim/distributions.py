@@ -64,16 +64,22 @@ class Exponential(_Dist):
         return lambda: draw() * mean
 
 
-class LogNormal(_Dist):
-    """Log-normal with the given mean and coefficient of variation."""
+class _MeanCv(_Dist):
+    """A family given by its mean and coefficient of variation."""
 
-    distribution: Literal["lognormal"]
+    distribution: str  # narrowed to its name by each family; declared here to come first
     mean: float = Field(gt=0)
     cv: float = Field(gt=0, le=10, description="standard deviation / mean")
 
     @property
     def variance(self) -> float:
         return (self.cv * self.mean) ** 2
+
+
+class LogNormal(_MeanCv):
+    """Log-normal with the given mean and coefficient of variation."""
+
+    distribution: Literal["lognormal"]
 
     def sampler(self, stream: Stream) -> Sampler:
         sigma = math.sqrt(math.log1p(self.cv**2))
@@ -83,16 +89,10 @@ class LogNormal(_Dist):
         return lambda: exp(mu + sigma * normal())
 
 
-class Gamma(_Dist):
+class Gamma(_MeanCv):
     """Gamma with the given mean and coefficient of variation (shape = 1/cv²)."""
 
     distribution: Literal["gamma"]
-    mean: float = Field(gt=0)
-    cv: float = Field(gt=0, le=10, description="standard deviation / mean")
-
-    @property
-    def variance(self) -> float:
-        return (self.cv * self.mean) ** 2
 
     def sampler(self, stream: Stream) -> Sampler:
         shape = 1.0 / self.cv**2
