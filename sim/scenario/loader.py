@@ -180,7 +180,6 @@ def _resolve_state(
     return state
 
 
-@functools.lru_cache(maxsize=1)
 def _constant_origin(origin: str) -> OriginOf:
     """An origin function that names ``origin`` for every path it sets."""
 
@@ -190,6 +189,7 @@ def _constant_origin(origin: str) -> OriginOf:
     return of
 
 
+@functools.lru_cache(maxsize=1)
 def _defaults() -> dict[str, Any]:
     return Scenario().model_dump(mode="json")
 
