@@ -58,10 +58,16 @@ def _parser() -> argparse.ArgumentParser:
         description="churn-sim: simulate customers, service quality, word of mouth and churn.",
         epilog="Examples:\n"
         "  run_sim.py run scenarios/baseline.yaml\n"
-        "  run_sim.py run scenarios/baseline.yaml --replications 20 --set service.agents=4\n"
-        "  run_sim.py check scenarios/*.yaml",
+        "  run_sim.py run scenarios/whatif/more_agents.yaml --replications 20 --seed 7\n"
+        "  run_sim.py run scenarios/baseline.yaml --set service.agents=4 --out runs/four-agents\n"
+        "  run_sim.py check scenarios/*.yaml scenarios/whatif/*.yaml\n\n"
+        "A run writes summary.json, kpis.csv, timeseries.csv, churn_events.csv and\n"
+        "scenario.resolved.yaml (run it again to reproduce the numbers) into its folder.\n"
+        "Exit codes: 0 done, 2 bad input (scenario file, --set or option), 130 interrupted.\n"
+        "The model is described in docs/MODEL.md.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"churn-sim {full_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("run", help="run a scenario and write an output folder")
     p.add_argument("scenario", type=Path, help="scenario YAML file")
