@@ -56,7 +56,8 @@ class SocialNetwork:
         return self.indices[self.indptr[person] : self.indptr[person + 1]].tolist()
 
     def recipients(self, person: int, count: int, stream: Stream) -> list[int]:
-        """``count`` people that ``person`` tells: distinct contacts first, then strangers."""
+        """``count`` people that ``person`` tells: distinct contacts first, then strangers drawn
+        uniformly at random (with replacement, so a stranger may be told twice)."""
         if count <= 0 or self.size < 2:
             return []
         contacts = self.indices[self.indptr[person] : self.indptr[person + 1]].tolist()

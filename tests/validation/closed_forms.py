@@ -89,3 +89,95 @@ def cause_shares(hazards: Mapping[str, float]) -> dict[str, float]:
     if total <= 0:
         raise ValueError("need a positive total hazard")
     return {name: value / total for name, value in hazards.items()}
+
+
+# ------------------------------------------------------------------ Bass diffusion
+
+
+def bass_adopted(p: float, q: float, t: float, f0: float = 0.0) -> float:
+    """Adopted share F(t) of the Bass (1969) model dF/dt = (p + q F)(1 − F), F(0) = f0.
+
+    F(t) = (1 − A e^(−(p+q) t)) / (1 + (q/p) A e^(−(p+q) t)), A = (1 − f0) / (1 + (q/p) f0);
+    with f0 = 0 this is the textbook (1 − e^(−(p+q)t)) / (1 + (q/p) e^(−(p+q)t)). Needs p > 0
+    (with p = 0 a market that starts with nobody never adopts), q >= 0, 0 <= f0 <= 1.
+    """
+    if p <= 0 or q < 0 or not 0 <= f0 <= 1:
+        raise ValueError(f"need p > 0, q >= 0 and 0 <= f0 <= 1, got p={p}, q={q}, f0={f0}")
+    r = q / p
+    a = (1.0 - f0) / (1.0 + r * f0)
+    x = a * math.exp(-(p + q) * t)
+    return (1.0 - x) / (1.0 + r * x)
+
+
+def bass_time_to(p: float, q: float, f: float, f0: float = 0.0) -> float:
+    """The time at which :func:`bass_adopted` reaches f (f0 <= f < 1): its inverse,
+    t = ln(A (1 + (q/p) f) / (1 − f)) / (p + q)."""
+    if p <= 0 or q < 0 or not 0 <= f0 <= f < 1:
+        raise ValueError(f"need p > 0, q >= 0 and 0 <= f0 <= f < 1, got p={p}, q={q}, f0={f0}, f={f}")
+    r = q / p
+    a = (1.0 - f0) / (1.0 + r * f0)
+    return math.log(a * (1.0 + r * f) / (1.0 - f)) / (p + q)
+
+
+def bass_by_advertising(p: float, q: float, t: float, f0: float = 0.0) -> float:
+    """Share of the market adopting by innovation (advertising) in [0, t]: ∫0^t p (1 − F) dt.
+
+    Along the Bass curve dt = dF / ((p + q F)(1 − F)), so the integral is
+    p ∫ dF / (p + q F) = (p/q) ln((p + q F(t)) / (p + q f0)) (and F(t) − f0 for q = 0).
+    Imitation (word of mouth) brings the rest, F(t) − f0 minus this.
+    """
+    f = bass_adopted(p, q, t, f0)
+    if q == 0:
+        return f - f0
+    return p / q * math.log1p(q * (f - f0) / (p + q * f0))
+
+
+def bass_with_join_telling_time_to(p: float, q: float, kappa: float, f: float, f0: float = 0.0) -> float:
+    """The time to reach f when, besides Bass's imitation, every adoption sets off more at once.
+
+    If each adopter also tells as they adopt, and each such message converts a prospect
+    with probability c, an adoption brings on average κ (1 − F) more at the same instant
+    (κ = c × people told × N/(N−1)); the cascade multiplies the adoption rate by
+    1 / (1 − κ (1 − F)) (κ < 1):
+
+        dF/dt = (p + q F)(1 − F) / (1 − κ (1 − F)).
+
+    Separating, dt = dF / ((p + q F)(1 − F)) − κ dF / (p + q F), so
+    t(f) = bass_time_to(f) − (κ/q) ln((p + q f) / (p + q f0)).
+    """
+    if not 0 <= kappa < 1:
+        raise ValueError(f"need 0 <= kappa < 1 (a subcritical cascade), got {kappa}")
+    t = bass_time_to(p, q, f, f0)
+    if kappa == 0:
+        return t
+    extra = kappa * (f - f0) / p if q == 0 else kappa / q * math.log1p(q * (f - f0) / (p + q * f0))
+    return t - extra
+
+
+def bass_with_join_telling(p: float, q: float, kappa: float, t: float, f0: float = 0.0) -> float:
+    """F(t) of :func:`bass_with_join_telling_time_to`, inverted by bisection (to 1e-13)."""
+    lo, hi = f0, 1.0
+    if t <= 0:
+        return f0
+    while hi - lo > 1e-13:
+        mid = (lo + hi) / 2
+        if bass_with_join_telling_time_to(p, q, kappa, mid, f0) < t:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def bass_with_join_telling_by_advertising(p: float, q: float, kappa: float, t: float, f0: float = 0.0) -> float:
+    """∫0^t p (1 − F) dt along :func:`bass_with_join_telling`.
+
+    p (1 − F) dt = p (1 − κ (1 − F)) dF / (p + q F)
+                 = p [κ/q + (1 − κ − κ p/q) / (p + q F)] dF,
+    so the integral is p [(κ/q)(F − f0) + ((1 − κ − κ p/q)/q) ln((p + q F)/(p + q f0))].
+    Needs q > 0.
+    """
+    if q <= 0:
+        raise ValueError("need q > 0")
+    f = bass_with_join_telling(p, q, kappa, t, f0)
+    log = math.log1p(q * (f - f0) / (p + q * f0))
+    return p * (kappa / q * (f - f0) + (1 - kappa - kappa * p / q) / q * log)

@@ -8,6 +8,12 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from closed_forms import (
+    bass_adopted,
+    bass_by_advertising,
+    bass_time_to,
+    bass_with_join_telling,
+    bass_with_join_telling_by_advertising,
+    bass_with_join_telling_time_to,
     cause_shares,
     erlang_c,
     mmc_mean_wait,
@@ -107,3 +113,95 @@ def test_cause_shares() -> None:
     assert shares == {"a": 0.25, "b": 0.75, "c": 0.0}
     with pytest.raises(ValueError):
         cause_shares({"a": 0.0})
+
+
+# ----------------------------------------------------------------------------- Bass
+
+
+def rk4(rate, f0: float, t_end: float, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Classical Runge-Kutta for dF/dt = rate(F) on [0, t_end]: times and values."""
+    h = t_end / steps
+    values = [f0]
+    f = f0
+    for _ in range(steps):
+        k1 = rate(f)
+        k2 = rate(f + h / 2 * k1)
+        k3 = rate(f + h / 2 * k2)
+        k4 = rate(f + h * k3)
+        f += h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        values.append(f)
+    return np.linspace(0.0, t_end, steps + 1), np.array(values)
+
+
+BASS_CASES = [(0.2, 2.4, 0.02), (0.03, 0.38, 0.0), (0.5, 0.0, 0.1), (0.1, 5.0, 0.3)]
+
+
+@pytest.mark.parametrize(("p", "q", "f0"), BASS_CASES)
+def test_bass_solves_its_ode(p: float, q: float, f0: float) -> None:
+    assert bass_adopted(p, q, 0.0, f0) == pytest.approx(f0, abs=1e-15)
+    t, f = rk4(lambda x: (p + q * x) * (1 - x), f0, 20.0 / (p + q), 4_000)
+    closed = np.array([bass_adopted(p, q, x, f0) for x in t])
+    np.testing.assert_allclose(closed, f, rtol=0, atol=1e-10)
+    assert bass_adopted(p, q, 1e3, f0) == pytest.approx(1.0)
+
+
+def test_bass_textbook_forms() -> None:
+    p, q = 0.03, 0.38
+    for t in (1.0, 5.0, 12.0):
+        e = math.exp(-(p + q) * t)
+        assert bass_adopted(p, q, t) == pytest.approx((1 - e) / (1 + q / p * e), rel=1e-14)
+        # Without imitation: the exponential 1 − (1 − F0) e^(−p t).
+        assert bass_adopted(p, 0.0, t, 0.1) == pytest.approx(1 - 0.9 * math.exp(-p * t), rel=1e-14)
+    # The peak of adoptions, from F0 = 0, is at t* = ln(q/p)/(p + q) where F = (1 − p/q)/2.
+    assert bass_adopted(p, q, math.log(q / p) / (p + q)) == pytest.approx((1 - p / q) / 2, rel=1e-12)
+
+
+@pytest.mark.parametrize(("p", "q", "f0"), BASS_CASES)
+def test_bass_time_to_is_the_inverse(p: float, q: float, f0: float) -> None:
+    assert bass_time_to(p, q, f0, f0) == pytest.approx(0.0, abs=1e-14)
+    for t in (0.1, 1.0, 3.0):
+        assert bass_time_to(p, q, bass_adopted(p, q, t, f0), f0) == pytest.approx(t, rel=1e-9)
+
+
+@pytest.mark.parametrize(("p", "q", "f0"), BASS_CASES)
+def test_bass_advertising_share_is_the_integral(p: float, q: float, f0: float) -> None:
+    t_end = 3.0 / (p + q) + 1.0
+    t = np.linspace(0.0, t_end, 20_001)
+    f = np.array([bass_adopted(p, q, x, f0) for x in t])
+    assert bass_by_advertising(p, q, t_end, f0) == pytest.approx(np.trapezoid(p * (1 - f), t), rel=1e-8)
+    # Imitation brings the rest: ∫ q F (1 − F) dt.
+    rest = bass_adopted(p, q, t_end, f0) - f0 - bass_by_advertising(p, q, t_end, f0)
+    assert rest == pytest.approx(np.trapezoid(q * f * (1 - f), t), rel=1e-7, abs=1e-12)
+
+
+@pytest.mark.parametrize(("p", "q", "f0"), BASS_CASES)
+@pytest.mark.parametrize("kappa", [0.0, 0.2, 0.4, 0.9])
+def test_join_telling_solves_its_ode(p: float, q: float, f0: float, kappa: float) -> None:
+    t_end = 20.0 / (p + q)
+    t, f = rk4(lambda x: (p + q * x) * (1 - x) / (1 - kappa * (1 - x)), f0, t_end, 4_000)
+    for i in range(0, t.size, 400):
+        assert bass_with_join_telling(p, q, kappa, t[i], f0) == pytest.approx(f[i], abs=1e-8)
+        if f[i] < 0.999:  # the inverse is ill-conditioned where the curve flattens out
+            assert bass_with_join_telling_time_to(p, q, kappa, f[i], f0) == pytest.approx(t[i], rel=1e-6)
+    if kappa == 0:  # no join-time telling: Bass itself
+        for x in (0.5, 2.0):
+            assert bass_with_join_telling(p, q, 0.0, x, f0) == pytest.approx(bass_adopted(p, q, x, f0), abs=1e-12)
+
+
+@pytest.mark.parametrize("kappa", [0.0, 0.4, 0.9])
+def test_join_telling_advertising_share_is_the_integral(kappa: float) -> None:
+    p, q, f0, t_end = 0.2, 2.4, 0.02, 1.5
+    t = np.linspace(0.0, t_end, 2_001)
+    f = np.array([bass_with_join_telling(p, q, kappa, x, f0) for x in t])
+    integral = np.trapezoid(p * (1 - f), t)
+    assert bass_with_join_telling_by_advertising(p, q, kappa, t_end, f0) == pytest.approx(integral, rel=1e-6)
+    if kappa == 0:
+        assert integral == pytest.approx(bass_by_advertising(p, q, t_end, f0), rel=1e-6)
+
+
+def test_join_telling_cascade_is_faster() -> None:
+    # Each adoption bringing more at once speeds diffusion up; κ >= 1 is supercritical.
+    p, q, f0 = 0.2, 2.4, 0.02
+    assert bass_with_join_telling(p, q, 0.4, 1.0, f0) > bass_adopted(p, q, 1.0, f0) + 0.1
+    with pytest.raises(ValueError):
+        bass_with_join_telling_time_to(p, q, 1.0, 0.5, f0)
