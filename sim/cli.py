@@ -158,7 +158,7 @@ def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
         )
     workers = args.workers or os.cpu_count() or 1
     result = run(scenario, workers=workers, on_progress=_ProgressPrinter(args.quiet))
-    write_outputs(result, out, full_version())
+    write_outputs(result, out, full_version(), command=["run_sim.py", *args.argv])
     if not args.quiet:
         print(_table(result))
     print(f"Output written to {out}")
@@ -180,7 +180,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    args.argv = argv
     try:
         if args.command == "run":
             return _cmd_run(args)

@@ -2,7 +2,8 @@
 
 The folder holds:
 
-* ``summary.json`` — schema 1: scenario, seed, replications, horizon, version and, per
+* ``summary.json`` — schema 1: scenario, seed, replications, horizon, version, the
+  command and the environment (Python and library versions) that produced it and, per
   KPI, the mean, a 95 % Student-t interval and the value of every replication;
 * ``kpis.csv`` — the same KPIs, one row per replication;
 * ``timeseries.csv`` — one row per replication and day;
@@ -30,6 +31,7 @@ from typing import Any
 from sim.runner import RunResult
 from sim.scenario import dump_resolved
 from sim.stats import mean_ci
+from sim.version import environment
 
 SCHEMA = 1
 
@@ -38,7 +40,7 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def summary(result: RunResult, version: str) -> dict[str, Any]:
+def summary(result: RunResult, version: str, command: list[str] | None = None) -> dict[str, Any]:
     """The machine-readable summary (``summary.json``) of a run."""
     frame = result.kpis()
     kpis: dict[str, Any] = {}
@@ -63,15 +65,17 @@ def summary(result: RunResult, version: str) -> dict[str, Any]:
         "replications": len(result.replications),
         "horizon_days": sc.horizon_days,
         "version": version,
+        "command": command,
+        "environment": environment(),
         "kpis": kpis,
     }
 
 
-def write_outputs(result: RunResult, out: Path, version: str) -> Path:
+def write_outputs(result: RunResult, out: Path, version: str, command: list[str] | None = None) -> Path:
     """Write the output folder ``out`` (created if needed); returns it."""
     out.mkdir(parents=True, exist_ok=True)
     resolved = dump_resolved(result.scenario, version=version)
-    data = summary(result, version)
+    data = summary(result, version, command)
     writers: dict[str, Callable[[Any], Any]] = {
         "scenario.resolved.yaml": lambda f: f.write(resolved),
         "timeseries.csv": lambda f: result.timeseries().to_csv(f, index=False),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import platform
 import subprocess
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 __version__ = "0.1.0"
@@ -25,3 +27,14 @@ def full_version() -> str:
     except (OSError, subprocess.SubprocessError):
         return __version__
     return f"{__version__}+g{commit}{'.dirty' if dirty else ''}" if commit else __version__
+
+
+def environment() -> dict[str, str]:
+    """Python, platform and the versions of the libraries whose numbers a run depends on."""
+    versions = {"python": platform.python_version(), "platform": platform.platform()}
+    for package in ("numpy", "simpy", "pandas", "pydantic", "pyyaml"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
