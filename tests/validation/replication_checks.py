@@ -77,3 +77,9 @@ def check_interval(what: str, values: Sequence[float], expected: float, ceiling:
     assert interval.half_width <= ceiling, f"interval too wide to validate anything — {interval}"
     assert low <= expected <= high, f"formula outside the interval — {interval}"
     return interval
+
+
+def active_at(result: ReplicationResult, t: int) -> float:
+    """Customers at time t (days): the end-of-day snapshot of day t − 1."""
+    d = result.daily
+    return float(d["active_level1"][t - 1] + d["active_level2"][t - 1] + d["active_level3"][t - 1])

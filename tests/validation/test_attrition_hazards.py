@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 from closed_forms import cause_shares, restricted_mean_survival, survival
-from replication_checks import SEED, check_interval, replicate
+from replication_checks import SEED, active_at, check_interval, replicate
 
 from sim.recorder import CAUSES, ReplicationResult
 from sim.scenario.schema import Scenario
@@ -78,12 +78,6 @@ def cohort_scenario(propensity_cv: float) -> Scenario:
 class Cohort:
     theta: float
     results: list[ReplicationResult]
-
-
-def active_at(result: ReplicationResult, t: int) -> float:
-    """Customers at time t (days): the end-of-day snapshot of day t − 1."""
-    d = result.daily
-    return float(d["active_level1"][t - 1] + d["active_level2"][t - 1] + d["active_level3"][t - 1])
 
 
 @pytest.fixture(scope="module", params=list(CASES))

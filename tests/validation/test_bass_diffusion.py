@@ -62,7 +62,7 @@ from closed_forms import (
     bass_with_join_telling,
     bass_with_join_telling_by_advertising,
 )
-from replication_checks import SEED, check_interval, replicate
+from replication_checks import SEED, active_at, check_interval, replicate
 
 from sim.recorder import ReplicationResult
 from sim.scenario.schema import Scenario
@@ -173,12 +173,6 @@ def by_referral(t_days: float, join_telling: bool) -> float:
 class Diffusion:
     join_telling: bool
     results: list[ReplicationResult]
-
-
-def active_at(result: ReplicationResult, t: int) -> float:
-    """Customers at time t (days): the end-of-day snapshot of day t − 1."""
-    d = result.daily
-    return float(d["active_level1"][t - 1] + d["active_level2"][t - 1] + d["active_level3"][t - 1])
 
 
 @pytest.fixture(scope="module", params=list(CASES))
