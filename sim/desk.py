@@ -174,12 +174,13 @@ class Desk:
         world.record.add("contacts", day)
         world.record.add(_KIND_COUNTER[contact.kind], day)
         contact.arrived = env.now
-        if self.patience is not None:
-            give_up = Timeout(env, self.patience() / MINUTES_PER_DAY, contact)
-            give_up.callbacks.append(self._abandon)
         self.queue.append(contact)
         if self.idle:
+            # An idle agent takes it now: no wait, so no patience to run out.
             self.idle.pop()[1].succeed()
+        elif self.patience is not None:
+            give_up = Timeout(env, self.patience() / MINUTES_PER_DAY, contact)
+            give_up.callbacks.append(self._abandon)
 
     # ---------------------------------------------------------------- agents
 
