@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Examples:\n"
         "  run_sim.py run scenarios/baseline.yaml\n"
         "  run_sim.py run scenarios/whatif/more_agents.yaml --replications 20 --seed 7\n"
-        "  run_sim.py run scenarios/baseline.yaml --set service.agents=4 --out runs/four-agents\n"
+        "  run_sim.py run scenarios/baseline.yaml --set service.agents=3 --out runs/three-agents\n"
         "  run_sim.py check scenarios/*.yaml scenarios/whatif/*.yaml\n\n"
         "A run writes summary.json, kpis.csv, timeseries.csv, churn_events.csv and\n"
         "scenario.resolved.yaml (run it again to reproduce the numbers) into its folder.\n"
