@@ -60,7 +60,7 @@ class SocialNetwork:
         uniformly at random (with replacement, so a stranger may be told twice)."""
         if count <= 0 or self.size < 2:
             return []
-        contacts = self.indices[self.indptr[person] : self.indptr[person + 1]].tolist()
+        contacts = self.neighbours(person)
         degree = len(contacts)
         uniform = stream.uniform
         if degree >= count:

@@ -30,21 +30,6 @@ MINUTES_PER_DAY = 1440.0
 # People's status.
 PROSPECT, CUSTOMER, FORMER = 0, 1, 2
 
-# The random streams, one per mechanism (see sim.rng for why by name).
-STREAMS = (
-    "population",
-    "network",
-    "acquisition",
-    "customer_events",
-    "orders",
-    "fulfilment",
-    "desk",
-    "satisfaction",
-    "word_of_mouth",
-    "attrition",
-)
-
-
 class People:
     """State of every person in the market, one slot per person, in typed arrays."""
 
@@ -83,7 +68,8 @@ class World:
         self.replication = replication
         self.seed = seed
         self.env = simpy.Environment()
-        self.streams = {name: Stream(seed, replication, name) for name in STREAMS}
+        # Named random streams, one per mechanism, created on first use (see sim.rng).
+        self.streams: dict[str, Stream] = {}
         self.people = People(scenario.market.population)
         self.record = Recorder(scenario.horizon_days)
         # Active customers at each loyalty level (index 1..3), kept up to date.
