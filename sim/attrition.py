@@ -32,7 +32,6 @@ class Attrition:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.stream = world.stream("attrition")
         self.refresh()
 
     def refresh(self) -> None:
@@ -93,9 +92,10 @@ class Attrition:
         if pick < self.poor_service_rate(people.satisfaction[person]):
             self.churn(person, POOR_SERVICE)
 
-    def maybe_leave(self, person: int, probability: float, cause: int) -> None:
-        """Leave with the given probability, for the given cause."""
-        if self.stream.uniform() < probability and self.world.people.status[person] == CUSTOMER:
+    def maybe_leave(self, person: int, probability: float, cause: int, draw: float) -> None:
+        """Leave with the given probability, for the given cause; ``draw`` is the decision's
+        uniform number, drawn by the caller from the key of what led to it."""
+        if draw < probability and self.world.people.status[person] == CUSTOMER:
             self.churn(person, cause)
 
     def churn(self, person: int, cause: int) -> None:

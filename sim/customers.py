@@ -15,17 +15,23 @@ otherwise nothing happens (thinning; Lewis & Shedler 1979). This is exact for th
 as they are at the moment of the event, and keeps one pending event per customer.
 
 The customer itself is a row in :class:`sim.world.People`, not a process; the clock is
-a SimPy ``Timeout`` with a callback. When the parameters change mid-run (an investment
-starting), every customer's clock is drawn anew from the new rates — exact, because the
-clocks are memoryless — and the superseded events are ignored when they fire.
+a SimPy ``Timeout`` with a callback. The n-th clock event of a customer takes its waiting
+time and its pick from draws 2n and 2n + 1 of ``Draws("clock")`` for that customer
+(:mod:`sim.rng`): the customer's clock runs the same in every scenario that keeps its
+bound, whatever happens to anyone else. When the parameters change mid-run (an
+investment starting), the clocks whose bound changed are drawn anew from the new rates —
+exact, because the clocks are memoryless — and the superseded events are ignored when
+they fire; clocks whose bound is unchanged are left as they are.
 """
 
 from __future__ import annotations
 
+from math import log1p
 from typing import TYPE_CHECKING
 
 from simpy.events import Event, Timeout
 
+from sim.rng import uniform
 from sim.world import CUSTOMER, DAYS_PER_MONTH, World
 
 if TYPE_CHECKING:
@@ -39,7 +45,7 @@ class Customers:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.stream = world.stream("customer_events")
+        self.draws = world.draws("clock")
         self.pending: list[Event | None] = [None] * world.people.size
         self.fulfilment: Fulfilment
         self.desk: Desk
@@ -81,36 +87,47 @@ class Customers:
 
     # -------------------------------------------------------------------- clock
 
+    def _bound(self, person: int) -> float:
+        return self.world.people.order_rate[person] + self.question_rate + self.attrition.hazard_bound(person)
+
     def _schedule(self, person: int) -> None:
         people = self.world.people
-        bound = people.order_rate[person] + self.question_rate + self.attrition.hazard_bound(person)
+        bound = self._bound(person)
         people.clock_rate[person] = bound
         if bound <= 0:
             self.pending[person] = None
             return
-        event = Timeout(self.world.env, self.stream.exponential() / bound, person)
+        n = people.clock_events[person]
+        people.clock_events[person] = n + 1
+        base = self.draws.base(person)
+        wait = -log1p(-uniform(base, 2 * n)) / bound
+        event = Timeout(self.world.env, wait, (person, uniform(base, 2 * n + 1)))
         event.callbacks.append(self._on_clock)
         self.pending[person] = event
 
-    def redraw_clocks(self) -> None:
-        """Draw every customer's clock anew from the current rates (after a change)."""
-        status = self.world.people.view("status")
-        for person in (status == CUSTOMER).nonzero()[0].tolist():
-            self._schedule(person)
+    def redraw_changed_clocks(self) -> int:
+        """Draw anew the clocks whose bound changed (after a change of scenario); returns how many."""
+        people = self.world.people
+        redrawn = 0
+        for person in (people.view("status") == CUSTOMER).nonzero()[0].tolist():
+            if self._bound(person) != people.clock_rate[person]:
+                self._schedule(person)
+                redrawn += 1
+        return redrawn
 
     def _on_clock(self, event: Event) -> None:
-        person: int = event._value
+        person, draw = event._value
         people = self.world.people
         if people.status[person] != CUSTOMER or self.pending[person] is not event:
             return
-        pick = self.stream.uniform() * people.clock_rate[person]
+        pick = draw * people.clock_rate[person]
         rate = people.order_rate[person]
         if pick < rate:
             self.fulfilment.place_order(person, initial=False)
         else:
             pick -= rate
             if pick < self.question_rate:
-                self.desk.question(person)
+                self.desk.question(person, people.clock_events[person] - 1)  # this event's number
             else:
                 self.attrition.time_based(person, pick - self.question_rate)
         if people.status[person] == CUSTOMER:

@@ -24,6 +24,14 @@ A complaint resolved at the first contact within ``quick_resolution_hours`` is a
 recovery. How a complaint ends decides the chance that the customer leaves (TARP):
 resolved quickly, resolved, or left unresolved.
 
+Random numbers: a problem has a key — a child of what raised it (the question of the
+customer's n-th clock event, ``Draws("questions").key_of(person, n)``; the order that
+failed; the experience complained about) — and its a-th contact the child key ``a`` of
+it. The contact's deferral, patience, handle time, resolution, retry and recontact
+delay, and the leave decision a complaint ends with, are slots of the contact's key (see
+``DEFER`` …); the experience it gives is its child ``EXPERIENCE``. So the same contact
+gets the same patience and handle time in every scenario, whoever else is queueing.
+
 With every contact resolved, infinite patience, the desk always open, Poisson arrivals
 and exponential handle times this is an M/M/c queue; ``tests/validation`` checks it
 against Erlang C.
@@ -38,6 +46,7 @@ from typing import TYPE_CHECKING
 import simpy
 from simpy.events import Event, Timeout
 
+from sim.rng import child, exponential, uniform
 from sim.satisfaction import SERVICE
 from sim.world import CUSTOMER, MINUTES_PER_DAY, World
 
@@ -48,18 +57,26 @@ if TYPE_CHECKING:
 QUESTION, ORDER_PROBLEM, COMPLAINT = 0, 1, 2
 _KIND_COUNTER = ("questions", "order_problem_contacts", "complaints")
 
+# A contact's key: its slots (a distribution takes two) and its child.
+DEFER, PATIENCE, HANDLE, RESOLVED, RETRY, RECONTACT, LEAVE = 0, 1, 3, 5, 6, 7, 8
+EXPERIENCE = 0
+
 
 class Contact:
     """One contact: who, about what, which try, and where it stands."""
 
-    __slots__ = ("person", "kind", "about", "attempt", "opened", "arrived", "answered", "abandoned")
+    __slots__ = (
+        "person", "kind", "about", "attempt", "opened", "problem", "key", "arrived", "answered", "abandoned",
+    )
 
-    def __init__(self, person: int, kind: int, about: int, attempt: int, opened: float) -> None:
+    def __init__(self, person: int, kind: int, about: int, attempt: int, opened: float, problem: int) -> None:
         self.person = person
         self.kind = kind
         self.about = about  # SERVICE or PRODUCT: what the underlying problem was about
         self.attempt = attempt
         self.opened = opened  # when the problem was first raised
+        self.problem = problem  # the problem's draw key
+        self.key = child(problem, attempt)  # this try's draw key
         self.arrived = 0.0
         self.answered = False
         self.abandoned = False
@@ -102,7 +119,7 @@ class OpeningHours:
 class Desk:
     def __init__(self, world: World) -> None:
         self.world = world
-        self.stream = world.stream("desk")
+        self.questions = world.draws("questions")
         self.queue: deque[Contact] = deque()
         self.idle: list[tuple[int, Event]] = []  # (agent, its wake-up event)
         self.running: set[int] = set()
@@ -120,8 +137,8 @@ class Desk:
         self.s = s
         hours = s.opening_hours
         self.hours = OpeningHours(hours.start_hour, hours.end_hour, hours.days_per_week)
-        self.handle = s.handle_minutes.sampler(self.stream)
-        self.patience = s.patience_minutes.sampler(self.stream) if s.patience_minutes is not None else None
+        self.handle = s.handle_minutes.sampler()
+        self.patience = s.patience_minutes.sampler() if s.patience_minutes is not None else None
         self.target_days = s.service_level_target_seconds / 60.0 / MINUTES_PER_DAY
         self.quick_days = s.quick_resolution_hours / 24.0
         self.wait_tolerance = sc.service_quality.wait_tolerance_minutes
@@ -142,14 +159,16 @@ class Desk:
 
     # ------------------------------------------------------------- arrivals
 
-    def question(self, person: int) -> None:
-        self.contact(Contact(person, QUESTION, SERVICE, 1, self.world.env.now))
+    def question(self, person: int, clock_event: int) -> None:
+        """A question raised by the customer's clock event number ``clock_event``."""
+        key = self.questions.key_of(person, clock_event)
+        self.contact(Contact(person, QUESTION, SERVICE, 1, self.world.env.now, key))
 
-    def order_problem(self, person: int) -> None:
-        self.contact(Contact(person, ORDER_PROBLEM, SERVICE, 1, self.world.env.now))
+    def order_problem(self, person: int, key: int) -> None:
+        self.contact(Contact(person, ORDER_PROBLEM, SERVICE, 1, self.world.env.now, key))
 
-    def complaint(self, person: int, about: int) -> None:
-        self.contact(Contact(person, COMPLAINT, about, 1, self.world.env.now))
+    def complaint(self, person: int, about: int, key: int) -> None:
+        self.contact(Contact(person, COMPLAINT, about, 1, self.world.env.now, key))
 
     def contact(self, contact: Contact) -> None:
         """A contact reaches the desk now, or during the next opening if it is closed."""
@@ -159,7 +178,7 @@ class Desk:
             return
         opening = self.hours.next_opening(env.now)
         window = self.hours.end - self.hours.start
-        delay = opening - env.now + self.stream.uniform() * window
+        delay = opening - env.now + uniform(contact.key, DEFER) * window
         Timeout(env, delay, contact).callbacks.append(self._arrive_event)
 
     def _arrive_event(self, event: Event) -> None:
@@ -179,7 +198,7 @@ class Desk:
             # An idle agent takes it now: no wait, so no patience to run out.
             self.idle.pop()[1].succeed()
         elif self.patience is not None:
-            give_up = Timeout(env, self.patience() / MINUTES_PER_DAY, contact)
+            give_up = Timeout(env, self.patience(contact.key, PATIENCE) / MINUTES_PER_DAY, contact)
             give_up.callbacks.append(self._abandon)
 
     # ---------------------------------------------------------------- agents
@@ -203,7 +222,7 @@ class Desk:
             contact.answered = True
             wait = env.now - contact.arrived
             self._answered(contact, wait)
-            yield env.timeout(self.handle() / MINUTES_PER_DAY)
+            yield env.timeout(self.handle(contact.key, HANDLE) / MINUTES_PER_DAY)
             self._finish(contact, wait)
         self.running.discard(index)
 
@@ -227,20 +246,22 @@ class Desk:
         person = contact.person
         if world.people.status[person] != CUSTOMER:
             return
+        key = contact.key
         score = self.satisfaction.contact_score(0.0, resolved=False, answered=False)
-        self.satisfaction.experience(person, score, may_complain=contact.kind != COMPLAINT)
+        self.satisfaction.experience(person, score, child(key, EXPERIENCE), may_complain=contact.kind != COMPLAINT)
         if world.people.status[person] != CUSTOMER:
             return
-        if contact.attempt < self.s.max_contacts_per_problem and self.stream.uniform() < self.s.retry_after_abandon:
+        if contact.attempt < self.s.max_contacts_per_problem and uniform(key, RETRY) < self.s.retry_after_abandon:
             self._retry_later(contact)
         elif contact.kind == COMPLAINT:
-            self.attrition.maybe_leave(person, self.leave.complained_unresolved, contact.about)
+            self.attrition.maybe_leave(person, self.leave.complained_unresolved, contact.about, uniform(key, LEAVE))
 
     def _finish(self, contact: Contact, wait: float) -> None:
         world = self.world
         s = self.s
         first = contact.attempt == 1
-        resolved = self.stream.uniform() < (s.first_contact_resolution if first else s.later_contact_resolution)
+        key = contact.key
+        resolved = uniform(key, RESOLVED) < (s.first_contact_resolution if first else s.later_contact_resolution)
         if first:
             day = world.day()
             world.record.add("first_contacts_answered", day)
@@ -254,27 +275,29 @@ class Desk:
         if resolved:
             quick = first and world.env.now - contact.opened <= self.quick_days
             bonus = self.satisfaction.recovery_bonus if quick and contact.kind != QUESTION else 0.0
-            self.satisfaction.experience(person, score, bonus=bonus, may_complain=not is_complaint)
+            self.satisfaction.experience(person, score, child(key, EXPERIENCE), bonus=bonus, may_complain=not is_complaint)
             if is_complaint:
                 leave = self.leave.complained_resolved_quickly if quick else self.leave.complained_resolved
-                self.attrition.maybe_leave(person, leave, contact.about)
+                self.attrition.maybe_leave(person, leave, contact.about, uniform(key, LEAVE))
             return
         self.satisfaction.lose(person, s.unresolved_satisfaction_penalty)
-        self.satisfaction.experience(person, score, may_complain=not is_complaint)
+        self.satisfaction.experience(person, score, child(key, EXPERIENCE), may_complain=not is_complaint)
         if world.people.status[person] != CUSTOMER:
             return
         if contact.attempt < s.max_contacts_per_problem:
             self._retry_later(contact)
         elif is_complaint:
-            self.attrition.maybe_leave(person, self.leave.complained_unresolved, contact.about)
+            self.attrition.maybe_leave(person, self.leave.complained_unresolved, contact.about, uniform(key, LEAVE))
 
     def _retry_later(self, contact: Contact) -> None:
         """The same problem, another try after about ``recontact_delay_days``."""
-        delay = self.stream.exponential() * self.s.recontact_delay_days
+        delay = exponential(contact.key, RECONTACT) * self.s.recontact_delay_days
         Timeout(self.world.env, delay, contact).callbacks.append(self._again)
 
     def _again(self, event: Event) -> None:
         contact: Contact = event._value
         if self.world.people.status[contact.person] != CUSTOMER:
             return
-        self.contact(Contact(contact.person, contact.kind, contact.about, contact.attempt + 1, contact.opened))
+        self.contact(
+            Contact(contact.person, contact.kind, contact.about, contact.attempt + 1, contact.opened, contact.problem)
+        )

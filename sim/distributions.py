@@ -6,7 +6,10 @@ mean), because that is how a contact-centre manager or an analyst states them:
 "handle time averages 7 minutes and varies by about 60 %". Each object turns those
 into the family's own parameters, knows its exact ``mean`` and ``variance`` (so one
 generic test checks every sampler against them), and hands the engine a fast
-sampler bound to a :class:`sim.rng.Stream`.
+sampler: a function of a draw key and a slot (:mod:`sim.rng`), so that a value belongs
+to the event it is drawn for. A draw uses the key's slots ``slot`` and ``slot + 1``
+(:data:`SLOTS`); the gamma family, which samples by rejection (Marsaglia & Tsang 2000),
+draws as many numbers as it needs from a child key of that slot.
 """
 
 from __future__ import annotations
@@ -17,9 +20,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.rng import Stream
+from sim.rng import child, exponential, uniform
 
-Sampler = Callable[[], float]
+Sampler = Callable[[int, int], float]
+"""``sampler(key, slot)``: a value drawn from slots ``slot`` and ``slot + 1`` of ``key``."""
+
+SLOTS = 2  # slots of a key a distribution's draw may use
+GAMMA_TAGS = 1 << 20  # child tags from here on are the gamma family's (see standard_gamma)
 
 
 class _Dist(BaseModel):
@@ -29,7 +36,7 @@ class _Dist(BaseModel):
     def variance(self) -> float:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def sampler(self, stream: Stream) -> Sampler:  # pragma: no cover - overridden
+    def sampler(self) -> Sampler:  # pragma: no cover - overridden
         raise NotImplementedError
 
 
@@ -43,9 +50,9 @@ class Fixed(_Dist):
     def variance(self) -> float:
         return 0.0
 
-    def sampler(self, stream: Stream) -> Sampler:
+    def sampler(self) -> Sampler:
         value = float(self.mean)
-        return lambda: value
+        return lambda key, slot: value
 
 
 class Exponential(_Dist):
@@ -58,10 +65,9 @@ class Exponential(_Dist):
     def variance(self) -> float:
         return self.mean**2
 
-    def sampler(self, stream: Stream) -> Sampler:
+    def sampler(self) -> Sampler:
         mean = float(self.mean)
-        draw = stream.exponential
-        return lambda: draw() * mean
+        return lambda key, slot: exponential(key, slot) * mean
 
 
 class _MeanCv(_Dist):
@@ -81,12 +87,17 @@ class LogNormal(_MeanCv):
 
     distribution: Literal["lognormal"]
 
-    def sampler(self, stream: Stream) -> Sampler:
+    def sampler(self) -> Sampler:
         sigma = math.sqrt(math.log1p(self.cv**2))
         mu = math.log(self.mean) - sigma**2 / 2
-        normal = stream.normal
-        exp = math.exp
-        return lambda: exp(mu + sigma * normal())
+        exp, log1p, sqrt, cos, tau = math.exp, math.log1p, math.sqrt, math.cos, math.tau
+
+        def draw(key: int, slot: int) -> float:
+            # Box-Muller: a standard normal from two uniforms.
+            normal = sqrt(-2.0 * log1p(-uniform(key, slot))) * cos(tau * uniform(key, slot + 1))
+            return exp(mu + sigma * normal)
+
+        return draw
 
 
 class Gamma(_MeanCv):
@@ -94,10 +105,33 @@ class Gamma(_MeanCv):
 
     distribution: Literal["gamma"]
 
-    def sampler(self, stream: Stream) -> Sampler:
+    def sampler(self) -> Sampler:
         shape = 1.0 / self.cv**2
         scale = self.mean / shape
-        return stream.gamma_sampler(shape, scale)
+        return lambda key, slot: scale * standard_gamma(shape, child(key, GAMMA_TAGS + slot))
+
+
+def standard_gamma(shape: float, key: int) -> float:
+    """Gamma(shape, 1) from the draws of ``key``: Marsaglia & Tsang (2000), with the
+    boost U^(1/shape) for shape < 1."""
+    boost = 1.0
+    if shape < 1.0:
+        boost = uniform(key, 0) ** (1.0 / shape)
+        shape += 1.0
+    d = shape - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    slot = 1
+    while True:
+        # A standard normal by Box-Muller, then the squeeze and the full test.
+        x = math.sqrt(-2.0 * math.log1p(-uniform(key, slot))) * math.cos(math.tau * uniform(key, slot + 1))
+        u = uniform(key, slot + 2)
+        slot += 3
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        if u < 1.0 - 0.0331 * x**4 or 0.0 < u and math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
+            return boost * d * v
 
 
 Distribution = Annotated[Fixed | Exponential | LogNormal | Gamma, Field(discriminator="distribution")]

@@ -1,7 +1,7 @@
 """One replication: build the world, wire the mechanisms, run, collect.
 
 :func:`run_replication` is a pure function of (scenario, replication index): the seed
-comes from the scenario, the random streams from (seed, replication, mechanism name),
+comes from the scenario, every random number from (seed, replication, mechanism, who, why),
 and the result is plain picklable data. So a replication gives the same numbers in any
 process, on any worker, in any order — which is what parallel runs and paired
 comparisons need.
@@ -13,7 +13,8 @@ run SimPy until the horizon; hand back the recorder's result.
 A run may switch to another scenario on given days (``changes``): an investment that
 starts on day 90 takes effect on day 90. Each mechanism re-reads its parameters
 (``refresh``), the desk hires or lets go agents, and the customers' and advertising
-clocks are drawn anew from the new rates. What is drawn once at the start — the
+clocks whose rates changed are drawn anew (nothing else is: applying the identical
+scenario changes nothing). What is drawn once at the start — the
 market, the network, people's traits, the seed and the horizon — cannot change.
 """
 
@@ -77,7 +78,7 @@ class Model:
         self.world = world
         draw_population(world)
         network = SocialNetwork(
-            scenario.market.network, scenario.market.population, world.stream("network").generator
+            scenario.market.network, scenario.market.population, world.generator("network")
         )
         self.attrition = Attrition(world)
         self.loyalty = Loyalty(world)
@@ -108,7 +109,7 @@ class Model:
         self.world.scenario = scenario
         for component in self.components():
             component.refresh()
-        self.customers.redraw_clocks()
+        self.customers.redraw_changed_clocks()
 
     def _changes(self, changes: Sequence[tuple[float, Scenario]]) -> Generator[simpy.Event, object, None]:
         env = self.world.env

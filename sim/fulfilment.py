@@ -2,8 +2,7 @@
 
 The service *during* the transaction (Lalonde & Zinszer's pre-, during and
 post-transaction elements). Each order gets a value and its logistics outcomes, drawn
-when it is placed from the ``fulfilment`` stream — the measures of the sources'
-logistics service (002, 004):
+when it is placed — the measures of the sources' logistics service (002, 004):
 
 * on time (``on_time_rate``), with a lead time: an on-time order takes
   ``lead_time_days`` capped at the promise, a late one the promise plus
@@ -18,6 +17,13 @@ failure. A failed order leads the customer to contact support with
 ``contact_probability_if_failed`` (recovery from errors), and, under a service
 guarantee, may be refunded (``refund_share_of_order_value`` × value) with a lift to the
 experience.
+
+Random numbers: the customer's k-th order draws everything from its own key,
+``Draws("orders").key_of(person, k)``, at fixed slots (below); what follows from the
+order — the experience of its delivery, of the product, the order-problem contact — has
+a child key of it. So the k-th order of a customer has the same value, lateness and
+errors in every scenario that does not change them, and the draws of one outcome (a
+lead time, say) cannot shift another's.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from simpy.events import Event, Timeout
 
+from sim.rng import child, uniform
 from sim.world import CUSTOMER, World
 
 if TYPE_CHECKING:
@@ -34,12 +41,16 @@ if TYPE_CHECKING:
     from sim.satisfaction import Satisfaction
 
 
+# Slots of an order's key (a distribution takes two).
+VALUE, ON_TIME, COMPLETE, ACCURATE, INVOICE_OK, PRODUCT_OK, LEAD, LATE, CLAIM, CONTACT = 0, 2, 3, 4, 5, 6, 7, 9, 11, 12
+# Children of an order's key.
+DELIVERY_EXPERIENCE, PRODUCT_EXPERIENCE, ORDER_PROBLEM = 1, 2, 3
+
+
 class Fulfilment:
     def __init__(self, world: World) -> None:
         self.world = world
-        self.stream = world.stream("fulfilment")
-        self.values = world.stream("orders")
-        self.outcome_draws = self.stream.rows(7)
+        self.draws = world.draws("orders")
         self.loyalty: Loyalty
         self.satisfaction: Satisfaction
         self.desk: Desk
@@ -54,9 +65,9 @@ class Fulfilment:
         sc = self.world.scenario
         f = sc.fulfilment
         self.f = f
-        self.order_value = sc.customers.order_value.sampler(self.values)
-        self.lead_time = f.lead_time_days.sampler(self.stream)
-        self.late_delay = f.late_delay_days.sampler(self.stream)
+        self.order_value = sc.customers.order_value.sampler()
+        self.lead_time = f.lead_time_days.sampler()
+        self.late_delay = f.late_delay_days.sampler()
         self.late_tolerance = sc.service_quality.late_tolerance_days
 
     def place_order(self, person: int, initial: bool) -> None:
@@ -64,7 +75,8 @@ class Fulfilment:
         people = world.people
         daily = world.record.daily
         day = int(world.env.now)
-        value = self.order_value()
+        key = self.draws.key_of(person, people.orders[person])
+        value = self.order_value(key, VALUE)
         people.orders[person] += 1
         people.revenue[person] += value
         daily["orders"][day] += 1
@@ -73,17 +85,16 @@ class Fulfilment:
         self.loyalty.on_order(person)
 
         f = self.f
-        u_on_time, u_complete, u_accurate, u_invoice, u_product, claim_draw, contact_draw = self.outcome_draws()
-        on_time = u_on_time < f.on_time_rate
-        complete = u_complete < f.order_fill_rate
-        accurate = u_accurate < f.order_accuracy
-        invoice_ok = u_invoice < f.invoice_accuracy
-        product_ok = u_product >= f.product_problem_rate
+        on_time = uniform(key, ON_TIME) < f.on_time_rate
+        complete = uniform(key, COMPLETE) < f.order_fill_rate
+        accurate = uniform(key, ACCURATE) < f.order_accuracy
+        invoice_ok = uniform(key, INVOICE_OK) < f.invoice_accuracy
+        product_ok = uniform(key, PRODUCT_OK) >= f.product_problem_rate
         if on_time:
-            lead = min(self.lead_time(), f.promised_lead_time_days)
+            lead = min(self.lead_time(key, LEAD), f.promised_lead_time_days)
             late_by = 0.0
         else:
-            late_by = self.late_delay()
+            late_by = self.late_delay(key, LATE)
             lead = f.promised_lead_time_days + late_by
         daily["orders_on_time"][day] += on_time
         daily["orders_complete"][day] += complete
@@ -91,14 +102,12 @@ class Fulfilment:
         daily["orders_invoice_ok"][day] += invoice_ok
         daily["orders_perfect"][day] += on_time and complete and accurate and invoice_ok
         daily["lead_time_days_sum"][day] += lead
-        outcome = (person, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, claim_draw, contact_draw)
+        outcome = (person, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok)
         event = Timeout(world.env, lead, outcome)
         event.callbacks.append(self._deliver)
 
     def _deliver(self, event: Event) -> None:
-        person, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, claim_draw, contact_draw = (
-            event._value
-        )
+        person, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok = event._value
         world = self.world
         people = world.people
         if people.status[person] != CUSTOMER:
@@ -117,12 +126,12 @@ class Fulfilment:
         failed = not (on_time and complete and accurate and invoice_ok)
         lift = 0.0
         guarantee = f.guarantee
-        if failed and guarantee.enabled and claim_draw < guarantee.claim_probability:
+        if failed and guarantee.enabled and uniform(key, CLAIM) < guarantee.claim_probability:
             world.record.add("guarantee_payout", world.day(), guarantee.refund_share_of_order_value * value)
             lift = guarantee.satisfaction_boost
         score = self.satisfaction.fulfilment_score(responsiveness, reliability)
-        self.satisfaction.experience(person, score, lift=lift)
+        self.satisfaction.experience(person, score, child(key, DELIVERY_EXPERIENCE), lift=lift)
         if not product_ok and people.status[person] == CUSTOMER:
-            self.satisfaction.product_problem(person)
-        if failed and people.status[person] == CUSTOMER and contact_draw < f.contact_probability_if_failed:
-            self.desk.order_problem(person)
+            self.satisfaction.product_problem(person, child(key, PRODUCT_EXPERIENCE))
+        if failed and people.status[person] == CUSTOMER and uniform(key, CONTACT) < f.contact_probability_if_failed:
+            self.desk.order_problem(person, child(key, ORDER_PROBLEM))

@@ -4,7 +4,7 @@ Every person is drawn once, at the start, with the traits they would have as a
 customer — an order rate (gamma across people), a churn propensity (a gamma
 multiplier with mean 1 on the time-based attrition hazards), an expectation of service
 and a prior satisfaction (both Beta on 0..1). Each trait, and the choice of the initial
-customers, has its own stream (``population.<trait>``) and is drawn up front in one
+customers, has its own generator (``population.<trait>``) and is drawn up front in one
 vectorised step, so a person is the same person in every scenario compared on common
 random numbers, whenever and however they join, and changing how one trait is spread
 leaves the others untouched.
@@ -54,32 +54,32 @@ def gamma_multipliers(mean: float, cv: float, size: int, rng: np.random.Generato
 
 
 def draw_population(world: World) -> None:
-    """Give every person their traits, vectorised, from the ``population`` stream."""
+    """Give every person their traits, vectorised, from the ``population.<trait>`` generators."""
     sc = world.scenario
     n = sc.market.population
     people = world.people
     orders = sc.customers.orders_per_month
     people.view("order_rate")[:] = (
-        gamma_multipliers(orders.mean, orders.cv, n, world.stream("population.order_rate").generator)
+        gamma_multipliers(orders.mean, orders.cv, n, world.generator("population.order_rate"))
         / DAYS_PER_MONTH
     )
     people.view("propensity")[:] = gamma_multipliers(
-        1.0, sc.customers.churn_propensity_cv, n, world.stream("population.propensity").generator
+        1.0, sc.customers.churn_propensity_cv, n, world.generator("population.propensity")
     )
     expect = sc.customers.expectation
     people.view("expectation")[:] = beta_draws(
-        expect.mean, expect.sd, n, world.stream("population.expectation").generator
+        expect.mean, expect.sd, n, world.generator("population.expectation")
     )
     init = sc.market.initial_satisfaction
     people.view("satisfaction")[:] = beta_draws(
-        init.mean, init.sd, n, world.stream("population.satisfaction").generator
+        init.mean, init.sd, n, world.generator("population.satisfaction")
     )
 
 
 def seed_customers(world: World, customers: Customers) -> None:
     """Make a random ``initial_customers`` of the people customers, with the loyalty mix."""
     sc = world.scenario.market
-    rng = world.stream("population.initial_customers").generator
+    rng = world.generator("population.initial_customers")
     chosen = rng.permutation(sc.population)[: sc.initial_customers]
     mix = sc.initial_loyalty_mix
     levels = rng.choice(np.array([1, 2, 3]), size=chosen.size, p=[mix.level1, mix.level2, mix.level3])
@@ -88,34 +88,46 @@ def seed_customers(world: World, customers: Customers) -> None:
 
 
 class Advertising:
-    """Prospects joining through advertising, at the Bass innovation rate."""
+    """Prospects joining through advertising, at the Bass innovation rate.
+
+    Candidates are numbered; the c-th candidate's waiting time, whom it picks and
+    whether it is accepted are draws 0, 1, 2 of ``Draws("advertising")`` for c — the same
+    candidates in every scenario with the same rate, whoever they find.
+    """
 
     def __init__(self, world: World, customers: Customers) -> None:
         self.world = world
         self.customers = customers
-        self.stream = world.stream("acquisition")
+        self.draws = world.draws("advertising")
+        self.candidates = 0
         self.pending: Event | None = None
+        self.rate_per_day = -1.0
         self.refresh()
 
     def refresh(self) -> None:
-        """Read the parameters; the next candidate is drawn anew at the current rate."""
+        """Read the parameters; the next candidate is drawn anew only if the rate changed."""
         acq = self.world.scenario.acquisition
-        self.rate_per_day = acq.advertising_rate_per_year / DAYS_PER_YEAR * self.world.people.size
+        rate = acq.advertising_rate_per_year / DAYS_PER_YEAR * self.world.people.size
         self.keep_after_complaint = 1.0 - acq.deterrence_per_complaint_heard
-        self._schedule()
+        if rate != self.rate_per_day:
+            self.rate_per_day = rate
+            self._schedule()  # exact: the waiting time is memoryless
 
     def _schedule(self) -> None:
         self.pending = None
         if self.rate_per_day > 0:
-            self.pending = Timeout(self.world.env, self.stream.exponential() / self.rate_per_day)
+            self.candidates += 1
+            wait = self.draws.exponential(self.candidates, 0) / self.rate_per_day
+            self.pending = Timeout(self.world.env, wait, self.candidates)
             self.pending.callbacks.append(self._candidate)
 
     def _candidate(self, event: Event) -> None:
         if event is not self.pending:
             return  # superseded by a change of rate
         people = self.world.people
-        person = int(self.stream.uniform() * people.size)
-        accept = self.stream.uniform()
+        candidate: int = event._value
+        person = int(self.draws.uniform(candidate, 1) * people.size)
+        accept = self.draws.uniform(candidate, 2)
         if people.status[person] == PROSPECT and accept < self.keep_after_complaint ** people.complaints_heard[person]:
             self.customers.join(person, ADVERTISING)
         self._schedule()

@@ -27,7 +27,7 @@ from array import array
 
 import numpy as np
 
-from sim.rng import Stream
+from sim.rng import uniform
 from sim.scenario.schema import Network
 
 
@@ -55,24 +55,26 @@ class SocialNetwork:
     def neighbours(self, person: int) -> list[int]:
         return self.indices[self.indptr[person] : self.indptr[person + 1]].tolist()
 
-    def recipients(self, person: int, count: int, stream: Stream) -> list[int]:
+    def recipients(self, person: int, count: int, key: int) -> list[int]:
         """``count`` people that ``person`` tells: distinct contacts first, then strangers drawn
-        uniformly at random (with replacement, so a stranger may be told twice)."""
+        uniformly at random (with replacement, so a stranger may be told twice). The
+        choices are draws 0, 1, … of ``key`` (:mod:`sim.rng`)."""
         if count <= 0 or self.size < 2:
             return []
         contacts = self.neighbours(person)
         degree = len(contacts)
-        uniform = stream.uniform
         if degree >= count:
             # Partial Fisher-Yates shuffle: the first `count` are a uniform sample.
             for i in range(count):
-                j = i + int(uniform() * (degree - i))
+                j = i + int(uniform(key, i) * (degree - i))
                 contacts[i], contacts[j] = contacts[j], contacts[i]
             return contacts[:count]
         chosen = contacts
         size = self.size
+        slot = 0
         while len(chosen) < count:
-            other = int(uniform() * size)
+            other = int(uniform(key, slot) * size)
+            slot += 1
             if other != person:
                 chosen.append(other)
         return chosen

@@ -30,6 +30,11 @@ judged without it, as de Matos et al. (2007) find no lift in repurchase or word 
 Happy experiences (≥ ``happy_threshold``) and unhappy ones (≤ ``unhappy_threshold``)
 are the ones that get told. After an unhappy one the customer either complains
 (``service.complaint_share``, TARP: about 1 in 25) or stays silent and may leave.
+
+Every experience has a key (:mod:`sim.rng`), a child of the event it comes from (the
+delivery of an order, a contact): the decision to complain or leave, the decision to tell
+and how many, and whom (:mod:`sim.word_of_mouth`) are draws of that key, so the same
+experience gets the same decisions in every scenario.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.recorder import POOR_SERVICE, PRODUCT_DISSATISFACTION
+from sim.rng import child, uniform
 from sim.world import CUSTOMER, World
 
 if TYPE_CHECKING:
@@ -49,13 +55,16 @@ if TYPE_CHECKING:
 SERVICE, PRODUCT = POOR_SERVICE, PRODUCT_DISSATISFACTION
 HAPPY, NEUTRAL, UNHAPPY = 1, 0, -1
 
+# An experience's key: its slots and children (the only place they are assigned).
+COMPLAIN, LEAVE_IF_SILENT, TELL, TOLD = 0, 1, 2, 3  # slots
+TELLING, COMPLAINT = 1, 3  # children: whom the customer tells; the complaint's contacts
+
 
 class Satisfaction:
     """Scores interactions and applies their consequences."""
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.stream = world.stream("satisfaction")
         self.loyalty: Loyalty
         self.word_of_mouth: WordOfMouth
         self.desk: Desk
@@ -114,6 +123,7 @@ class Satisfaction:
         self,
         person: int,
         score: float,
+        key: int,
         about: int = SERVICE,
         bonus: float = 0.0,
         lift: float = 0.0,
@@ -121,7 +131,7 @@ class Satisfaction:
     ) -> int:
         """Apply one experience to a customer; returns HAPPY, NEUTRAL or UNHAPPY.
 
-        ``bonus`` (service recovery) lifts only the satisfaction update; ``lift`` (a
+        ``key`` is the experience's draw key. ``bonus`` (service recovery) lifts only the satisfaction update; ``lift`` (a
         guarantee honoured) lifts the experience itself, before it is judged. Experiences
         about the product do not move service satisfaction.
         """
@@ -137,24 +147,24 @@ class Satisfaction:
         if value >= self.happy:
             world.record.add("happy_experiences", day)
             self.loyalty.on_happy(person)
-            self.word_of_mouth.tell(person, positive=True)
+            self.word_of_mouth.tell(person, True, key)
             return HAPPY
         if value > self.unhappy:
             self.loyalty.on_neutral(person)
             return NEUTRAL
         world.record.add("unhappy_experiences", day)
         self.loyalty.on_unhappy(person)
-        self.word_of_mouth.tell(person, positive=False)
+        self.word_of_mouth.tell(person, False, key)
         if may_complain and people.status[person] == CUSTOMER:
-            if self.stream.uniform() < self.complaint_share:
-                self.desk.complaint(person, about)
+            if uniform(key, COMPLAIN) < self.complaint_share:
+                self.desk.complaint(person, about, child(key, COMPLAINT))
             else:
-                self.attrition.maybe_leave(person, self.leave_if_silent, about)
+                self.attrition.maybe_leave(person, self.leave_if_silent, about, uniform(key, LEAVE_IF_SILENT))
         return UNHAPPY
 
-    def product_problem(self, person: int) -> None:
+    def product_problem(self, person: int, key: int) -> None:
         """A product that disappointed: an experience about the product, not the service."""
-        self.experience(person, self.product_problem_score, about=PRODUCT)
+        self.experience(person, self.product_problem_score, key, about=PRODUCT)
 
     def lose(self, person: int, amount: float) -> None:
         """Satisfaction drops by ``amount`` (an unresolved contact), not below 0."""

@@ -16,6 +16,12 @@ What a message does depends on who hears it:
 * a **customer** hearing a complaint leaves with ``leave_per_complaint_heard`` —
   the sources' "friends' influence" (Goldenberg et al. 2007 on the cost of negative
   word of mouth).
+
+Random numbers: the decision to tell and how many are slots ``TELL`` and ``TOLD`` of the
+experience's key (:mod:`sim.satisfaction`); whom, and what each listener then does, are
+draws of its child ``TELLING`` — slots 0, 1, … for the choice of listeners, slot
+``DECIDE + j`` for the j-th listener's decision. The same experience reaches the same
+people in every scenario.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from typing import TYPE_CHECKING
 from sim.market import REFERRAL
 from sim.network import SocialNetwork
 from sim.recorder import FRIENDS_INFLUENCE
+from sim.rng import child, uniform
+from sim.satisfaction import TELL, TELLING, TOLD
 from sim.world import CUSTOMER, PROSPECT, World
 
 if TYPE_CHECKING:
@@ -32,11 +40,13 @@ if TYPE_CHECKING:
     from sim.customers import Customers
 
 
+DECIDE = 1 << 16  # slot of the first listener's decision in a telling's key
+
+
 class WordOfMouth:
     def __init__(self, world: World, network: SocialNetwork) -> None:
         self.world = world
         self.network = network
-        self.stream = world.stream("word_of_mouth")
         self.customers: Customers
         self.attrition: Attrition
         self.refresh()
@@ -58,11 +68,10 @@ class WordOfMouth:
         self.advocate_multiplier = a.advocate_conversion_multiplier
         self.keep_after_complaint = 1.0 - a.deterrence_per_complaint_heard
 
-    def tell(self, person: int, positive: bool) -> None:
-        """Maybe tell others about an experience of ``person``."""
+    def tell(self, person: int, positive: bool, key: int) -> None:
+        """Maybe tell others about an experience of ``person`` (``key``: the experience's)."""
         world = self.world
         people = world.people
-        stream = self.stream
         advocate = people.level[person] == 3
         if positive:
             chance = self.p_tell_advocate if advocate else self.p_tell_happy
@@ -70,26 +79,27 @@ class WordOfMouth:
         else:
             chance = self.p_tell_unhappy
             low, high = self.unhappy_range
-        if stream.uniform() >= chance:
+        if uniform(key, TELL) >= chance:
             return
-        told = self.network.recipients(person, stream.integer(low, high), stream)
+        telling = child(key, TELLING)
+        told = self.network.recipients(person, low + int(uniform(key, TOLD) * (high - low + 1)), telling)
         day = world.day()
         record = world.record
         if positive:
             record.add("happy_tellers", day)
             record.add("wom_positive", day, len(told))
             conversion = min(1.0, self.conversion * (self.advocate_multiplier if advocate else 1.0))
-            for other in told:
+            for j, other in enumerate(told):
                 if people.status[other] == PROSPECT:
                     keep = self.keep_after_complaint ** people.complaints_heard[other]
-                    if stream.uniform() < conversion * keep:
+                    if uniform(telling, DECIDE + j) < conversion * keep:
                         self.customers.join(other, REFERRAL)
         else:
             record.add("unhappy_tellers", day)
             record.add("wom_negative", day, len(told))
-            for other in told:
+            for j, other in enumerate(told):
                 status = people.status[other]
                 if status == PROSPECT:
                     people.complaints_heard[other] += 1
-                elif status == CUSTOMER and stream.uniform() < self.p_leave:
+                elif status == CUSTOMER and uniform(telling, DECIDE + j) < self.p_leave:
                     self.attrition.churn(other, FRIENDS_INFLUENCE)

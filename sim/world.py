@@ -1,10 +1,11 @@
-"""The shared state of one replication: the clock, the people, the random streams.
+"""The shared state of one replication: the clock, the people, the random draws.
 
 A :class:`World` is what every mechanism module works on. People (prospects and
 customers alike) are rows in compact typed arrays (``array.array``: eight bytes a
 float, scalar access without NumPy's per-element overhead, and zero-copy NumPy views
-for the daily snapshot), not an object or a process each. Each mechanism draws from
-its own named :class:`~sim.rng.Stream`.
+for the daily snapshot), not an object or a process each. Random numbers are computed
+from who they are for and why (:mod:`sim.rng`): each mechanism has its named
+:class:`~sim.rng.Draws`.
 
 Mechanisms read their parameters in ``refresh()``, from ``world.scenario``; a change
 of scenario mid-run (an investment starting on day D) replaces ``world.scenario`` and
@@ -20,7 +21,7 @@ import numpy as np
 import simpy
 
 from sim.recorder import Recorder
-from sim.rng import Stream
+from sim.rng import Draws, generator
 from sim.scenario.schema import Scenario
 
 DAYS_PER_YEAR = 365.0
@@ -42,6 +43,7 @@ class People:
         self.order_rate = array("d", bytes(8 * size))  # orders per day
         self.propensity = array("d", bytes(8 * size))  # multiplier on time-based hazards
         self.clock_rate = array("d", bytes(8 * size))  # rate of the pending customer clock
+        self.clock_events = array("i", bytes(4 * size))  # clock events drawn so far (sim.rng)
         self.complaints_heard = array("i", bytes(4 * size))
         self.joined = array("d", bytes(8 * size))
         self.orders = array("i", bytes(4 * size))
@@ -61,25 +63,29 @@ class Component(Protocol):
 
 
 class World:
-    """Everything one replication shares: clock, scenario, people, streams, recorder."""
+    """Everything one replication shares: clock, scenario, people, draws, recorder."""
 
     def __init__(self, scenario: Scenario, replication: int, seed: int) -> None:
         self.scenario = scenario
         self.replication = replication
         self.seed = seed
         self.env = simpy.Environment()
-        # Named random streams, one per mechanism, created on first use (see sim.rng).
-        self.streams: dict[str, Stream] = {}
+        # Each mechanism's draws, by name, created on first use (see sim.rng).
+        self._draws: dict[str, Draws] = {}
         self.people = People(scenario.market.population)
         self.record = Recorder(scenario.horizon_days)
         # Active customers at each loyalty level (index 1..3), kept up to date.
         self.level_counts = [0, 0, 0, 0]
 
-    def stream(self, name: str) -> Stream:
-        """The named stream (created on first use: its numbers depend only on its name)."""
-        if name not in self.streams:
-            self.streams[name] = Stream(self.seed, self.replication, name)
-        return self.streams[name]
+    def draws(self, name: str) -> Draws:
+        """The named mechanism's draws (their numbers depend only on the name, who and why)."""
+        if name not in self._draws:
+            self._draws[name] = Draws(self.seed, self.replication, name)
+        return self._draws[name]
+
+    def generator(self, name: str) -> np.random.Generator:
+        """A NumPy generator for vectorised draws while the replication is built."""
+        return generator(self.seed, self.replication, name)
 
     def day(self) -> int:
         return int(self.env.now)

@@ -10,6 +10,7 @@ the seeds are fixed, so every test is deterministic).
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 from typing import Any
 
@@ -27,12 +28,19 @@ from sim.recorder import (
     POOR_SERVICE,
     PRODUCT_DISSATISFACTION,
 )
+from sim.rng import child
 from sim.satisfaction import HAPPY, NEUTRAL, PRODUCT, SERVICE, UNHAPPY
 from sim.scenario.schema import Economics, Scenario
 from sim.world import CUSTOMER, DAYS_PER_MONTH, DAYS_PER_YEAR, FORMER, PROSPECT
 
 Z = 3.2905  # two-sided 99.9 % normal quantile
 TINY = 1e-9  # a hazard that is as good as off (valid whether or not 0 is allowed)
+_KEYS = itertools.count(1)
+
+
+def next_key() -> int:
+    """A fresh draw key (sim.rng), as the model gives every experience a key of its own."""
+    return child(0x5EED, next(_KEYS))
 
 
 def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -333,7 +341,7 @@ def test_a_contact_made_at_night_reaches_the_desk_during_the_next_opening() -> N
     desk._arrive = lambda c: (times.append(("arrive", env.now)), arrive(c))  # type: ignore[method-assign]
     desk._answered = lambda c, w: (times.append(("answer", env.now)), on_answer(c, w))  # type: ignore[method-assign]
     env.run(until=5 + 2 / 24)  # day 5 (closed), 02:00
-    desk.question(person)
+    desk.question(person, 0)
     assert times == []
     env.run(until=7.0)
     assert times == []  # nothing over the weekend
@@ -359,7 +367,7 @@ def finish(m: Model, kind: int, attempt: int = 1, opened: float = 0.0, wait: flo
     m._used = used + 1  # type: ignore[attr-defined]
     assert m.world.people.status[person] == CUSTOMER
     set_person(m, person, 0.9, 0.5)
-    m.desk._finish(Contact(person, kind, SERVICE, attempt, opened), wait)
+    m.desk._finish(Contact(person, kind, SERVICE, attempt, opened, next_key()), wait)
     return person
 
 
@@ -447,7 +455,7 @@ def test_experience_is_expectation_disconfirmation(
 ) -> None:
     person = a_customer(model, level=1)
     set_person(model, person, expectation, 0.5)
-    assert model.satisfaction.experience(person, score) == outcome
+    assert model.satisfaction.experience(person, score, next_key()) == outcome
     # satisfaction moves 30 % of the way from 0.5 toward the (clipped) experience
     assert model.world.people.satisfaction[person] == pytest.approx(0.5 + 0.3 * (experience - 0.5))
 
@@ -457,7 +465,7 @@ def test_learning_rate_zero_keeps_and_one_replaces(rate: float) -> None:
     m = Model(scenario(QUIET, SATISFACTION, {"satisfaction": {"learning_rate": rate}}), 0)
     person = a_customer(m)
     set_person(m, person, 0.8, 0.42)
-    m.satisfaction.experience(person, 0.9)
+    m.satisfaction.experience(person, 0.9, next_key())
     assert m.world.people.satisfaction[person] == pytest.approx(0.42 if rate == 0 else 0.7)
 
 
@@ -467,13 +475,13 @@ def test_recovery_bonus_lifts_satisfaction_but_does_not_make_it_happy(model: Mod
     people, record = model.world.people, model.world.record
     happy_before = sum(record.daily["happy_experiences"])
     # experience 0.7 (neutral); with the bonus 0.2 the target is 0.9, above the happy threshold
-    assert model.satisfaction.experience(person, 0.9, bonus=0.2) == NEUTRAL
+    assert model.satisfaction.experience(person, 0.9, next_key(), bonus=0.2) == NEUTRAL
     assert people.satisfaction[person] == pytest.approx(0.5 + 0.3 * (0.9 - 0.5))
     assert sum(record.daily["happy_experiences"]) == happy_before
     assert people.level[person] == 2
     # the target is capped at 1
     set_person(model, person, 0.8, 0.5)
-    model.satisfaction.experience(person, 0.98, bonus=0.2)  # 0.86 + 0.2 -> 1.0
+    model.satisfaction.experience(person, 0.98, next_key(), bonus=0.2)  # 0.86 + 0.2 -> 1.0
     assert people.satisfaction[person] == pytest.approx(0.5 + 0.3 * 0.5)
 
 
@@ -486,7 +494,7 @@ def test_a_guarantee_lift_counts_before_the_experience_is_judged(
 ) -> None:
     person = a_customer(model, level=1)
     set_person(model, person, 0.6, 0.5)
-    assert model.satisfaction.experience(person, score, lift=lift) == outcome
+    assert model.satisfaction.experience(person, score, next_key(), lift=lift) == outcome
     value = min(1.0, 0.5 + 2.0 * (score - 0.6) + lift)
     assert model.world.people.satisfaction[person] == pytest.approx(0.5 + 0.3 * (value - 0.5))
 
@@ -495,7 +503,7 @@ def test_a_product_experience_does_not_move_service_satisfaction(model: Model) -
     person = a_customer(model, level=3)
     set_person(model, person, 0.8, 0.6)
     unhappy_before = sum(model.world.record.daily["unhappy_experiences"])
-    assert model.satisfaction.experience(person, 0.0, about=PRODUCT) == UNHAPPY
+    assert model.satisfaction.experience(person, 0.0, next_key(), about=PRODUCT) == UNHAPPY
     assert model.world.people.satisfaction[person] == 0.6
     assert model.world.people.level[person] == 2  # but it is an unhappy experience all the same
     assert sum(model.world.record.daily["unhappy_experiences"]) == unhappy_before + 1
@@ -525,9 +533,9 @@ def test_a_silent_unhappy_customer_may_leave_for_the_cause_of_the_experience() -
     people = m.world.people
     service, product = a_customer(m, level=1), a_customer(m, level=2)
     set_person(m, service, 0.8, 0.5)
-    m.satisfaction.experience(service, 0.0)
+    m.satisfaction.experience(service, 0.0, next_key())
     set_person(m, product, 0.8, 0.5)
-    m.satisfaction.product_problem(product)
+    m.satisfaction.product_problem(product, next_key())
     assert people.status[service] == FORMER and people.status[product] == FORMER
     causes = {row[1]: row[2] for row in m.world.record.churn_events}
     assert causes == {service: POOR_SERVICE, product: PRODUCT_DISSATISFACTION}
@@ -612,12 +620,12 @@ def test_a_neutral_experience_breaks_the_happy_run() -> None:
     people.happy_streak[person] = 0
     set_person(m, person, 0.5, 0.5)
     happy, neutral = 0.75, 0.6  # experiences 1.0 and 0.7
-    assert m.satisfaction.experience(person, happy) == HAPPY
-    assert m.satisfaction.experience(person, neutral) == NEUTRAL
+    assert m.satisfaction.experience(person, happy, next_key()) == HAPPY
+    assert m.satisfaction.experience(person, neutral, next_key()) == NEUTRAL
     assert people.happy_streak[person] == 0
-    assert m.satisfaction.experience(person, happy) == HAPPY
+    assert m.satisfaction.experience(person, happy, next_key()) == HAPPY
     assert people.level[person] == 2
-    assert m.satisfaction.experience(person, happy) == HAPPY
+    assert m.satisfaction.experience(person, happy, next_key()) == HAPPY
     assert people.level[person] == 3
 
 
@@ -653,7 +661,7 @@ def test_experiences_drive_loyalty_through_satisfaction(model: Model) -> None:
     people = model.world.people
     person = a_customer(model, level=3)
     set_person(model, person, 0.5, 0.5)
-    assert model.satisfaction.experience(person, 0.0) == UNHAPPY
+    assert model.satisfaction.experience(person, 0.0, next_key()) == UNHAPPY
     assert people.level[person] == 2
 
 
@@ -708,7 +716,7 @@ class _Fixed:
     def __init__(self, people: list[int]) -> None:
         self.people = people
 
-    def recipients(self, person: int, count: int, stream: object) -> list[int]:
+    def recipients(self, person: int, count: int, key: int) -> list[int]:
         return list(self.people)
 
 
@@ -737,7 +745,7 @@ def test_recommendation_converts_a_prospect_less_after_complaints_heard(heard: i
     teller = a_customer(m, level=3 if advocate else 2)
     trials = 5000
     for _ in range(trials):
-        wom.tell(teller, positive=True)
+        wom.tell(teller, True, next_key())
     assert {channel for _, channel in joins.joined} <= {"referral"}
     p = 0.3 * (2.0 if advocate else 1.0) * 0.6**heard
     assert binomial_ok(len(joins.joined), trials, p), (len(joins.joined) / trials, p)
@@ -752,11 +760,11 @@ def test_a_complaint_is_remembered_by_prospects_and_may_drive_customers_away() -
     prospect, teller = a_prospect(m), a_customer(m, level=1)
     listener = a_customer(m, level=2)
     wom.network = _Fixed([prospect, listener])  # type: ignore[assignment]
-    wom.tell(teller, positive=False)
+    wom.tell(teller, False, next_key())
     assert people.complaints_heard[prospect] == 1
     assert people.status[listener] == FORMER and people.status[teller] == CUSTOMER
     assert m.world.record.churn_events[-1][1:4] == (listener, FRIENDS_INFLUENCE, 2)
-    wom.tell(teller, positive=False)
+    wom.tell(teller, False, next_key())
     assert people.complaints_heard[prospect] == 2
     assert sum(m.world.record.daily["wom_negative"]) == 4
 

@@ -87,3 +87,32 @@ def test_no_changes_and_a_change_to_the_same_scenario_agree_before_the_day() -> 
     changed = run_replication(scenario, 0, changes=[(40, scenario)])
     for name in ("orders", "contacts", "churned_poor_service"):
         assert np.array_equal(plain.daily[name][:40], changed.daily[name][:40]), name
+
+
+def test_applying_the_identical_scenario_mid_run_changes_nothing() -> None:
+    """Common random numbers: a no-op change redraws nothing, so the whole run is identical."""
+    scenario = small(customers={"questions_per_month": 1.0})
+    plain = run_replication(scenario, 0)
+    model = Model(scenario, 0)
+    redrawn: list[int] = []
+    apply = model.apply
+    model.apply = lambda sc: (apply(sc), redrawn.append(model.customers.redraw_changed_clocks()))  # type: ignore[method-assign]
+    changed = model.run(changes=[(20, scenario), (45, with_changes(scenario, service__agents=scenario.service.agents))])
+    assert redrawn == [0, 0]
+    assert plain.daily.keys() == changed.daily.keys()
+    for name in plain.daily:
+        assert np.array_equal(plain.daily[name], changed.daily[name]), name
+    for name in plain.churn:
+        assert np.array_equal(plain.churn[name], changed.churn[name]), name
+
+
+def test_a_change_redraws_only_the_clocks_whose_rate_changed() -> None:
+    scenario = small()
+    model = Model(scenario, 0)
+    model.world.env.run(until=10)
+    customers = model.world.level_counts[1:]
+    model.apply(with_changes(scenario, service__agents=scenario.service.agents + 2))
+    assert model.customers.redraw_changed_clocks() == 0  # the desk is not in the clock
+    model.world.scenario = with_changes(scenario, customers__questions_per_month=2.5)
+    model.customers.refresh()
+    assert model.customers.redraw_changed_clocks() == sum(customers)  # every customer's bound moved

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 
 from sim.network import SocialNetwork
-from sim.rng import Stream
+from sim.rng import Draws
 from sim.scenario.schema import Network
 
 SIZE = 5000
@@ -99,12 +102,18 @@ def test_network_is_deterministic_in_its_generator() -> None:
 # ------------------------------------------------------------------ recipients
 
 
+def fresh_keys(seed: int) -> Iterator[int]:
+    """A new telling's draw key each time (sim.rng), as the model gives each experience."""
+    draws = Draws(seed, 0, "word_of_mouth")
+    return (draws.key_of(0, n) for n in itertools.count())
+
+
 def test_recipients_are_distinct_contacts_when_degree_suffices(small_world: SocialNetwork) -> None:
-    stream = Stream(3, 0, "word_of_mouth")
+    stream = fresh_keys(3)
     for person in range(0, 200, 7):
         contacts = set(small_world.neighbours(person))
         count = min(5, len(contacts))
-        told = small_world.recipients(person, count, stream)
+        told = small_world.recipients(person, count, next(stream))
         assert len(told) == count
         assert len(set(told)) == count
         assert set(told) <= contacts
@@ -113,11 +122,11 @@ def test_recipients_are_distinct_contacts_when_degree_suffices(small_world: Soci
 
 def test_recipients_sample_contacts_uniformly(small_world: SocialNetwork) -> None:
     person = next(p for p in range(SIZE) if len(small_world.neighbours(p)) == 12)
-    stream = Stream(4, 0, "word_of_mouth")
+    stream = fresh_keys(4)
     trials, count = 6000, 4
     hits: dict[int, int] = dict.fromkeys(small_world.neighbours(person), 0)
     for _ in range(trials):
-        for other in small_world.recipients(person, count, stream):
+        for other in small_world.recipients(person, count, next(stream)):
             hits[other] += 1
     p = count / 12
     sd = np.sqrt(trials * p * (1 - p))
@@ -126,11 +135,11 @@ def test_recipients_sample_contacts_uniformly(small_world: SocialNetwork) -> Non
 
 
 def test_recipients_fall_back_to_strangers_beyond_the_contacts(small_world: SocialNetwork) -> None:
-    stream = Stream(5, 0, "word_of_mouth")
+    stream = fresh_keys(5)
     for person in (0, 10, 999, SIZE - 1):
         contacts = small_world.neighbours(person)
         count = len(contacts) + 8
-        told = small_world.recipients(person, count, stream)
+        told = small_world.recipients(person, count, next(stream))
         assert len(told) == count
         assert set(told[: len(contacts)]) == set(contacts)  # every contact first
         assert person not in told
@@ -139,10 +148,10 @@ def test_recipients_fall_back_to_strangers_beyond_the_contacts(small_world: Soci
 
 def test_fully_mixed_recipients_are_strangers_never_the_teller() -> None:
     net = build("fully_mixed", size=40)
-    stream = Stream(6, 0, "word_of_mouth")
+    stream = fresh_keys(6)
     seen: set[int] = set()
     for _ in range(300):
-        told = net.recipients(3, 15, stream)
+        told = net.recipients(3, 15, next(stream))
         assert len(told) == 15
         assert 3 not in told
         seen.update(told)
@@ -150,10 +159,10 @@ def test_fully_mixed_recipients_are_strangers_never_the_teller() -> None:
 
 
 def test_recipients_edge_cases(small_world: SocialNetwork) -> None:
-    stream = Stream(7, 0, "word_of_mouth")
-    assert small_world.recipients(1, 0, stream) == []
-    assert small_world.recipients(1, -3, stream) == []
-    assert build("fully_mixed", size=1).recipients(0, 5, stream) == []
+    stream = fresh_keys(7)
+    assert small_world.recipients(1, 0, next(stream)) == []
+    assert small_world.recipients(1, -3, next(stream)) == []
+    assert build("fully_mixed", size=1).recipients(0, 5, next(stream)) == []
     pair = build("fully_mixed", size=2)
-    told = pair.recipients(0, 3, stream)
+    told = pair.recipients(0, 3, next(stream))
     assert len(told) == 3 and set(told) == {1}
