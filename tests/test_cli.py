@@ -189,6 +189,10 @@ BAD: list[tuple[str, dict[str, str], str, list[str], list[str]]] = [
     ("YAML syntax error", {"s.yaml": "name: x\nservice:\n  agents: 3\n   patience_minutes: null\n"},
      "s.yaml", [], ["s.yaml:4", "YAML syntax error"]),
     ("missing scenario file", {}, "absent.yaml", [], ["absent.yaml", "not found"]),
+    ("empty scenario file", {"s.yaml": ""}, "s.yaml", [],
+     ["s.yaml: the scenario sets no parameters and has no `extends:`", "extends: baseline.yaml"]),
+    ("name-only scenario file", {"s.yaml": "name: mine\n"}, "s.yaml", [],
+     ["s.yaml: the scenario sets no parameters and has no `extends:`", "extends: baseline.yaml"]),
     ("malformed --set", {}, "BASELINE", ["--set", "service.agents"],
      ["--set", "service.agents", "dotted.path=value"]),
     ("--set of a bad value", {}, "BASELINE", ["--set", "service.agents=-1"],
@@ -214,6 +218,22 @@ def test_bad_input_exits_2_naming_the_field(
     for fragment in fragments:
         assert fragment in proc.stderr, (fragment, proc.stderr)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("text", ["", "name: mine\ndescription: forgot extends\n"],
+                         ids=["empty", "name only"])
+def test_a_scenario_without_parameters_or_extends_is_one_line_of_bad_input(
+    tmp_path: Path, text: str
+) -> None:
+    path = write(tmp_path, "mine.yaml", text)
+    for command in ("run", "check"):
+        proc = cli(command, path, "--set", "service.agents=3")  # --set does not make it a scenario
+        assert proc.returncode == 2, proc.stderr
+        (line,) = proc.stderr.splitlines()
+        assert line.startswith(f"{path}: the scenario sets no parameters and has no `extends:`")
+        assert "add `extends: baseline.yaml`" in line
+    fixed = write(tmp_path, "mine.yaml", f"extends: {BASELINE}\n{text}")
+    assert ok(cli("check", fixed)).stdout.startswith(f"{fixed}: ok")
 
 
 def test_check_reports_every_bad_file_and_exits_2(tmp_path: Path) -> None:

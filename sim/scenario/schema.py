@@ -7,6 +7,9 @@ allowed when a value is wrong, and sweeps, sensitivity runs and calibration can
 enumerate and bound every numeric parameter from the schema itself
 (see :func:`sim.scenario.paths.numeric_parameters`). Unknown keys are errors.
 
+The defaults are the calibrated baseline's values: ``scenarios/baseline.yaml`` spells out
+every one of them with its source, and a test holds the two equal, so change both together.
+
 Rates are per customer unless said otherwise. Probabilities and shares are in 0..1.
 Satisfaction, expectations and service-quality levels are on a 0..1 scale.
 """
@@ -36,8 +39,8 @@ class Section(BaseModel):
 class LoyaltyMix(Section):
     """Shares of the initial customer base at each loyalty level; they must add up to 1."""
 
-    level1: Probability = Field(0.5, description="initial transactions only")
-    level2: Probability = Field(0.4, description="repeat customers")
+    level1: Probability = Field(0.45, description="initial transactions only")
+    level2: Probability = Field(0.45, description="repeat customers")
     level3: Probability = Field(0.1, description="advocates who recommend")
 
     @model_validator(mode="after")
@@ -83,9 +86,9 @@ class Network(Section):
 
 class Market(Section):
     population: Annotated[int, Field(ge=1, le=50_000_000)] = Field(
-        20_000, description="people in the market: prospects and customers"
+        15_000, description="people in the market: prospects and customers"
     )
-    initial_customers: Annotated[int, Field(ge=0, le=50_000_000)] = Field(4_000, description="customers at day 0")
+    initial_customers: Annotated[int, Field(ge=0, le=50_000_000)] = Field(3_000, description="customers at day 0")
     initial_loyalty_mix: LoyaltyMix = LoyaltyMix()
     initial_satisfaction: MeanSd = MeanSd(mean=0.7, sd=0.12)
     network: Network = Network()
@@ -108,7 +111,7 @@ class Acquisition(Section):
         "(the Bass innovation coefficient p)"
     )
     conversion_per_recommendation: Probability = Field(
-        0.02, description="chance that one recommendation heard makes a prospect join"
+        0.037, description="chance that one recommendation heard makes a prospect join"
     )
     advocate_conversion_multiplier: Annotated[float, Field(ge=1, le=20)] = Field(
         2.0, description="an advocate's (level 3) recommendation converts this many times better"
@@ -130,13 +133,13 @@ class RateSpread(Section):
 
 
 class Customers(Section):
-    orders_per_month: RateSpread = RateSpread(mean=1.0, cv=0.8)
+    orders_per_month: RateSpread = RateSpread(mean=0.8, cv=0.8)
     order_value: Distribution = Field(
         default_factory=lambda: LogNormal(distribution="lognormal", mean=65.0, cv=0.8),
         description="value of one order, in currency units",
     )
     questions_per_month: NonNegative = Field(
-        0.12, description="questions not caused by an order (pre-sale, account, product use)"
+        0.2, description="questions not caused by an order (pre-sale, account, product use)"
     )
     churn_propensity_cv: Annotated[float, Field(ge=0, le=10)] = Field(
         0.5, description="spread across customers of a gamma multiplier (mean 1) on the time-based "
@@ -192,7 +195,7 @@ class Fulfilment(Section):
         "lead the customer to contact support"
     )
     product_problem_rate: Probability = Field(
-        0.03, description="share of orders whose product disappoints (a product, not a service, problem)"
+        0.075, description="share of orders whose product disappoints (a product, not a service, problem)"
     )
     guarantee: Guarantee = Guarantee()
 
@@ -201,8 +204,8 @@ class Fulfilment(Section):
 
 
 class OpeningHours(Section):
-    start_hour: Annotated[float, Field(ge=0, lt=24)] = 8.0
-    end_hour: Annotated[float, Field(gt=0, le=24)] = 20.0
+    start_hour: Annotated[float, Field(ge=0, lt=24)] = 9.0
+    end_hour: Annotated[float, Field(gt=0, le=24)] = 18.0
     days_per_week: Annotated[int, Field(ge=1, le=7)] = Field(
         7, description="the desk is open on the first N days of each 7-day week"
     )
@@ -223,14 +226,14 @@ class OpeningHours(Section):
 class Service(Section):
     """The support desk: agents answering questions, order problems and complaints."""
 
-    agents: Annotated[int, Field(ge=0, le=100_000)] = Field(6, description="agents on duty while open")
+    agents: Annotated[int, Field(ge=0, le=100_000)] = Field(2, description="agents on duty while open")
     opening_hours: OpeningHours = OpeningHours()
     handle_minutes: Distribution = Field(
-        default_factory=lambda: LogNormal(distribution="lognormal", mean=8.0, cv=0.6),
+        default_factory=lambda: LogNormal(distribution="lognormal", mean=12.0, cv=0.6),
         description="time an agent spends on one contact",
     )
     patience_minutes: Distribution | None = Field(
-        default_factory=lambda: Exponential(distribution="exponential", mean=4.0),
+        default_factory=lambda: Exponential(distribution="exponential", mean=5.0),
         description="how long a customer waits before giving up; null = waits forever",
     )
     first_contact_resolution: Probability = Field(
@@ -353,7 +356,7 @@ class WordOfMouth(Section):
     )
     tell_probability_unhappy: Probability = Field(0.6, description="chance an unhappy experience is told")
     leave_per_complaint_heard: Probability = Field(
-        0.01, description="chance that a customer who hears a complaint leaves (friends' influence)"
+        0.0033, description="chance that a customer who hears a complaint leaves (friends' influence)"
     )
 
 
@@ -387,7 +390,7 @@ class PoorServiceHazard(Section):
     h(s) = at_zero_satisfaction^(1-s) * at_full_satisfaction^s."""
 
     at_full_satisfaction: NonNegative = 0.04
-    at_zero_satisfaction: NonNegative = 1.5
+    at_zero_satisfaction: NonNegative = 0.85
 
     @model_validator(mode="after")
     def _falls(self) -> PoorServiceHazard:
@@ -408,16 +411,16 @@ class PoorServiceHazard(Section):
 class LeaveAfterProblem(Section):
     """Chance of leaving after an unhappy experience, by what happened next (TARP's ordering)."""
 
-    silent: Probability = 0.10
-    complained_unresolved: Probability = 0.09
-    complained_resolved: Probability = 0.05
-    complained_resolved_quickly: Probability = 0.02
+    silent: Probability = 0.065
+    complained_unresolved: Probability = 0.06
+    complained_resolved: Probability = 0.035
+    complained_resolved_quickly: Probability = 0.015
 
 
 class Attrition(Section):
-    died_per_year: NonNegative = 0.002
-    moved_away_per_year: NonNegative = 0.006
-    competition_per_year: NonNegative = 0.02
+    died_per_year: NonNegative = 0.004
+    moved_away_per_year: NonNegative = 0.011
+    competition_per_year: NonNegative = 0.028
     competitor_shocks: list[CompetitorShock] = Field(default_factory=list)
     poor_service_per_year: PoorServiceHazard = PoorServiceHazard()
     leave_after_problem: LeaveAfterProblem = LeaveAfterProblem()
@@ -451,7 +454,7 @@ class Scenario(Section):
     version: str | None = Field(
         None, description="informational: the churn-sim version that wrote a resolved scenario"
     )
-    seed: Annotated[int, Field(ge=0, lt=2**63)] = 12345
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 20261125
     replications: Annotated[int, Field(ge=1, le=100_000)] = 10
     horizon_days: Annotated[int, Field(ge=1, le=36_500)] = 365
     market: Market = Market()
