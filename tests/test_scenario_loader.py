@@ -433,7 +433,7 @@ def test_line_numbers_point_at_the_offending_line(tmp_path: Path) -> None:
         "allowed: one of 'fully_mixed', 'small_world', 'scale_free'",
         f"{path}:10: fulfilment.guarantee.enabled: got 'maybe'; allowed: true or false",
         f"{path}:14: attrition.competitor_shocks.0.duration_days: got 0; "
-        "allowed: a number above 0",
+        "allowed: a number above 0 and at most 36500",
     ])
     # a section's own check (it runs once its fields are valid) points at the section
     path = write(tmp_path, "y.yaml", "name: y\nmarket:\n  population: 1000\n")
@@ -518,9 +518,21 @@ def test_numeric_parameters_know_their_bounds() -> None:
     assert (hours.upper, hours.upper_inclusive) == (24, False)
     assert "fulfilment.guarantee.enabled" not in params  # bool
     assert "name" not in params  # str
-    assert not any(p.startswith("service.handle_minutes") for p in params)  # distributions
+    handle = params["service.handle_minutes.mean"]  # a distribution's default family
+    assert (handle.kind, handle.lower, handle.lower_inclusive, handle.upper) == ("float", 0, False, 480)
+    assert handle.unit == "minutes" and handle.description.startswith("time an agent spends")
+    assert params["service.handle_minutes.cv"].upper == 10
+    assert params["service.patience_minutes.mean"].upper == 1440
     assert not any(p.startswith("attrition.competitor_shocks") for p in params)  # lists
     assert len(params) == len(numeric_parameters())  # no duplicates
+
+
+def test_every_numeric_parameter_has_a_finite_range_a_unit_and_a_meaning() -> None:
+    for p in numeric_parameters():
+        assert p.lower is not None and p.upper is not None, p.path
+        assert p.lower < p.upper < float("inf"), p.path
+        assert p.unit, f"{p.path}: give it json_schema_extra={{'unit': ...}} (see schema.py)"
+        assert p.description, p.path
 
 
 def test_every_numeric_parameter_is_readable() -> None:
