@@ -1,4 +1,4 @@
-"""The command line: ``run_sim.py run`` and ``run_sim.py check``.
+"""The command line: ``run_sim.py run``, ``run_sim.py check`` and ``run_sim.py params``.
 
 Thin by design: parse the arguments, call the library, print, exit with a code.
 Exit codes: 0 success, 1 an unexpected failure, 2 bad input (a scenario or argument
@@ -14,10 +14,11 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sim.output import write_outputs
 from sim.runner import RunResult, run
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario, reference
 from sim.stats import mean_ci
 from sim.version import full_version
 
@@ -60,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
         "  run_sim.py run scenarios/baseline.yaml\n"
         "  run_sim.py run scenarios/whatif/more_agents.yaml --replications 20 --seed 7\n"
         "  run_sim.py run scenarios/baseline.yaml --set service.agents=3 --out runs/three-agents\n"
-        "  run_sim.py check scenarios/*.yaml scenarios/whatif/*.yaml\n\n"
+        "  run_sim.py check scenarios/*.yaml scenarios/whatif/*.yaml\n"
+        "  run_sim.py params service          (every parameter: default, unit, range, meaning)\n\n"
         "A run writes summary.json, kpis.csv, timeseries.csv, churn_events.csv and\n"
         "scenario.resolved.yaml (run it again to reproduce the numbers) into its folder.\n"
         "Exit codes: 0 done, 2 bad input (scenario file, --set or option), 130 interrupted.\n"
@@ -85,7 +87,33 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a parameter by dotted path (repeatable)")
+    _add_params(sub)
     return parser
+
+
+# ----------------------------------------------------------------- params (reference)
+
+
+def _add_params(sub: Any) -> None:
+    r = sub.add_parser("params", help="list the scenario parameters: dotted path, default, unit, "
+                       "allowed range, meaning (docs/PARAMETERS.md has them all)")
+    r.add_argument("section", nargs="?", help=f"only this section ({', '.join(reference.sections())}) "
+                   "or dotted prefix, e.g. service.handle_minutes")
+    r.add_argument("--markdown", action="store_true",
+                   help=f"print docs/PARAMETERS.md instead: {reference.REGENERATE}")
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print(reference.as_markdown(), end="")
+        return EXIT_OK
+    try:
+        print(reference.as_text(reference.rows(args.section)))
+    except KeyError:
+        print(f"error: params: no section or parameter {args.section!r}; allowed sections: "
+              f"{', '.join(reference.sections())}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
 
 
 class _ProgressPrinter:
@@ -186,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _cmd_run(args)
+        if args.command == "params":
+            return _cmd_params(args)
         return _cmd_check(args)
     except ScenarioError as err:
         print(str(err), file=sys.stderr)

@@ -44,7 +44,7 @@ class Fixed(_Dist):
     """Always the same value."""
 
     distribution: Literal["fixed"]
-    mean: float = Field(ge=0, description="the value")
+    mean: float = Field(ge=0, description="the value")  # capped per field by the schema
 
     @property
     def variance(self) -> float:
@@ -59,7 +59,7 @@ class Exponential(_Dist):
     """Exponential with the given mean (memoryless; cv is 1 by definition)."""
 
     distribution: Literal["exponential"]
-    mean: float = Field(gt=0)
+    mean: float = Field(gt=0, description="mean")
 
     @property
     def variance(self) -> float:
@@ -74,8 +74,9 @@ class _MeanCv(_Dist):
     """A family given by its mean and coefficient of variation."""
 
     distribution: str  # narrowed to its name by each family; declared here to come first
-    mean: float = Field(gt=0)
-    cv: float = Field(gt=0, le=10, description="standard deviation / mean")
+    mean: float = Field(gt=0, description="mean")
+    cv: float = Field(gt=0, le=10, description="standard deviation / mean",
+                      json_schema_extra={"unit": "ratio"})
 
     @property
     def variance(self) -> float:

@@ -189,6 +189,10 @@ BAD: list[tuple[str, dict[str, str], str, list[str], list[str]]] = [
     ("YAML syntax error", {"s.yaml": "name: x\nservice:\n  agents: 3\n   patience_minutes: null\n"},
      "s.yaml", [], ["s.yaml:4", "YAML syntax error"]),
     ("missing scenario file", {}, "absent.yaml", [], ["absent.yaml", "not found"]),
+    ("empty scenario file", {"s.yaml": ""}, "s.yaml", [],
+     ["s.yaml: the scenario sets no parameters and has no `extends:`", "extends: baseline.yaml"]),
+    ("name-only scenario file", {"s.yaml": "name: mine\n"}, "s.yaml", [],
+     ["s.yaml: the scenario sets no parameters and has no `extends:`", "extends: baseline.yaml"]),
     ("malformed --set", {}, "BASELINE", ["--set", "service.agents"],
      ["--set", "service.agents", "dotted.path=value"]),
     ("--set of a bad value", {}, "BASELINE", ["--set", "service.agents=-1"],
@@ -214,6 +218,66 @@ def test_bad_input_exits_2_naming_the_field(
     for fragment in fragments:
         assert fragment in proc.stderr, (fragment, proc.stderr)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("text", ["", "name: mine\ndescription: forgot extends\n"],
+                         ids=["empty", "name only"])
+def test_a_scenario_without_parameters_or_extends_is_one_line_of_bad_input(
+    tmp_path: Path, text: str
+) -> None:
+    path = write(tmp_path, "mine.yaml", text)
+    for command in ("run", "check"):
+        proc = cli(command, path, "--set", "service.agents=3")  # --set does not make it a scenario
+        assert proc.returncode == 2, proc.stderr
+        (line,) = proc.stderr.splitlines()
+        assert line.startswith(f"{path}: the scenario sets no parameters and has no `extends:`")
+        assert "add `extends: baseline.yaml`" in line
+    fixed = write(tmp_path, "mine.yaml", f"extends: {BASELINE}\n{text}")
+    assert ok(cli("check", fixed)).stdout.startswith(f"{fixed}: ok")
+
+
+# ------------------------------------------------------------- the parameter reference
+
+
+def test_params_lists_every_parameter_with_default_unit_range_and_meaning() -> None:
+    proc = ok(cli("params"))
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines()[1:]}
+    assert "market.population" in lines and "economics.discount_rate_annual" in lines
+    mean = lines["service.handle_minutes.mean"].split()
+    assert mean[1:4] == ["12", "minutes", "(0,"] and mean[4] == "480]"
+    assert "time an agent spends on one contact" in lines["service.handle_minutes.mean"]
+    assert "[0, 1]" in lines["service.first_contact_resolution"]
+
+
+def test_params_of_one_section() -> None:
+    proc = ok(cli("params", "service"))
+    paths = [line.split()[0] for line in proc.stdout.splitlines()[1:]]
+    assert "service.handle_minutes.mean" in paths and "service.agents" in paths
+    assert all(p.startswith("service.") for p in paths)
+
+
+def test_params_of_an_unknown_section_is_bad_input() -> None:
+    proc = cli("params", "nosuchsection")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert "'nosuchsection'" in line and "allowed sections: market, acquisition" in line
+
+
+def test_docs_parameters_md_is_up_to_date() -> None:
+    committed = (ROOT / "docs" / "PARAMETERS.md").read_text(encoding="utf-8")
+    generated = ok(cli("params", "--markdown")).stdout
+    assert generated == committed, (
+        "docs/PARAMETERS.md is stale: regenerate it with "
+        "`.venv/bin/python run_sim.py params --markdown > docs/PARAMETERS.md`")
+
+
+def test_a_distribution_parameter_can_be_set_by_dotted_path(tmp_path: Path) -> None:
+    proc = ok(cli("check", BASELINE, "--set", "service.handle_minutes.mean=8"))
+    assert ": ok" in proc.stdout
+    proc = cli("check", BASELINE, "--set", "service.handle_minutes.mean=900")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("--set service.handle_minutes.mean: got 900.0; "
+                                   "allowed: a number above 0 and at most 480")
 
 
 def test_check_reports_every_bad_file_and_exits_2(tmp_path: Path) -> None:

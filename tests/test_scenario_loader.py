@@ -18,6 +18,9 @@ from sim.scenario import (
 )
 from sim.scenario.loader import resolve_raw
 
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+ON_BASELINE = f"extends: {BASELINE}\n"  # a scenario that changes nothing yet
+
 
 def write(directory: Path, name: str, text: str) -> Path:
     path = directory / name
@@ -38,10 +41,20 @@ def error_of(path: Path, overrides: tuple[str, ...] = (), **kwargs: int) -> Scen
 # ------------------------------------------------------------------------ loading
 
 
-def test_empty_file_gives_the_schema_defaults(tmp_path: Path) -> None:
-    assert load_scenario(write(tmp_path, "empty.yaml", "")) == Scenario()
-    only_comments = write(tmp_path, "c.yaml", "# nothing here\n")
-    assert load_scenario(only_comments) == Scenario()
+@pytest.mark.parametrize("text", ["", "# nothing here\n", "name: x\n",
+                                  "name: x\ndescription: y\nchanges: {}\n"])
+def test_a_file_without_parameters_or_extends_is_an_error(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, "empty.yaml", text)
+    (problem,) = error_of(path).problems
+    assert problem.startswith(f"{path}: the scenario sets no parameters and has no `extends:`")
+    assert "add `extends: baseline.yaml`" in problem
+
+
+def test_a_file_with_one_parameter_or_only_extends_is_not_empty(tmp_path: Path) -> None:
+    assert load_scenario(write(tmp_path, "seed.yaml", "seed: 7\n")) == Scenario(seed=7)
+    assert load_scenario(write(tmp_path, "changes.yaml", "changes: {seed: 7}\n")).seed == 7
+    assert load_scenario(write(tmp_path, "ext.yaml", ON_BASELINE)).model_dump(
+        exclude={"name", "description"}) == Scenario().model_dump(exclude={"name", "description"})
 
 
 def test_a_partial_section_keeps_the_other_defaults(tmp_path: Path) -> None:
@@ -177,7 +190,7 @@ def test_yaml_anchors_and_merge_keys(tmp_path: Path) -> None:
 
 
 def test_set_values_are_read_as_yaml(tmp_path: Path) -> None:
-    path = write(tmp_path, "x.yaml", "name: x\n")
+    path = write(tmp_path, "x.yaml", ON_BASELINE + "name: x\n")
     s = load_scenario(path, [
         "service.agents=15",
         "service.first_contact_resolution=0.8",
@@ -204,7 +217,7 @@ def test_seed_and_replications_arguments_win(tmp_path: Path) -> None:
 
 
 def test_the_scenario_is_frozen(tmp_path: Path) -> None:
-    s = load_scenario(write(tmp_path, "x.yaml", ""))
+    s = load_scenario(write(tmp_path, "x.yaml", ON_BASELINE))
     with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen-instance error
         s.service.agents = 3  # type: ignore[misc]
 
@@ -352,10 +365,10 @@ def test_set_inside_a_section_blames_the_set_for_the_sections_check(tmp_path: Pa
 
 
 def test_set_through_a_value_is_an_error(tmp_path: Path) -> None:
-    path = write(tmp_path, "x.yaml", "")
+    path = write(tmp_path, "x.yaml", ON_BASELINE)
     (problem,) = error_of(path, ("service.agents.day=3",)).problems
-    assert problem == ("--set service.agents.day: cannot set it, service.agents is 6, "
-                       "not a mapping")
+    assert problem == ("--set service.agents.day: cannot set it, service.agents is "
+                       f"{Scenario().service.agents}, not a mapping")
 
 
 def test_unknown_path_in_changes_points_at_its_line(tmp_path: Path) -> None:
@@ -420,12 +433,13 @@ def test_line_numbers_point_at_the_offending_line(tmp_path: Path) -> None:
         "allowed: one of 'fully_mixed', 'small_world', 'scale_free'",
         f"{path}:10: fulfilment.guarantee.enabled: got 'maybe'; allowed: true or false",
         f"{path}:14: attrition.competitor_shocks.0.duration_days: got 0; "
-        "allowed: a number above 0",
+        "allowed: a number above 0 and at most 36500",
     ])
     # a section's own check (it runs once its fields are valid) points at the section
     path = write(tmp_path, "y.yaml", "name: y\nmarket:\n  population: 1000\n")
     assert error_of(path).problems == [
-        f"{path}:2: market: initial_customers (4000) is above population (1000)"
+        f"{path}:2: market: initial_customers ({Scenario().market.initial_customers}) is "
+        "above population (1000)"
     ]
 
 
@@ -504,9 +518,21 @@ def test_numeric_parameters_know_their_bounds() -> None:
     assert (hours.upper, hours.upper_inclusive) == (24, False)
     assert "fulfilment.guarantee.enabled" not in params  # bool
     assert "name" not in params  # str
-    assert not any(p.startswith("service.handle_minutes") for p in params)  # distributions
+    handle = params["service.handle_minutes.mean"]  # a distribution's default family
+    assert (handle.kind, handle.lower, handle.lower_inclusive, handle.upper) == ("float", 0, False, 480)
+    assert handle.unit == "minutes" and handle.description.startswith("time an agent spends")
+    assert params["service.handle_minutes.cv"].upper == 10
+    assert params["service.patience_minutes.mean"].upper == 1440
     assert not any(p.startswith("attrition.competitor_shocks") for p in params)  # lists
     assert len(params) == len(numeric_parameters())  # no duplicates
+
+
+def test_every_numeric_parameter_has_a_finite_range_a_unit_and_a_meaning() -> None:
+    for p in numeric_parameters():
+        assert p.lower is not None and p.upper is not None, p.path
+        assert p.lower < p.upper < float("inf"), p.path
+        assert p.unit, f"{p.path}: give it json_schema_extra={{'unit': ...}} (see schema.py)"
+        assert p.description, p.path
 
 
 def test_every_numeric_parameter_is_readable() -> None:
@@ -518,9 +544,9 @@ def test_every_numeric_parameter_is_readable() -> None:
 
 
 def test_get_path_reads_lists_and_reports_unknown_paths(tmp_path: Path) -> None:
-    s = load_scenario(write(tmp_path, "x.yaml", ""),
+    s = load_scenario(write(tmp_path, "x.yaml", ON_BASELINE),
                       ["attrition.competitor_shocks=[{start_day: 1, duration_days: 2, "
-                       "hazard_multiplier: 3}]"])
+                       "hazard_multiplier: 3}]", "service.handle_minutes.mean=8"])
     assert get_path(s, "attrition.competitor_shocks.0.start_day") == 1
     assert get_path(s, "service.handle_minutes.mean") == 8.0
     with pytest.raises(ScenarioError, match="did you mean 'agents'"):

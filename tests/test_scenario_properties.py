@@ -17,6 +17,7 @@ from sim.scenario.errors import is_model, strip_annotated
 from sim.scenario.paths import Parameter
 
 PARAMS = numeric_parameters()
+ON_BASELINE = f"extends: {Path(__file__).resolve().parent.parent / 'scenarios' / 'baseline.yaml'}\n"
 SETTINGS = settings(max_examples=75, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -24,7 +25,7 @@ SETTINGS = settings(max_examples=75, deadline=None,
 @pytest.fixture(scope="module")
 def empty(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("props") / "empty.yaml"
-    path.write_text("name: props\n", encoding="utf-8")
+    path.write_text(ON_BASELINE + "name: props\n", encoding="utf-8")
     return path
 
 
@@ -136,7 +137,7 @@ def test_unknown_keys_at_any_depth_are_named(scratch: Path, data: st.DataObject,
     value = data.draw(st.one_of(st.integers(), st.text(max_size=5), st.none()), label="value")
     path = ".".join((*section, key))
     if via_set:
-        scratch.write_text("name: junk\n", encoding="utf-8")
+        scratch.write_text(ON_BASELINE + "name: junk\n", encoding="utf-8")
         result = load(scratch, [f"{path}=1"])
     else:
         nested: object = {key: value}
@@ -198,6 +199,8 @@ def test_the_parameter_list_covers_the_schema() -> None:
     for path, kind in kinds.items():
         *parents, leaf = path.split(".")
         model: typing.Any = Scenario
-        for part in parents:
+        for n, part in enumerate(parents):
             model = strip_annotated(model.model_fields[part].annotation)[0]
+            if not is_model(model):  # a distribution: its default family
+                model = type(get_path(Scenario(), ".".join(parents[:n + 1])))
         assert strip_annotated(model.model_fields[leaf].annotation)[0].__name__ == kind

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
-from sim import load_scenario, run
+from sim import Scenario, load_scenario, run
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
@@ -27,6 +28,27 @@ SHORT = ["horizon_days=60"]
 def mean_kpis(name: str) -> pd.Series:
     scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml", SHORT, replications=2)
     return run(scenario, workers=2).kpis().mean()
+
+
+def test_the_baseline_is_the_schema_defaults() -> None:
+    """One source of defaults: a scenario built from the schema alone is the baseline."""
+    ignore = {"name", "description"}
+    baseline = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    assert baseline.model_dump(exclude=ignore) == Scenario().model_dump(exclude=ignore), (
+        "scenarios/baseline.yaml and the defaults in sim/scenario/schema.py differ: change both")
+
+
+def _leaves(data: object, prefix: str = "") -> list[str]:
+    if isinstance(data, dict) and data and "distribution" not in data:
+        return [leaf for k, v in data.items() for leaf in _leaves(v, f"{prefix}{k}.")]
+    return [prefix.rstrip(".")]
+
+
+def test_the_baseline_spells_out_every_parameter() -> None:
+    written = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text(encoding="utf-8"))
+    assert "extends" not in written and "changes" not in written
+    expected = set(_leaves(Scenario().model_dump(mode="json"))) - {"version"}
+    assert sorted(expected - set(_leaves(written))) == [], "missing from scenarios/baseline.yaml"
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: str(p.relative_to(ROOT / "scenarios")))

@@ -311,6 +311,13 @@ def explain(error: Any, root: type[BaseModel]) -> tuple[tuple[str | int, ...], s
     if kind == "union_tag_not_found":
         return path, (f"{name}: no 'distribution' key in {show(given)}; allowed: "
                       f"{_allowed(info, ctx)}")
+    if kind == "mean_too_large":  # schema.MeanAtMost: a distribution field's cap on its mean
+        path = (*path, "mean")
+        lower, limit = ctx.get("lower"), _num(ctx.get("limit", math.inf))
+        span = f"from {_num(lower)} to {limit}" if lower is not None and ctx.get(
+            "lower_inclusive") else f"above {_num(lower)} and at most {limit}" \
+            if lower is not None else f"of at most {limit}"
+        return path, f"{dotted(path)}: got {show(ctx.get('mean'))}; allowed: a number {span}"
     if kind == "value_error" or kind == "assertion_error":
         message = str(ctx.get("error", error.get("msg", "")))
         return path, f"{name}: {message}"

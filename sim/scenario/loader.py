@@ -8,9 +8,12 @@ given and what is allowed:
    also reads ``1e-3`` as a number), keeping the composed node tree to remember the line
    of every key, so later errors can point at the line where a value was set. Duplicate
    keys and non-text keys are errors.
-2. **Inherit**: start from the schema defaults, or, with ``extends: other.yaml`` (relative
-   to the extending file), from the parent's full resolution (parents may extend too;
-   cycles and missing targets are errors), and deep-merge the file's keys over it.
+2. **Inherit**: start from the schema defaults (which are the shipped baseline's values),
+   or, with ``extends: other.yaml`` (relative to the extending file), from the parent's
+   full resolution (parents may extend too; cycles and missing targets are errors), and
+   deep-merge the file's keys over it. A file that sets no parameters (nothing but
+   ``name``, ``description``, ``version``; or empty) and has no ``extends`` is an error:
+   it is almost always a forgotten ``extends: baseline.yaml``.
    Mappings merge key by key; lists and scalars replace; a mapping whose
    ``distribution`` family changes replaces the old one whole, so stale ``cv`` keys go.
 3. **Changes**: a file's ``changes:`` mapping of ``dotted.path: value`` is applied after
@@ -72,6 +75,7 @@ class _FastSafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: i
 for _loader in (_SafeLoader, _FastSafeLoader):
     _loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT,
                                   list("-+0123456789."))
+_NOT_PARAMETERS = {"name", "description", "version"}  # a file with only these runs nothing new
 _HEADER = (
     "# Resolved scenario{by}: every parameter, with extends, changes\n"
     "# and --set already applied. It can be run again as is and gives the same scenario.\n"
@@ -202,6 +206,11 @@ def _resolve_file(path: Path, display: str, chain: list[tuple[Path, str]]) -> _S
 
     parent = data.pop("extends", None)
     changes = data.pop("changes", None)
+    if parent is None and not (set(data) - _NOT_PARAMETERS) and not changes:
+        raise ScenarioError(
+            f"{display}: the scenario sets no parameters and has no `extends:`; add "
+            "`extends: baseline.yaml` (the path from this file to scenarios/baseline.yaml) and "
+            "list what differs under `changes:`")
     if parent is None:
         state = _State(copy.deepcopy(_defaults()))
     else:

@@ -1,8 +1,11 @@
 """Dotted paths into a scenario: enumerate every numeric parameter and read values.
 
 :func:`numeric_parameters` lists every ``int``/``float`` leaf of the schema with its
-bounds, read from the field constraints themselves, so sweeps, sensitivity runs and
-calibration can draw or bound parameters without repeating the schema.
+bounds, unit and meaning, read from the field declarations themselves, so sweeps,
+sensitivity runs, calibration and the parameter reference (:mod:`sim.scenario.reference`)
+work without repeating the schema. A distribution field contributes the parameters of its
+default family (``service.handle_minutes.mean`` and ``.cv``), its mean capped by the
+field's :class:`~sim.scenario.schema.MeanAtMost`.
 :func:`get_path` reads one value by dotted path (``"service.agents"``).
 """
 
@@ -13,9 +16,15 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
-from sim.scenario.errors import ScenarioError, bounds, is_model, strip_annotated
-from sim.scenario.schema import Scenario
+from sim.scenario.errors import ScenarioError, bounds, is_model, strip_annotated, union_members
+from sim.scenario.schema import MeanAtMost, Scenario
+
+# A field's unit when it declares none in json_schema_extra (see schema.py).
+UNIT_SUFFIXES = (("_per_year", "per year"), ("_per_month", "per month"), ("_days", "days"),
+                 ("_hours", "hours"), ("_hour", "hour of day"), ("_minutes", "minutes"),
+                 ("_seconds", "seconds"))
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,7 @@ class Parameter:
     upper: float | None
     upper_inclusive: bool
     description: str
+    unit: str = ""
 
     def contains(self, value: float) -> bool:
         """Whether ``value`` is within this parameter's bounds."""
@@ -42,31 +52,82 @@ class Parameter:
 def numeric_parameters(model_cls: type[BaseModel] = Scenario) -> list[Parameter]:
     """Every int/float leaf field of ``model_cls``, recursing into nested models.
 
-    Lists, unions (distributions, ``Optional[...]``), bools and strings are skipped.
+    Distribution fields give their default family's parameters; lists, other unions,
+    bools and strings are skipped. A field inside a small generic mapping (a distribution,
+    a mean and sd, a range) takes the meaning and unit of the field that holds it as well.
     """
     found: list[Parameter] = []
-    _collect(model_cls, "", found)
+    _collect(model_cls, "", found, model_cls())
     return found
 
 
-def _collect(model_cls: type[BaseModel], prefix: str, found: list[Parameter]) -> None:
+def unit_of(name: str, field: FieldInfo) -> str:
+    """A field's unit: its ``json_schema_extra`` unit, else its name's suffix, else ''."""
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and isinstance(extra.get("unit"), str):
+        return str(extra["unit"])
+    return next((unit for suffix, unit in UNIT_SUFFIXES if name.endswith(suffix)), "")
+
+
+def parameter(path: str, field: FieldInfo, *, outer: tuple[str, str] = ("", ""),
+              cap: float | None = None) -> Parameter | None:
+    """The :class:`Parameter` of a numeric field (None for other fields); ``outer`` is the
+    (meaning, unit) of the field holding it, ``cap`` a further upper bound."""
+    tp, extra = strip_annotated(field.annotation)
+    if tp is not int and tp is not float:  # bool is a subclass of int but `is` excludes it
+        return None
+    lo, lo_inc, hi, hi_inc = bounds([*field.metadata, *extra])
+    if cap is not None and (hi is None or cap < hi):
+        hi, hi_inc = cap, True
+    meaning, outer_unit = outer
+    own = field.description or ""
+    return Parameter(
+        path=path,
+        kind="int" if tp is int else "float",
+        lower=lo,
+        lower_inclusive=lo_inc,
+        upper=hi,
+        upper_inclusive=hi_inc,
+        description=f"{meaning}: {own}" if meaning and own else meaning or own,
+        unit=unit_of(path.rsplit(".", 1)[-1], field) or outer_unit,
+    )
+
+
+def is_distribution(field: FieldInfo) -> bool:
+    """Whether a field holds a distribution (a union of families tagged by ``distribution``)."""
+    tp = strip_annotated(field.annotation)[0]
+    members = [strip_annotated(m)[0] for m in union_members(tp) or []]
+    flat = [f for m in members for f in (union_members(m) or [m])]
+    return any(is_model(m) and "distribution" in m.model_fields for m in flat)
+
+
+def mean_cap(field: FieldInfo) -> float | None:
+    """The :class:`MeanAtMost` limit of a distribution field, if it has one."""
+    meta = [*field.metadata, *strip_annotated(field.annotation)[1]]
+    return next((m.limit for m in meta if isinstance(m, MeanAtMost)), None)
+
+
+def _collect(model_cls: type[BaseModel], prefix: str, found: list[Parameter], defaults: Any,
+             outer: tuple[str, str] = ("", "")) -> None:
     for name, field in model_cls.model_fields.items():
-        tp, extra = strip_annotated(field.annotation)
+        tp = strip_annotated(field.annotation)[0]
         path = f"{prefix}{name}"
+        value = getattr(defaults, name, None)
+        held = (field.description or "", unit_of(name, field))
         if is_model(tp):
-            _collect(tp, f"{path}.", found)
-        elif tp is int or tp is float:  # bool is a subclass of int but `is` excludes it
-            lo, lo_inc, hi, hi_inc = bounds([*field.metadata, *extra])
-            found.append(Parameter(
-                path=path,
-                kind="int" if tp is int else "float",
-                lower=lo,
-                lower_inclusive=lo_inc,
-                upper=hi,
-                upper_inclusive=hi_inc,
-                description=field.description or "",
-            ))
-        # lists, unions (distributions, Optional[...]), bools and strings are skipped
+            generic = not tp.model_fields.keys().isdisjoint({"mean", "min"})
+            _collect(tp, f"{path}.", found, value, held if generic else outer)
+        elif is_distribution(field) and isinstance(value, BaseModel):
+            for key, inner in type(value).model_fields.items():
+                p = parameter(f"{path}.{key}", inner, outer=held,
+                              cap=mean_cap(field) if key == "mean" else None)
+                if p is not None:
+                    found.append(p)
+        else:
+            p = parameter(path, field, outer=outer)
+            if p is not None:
+                found.append(p)
+        # lists, other unions (``Optional[...]``), bools and strings are skipped
 
 
 def get_path(scenario: Any, path: str) -> Any:

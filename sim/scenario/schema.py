@@ -1,11 +1,23 @@
 """The scenario schema: every parameter of the model, typed, bounded and documented.
 
-A scenario file is validated into a frozen :class:`Scenario`. Each field carries its
-unit in its name (``_per_year``, ``_minutes``, ``_days``, ``_share``...) or in its
-description, and its allowed range as a constraint, so the loader can name what is
-allowed when a value is wrong, and sweeps, sensitivity runs and calibration can
-enumerate and bound every numeric parameter from the schema itself
-(see :func:`sim.scenario.paths.numeric_parameters`). Unknown keys are errors.
+A scenario file is validated into a frozen :class:`Scenario`. Each field carries a
+one-line meaning (``Field(description=...)``), its unit and its allowed range as a
+constraint, so the loader can name what is allowed when a value is wrong, sweeps,
+sensitivity runs and calibration can enumerate and bound every numeric parameter from the
+schema itself (see :func:`sim.scenario.paths.numeric_parameters`), and ``run_sim.py
+params`` and docs/PARAMETERS.md are generated from it (:mod:`sim.scenario.reference`).
+Every numeric parameter has a finite range. Unknown keys are errors.
+
+Units, by convention: a field whose name ends in ``_per_year``, ``_per_month``, ``_days``,
+``_hours``, ``_hour``, ``_minutes`` or ``_seconds`` has that unit; any other unit is given
+as ``json_schema_extra={"unit": ...}`` (the ``Probability`` and ``Level`` types carry
+theirs). A field inside a small generic mapping (a distribution, a mean and sd, a range)
+takes the unit and the meaning of the field that holds it, e.g.
+``service.handle_minutes.mean`` is in minutes. A distribution field's mean is capped by
+:class:`MeanAtMost`, as what is sensible depends on what it measures.
+
+The defaults are the calibrated baseline's values: ``scenarios/baseline.yaml`` spells out
+every one of them with its source, and a test holds the two equal, so change both together.
 
 Rates are per customer unless said otherwise. Probabilities and shares are in 0..1.
 Satisfaction, expectations and service-quality levels are on a 0..1 scale.
@@ -13,17 +25,47 @@ Satisfaction, expectations and service-quality levels are on a 0..1 scale.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from sim.distributions import Distribution, Exponential, Gamma, LogNormal
+from sim.scenario.errors import bounds
 
-Probability = Annotated[float, Field(ge=0, le=1)]
-Level = Annotated[float, Field(ge=0, le=1)]
-NonNegative = Annotated[float, Field(ge=0)]
-Positive = Annotated[float, Field(gt=0)]
-Count = Annotated[int, Field(ge=0)]
+Probability = Annotated[float, Field(ge=0, le=1, json_schema_extra={"unit": "probability"})]
+Share = Annotated[float, Field(ge=0, le=1, json_schema_extra={"unit": "share"})]
+Level = Annotated[float, Field(ge=0, le=1, json_schema_extra={"unit": "0..1 scale"})]
+Money = Annotated[float, Field(ge=0, le=1e7, json_schema_extra={"unit": "currency"})]
+Weight = Annotated[float, Field(ge=0, le=100, json_schema_extra={"unit": "relative weight"})]
+
+
+def unit(text: str) -> dict[str, Any]:
+    """``json_schema_extra`` naming a field's unit, for fields whose name does not say it."""
+    return {"unit": text}
+
+
+@dataclass(frozen=True)
+class MeanAtMost:
+    """Caps the mean of a distribution field: ``Annotated[Distribution, MeanAtMost(480)]``.
+
+    The families bound their own parameters generically (a mean above 0, cv up to 10); the
+    field knows what is sensible for what it measures. The error names ``<field>.mean``.
+    """
+
+    limit: float
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def _check(self, value: Any) -> Any:
+        if value is not None and value.mean > self.limit:
+            lower, lower_inclusive, _, _ = bounds(type(value).model_fields["mean"].metadata)
+            raise PydanticCustomError("mean_too_large", "the mean {mean} is above {limit}", {
+                "mean": value.mean, "limit": self.limit, "lower": lower,
+                "lower_inclusive": lower_inclusive})
+        return value
 
 
 class Section(BaseModel):
@@ -36,9 +78,9 @@ class Section(BaseModel):
 class LoyaltyMix(Section):
     """Shares of the initial customer base at each loyalty level; they must add up to 1."""
 
-    level1: Probability = Field(0.5, description="initial transactions only")
-    level2: Probability = Field(0.4, description="repeat customers")
-    level3: Probability = Field(0.1, description="advocates who recommend")
+    level1: Share = Field(0.45, description="level 1, initial transactions only")
+    level2: Share = Field(0.45, description="level 2, repeat customers")
+    level3: Share = Field(0.1, description="level 3, advocates who recommend")
 
     @model_validator(mode="after")
     def _adds_up(self) -> LoyaltyMix:
@@ -51,8 +93,9 @@ class LoyaltyMix(Section):
 class MeanSd(Section):
     """A quantity on the 0..1 scale, Beta-distributed across people with this mean and sd."""
 
-    mean: Annotated[float, Field(gt=0, lt=1)]
-    sd: Annotated[float, Field(ge=0, lt=0.5)]
+    mean: Annotated[float, Field(gt=0, lt=1)] = Field(description="mean across people")
+    sd: Annotated[float, Field(ge=0, lt=0.5)] = Field(
+        description="standard deviation across people")
 
     @model_validator(mode="after")
     def _feasible(self) -> MeanSd:
@@ -73,21 +116,27 @@ class Network(Section):
         "rewiring; scale_free: Chung-Lu graph with power-law degrees",
     )
     contacts_per_person: Annotated[int, Field(ge=2, le=1000)] = Field(
-        12, description="mean number of contacts (network degree)"
+        12, description="mean number of contacts (network degree)", json_schema_extra=unit("people")
     )
-    rewiring_probability: Probability = Field(0.1, description="small_world only")
+    rewiring_probability: Probability = Field(
+        0.1, description="chance each tie is rewired to a random person (small_world only)")
     degree_exponent: Annotated[float, Field(gt=2, le=5)] = Field(
-        2.5, description="scale_free only: P(degree = k) ~ k^-exponent"
+        2.5, description="scale_free only: P(degree = k) ~ k^-exponent", json_schema_extra=unit("—")
     )
 
 
 class Market(Section):
     population: Annotated[int, Field(ge=1, le=50_000_000)] = Field(
-        20_000, description="people in the market: prospects and customers"
+        15_000, description="people in the market: prospects and customers",
+        json_schema_extra=unit("people"),
     )
-    initial_customers: Annotated[int, Field(ge=0, le=50_000_000)] = Field(4_000, description="customers at day 0")
-    initial_loyalty_mix: LoyaltyMix = LoyaltyMix()
-    initial_satisfaction: MeanSd = MeanSd(mean=0.7, sd=0.12)
+    initial_customers: Annotated[int, Field(ge=0, le=50_000_000)] = Field(
+        3_000, description="customers at day 0", json_schema_extra=unit("people"))
+    initial_loyalty_mix: LoyaltyMix = Field(
+        LoyaltyMix(), description="share of the initial customers at each loyalty level")
+    initial_satisfaction: MeanSd = Field(
+        MeanSd(mean=0.7, sd=0.12), description="satisfaction of the initial customers",
+        json_schema_extra=unit("0..1 scale"))
     network: Network = Network()
 
     @model_validator(mode="after")
@@ -103,15 +152,16 @@ class Market(Section):
 
 
 class Acquisition(Section):
-    advertising_rate_per_year: NonNegative = Field(
+    advertising_rate_per_year: Annotated[float, Field(ge=0, le=10)] = Field(
         0.03, description="yearly rate (hazard) per remaining prospect of joining through advertising "
         "(the Bass innovation coefficient p)"
     )
     conversion_per_recommendation: Probability = Field(
-        0.02, description="chance that one recommendation heard makes a prospect join"
+        0.037, description="chance that one recommendation heard makes a prospect join"
     )
     advocate_conversion_multiplier: Annotated[float, Field(ge=1, le=20)] = Field(
-        2.0, description="an advocate's (level 3) recommendation converts this many times better"
+        2.0, description="an advocate's (level 3) recommendation converts this many times better",
+        json_schema_extra=unit("×"),
     )
     deterrence_per_complaint_heard: Probability = Field(
         0.3, description="each complaint a prospect has heard multiplies its chance to join "
@@ -125,25 +175,28 @@ class Acquisition(Section):
 class RateSpread(Section):
     """A per-customer rate, gamma-distributed across customers."""
 
-    mean: NonNegative
-    cv: Annotated[float, Field(ge=0, le=10)] = Field(description="standard deviation / mean across customers")
+    mean: Annotated[float, Field(ge=0, le=100)] = Field(description="mean across customers")
+    cv: Annotated[float, Field(ge=0, le=10)] = Field(
+        description="standard deviation / mean across customers", json_schema_extra=unit("ratio"))
 
 
 class Customers(Section):
-    orders_per_month: RateSpread = RateSpread(mean=1.0, cv=0.8)
-    order_value: Distribution = Field(
+    orders_per_month: RateSpread = Field(
+        RateSpread(mean=0.8, cv=0.8), description="orders a customer places (gamma across customers)")
+    order_value: Annotated[Distribution, MeanAtMost(1e6)] = Field(
         default_factory=lambda: LogNormal(distribution="lognormal", mean=65.0, cv=0.8),
-        description="value of one order, in currency units",
+        description="value of one order", json_schema_extra=unit("currency"),
     )
-    questions_per_month: NonNegative = Field(
-        0.12, description="questions not caused by an order (pre-sale, account, product use)"
+    questions_per_month: Annotated[float, Field(ge=0, le=100)] = Field(
+        0.2, description="questions not caused by an order (pre-sale, account, product use)"
     )
     churn_propensity_cv: Annotated[float, Field(ge=0, le=10)] = Field(
         0.5, description="spread across customers of a gamma multiplier (mean 1) on the time-based "
-        "attrition hazards; 0 makes every customer alike"
+        "attrition hazards; 0 makes every customer alike", json_schema_extra=unit("ratio"),
     )
     expectation: MeanSd = Field(
-        MeanSd(mean=0.8, sd=0.06), description="service level each customer expects (0..1)"
+        MeanSd(mean=0.8, sd=0.06), description="service level each customer expects",
+        json_schema_extra=unit("0..1 scale"),
     )
 
 
@@ -153,19 +206,20 @@ class Customers(Section):
 class FailureSeverity(Section):
     """How much each failure takes off an order's reliability score (0..1)."""
 
-    incomplete: Level = 0.5
-    wrong_items: Level = 0.6
-    invoice_error: Level = 0.25
+    incomplete: Level = Field(0.5, description="taken off for an incomplete order")
+    wrong_items: Level = Field(0.6, description="taken off for wrong items")
+    invoice_error: Level = Field(0.25, description="taken off for a wrong invoice")
 
 
 class Guarantee(Section):
     """A service guarantee ("200 % satisfaction guarantee"): a refund on a failed order."""
 
-    enabled: bool = False
+    enabled: bool = Field(False, description="whether failed orders are refunded when claimed")
     refund_share_of_order_value: Annotated[float, Field(ge=0, le=10)] = Field(
-        2.0, description="refund as a multiple of the order's value (2.0 = 200 %)"
+        2.0, description="refund as a multiple of the order's value (2.0 = 200 %)",
+        json_schema_extra=unit("× order value"),
     )
-    claim_probability: Probability = Field(0.5, description="share of failed orders claimed")
+    claim_probability: Share = Field(0.5, description="share of failed orders claimed")
     satisfaction_boost: Level = Field(
         0.15, description="added to the experience of a failed order that is claimed (it can turn an "
         "unhappy delivery into a neutral or happy one)"
@@ -173,26 +227,28 @@ class Guarantee(Section):
 
 
 class Fulfilment(Section):
-    promised_lead_time_days: Positive = Field(3.0, description="delivery promise; later is late")
-    lead_time_days: Distribution = Field(
+    promised_lead_time_days: Annotated[float, Field(gt=0, le=365)] = Field(
+        3.0, description="delivery promise; later is late")
+    lead_time_days: Annotated[Distribution, MeanAtMost(365)] = Field(
         default_factory=lambda: Gamma(distribution="gamma", mean=2.0, cv=0.35),
         description="lead time of an on-time order (capped at the promise)",
     )
-    on_time_rate: Probability = Field(0.93, description="share of orders delivered within the promise")
-    late_delay_days: Distribution = Field(
+    on_time_rate: Share = Field(0.93, description="share of orders delivered within the promise")
+    late_delay_days: Annotated[Distribution, MeanAtMost(365)] = Field(
         default_factory=lambda: Exponential(distribution="exponential", mean=2.0),
         description="how late a late order is, beyond the promise",
     )
-    order_fill_rate: Probability = Field(0.97, description="share of orders shipped complete")
-    order_accuracy: Probability = Field(0.98, description="share of orders with the right items")
-    invoice_accuracy: Probability = Field(0.99, description="share of orders invoiced correctly")
-    failure_severity: FailureSeverity = FailureSeverity()
-    contact_probability_if_failed: Probability = Field(
+    order_fill_rate: Share = Field(0.97, description="share of orders shipped complete")
+    order_accuracy: Share = Field(0.98, description="share of orders with the right items")
+    invoice_accuracy: Share = Field(0.99, description="share of orders invoiced correctly")
+    failure_severity: FailureSeverity = Field(
+        FailureSeverity(), description="reliability score (0..1) a failed order loses")
+    contact_probability_if_failed: Share = Field(
         0.6, description="share of failed orders (late, incomplete, wrong, mis-invoiced) that "
         "lead the customer to contact support"
     )
-    product_problem_rate: Probability = Field(
-        0.03, description="share of orders whose product disappoints (a product, not a service, problem)"
+    product_problem_rate: Share = Field(
+        0.075, description="share of orders whose product disappoints (a product, not a service, problem)"
     )
     guarantee: Guarantee = Guarantee()
 
@@ -201,10 +257,13 @@ class Fulfilment(Section):
 
 
 class OpeningHours(Section):
-    start_hour: Annotated[float, Field(ge=0, lt=24)] = 8.0
-    end_hour: Annotated[float, Field(gt=0, le=24)] = 20.0
+    start_hour: Annotated[float, Field(ge=0, lt=24)] = Field(
+        9.0, description="the desk opens at this hour of the day", json_schema_extra=unit("hour of day"))
+    end_hour: Annotated[float, Field(gt=0, le=24)] = Field(
+        18.0, description="the desk closes at this hour of the day", json_schema_extra=unit("hour of day"))
     days_per_week: Annotated[int, Field(ge=1, le=7)] = Field(
-        7, description="the desk is open on the first N days of each 7-day week"
+        7, description="the desk is open on the first N days of each 7-day week",
+        json_schema_extra=unit("days"),
     )
 
     @model_validator(mode="after")
@@ -223,14 +282,15 @@ class OpeningHours(Section):
 class Service(Section):
     """The support desk: agents answering questions, order problems and complaints."""
 
-    agents: Annotated[int, Field(ge=0, le=100_000)] = Field(6, description="agents on duty while open")
+    agents: Annotated[int, Field(ge=0, le=100_000)] = Field(
+        2, description="agents on duty while open", json_schema_extra=unit("agents"))
     opening_hours: OpeningHours = OpeningHours()
-    handle_minutes: Distribution = Field(
-        default_factory=lambda: LogNormal(distribution="lognormal", mean=8.0, cv=0.6),
+    handle_minutes: Annotated[Distribution, MeanAtMost(480)] = Field(
+        default_factory=lambda: LogNormal(distribution="lognormal", mean=12.0, cv=0.6),
         description="time an agent spends on one contact",
     )
-    patience_minutes: Distribution | None = Field(
-        default_factory=lambda: Exponential(distribution="exponential", mean=4.0),
+    patience_minutes: Annotated[Distribution | None, MeanAtMost(1440)] = Field(
+        default_factory=lambda: Exponential(distribution="exponential", mean=5.0),
         description="how long a customer waits before giving up; null = waits forever",
     )
     first_contact_resolution: Probability = Field(
@@ -240,9 +300,10 @@ class Service(Section):
         0.80, description="chance a repeat contact about the same problem solves it"
     )
     max_contacts_per_problem: Annotated[int, Field(ge=1, le=20)] = Field(
-        3, description="after this many unsuccessful contacts the customer gives up"
+        3, description="after this many unsuccessful contacts the customer gives up",
+        json_schema_extra=unit("contacts"),
     )
-    recontact_delay_days: Positive = Field(
+    recontact_delay_days: Annotated[float, Field(gt=0, le=365)] = Field(
         1.0, description="mean (exponential) time before an unresolved customer calls again"
     )
     retry_after_abandon: Probability = Field(
@@ -251,13 +312,13 @@ class Service(Section):
     unresolved_satisfaction_penalty: Level = Field(
         0.05, description="satisfaction lost each time a contact ends unresolved"
     )
-    service_level_target_seconds: Positive = Field(
+    service_level_target_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
         20.0, description="the service level counts contacts answered within this wait (80/20 rule)"
     )
-    complaint_share: Probability = Field(
+    complaint_share: Share = Field(
         0.04, description="share of unhappy experiences that are complained about (TARP: 1 in 25)"
     )
-    quick_resolution_hours: Positive = Field(
+    quick_resolution_hours: Annotated[float, Field(gt=0, le=720)] = Field(
         12.0, description="a complaint resolved at first contact within this time counts as "
         "resolved quickly (\"resolve before sunset\")"
     )
@@ -269,11 +330,11 @@ class Service(Section):
 class DimensionWeights(Section):
     """Importance of each SERVQUAL dimension in an interaction's score (relative weights)."""
 
-    responsiveness: NonNegative = 0.30
-    reliability: NonNegative = 0.35
-    assurance: NonNegative = 0.15
-    empathy: NonNegative = 0.10
-    tangibles: NonNegative = 0.10
+    responsiveness: Weight = Field(0.30, description="weight of responsiveness (waits, lateness)")
+    reliability: Weight = Field(0.35, description="weight of reliability (orders right, problems solved)")
+    assurance: Weight = Field(0.15, description="weight of assurance (competence, courtesy)")
+    empathy: Weight = Field(0.10, description="weight of empathy (individual attention)")
+    tangibles: Weight = Field(0.10, description="weight of tangibles (website, packaging)")
 
     @model_validator(mode="after")
     def _some(self) -> DimensionWeights:
@@ -285,14 +346,15 @@ class DimensionWeights(Section):
 class ServiceQuality(Section):
     """How the company performs on the dimensions that are not drawn per interaction."""
 
-    weights: DimensionWeights = DimensionWeights()
+    weights: DimensionWeights = Field(
+        DimensionWeights(), description="importance of each SERVQUAL dimension in a score")
     assurance: Level = Field(0.85, description="agents' competence and courtesy (training raises it)")
     empathy: Level = Field(0.80, description="agents' individual attention and care")
     tangibles: Level = Field(0.85, description="website, packaging, appearance")
-    wait_tolerance_minutes: Positive = Field(
+    wait_tolerance_minutes: Annotated[float, Field(gt=0, le=1440)] = Field(
         3.0, description="a wait of this length halves the responsiveness score of a contact"
     )
-    late_tolerance_days: Positive = Field(
+    late_tolerance_days: Annotated[float, Field(gt=0, le=365)] = Field(
         3.0, description="an order this late scores 0 on responsiveness (linear from the promise)"
     )
 
@@ -300,8 +362,11 @@ class ServiceQuality(Section):
 class Satisfaction(Section):
     """Expectation-disconfirmation: experience = 0.5 + sensitivity * (score - expectation)."""
 
-    sensitivity: Positive = Field(2.0, description="how strongly the gap moves the experience")
-    learning_rate: Probability = Field(
+    sensitivity: Annotated[float, Field(gt=0, le=20)] = Field(
+        2.0, description="how strongly the gap between score and expectation moves the experience",
+        json_schema_extra=unit("×"),
+    )
+    learning_rate: Share = Field(
         0.3, description="satisfaction moves this share of the way toward each experience"
     )
     happy_threshold: Level = Field(0.8, description="experiences at or above this are happy")
@@ -330,8 +395,8 @@ class Satisfaction(Section):
 class IntRange(Section):
     """Whole numbers drawn uniformly from min..max inclusive."""
 
-    min: Annotated[int, Field(ge=0, le=10_000)]
-    max: Annotated[int, Field(ge=0, le=10_000)]
+    min: Annotated[int, Field(ge=0, le=10_000)] = Field(description="fewest")
+    max: Annotated[int, Field(ge=0, le=10_000)] = Field(description="most")
 
     @model_validator(mode="after")
     def _ordered(self) -> IntRange:
@@ -341,9 +406,11 @@ class IntRange(Section):
 
 
 class WordOfMouth(Section):
-    told_by_happy: IntRange = Field(IntRange(min=4, max=5), description="people a happy customer tells")
+    told_by_happy: IntRange = Field(IntRange(min=4, max=5), description="people a happy customer tells",
+                                    json_schema_extra=unit("people"))
     told_by_unhappy: IntRange = Field(
-        IntRange(min=10, max=20), description="people an unhappy customer tells"
+        IntRange(min=10, max=20), description="people an unhappy customer tells",
+        json_schema_extra=unit("people"),
     )
     tell_probability_happy: Probability = Field(
         0.15, description="chance a happy experience is told (levels 1 and 2)"
@@ -353,7 +420,7 @@ class WordOfMouth(Section):
     )
     tell_probability_unhappy: Probability = Field(0.6, description="chance an unhappy experience is told")
     leave_per_complaint_heard: Probability = Field(
-        0.01, description="chance that a customer who hears a complaint leaves (friends' influence)"
+        0.0033, description="chance that a customer who hears a complaint leaves (friends' influence)"
     )
 
 
@@ -362,13 +429,15 @@ class WordOfMouth(Section):
 
 class Loyalty(Section):
     orders_for_repeat: Annotated[int, Field(ge=1, le=100)] = Field(
-        2, description="orders at level 1 that make a repeat customer (level 2)"
+        2, description="orders at level 1 that make a repeat customer (level 2)",
+        json_schema_extra=unit("orders"),
     )
     happy_streak_for_advocate: Annotated[int, Field(ge=1, le=100)] = Field(
         3, description="happy experiences in a row (a neutral or unhappy one breaks the run) that make "
-        "a repeat customer an advocate (level 3)"
+        "a repeat customer an advocate (level 3)", json_schema_extra=unit("experiences"),
     )
-    advocate_min_satisfaction: Level = Field(0.75, description="and satisfaction at least this")
+    advocate_min_satisfaction: Level = Field(
+        0.75, description="the satisfaction an advocate needs besides the happy streak")
 
 
 # ------------------------------------------------------------------------- attrition
@@ -377,17 +446,20 @@ class Loyalty(Section):
 class CompetitorShock(Section):
     """A period when competitors pull harder (a launch, a price war)."""
 
-    start_day: NonNegative
-    duration_days: Positive
-    hazard_multiplier: Annotated[float, Field(ge=0, le=1000)]
+    start_day: Annotated[float, Field(ge=0, le=36_500)] = Field(description="the day it starts")
+    duration_days: Annotated[float, Field(gt=0, le=36_500)] = Field(description="how long it lasts")
+    hazard_multiplier: Annotated[float, Field(ge=0, le=1000)] = Field(
+        description="the competition hazard is multiplied by this meanwhile", json_schema_extra=unit("×"))
 
 
 class PoorServiceHazard(Section):
     """Yearly hazard of leaving over service, log-linear in service satisfaction s:
     h(s) = at_zero_satisfaction^(1-s) * at_full_satisfaction^s."""
 
-    at_full_satisfaction: NonNegative = 0.04
-    at_zero_satisfaction: NonNegative = 1.5
+    at_full_satisfaction: Annotated[float, Field(ge=0, le=100)] = Field(
+        0.04, description="yearly hazard of leaving over service at satisfaction 1", json_schema_extra=unit("per year"))
+    at_zero_satisfaction: Annotated[float, Field(ge=0, le=100)] = Field(
+        0.85, description="yearly hazard of leaving over service at satisfaction 0", json_schema_extra=unit("per year"))
 
     @model_validator(mode="after")
     def _falls(self) -> PoorServiceHazard:
@@ -408,37 +480,47 @@ class PoorServiceHazard(Section):
 class LeaveAfterProblem(Section):
     """Chance of leaving after an unhappy experience, by what happened next (TARP's ordering)."""
 
-    silent: Probability = 0.10
-    complained_unresolved: Probability = 0.09
-    complained_resolved: Probability = 0.05
-    complained_resolved_quickly: Probability = 0.02
+    silent: Probability = Field(0.065, description="chance of leaving after an unhappy experience not complained about")
+    complained_unresolved: Probability = Field(0.06, description="chance of leaving after a complaint left unresolved")
+    complained_resolved: Probability = Field(0.035, description="chance of leaving after a complaint resolved")
+    complained_resolved_quickly: Probability = Field(
+        0.015, description="chance of leaving after a complaint resolved quickly at first contact")
 
 
 class Attrition(Section):
-    died_per_year: NonNegative = 0.002
-    moved_away_per_year: NonNegative = 0.006
-    competition_per_year: NonNegative = 0.02
-    competitor_shocks: list[CompetitorShock] = Field(default_factory=list)
-    poor_service_per_year: PoorServiceHazard = PoorServiceHazard()
-    leave_after_problem: LeaveAfterProblem = LeaveAfterProblem()
+    died_per_year: Annotated[float, Field(ge=0, le=100)] = Field(
+        0.004, description="yearly hazard of dying (before the customer's propensity multiplier)")
+    moved_away_per_year: Annotated[float, Field(ge=0, le=100)] = Field(
+        0.011, description="yearly hazard of moving away (before the propensity multiplier)")
+    competition_per_year: Annotated[float, Field(ge=0, le=100)] = Field(
+        0.028, description="yearly hazard of leaving for a competitor (before the propensity "
+        "multiplier)")
+    competitor_shocks: list[CompetitorShock] = Field(
+        default_factory=list, description="periods when the competition hazard is multiplied")
+    poor_service_per_year: PoorServiceHazard = Field(
+        PoorServiceHazard(), description="yearly hazard of leaving over service, log-linear in "
+        "service satisfaction")
+    leave_after_problem: LeaveAfterProblem = Field(
+        LeaveAfterProblem(), description="chance of leaving after an unhappy experience")
 
 
 # ------------------------------------------------------------------------- economics
 
 
 class Economics(Section):
-    gross_margin: Probability = Field(0.35, description="share of order value left after cost of goods")
-    fulfilment_cost_per_order: NonNegative = Field(4.0, description="picking, packing, shipping")
-    cost_per_contact: NonNegative = Field(1.5, description="variable cost of one support contact")
-    agent_cost_per_month: NonNegative = Field(3800.0, description="fully loaded cost of one agent")
-    cost_per_new_customer_advertising: NonNegative = Field(
+    gross_margin: Share = Field(0.35, description="share of order value left after cost of goods")
+    fulfilment_cost_per_order: Money = Field(4.0, description="picking, packing, shipping of one order")
+    cost_per_contact: Money = Field(1.5, description="variable cost of one support contact")
+    agent_cost_per_month: Money = Field(3800.0, description="fully loaded cost of one agent a month",
+                                        json_schema_extra=unit("currency per month"))
+    cost_per_new_customer_advertising: Money = Field(
         60.0, description="acquisition cost of a customer won by advertising"
     )
-    cost_per_new_customer_referral: NonNegative = Field(
+    cost_per_new_customer_referral: Money = Field(
         10.0, description="reward or cost of a customer won by recommendation"
     )
     discount_rate_annual: Annotated[float, Field(ge=0, le=1)] = Field(
-        0.08, description="yearly discount rate for NPV"
+        0.08, description="yearly discount rate for NPV", json_schema_extra=unit("per year")
     )
 
 
@@ -446,14 +528,20 @@ class Economics(Section):
 
 
 class Scenario(Section):
-    name: str = Field("scenario", min_length=1, max_length=100)
-    description: str = ""
+    name: str = Field("scenario", min_length=1, max_length=100,
+                      description="the scenario's name, used for its output folder")
+    description: str = Field("", description="what the scenario is about, in a sentence")
     version: str | None = Field(
         None, description="informational: the churn-sim version that wrote a resolved scenario"
     )
-    seed: Annotated[int, Field(ge=0, lt=2**63)] = 12345
-    replications: Annotated[int, Field(ge=1, le=100_000)] = 10
-    horizon_days: Annotated[int, Field(ge=1, le=36_500)] = 365
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = Field(
+        20261125, description="master seed: same scenario and seed, same numbers",
+        json_schema_extra=unit("—"))
+    replications: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        10, description="independent runs of the horizon, for means and intervals",
+        json_schema_extra=unit("runs"))
+    horizon_days: Annotated[int, Field(ge=1, le=36_500)] = Field(
+        365, description="simulated time of one replication")
     market: Market = Market()
     acquisition: Acquisition = Acquisition()
     customers: Customers = Customers()
