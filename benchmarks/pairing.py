@@ -15,6 +15,12 @@ the same value set with ``--set`` from day 0, and the identical scenario applied
 day 90.
 
 Usage:  .venv/bin/python benchmarks/pairing.py [--replications 30] [--seed S] [--workers 2]
+            [--set PATH=VALUE ...] [--quantile-at N]
+
+``--set`` changes the baseline (and so every alternative) — e.g. a smaller market for the
+suite's test; ``--quantile-at N`` gives the 99.9 % quantile of r̂ over N replications
+from the covariance estimated over all of them (how tests/test_pairing.py set its
+thresholds).
 """
 
 from __future__ import annotations
@@ -58,12 +64,15 @@ def variance_ratio(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.var(a - b, ddof=1) / (np.var(a, ddof=1) + np.var(b, ddof=1)))
 
 
-def ratio_quantile(a: np.ndarray, b: np.ndarray, q: float = 0.999, draws: int = 20_000, seed: int = 0) -> float:
-    """The q-quantile of the estimator r̂ over len(a) pairs, were the pairs bivariate
-    normal with the observed covariance: how high a correct model's estimate can go."""
+def ratio_quantile(
+    a: np.ndarray, b: np.ndarray, pairs_per_estimate: int, q: float = 0.999, draws: int = 20_000, seed: int = 0
+) -> float:
+    """The q-quantile of the estimator r̂ over ``pairs_per_estimate`` pairs, were the pairs
+    bivariate normal with the covariance observed in (a, b): how high a correct model's
+    estimate can go."""
     rng = np.random.default_rng(seed)
     cov = np.cov(np.vstack([a, b]))
-    pairs = rng.multivariate_normal([0.0, 0.0], cov, size=(draws, a.size))
+    pairs = rng.multivariate_normal([0.0, 0.0], cov, size=(draws, pairs_per_estimate))
     x, y = pairs[..., 0], pairs[..., 1]
     r = np.var(x - y, axis=1, ddof=1) / (np.var(x, axis=1, ddof=1) + np.var(y, axis=1, ddof=1))
     return float(np.quantile(r, q))
@@ -96,22 +105,26 @@ def main() -> None:
     parser.add_argument("--replications", "-n", type=int, default=30)
     parser.add_argument("--seed", type=int, default=None, help="master seed (default: the baseline's)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                        help="change the baseline (and every alternative), e.g. market.population=5000")
+    parser.add_argument("--quantile-at", type=int, metavar="N",
+                        help="the r-hat 99.9%% quantile for N replications (default: --replications)")
     args = parser.parse_args()
-    n, workers = args.replications, args.workers
+    n, workers, sets = args.replications, args.workers, list(args.overrides)
 
-    base = load_scenario(BASELINE, seed=args.seed)
+    def scenario(*more: str) -> Scenario:
+        return load_scenario(BASELINE, [*sets, *more], seed=args.seed)
+
+    base = scenario()
     agents = base.service.agents
     alternatives = {
-        "invoice_accuracy 0.99 -> 0.995": load_scenario(
-            BASELINE, ["fulfilment.invoice_accuracy=0.995"], seed=args.seed
-        ),
-        f"agents {agents} -> {agents + 1}": load_scenario(BASELINE, [f"service.agents={agents + 1}"], seed=args.seed),
+        "invoice_accuracy 0.99 -> 0.995": scenario("fulfilment.invoice_accuracy=0.995"),
+        f"agents {agents} -> {agents + 1}": scenario(f"service.agents={agents + 1}"),
     }
-    same_value = load_scenario(
-        BASELINE, [f"fulfilment.invoice_accuracy={base.fulfilment.invoice_accuracy}"], seed=args.seed
-    )
+    same_value = scenario(f"fulfilment.invoice_accuracy={base.fulfilment.invoice_accuracy}")
+    at = args.quantile_at or n
 
-    print(f"baseline {BASELINE.name}, seed {base.seed}, {n} replications, {workers} workers")
+    print(f"baseline {BASELINE.name} {' '.join(sets)}, seed {base.seed}, {n} replications, {workers} workers")
     a = replicate(base, n, workers)
     noop_set = replicate(same_value, n, workers)
     noop_day90 = replicate(base, n, workers, changes=[(90, base)])
@@ -119,14 +132,14 @@ def main() -> None:
     print(f"no-op, identical scenario applied on day 90: identical = {identical(a, noop_day90)}")
 
     ka = {k: np.array([kpis(r, base)[k] for r in a]) for k in KPIS}
-    print(f"\n{'alternative':<34} {'KPI':<15} {'r = Var(A-B)/(VarA+VarB)':>25} {'r 99.9% (bootstrap)':>20} "
+    print(f"\n{'alternative':<34} {'KPI':<15} {'r = Var(A-B)/(VarA+VarB)':>25} {f'r 99.9% at n={at}':>20} "
           f"{'corr':>6} {'mean B-A':>12}")
     for label, scenario in alternatives.items():
         b = replicate(scenario, n, workers)
         for k in KPIS:
             kb = np.array([kpis(r, scenario)[k] for r in b])
             r = variance_ratio(ka[k], kb)
-            print(f"{label:<34} {k:<15} {r:>25.3f} {ratio_quantile(ka[k], kb):>20.3f} "
+            print(f"{label:<34} {k:<15} {r:>25.3f} {ratio_quantile(ka[k], kb, at):>20.3f} "
                   f"{np.corrcoef(ka[k], kb)[0, 1]:>6.3f} {np.mean(kb - ka[k]):>12,.1f}")
         horizon = base.horizon_days
         print(f"{'':<34} churn events recurring (same person and cause): "
