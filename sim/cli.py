@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sim.output import write_outputs
+from sim.output import OutputFolderError, claim_output_folder, write_outputs
 from sim.runner import RunResult, run
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.stats import mean_ci
@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
         "  run_sim.py check scenarios/*.yaml scenarios/whatif/*.yaml\n\n"
         "A run writes summary.json, kpis.csv, timeseries.csv, churn_events.csv and\n"
         "scenario.resolved.yaml (run it again to reproduce the numbers) into its folder.\n"
-        "Exit codes: 0 done, 2 bad input (scenario file, --set or option), 130 interrupted.\n"
+        "Exit codes: 0 done, 2 bad input (scenario file, --set or option; an --out that holds a\n"
+        "result, without --overwrite, or that another run is writing), 130 interrupted.\n"
         "The model is described in docs/MODEL.md.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -75,7 +76,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="number of replications (default: the scenario's)")
     p.add_argument("--seed", type=int, metavar="S", help="master seed (default: the scenario's)")
     p.add_argument("--out", type=Path, metavar="DIR",
-                   help="output folder (default: runs/<scenario>-<date-time>)")
+                   help="output folder (default: runs/<scenario>-<date-time>); "
+                   "refused if it holds a result, unless --overwrite")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the result already in --out (it is replaced only once the new one is whole)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a parameter by dotted path, e.g. service.agents=4 (repeatable)")
     p.add_argument("--workers", "-j", type=int, metavar="N",
@@ -143,7 +147,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"error: --out: cannot create the folder {out}: {err.strerror or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        return _run_into(scenario, out, args)
+        with claim_output_folder(out, overwrite=args.overwrite):
+            return _run_into(scenario, out, args)
+    except OutputFolderError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     finally:
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a run that wrote nothing leaves no empty folder behind

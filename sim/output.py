@@ -16,15 +16,25 @@ only when every one of them is complete are they renamed into place, one rename 
 (atomic on one file system), ``summary.json`` last. So a failed or interrupted run
 never leaves a half-written file, or a mix of old and new files, over an earlier
 result.
+
+Nothing is lost silently either (:func:`claim_output_folder`): a folder that already
+holds a result is only written over when asked to (``overwrite``), and a run holds an
+exclusive lock on ``.churn-sim.lock`` in its folder while it runs, so a second run into
+the same folder is refused instead of racing the first. The lock is an OS lock
+(``fcntl.flock``) on that file, which also records the owner's pid for the message: the
+OS drops it when its process ends, however it ends, so a crashed run never leaves a
+folder locked (a lock file it leaves behind is simply taken over).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +44,59 @@ from sim.stats import mean_ci
 from sim.version import environment
 
 SCHEMA = 1
+LOCK_NAME = ".churn-sim.lock"
+RESULT_FILES = ("summary.json", "kpis.csv", "timeseries.csv", "churn_events.csv", "scenario.resolved.yaml")
+
+
+class OutputFolderError(Exception):
+    """The output folder cannot be used: it holds a result, or another run is writing it."""
+
+
+def _lock(path: Path) -> int:
+    """An exclusive, non-blocking ``flock`` on ``path`` (created if needed); its descriptor."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise OutputFolderError(
+                f"--out: another run (pid {owner}) is writing into {path.parent}; "
+                "wait for it to finish or choose another folder"
+            ) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError:
+            same = False
+        if same:  # not a file its previous owner unlinked while we waited for it
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+            return fd
+        os.close(fd)
+
+
+@contextmanager
+def claim_output_folder(out: Path, overwrite: bool = False) -> Iterator[Path]:
+    """Hold ``out`` (an existing folder) for one run: refuse it if another run holds it or,
+    unless ``overwrite``, if it already holds a result; release it (and remove the lock file)
+    on leaving, however the run ends."""
+    lock_path = out / LOCK_NAME
+    fd = _lock(lock_path)
+    try:
+        held = [name for name in RESULT_FILES if (out / name).exists()]
+        if held and not overwrite:
+            raise OutputFolderError(
+                f"--out: {out} already holds a result ({', '.join(held)}); "
+                "add --overwrite to replace it, or choose another folder"
+            )
+        yield out
+    finally:
+        lock_path.unlink(missing_ok=True)  # before unlocking, so no one locks a file about to vanish
+        os.close(fd)
 
 
 def _finite(x: float) -> float | None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -280,3 +283,96 @@ def test_nan_kpis_are_written_as_null(tmp_path: Path) -> None:
     k = summary(folder)["kpis"]["mean_told_by_unhappy"]
     assert k["values"] == [None, None] and k["mean"] is None
     assert all(v is None or math.isfinite(v) for v in summary(folder)["kpis"]["revenue"]["values"])
+
+
+# ------------------------------------------------------------- nothing lost silently
+
+
+def test_out_onto_a_result_exits_2_unless_overwrite(out: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "kept"
+    shutil.copytree(out, folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    proc = run_small(folder, "--replications", "1")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "already holds a result" in proc.stderr and "--overwrite" in proc.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    ok(run_small(folder, "--replications", "1", "--overwrite"))
+    assert summary(folder)["replications"] == 1
+    assert sorted(p.name for p in folder.iterdir()) == sorted(before)  # no lock file left behind
+
+
+def test_a_lock_file_left_by_a_crashed_run_does_not_block(tmp_path: Path) -> None:
+    folder = tmp_path / "o"
+    folder.mkdir()
+    (folder / ".churn-sim.lock").write_text("999999999", encoding="utf-8")  # no process holds it
+    ok(run_small(folder, "--replications", "1"))
+    assert not (folder / ".churn-sim.lock").exists()
+
+
+def start_long_run(out: Path, *extra: str) -> subprocess.Popen[str]:
+    """A run of a few seconds in its own process group (as a terminal's Ctrl-C would reach it),
+    returned once it holds its output folder."""
+    proc = subprocess.Popen(
+        [sys.executable, "run_sim.py", "run", str(BASELINE), "-n", "4", "--quiet", "--out", str(out), *extra],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    lock = out / ".churn-sim.lock"
+    deadline = time.monotonic() + 60
+    while not (lock.exists() and lock.read_text(encoding="utf-8").strip() == str(proc.pid)):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the run never took its output folder"
+        time.sleep(0.05)
+    return proc
+
+
+def children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def interrupt(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+def test_a_second_run_into_a_folder_being_written_exits_2(tmp_path: Path) -> None:
+    folder = tmp_path / "busy"
+    first = start_long_run(folder, "--workers", "1")
+    try:
+        second = run_small(folder)
+        assert second.returncode == 2 and "Traceback" not in second.stderr
+        assert f"another run (pid {first.pid}) is writing into" in second.stderr
+        assert first.poll() is None  # the first run goes on
+    finally:
+        code, _ = interrupt(first)
+    assert code == 130
+    assert not folder.exists()  # the interrupted run removes the folder it created
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find worker processes")
+def test_ctrl_c_leaves_no_process_and_the_earlier_result_whole(out: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "kept"
+    shutil.copytree(out, folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    proc = start_long_run(folder, "--workers", "2", "--overwrite")
+    deadline = time.monotonic() + 30
+    while len(workers := children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workers, "no worker process started"
+    code, err = interrupt(proc)
+    assert code == 130 and "Traceback" not in err, err
+    assert "interrupted" in err
+    deadline = time.monotonic() + 10
+    while (alive := {p for p in workers if Path(f"/proc/{p}").exists()}) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive, "worker processes outlived the run"
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["kept"]  # no temporary folder left behind
