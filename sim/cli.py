@@ -8,6 +8,7 @@ error, reported in one line per problem, never a traceback), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -15,42 +16,49 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sim.output import OutputFolderError, claim_output_folder, write_outputs
+from sim.metrics import CURRENCY, KPI_DEFINITIONS
+from sim.output import OutputFolderError, claim_output_folder, interval, kpi_values, write_outputs
 from sim.runner import RunResult, run
 from sim.scenario import Scenario, ScenarioError, load_scenario
-from sim.stats import mean_ci
 from sim.version import full_version
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-SHOWN = (
-    ("customers_start", "customers at start", "{:,.0f}"),
-    ("customers_end", "customers at end", "{:,.0f}"),
-    ("new_customers_advertising", "new by advertising", "{:,.0f}"),
-    ("new_customers_referral", "new by referral", "{:,.0f}"),
-    ("churned_total", "churned", "{:,.0f}"),
-    ("churn_rate_annual", "churn rate per year", "{:.1%}"),
-    ("share_churn_poor_service", "  poor service", "{:.1%}"),
-    ("share_churn_product_dissatisfaction", "  product", "{:.1%}"),
-    ("share_churn_competition", "  competition", "{:.1%}"),
-    ("share_churn_friends_influence", "  friends' influence", "{:.1%}"),
-    ("share_churn_moved_away", "  moved away", "{:.1%}"),
-    ("share_churn_died", "  died", "{:.1%}"),
-    ("perfect_order_rate", "perfect orders", "{:.1%}"),
-    ("contacts", "support contacts", "{:,.0f}"),
-    ("mean_wait_minutes", "mean wait (min)", "{:.2f}"),
-    ("service_level", "service level", "{:.1%}"),
-    ("abandonment_rate", "abandonment", "{:.1%}"),
-    ("first_contact_resolution_rate", "first-contact resolution", "{:.1%}"),
-    ("mean_told_by_happy", "told per happy teller", "{:.2f}"),
-    ("mean_told_by_unhappy", "told per unhappy teller", "{:.2f}"),
-    ("share_advocates_end", "advocates at end", "{:.1%}"),
-    ("mean_satisfaction_end", "mean satisfaction at end", "{:.3f}"),
-    ("revenue", "revenue", "{:,.0f}"),
-    ("profit", "profit", "{:,.0f}"),
-    ("npv", "NPV", "{:,.0f}"),
+# The terminal table: groups of KPIs under headings; labels and units from
+# sim.metrics.KPI_DEFINITIONS. Churn causes are shares of all churn, in a group of their own.
+SHOWN: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Customers", ("customers_start", "customers_end", "new_customers_advertising", "new_customers_referral")),
+    ("Churn", ("churned_total", "churn_rate_annual")),
+    ("Causes of churn, as shares of all churn", (
+        "share_churn_poor_service", "share_churn_product_dissatisfaction", "share_churn_competition",
+        "share_churn_friends_influence", "share_churn_moved_away", "share_churn_died",
+    )),
+    ("Support desk", ("contacts", "mean_wait_minutes", "service_level", "abandonment_rate",
+                      "first_contact_resolution_rate")),
+    ("Fulfilment", ("orders", "perfect_order_rate", "on_time_rate")),
+    ("Word of mouth and satisfaction", ("mean_told_by_happy", "mean_told_by_unhappy",
+                                       "share_advocates_end", "mean_satisfaction_end")),
+    ("Economics ({currency})", ("revenue", "profit", "npv")),
 )
+RELIABLE_REPLICATIONS = 5
 
+
+def _format(name: str, value: float) -> str:
+    d = KPI_DEFINITIONS[name]
+    if d.integer or d.unit == CURRENCY:
+        return f"{value:,.0f}"
+    if d.high == 1.0 and d.unit.startswith("share") or d.unit == "per customer-year":
+        return f"{value:.1%}"
+    if d.high == 1.0:
+        return f"{value:.3f}"
+    return f"{value:.2f}"
+
+
+def _label(name: str) -> str:
+    d = KPI_DEFINITIONS[name]
+    if d.unit in ("minutes", "days"):
+        return f"{d.label} ({d.unit})"
+    return f"{d.label} (0-1)" if d.unit.startswith("score") else d.label
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -120,12 +128,24 @@ class _ProgressPrinter:
 
 def _table(result: RunResult) -> str:
     frame = result.kpis()
-    lines = [f"{'KPI':<28} {'mean':>14}   95% interval"]
-    for name, label, fmt in SHOWN:
-        values = [float(v) for v in frame[name]]
-        mean, lo, hi = mean_ci(values)
-        interval = f"[{fmt.format(lo)}, {fmt.format(hi)}]" if len(values) > 1 and lo == lo else ""
-        lines.append(f"{label:<28} {fmt.format(mean):>14}   {interval}")
+    n = len(frame)
+    currency = result.scenario.economics.currency
+    lines = [f"{'':<40} {'mean':>14}   {f'95 % CI, n={n}' if n > 1 else 'no interval (n=1)'}"]
+    for heading, names in SHOWN:
+        lines.append(heading.format(currency=currency))
+        for name in names:
+            mean, lo, hi = interval(name, kpi_values(frame, name))
+            shown = _format(name, mean) if math.isfinite(mean) else "undefined"
+            ci = f"[{_format(name, lo)}, {_format(name, hi)}]" if math.isfinite(lo) else ""
+            lines.append(f"  {_label(name):<38} {shown:>14}   {ci}".rstrip())
+    if n == 1:
+        lines.append("No intervals: one replication shows no spread to estimate them from; "
+                     f"run at least {RELIABLE_REPLICATIONS} (--replications).")
+    elif n < RELIABLE_REPLICATIONS:
+        lines.append(f"Intervals from {n} replications are unreliable (the spread itself is a guess); "
+                     f"run at least {RELIABLE_REPLICATIONS} (--replications).")
+    lines.append("Intervals are cut to each KPI's natural range: shares to [0, 1], counts to >= 0.")
+    lines.append("'undefined': 0/0 in a replication. Definitions: summary.json, docs/KPIS.md.")
     return "\n".join(lines)
 
 

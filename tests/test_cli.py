@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from sim.metrics import KPI_NAMES
+from sim.metrics import KPI_DEFINITIONS, KPI_NAMES
 from sim.recorder import CAUSES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -376,3 +376,56 @@ def test_ctrl_c_leaves_no_process_and_the_earlier_result_whole(out: Path, tmp_pa
     assert not alive, "worker processes outlived the run"
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["kept"]  # no temporary folder left behind
+
+
+# --------------------------------------------------------- outputs that explain themselves
+
+
+def test_summary_defines_every_kpi_in_the_scenarios_currency(out: Path) -> None:
+    s = summary(out)
+    assert list(s["kpi_definitions"]) == list(KPI_NAMES)
+    for name, d in s["kpi_definitions"].items():
+        assert set(d) == {"label", "unit", "definition", "better"}, name
+        assert d["better"] in ("higher", "lower", "neither")
+    assert s["kpi_definitions"]["npv"]["unit"] == "EUR"
+
+
+def test_counts_are_integers_and_intervals_stay_in_range(out: Path) -> None:
+    s = summary(out)
+    for name in KPI_NAMES:
+        d = KPI_DEFINITIONS[name]
+        k = s["kpis"][name]
+        if d.integer:
+            assert all(isinstance(v, int) for v in k["values"]), name
+        lo, hi = k["ci95"]
+        assert d.low <= lo <= hi <= d.high, name
+    for row in rows(out / "kpis.csv"):
+        assert all(row[n].lstrip("-").isdigit() for n in KPI_NAMES if KPI_DEFINITIONS[n].integer)
+    for row in rows(out / "timeseries.csv")[:5]:
+        for name in ("replication", "day", "customers_active", "orders", "contacts", "churned_died"):
+            assert row[name].isdigit(), (name, row[name])
+
+
+def test_table_groups_kpis_and_says_how_far_to_trust_the_intervals(tmp_path: Path) -> None:
+    tiny = ["--set", "horizon_days=5", "--set", "market.population=1000", "--set", "market.initial_customers=200",
+            "--workers", "1"]
+    one = ok(cli("run", BASELINE, "-n", "1", *tiny, "--set", "economics.currency=USD", "--out", tmp_path / "one"))
+    assert "no interval (n=1)" in one.stdout and "No intervals: one replication" in one.stdout
+    assert "Economics (USD)" in one.stdout and summary(tmp_path / "one")["kpi_definitions"]["revenue"]["unit"] == "USD"
+    lines = one.stdout.splitlines()
+    causes = lines.index("Causes of churn, as shares of all churn")
+    assert lines[causes - 1].lstrip().startswith("churn rate per year")  # causes are not under the rate
+    two = ok(cli("run", BASELINE, "-n", "2", *tiny, "--out", tmp_path / "two"))
+    assert "95 % CI, n=2" in two.stdout and "unreliable" in two.stdout
+    for heading in ("Customers", "Churn", "Support desk", "Fulfilment", "Economics (EUR)"):
+        assert heading in two.stdout.splitlines()
+
+
+def test_undefined_kpis_are_empty_cells_in_csv(tmp_path: Path) -> None:
+    folder = tmp_path / "o"
+    ok(cli("run", BASELINE, "-n", "2", "--set", "horizon_days=5", "--set", "market.population=1000",
+           "--set", "market.initial_customers=200", "--set", "word_of_mouth.tell_probability_unhappy=0",
+           "--workers", "1", "--quiet", "--out", folder))
+    assert [r["mean_told_by_unhappy"] for r in rows(folder / "kpis.csv")] == ["", ""]
+    for name in ("kpis.csv", "timeseries.csv", "churn_events.csv"):
+        assert "nan" not in (folder / name).read_text(encoding="utf-8").lower(), name
