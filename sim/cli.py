@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from sim import sizing
 from sim.metrics import CURRENCY, KPI_DEFINITIONS
 from sim.output import OutputFolderError, claim_output_folder, interval, kpi_values, write_outputs
 from sim.runner import RunResult, run
@@ -91,8 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a parameter by dotted path, e.g. service.agents=4 (repeatable)")
     p.add_argument("--workers", "-j", type=int, metavar="N",
-                   help="worker processes (results are identical for any N; default: one per CPU)")
+                   help="worker processes (results are identical for any N; default and maximum: one per CPU)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress, no summary table")
+    p.add_argument("--no-size-check", dest="size_check", action="store_false",
+                   help="run even when the memory estimate exceeds the memory available")
     c = sub.add_parser("check", help="validate scenario files without running them")
     c.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
@@ -159,6 +161,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"error: --seed: got {args.seed}; allowed: a whole number from 0 to 2^63-1", file=sys.stderr)
         return EXIT_BAD_INPUT
     scenario = load_scenario(args.scenario, args.overrides, seed=args.seed, replications=args.replications)
+    cpus = sizing.cpu_count()
+    if args.workers is not None and args.workers > cpus:
+        print(f"note: --workers {args.workers} capped at {cpus}, the number of CPUs", file=sys.stderr)
+    args.workers = min(args.workers or cpus, cpus)
+    if not _size_ok(scenario, args):
+        return EXIT_BAD_INPUT
     out = args.out or Path("runs") / f"{scenario.name}-{datetime.now():%Y%m%d-%H%M%S}"
     created = not out.exists()
     try:
@@ -177,6 +185,30 @@ def _cmd_run(args: argparse.Namespace) -> int:
             out.rmdir()  # a run that wrote nothing leaves no empty folder behind
 
 
+def _size_ok(scenario: Scenario, args: argparse.Namespace) -> bool:
+    """Refuse a run that cannot fit in memory; warn about one that will take long."""
+    size = sizing.estimate(scenario, args.workers)
+    available = sizing.available_memory()
+    if args.size_check and available is not None and size.memory_bytes > available:
+        print(
+            f"error: this run needs about {size.memory_bytes / 1e9:.1f} GB ({size.processes} process(es) of "
+            f"{size.bytes_per_process / 1e9:.2f} GB for {scenario.market.population:,} people), but "
+            f"{available / 1e9:.1f} GB is available; use fewer --workers or a smaller market.population "
+            "(--no-size-check runs it anyway)",
+            file=sys.stderr,
+        )
+        return False
+    if size.seconds > sizing.LONG_RUN_SECONDS and not args.quiet:
+        print(
+            f"warning: this run will take about {sizing.duration(size.seconds)} "
+            f"(~{sizing.duration(size.seconds_per_replication)} a replication, {scenario.replications} "
+            f"replication(s) on {size.processes} process(es), about {size.memory_bytes / 1e9:.1f} GB); "
+            "Ctrl-C stops it and writes nothing",
+            file=sys.stderr,
+        )
+    return True
+
+
 def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
     if not args.quiet:
         print(
@@ -184,8 +216,7 @@ def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
             f"{scenario.market.population:,} people, seed {scenario.seed}",
             file=sys.stderr,
         )
-    workers = args.workers or os.cpu_count() or 1
-    result = run(scenario, workers=workers, on_progress=_ProgressPrinter(args.quiet))
+    result = run(scenario, workers=args.workers, on_progress=_ProgressPrinter(args.quiet))
     write_outputs(result, out, full_version(), command=["run_sim.py", *args.argv])
     if not args.quiet:
         print(_table(result))

@@ -30,10 +30,12 @@ SMALL = ["--set", "horizon_days=60", "--set", "market.population=5000",
 SEED = 4242
 
 
-def cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def cli(*args: str | Path, timeout: float = 120, memory: int | None = None) -> subprocess.CompletedProcess[str]:
+    """``run_sim.py`` with ``args``; ``memory`` pretends the machine has that many bytes available."""
+    env = None if memory is None else {**os.environ, "CHURN_SIM_AVAILABLE_MEMORY": str(memory)}
     return subprocess.run(
         [sys.executable, "run_sim.py", *map(str, args)],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env,
     )
 
 
@@ -429,3 +431,48 @@ def test_undefined_kpis_are_empty_cells_in_csv(tmp_path: Path) -> None:
     assert [r["mean_told_by_unhappy"] for r in rows(folder / "kpis.csv")] == ["", ""]
     for name in ("kpis.csv", "timeseries.csv", "churn_events.csv"):
         assert "nan" not in (folder / name).read_text(encoding="utf-8").lower(), name
+
+
+# ------------------------------------------------------------- a guard before an impossible run
+
+TINY = ["-n", "1", "--set", "horizon_days=5", "--set", "market.population=1000",
+        "--set", "market.initial_customers=200", "--quiet"]
+
+
+def test_a_market_too_big_for_the_memory_is_refused_before_it_is_built(tmp_path: Path) -> None:
+    # 5,000,000 people need ~5 GB a process; the machine is said to have 2 GB. Nothing is allocated:
+    # the refusal comes before the run.
+    proc = cli("run", BASELINE, "--set", "market.population=5000000", "--set", "market.initial_customers=1000000",
+               "--workers", "1", "--out", tmp_path / "big", memory=2_000_000_000, timeout=30)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "needs about 5.0 GB" in proc.stderr and "2.0 GB is available" in proc.stderr
+    assert "--no-size-check" in proc.stderr and "Running" not in proc.stderr
+    assert not (tmp_path / "big").exists()
+
+
+def test_no_size_check_overrides_the_guard(tmp_path: Path) -> None:
+    refused = cli("run", BASELINE, *TINY, "--out", tmp_path / "a", memory=1)
+    assert refused.returncode == 2 and "needs about" in refused.stderr
+    ok(cli("run", BASELINE, *TINY, "--no-size-check", "--out", tmp_path / "b", memory=1))
+
+
+def test_workers_are_capped_at_the_cpus(tmp_path: Path) -> None:
+    proc = ok(cli("run", BASELINE, *TINY, "--workers", "4096", "--out", tmp_path / "o"))
+    assert "--workers 4096 capped at" in proc.stderr and "number of CPUs" in proc.stderr
+
+
+def test_a_long_run_is_announced_with_its_estimate(capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from sim import cli as sim_cli
+    from sim import load_scenario
+
+    monkeypatch.setenv("CHURN_SIM_AVAILABLE_MEMORY", str(10**12))
+    big = load_scenario(BASELINE, ["market.population=5000000", "market.initial_customers=1000000"])
+    args = argparse.Namespace(workers=2, size_check=True, quiet=False)
+    assert sim_cli._size_ok(big, args)  # only estimated, never built
+    err = capsys.readouterr().err
+    assert "warning: this run will take about" in err and "a replication" in err
+    assert sim_cli._size_ok(load_scenario(BASELINE), args)
+    assert capsys.readouterr().err == ""  # the baseline takes seconds: no warning
