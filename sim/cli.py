@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import shutil
 import sys
-import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
 
 from sim import sizing
 from sim.metrics import CURRENCY, KPI_DEFINITIONS
@@ -102,30 +105,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _ProgressPrinter:
-    """Shows progress on stderr once a run has taken more than a couple of seconds."""
+class _ProgressBar:
+    """A tqdm progress bar with ETA on stderr, counted in replications (fractions of one when
+    running in this process); off when quiet or when stderr is not a terminal."""
 
     def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.start = time.monotonic()
-        self.tty = sys.stderr.isatty()
-
-        self.last = 0.0
+        self.bar: tqdm[Any] | None = None
+        self.disabled = quiet or not sys.stderr.isatty()
 
     def __call__(self, done: float, total: int) -> None:
-        now = time.monotonic()
-        elapsed = now - self.start
-        finished = done >= total
-        if self.quiet or elapsed < 2 or done <= 0 or (now - self.last < (0.5 if self.tty else 10) and not finished):
+        if self.disabled:
             return
-        self.last = now
-        left = elapsed / done * (total - done)
-        line = f"{done / total:6.1%} of {total} replication(s)  {elapsed:.0f} s elapsed, ~{left:.0f} s left"
-        if self.tty:
-            sys.stderr.write("\r" + line + ("\n" if finished else ""))
-        else:
-            sys.stderr.write(line + "\n")
-        sys.stderr.flush()
+        if self.bar is None:
+            size = shutil.get_terminal_size()  # 80 x 24 where the terminal says 0 x 0 (tqdm would hide)
+            self.bar = tqdm(total=total, unit="replication", file=sys.stderr, delay=2,
+                            ncols=min(size.columns, 100), nrows=size.lines,
+                            bar_format="{l_bar}{bar}| {n:.1f}/{total} [{elapsed}<{remaining}]")
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _table(result: RunResult) -> str:
@@ -216,7 +216,11 @@ def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
             f"{scenario.market.population:,} people, seed {scenario.seed}",
             file=sys.stderr,
         )
-    result = run(scenario, workers=args.workers, on_progress=_ProgressPrinter(args.quiet))
+    progress = _ProgressBar(args.quiet)
+    try:
+        result = run(scenario, workers=args.workers, on_progress=progress)
+    finally:
+        progress.close()
     write_outputs(result, out, full_version(), command=["run_sim.py", *args.argv])
     if not args.quiet:
         print(_table(result))
