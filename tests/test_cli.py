@@ -24,7 +24,8 @@ from sim.recorder import CAUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
-CHECKER = ROOT.parent / "shared" / "tools" / "check_outputs.py"
+# The shared contract checker, optional: $CHURN_SIM_CHECKER, else ../shared/tools/check_outputs.py.
+CHECKER = Path(os.environ.get("CHURN_SIM_CHECKER", ROOT.parent / "shared" / "tools" / "check_outputs.py"))
 SMALL = ["--set", "horizon_days=60", "--set", "market.population=5000",
          "--set", "market.initial_customers=1000"]
 SEED = 4242
@@ -118,11 +119,27 @@ def test_resolved_scenario_records_seed_and_version_and_reruns_identically(
     assert summary(again)["kpis"] == summary(out)["kpis"]
 
 
-@pytest.mark.skipif(not CHECKER.is_file(), reason="no ../shared/tools/check_outputs.py here")
+@pytest.mark.skipif(not CHECKER.is_file(), reason="set CHURN_SIM_CHECKER to the contract checker's path")
 def test_output_contract_checker_passes(out: Path) -> None:
     proc = subprocess.run([sys.executable, str(CHECKER), str(out)], capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_output_contract_holds(out: Path) -> None:
+    """The project's own contract test (always runs): shares in [0, 1], means inside their
+    intervals, churn by cause adding up, one row per replication and day."""
+    s = summary(out)
+    n = s["replications"]
+    for name, k in s["kpis"].items():
+        d = KPI_DEFINITIONS[name]
+        defined = [v for v in k["values"] if v is not None]
+        assert all(d.low <= v <= d.high for v in defined), name
+        if len(defined) == n and n > 1:
+            lo, hi = k["ci95"]
+            assert lo <= k["mean"] <= hi, name
+    assert len(rows(out / "timeseries.csv")) == n * s["horizon_days"]
+    assert "seed" in (out / "scenario.resolved.yaml").read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------ reproducibility
