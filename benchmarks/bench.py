@@ -15,13 +15,21 @@ customer-day scales with market size, and memory per person (tracemalloc peak du
 model construction). Nothing here asserts a time: it reports.
 
 Usage:  .venv/bin/python benchmarks/bench.py [--scenario FILE] [--days D] [--scale 1 5]
+        .venv/bin/python benchmarks/bench.py --footprint [--days D] [--scale 1 10]
+
+``--footprint`` instead runs one replication at each scale in a fresh process and reports its
+peak resident memory and its seconds per person-day: the constants of the size guard in
+``sim/sizing.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import random
+import subprocess
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -72,13 +80,49 @@ def memory_per_person(scenario) -> float:
     return peak / scenario.market.population
 
 
+FOOTPRINT = """
+import json, resource, sys, time
+from sim import load_scenario
+from sim.engine import Model
+path, days, factor = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+base = load_scenario(path)
+m = base.market
+sc = base.model_copy(update={"horizon_days": days, "market": m.model_copy(update={
+    "population": int(m.population * factor), "initial_customers": int(m.initial_customers * factor)})})
+start = time.perf_counter()
+Model(sc, 0).run()
+print(json.dumps({"people": sc.market.population, "seconds": time.perf_counter() - start,
+                  "rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+
+
+def footprint(path: Path, days: int, scales: tuple[float, float]) -> None:
+    """Peak RSS and time of one replication, each scale in a fresh process; a linear fit."""
+    rows = []
+    for factor in scales:
+        out = subprocess.run([sys.executable, "-c", FOOTPRINT, str(path), str(days), str(factor)],
+                             capture_output=True, text=True, check=True, cwd=ROOT).stdout
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+    print(f"{'people':>9} {'peak RSS MB':>12} {'s per 1e6 person-days':>22}")
+    for r in rows:
+        print(f"{r['people']:>9,} {r['rss_bytes'] / 1e6:>12,.0f} {r['seconds'] / (r['people'] * days) * 1e6:>22.3f}")
+    (a, b) = rows
+    per_person = (b["rss_bytes"] - a["rss_bytes"]) / (b["people"] - a["people"])
+    print(f"memory: {a['rss_bytes'] - per_person * a['people']:,.0f} bytes + {per_person:,.0f} bytes per person")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "baseline.yaml")
     parser.add_argument("--days", type=int, default=120, help="simulated days per timing")
     parser.add_argument("--scale", type=float, nargs=2, default=(1.0, 5.0),
                         help="two market-size multipliers for the scaling ratio")
+    parser.add_argument("--footprint", action="store_true",
+                        help="peak memory and time per person-day of one replication, per scale")
     args = parser.parse_args()
+    if args.footprint:
+        footprint(args.scenario, args.days, tuple(args.scale))
+        return
 
     base = load_scenario(args.scenario)
     rows = []

@@ -8,50 +8,60 @@ error, reported in one line per problem, never a traceback), 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import os
+import math
+import shutil
 import sys
-import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sim.output import write_outputs
+from tqdm import tqdm
+
+from sim import sizing
+from sim.metrics import CURRENCY, KPI_DEFINITIONS
+from sim.output import OutputFolderError, claim_output_folder, interval, kpi_values, write_outputs
 from sim.runner import RunResult, run
 from sim.scenario import Scenario, ScenarioError, load_scenario, reference
-from sim.stats import mean_ci
 from sim.version import full_version
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-SHOWN = (
-    ("customers_start", "customers at start", "{:,.0f}"),
-    ("customers_end", "customers at end", "{:,.0f}"),
-    ("new_customers_advertising", "new by advertising", "{:,.0f}"),
-    ("new_customers_referral", "new by referral", "{:,.0f}"),
-    ("churned_total", "churned", "{:,.0f}"),
-    ("churn_rate_annual", "churn rate per year", "{:.1%}"),
-    ("share_churn_poor_service", "  poor service", "{:.1%}"),
-    ("share_churn_product_dissatisfaction", "  product", "{:.1%}"),
-    ("share_churn_competition", "  competition", "{:.1%}"),
-    ("share_churn_friends_influence", "  friends' influence", "{:.1%}"),
-    ("share_churn_moved_away", "  moved away", "{:.1%}"),
-    ("share_churn_died", "  died", "{:.1%}"),
-    ("perfect_order_rate", "perfect orders", "{:.1%}"),
-    ("contacts", "support contacts", "{:,.0f}"),
-    ("mean_wait_minutes", "mean wait (min)", "{:.2f}"),
-    ("service_level", "service level", "{:.1%}"),
-    ("abandonment_rate", "abandonment", "{:.1%}"),
-    ("first_contact_resolution_rate", "first-contact resolution", "{:.1%}"),
-    ("mean_told_by_happy", "told per happy teller", "{:.2f}"),
-    ("mean_told_by_unhappy", "told per unhappy teller", "{:.2f}"),
-    ("share_advocates_end", "advocates at end", "{:.1%}"),
-    ("mean_satisfaction_end", "mean satisfaction at end", "{:.3f}"),
-    ("revenue", "revenue", "{:,.0f}"),
-    ("profit", "profit", "{:,.0f}"),
-    ("npv", "NPV", "{:,.0f}"),
+# The terminal table: groups of KPIs under headings; labels and units from
+# sim.metrics.KPI_DEFINITIONS. Churn causes are shares of all churn, in a group of their own.
+SHOWN: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Customers", ("customers_start", "customers_end", "new_customers_advertising", "new_customers_referral")),
+    ("Churn", ("churned_total", "churn_rate_annual")),
+    ("Causes of churn, as shares of all churn", (
+        "share_churn_poor_service", "share_churn_product_dissatisfaction", "share_churn_competition",
+        "share_churn_friends_influence", "share_churn_moved_away", "share_churn_died",
+    )),
+    ("Support desk", ("contacts", "mean_wait_minutes", "service_level", "abandonment_rate",
+                      "first_contact_resolution_rate")),
+    ("Fulfilment", ("orders", "perfect_order_rate", "on_time_rate")),
+    ("Word of mouth and satisfaction", ("mean_told_by_happy", "mean_told_by_unhappy",
+                                       "share_advocates_end", "mean_satisfaction_end")),
+    ("Economics ({currency})", ("revenue", "profit", "npv")),
 )
+RELIABLE_REPLICATIONS = 5
 
+
+def _format(name: str, value: float) -> str:
+    d = KPI_DEFINITIONS[name]
+    if d.integer or d.unit == CURRENCY:
+        return f"{value:,.0f}"
+    if d.high == 1.0 and d.unit.startswith("share") or d.unit == "per customer-year":
+        return f"{value:.1%}"
+    if d.high == 1.0:
+        return f"{value:.3f}"
+    return f"{value:.2f}"
+
+
+def _label(name: str) -> str:
+    d = KPI_DEFINITIONS[name]
+    if d.unit in ("minutes", "days"):
+        return f"{d.label} ({d.unit})"
+    return f"{d.label} (0-1)" if d.unit.startswith("score") else d.label
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -65,7 +75,8 @@ def _parser() -> argparse.ArgumentParser:
         "  run_sim.py params service          (every parameter: default, unit, range, meaning)\n\n"
         "A run writes summary.json, kpis.csv, timeseries.csv, churn_events.csv and\n"
         "scenario.resolved.yaml (run it again to reproduce the numbers) into its folder.\n"
-        "Exit codes: 0 done, 2 bad input (scenario file, --set or option), 130 interrupted.\n"
+        "Exit codes: 0 done, 2 bad input (scenario file, --set or option; an --out that holds a\n"
+        "result, without --overwrite, or that another run is writing), 130 interrupted.\n"
         "The model is described in docs/MODEL.md.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -77,12 +88,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="number of replications (default: the scenario's)")
     p.add_argument("--seed", type=int, metavar="S", help="master seed (default: the scenario's)")
     p.add_argument("--out", type=Path, metavar="DIR",
-                   help="output folder (default: runs/<scenario>-<date-time>)")
+                   help="output folder (default: runs/<scenario>-<date-time>); "
+                   "refused if it holds a result, unless --overwrite")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the result already in --out (it is replaced only once the new one is whole)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a parameter by dotted path, e.g. service.agents=4 (repeatable)")
     p.add_argument("--workers", "-j", type=int, metavar="N",
-                   help="worker processes (results are identical for any N; default: one per CPU)")
+                   help="worker processes (results are identical for any N; default and maximum: one per CPU)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress, no summary table")
+    p.add_argument("--no-size-check", dest="size_check", action="store_false",
+                   help="run even when the memory estimate exceeds the memory available")
     c = sub.add_parser("check", help="validate scenario files without running them")
     c.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
@@ -116,40 +132,49 @@ def _cmd_params(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class _ProgressPrinter:
-    """Shows progress on stderr once a run has taken more than a couple of seconds."""
+class _ProgressBar:
+    """A tqdm progress bar with ETA on stderr, counted in replications (fractions of one when
+    running in this process); off when quiet or when stderr is not a terminal."""
 
     def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.start = time.monotonic()
-        self.tty = sys.stderr.isatty()
-
-        self.last = 0.0
+        self.bar: tqdm[Any] | None = None
+        self.disabled = quiet or not sys.stderr.isatty()
 
     def __call__(self, done: float, total: int) -> None:
-        now = time.monotonic()
-        elapsed = now - self.start
-        finished = done >= total
-        if self.quiet or elapsed < 2 or done <= 0 or (now - self.last < (0.5 if self.tty else 10) and not finished):
+        if self.disabled:
             return
-        self.last = now
-        left = elapsed / done * (total - done)
-        line = f"{done / total:6.1%} of {total} replication(s)  {elapsed:.0f} s elapsed, ~{left:.0f} s left"
-        if self.tty:
-            sys.stderr.write("\r" + line + ("\n" if finished else ""))
-        else:
-            sys.stderr.write(line + "\n")
-        sys.stderr.flush()
+        if self.bar is None:
+            size = shutil.get_terminal_size()  # 80 x 24 where the terminal says 0 x 0 (tqdm would hide)
+            self.bar = tqdm(total=total, unit="replication", file=sys.stderr, delay=2,
+                            ncols=min(size.columns, 100), nrows=size.lines,
+                            bar_format="{l_bar}{bar}| {n:.1f}/{total} [{elapsed}<{remaining}]")
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _table(result: RunResult) -> str:
     frame = result.kpis()
-    lines = [f"{'KPI':<28} {'mean':>14}   95% interval"]
-    for name, label, fmt in SHOWN:
-        values = [float(v) for v in frame[name]]
-        mean, lo, hi = mean_ci(values)
-        interval = f"[{fmt.format(lo)}, {fmt.format(hi)}]" if len(values) > 1 and lo == lo else ""
-        lines.append(f"{label:<28} {fmt.format(mean):>14}   {interval}")
+    n = len(frame)
+    currency = result.scenario.economics.currency
+    lines = [f"{'':<40} {'mean':>14}   {f'95 % CI, n={n}' if n > 1 else 'no interval (n=1)'}"]
+    for heading, names in SHOWN:
+        lines.append(heading.format(currency=currency))
+        for name in names:
+            mean, lo, hi = interval(name, kpi_values(frame, name))
+            shown = _format(name, mean) if math.isfinite(mean) else "undefined"
+            ci = f"[{_format(name, lo)}, {_format(name, hi)}]" if math.isfinite(lo) else ""
+            lines.append(f"  {_label(name):<38} {shown:>14}   {ci}".rstrip())
+    if n == 1:
+        lines.append("No intervals: one replication shows no spread to estimate them from; "
+                     f"run at least {RELIABLE_REPLICATIONS} (--replications).")
+    elif n < RELIABLE_REPLICATIONS:
+        lines.append(f"Intervals from {n} replications are unreliable (the spread itself is a guess); "
+                     f"run at least {RELIABLE_REPLICATIONS} (--replications).")
+    lines.append("Intervals are cut to each KPI's natural range: shares to [0, 1], counts to >= 0.")
+    lines.append("'undefined': 0/0 in a replication. Definitions: summary.json, docs/KPIS.md.")
     return "\n".join(lines)
 
 
@@ -163,6 +188,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"error: --seed: got {args.seed}; allowed: a whole number from 0 to 2^63-1", file=sys.stderr)
         return EXIT_BAD_INPUT
     scenario = load_scenario(args.scenario, args.overrides, seed=args.seed, replications=args.replications)
+    cpus = sizing.cpu_count()
+    if args.workers is not None and args.workers > cpus:
+        print(f"note: --workers {args.workers} capped at {cpus}, the number of CPUs", file=sys.stderr)
+    args.workers = min(args.workers or cpus, cpus)
+    if not _size_ok(scenario, args):
+        return EXIT_BAD_INPUT
     out = args.out or Path("runs") / f"{scenario.name}-{datetime.now():%Y%m%d-%H%M%S}"
     created = not out.exists()
     try:
@@ -171,10 +202,38 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"error: --out: cannot create the folder {out}: {err.strerror or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        return _run_into(scenario, out, args)
+        with claim_output_folder(out, overwrite=args.overwrite):
+            return _run_into(scenario, out, args)
+    except OutputFolderError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     finally:
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a run that wrote nothing leaves no empty folder behind
+
+
+def _size_ok(scenario: Scenario, args: argparse.Namespace) -> bool:
+    """Refuse a run that cannot fit in memory; warn about one that will take long."""
+    size = sizing.estimate(scenario, args.workers)
+    available = sizing.available_memory()
+    if args.size_check and available is not None and size.memory_bytes > available:
+        print(
+            f"error: this run needs about {size.memory_bytes / 1e9:.1f} GB ({size.processes} process(es) of "
+            f"{size.bytes_per_process / 1e9:.2f} GB for {scenario.market.population:,} people), but "
+            f"{available / 1e9:.1f} GB is available; use fewer --workers or a smaller market.population "
+            "(--no-size-check runs it anyway)",
+            file=sys.stderr,
+        )
+        return False
+    if size.seconds > sizing.LONG_RUN_SECONDS and not args.quiet:
+        print(
+            f"warning: this run will take about {sizing.duration(size.seconds)} "
+            f"(~{sizing.duration(size.seconds_per_replication)} a replication, {scenario.replications} "
+            f"replication(s) on {size.processes} process(es), about {size.memory_bytes / 1e9:.1f} GB); "
+            "Ctrl-C stops it and writes nothing",
+            file=sys.stderr,
+        )
+    return True
 
 
 def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
@@ -184,8 +243,11 @@ def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
             f"{scenario.market.population:,} people, seed {scenario.seed}",
             file=sys.stderr,
         )
-    workers = args.workers or os.cpu_count() or 1
-    result = run(scenario, workers=workers, on_progress=_ProgressPrinter(args.quiet))
+    progress = _ProgressBar(args.quiet)
+    try:
+        result = run(scenario, workers=args.workers, on_progress=progress)
+    finally:
+        progress.close()
     write_outputs(result, out, full_version(), command=["run_sim.py", *args.argv])
     if not args.quiet:
         print(_table(result))

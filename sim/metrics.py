@@ -9,6 +9,8 @@ from daily shares.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -62,6 +64,129 @@ KPI_NAMES = (
     "customer_lifetime_value",
     "guarantee_cost",
 )
+
+
+CURRENCY = "{currency}"  # a unit filled in with the scenario's ``economics.currency``
+INF = math.inf
+
+
+@dataclass(frozen=True)
+class KpiDefinition:
+    """What a KPI means: its one label, unit, definition and direction of good, and its
+    natural range (a share lies in [0, 1], a count in [0, ∞)), which intervals are clipped to."""
+
+    label: str
+    unit: str
+    definition: str
+    better: Literal["higher", "lower", "neither"]
+    low: float = -INF
+    high: float = INF
+    integer: bool = False
+
+    def json(self, currency: str) -> dict[str, str]:
+        return {"label": self.label, "unit": self.unit.replace(CURRENCY, currency),
+                "definition": self.definition, "better": self.better}
+
+
+def _count(label: str, definition: str, better: Literal["higher", "lower", "neither"],
+           unit: str = "customers") -> KpiDefinition:
+    return KpiDefinition(label, unit, definition, better, low=0.0, integer=True)
+
+
+def _share(label: str, definition: str, better: Literal["higher", "lower", "neither"]) -> KpiDefinition:
+    return KpiDefinition(label, "share (0-1)", definition, better, low=0.0, high=1.0)
+
+
+def _money(label: str, definition: str, better: Literal["higher", "lower", "neither"],
+           low: float = 0.0) -> KpiDefinition:
+    return KpiDefinition(label, CURRENCY, definition, better, low=low)
+
+
+_CAUSE_WORDS = {
+    "died": "died", "moved_away": "moved away", "friends_influence": "friends' influence",
+    "competition": "competition", "product_dissatisfaction": "product", "poor_service": "poor service",
+}
+
+# One label, unit, definition and direction of good per KPI: the terminal table, summary.json
+# ("kpi_definitions") and docs/KPIS.md all read them from here. Counts are totals over the
+# horizon; "active" is the end-of-day snapshot.
+KPI_DEFINITIONS: dict[str, KpiDefinition] = {
+    "customers_start": _count("customers at start", "initial customers (after seeding)", "neither"),
+    "customers_end": _count("customers at end", "active customers in the last day's snapshot", "higher"),
+    "new_customers_advertising": _count("new by advertising", "customers who joined through advertising", "higher"),
+    "new_customers_referral": _count("new by referral", "customers who joined on a recommendation", "higher"),
+    "churned_total": _count("churned", "churn events, all causes", "lower"),
+    **{f"churned_{c}": _count(f"churned: {_CAUSE_WORDS[c]}", f"churn events with cause {c}", "lower")
+       for c in CAUSES},
+    "churn_rate_annual": KpiDefinition(
+        "churn rate per year", "per customer-year",
+        "churned_total / customer-years, customer-years = sum over days of active customers / 365",
+        "lower", low=0.0),
+    "orders": _count("orders", "orders placed", "higher", unit="orders"),
+    "perfect_order_rate": _share(
+        "perfect orders", "orders on time AND complete AND accurate AND correctly invoiced / orders", "higher"),
+    "on_time_rate": _share("orders on time", "orders on time / orders (by day placed)", "higher"),
+    "contacts": _count("support contacts", "contacts arriving at the desk (each attempt counts; a contact of someone no "
+                       "longer a customer at arrival is dropped uncounted)", "neither",
+                       unit="contacts"),
+    "mean_wait_minutes": KpiDefinition(
+        "mean wait", "minutes", "sum of waits of answered contacts / answered (abandoned waits excluded)",
+        "lower", low=0.0),
+    "p_wait_gt_0": _share("answered after a wait", "answered contacts that waited at all / answered", "lower"),
+    "service_level": _share(
+        "service level", "answered within the service-level target / (answered + abandoned)", "higher"),
+    "abandonment_rate": _share("abandonment", "abandoned / (answered + abandoned)", "lower"),
+    "first_contact_resolution_rate": _share(
+        "first-contact resolution", "first attempts answered and resolved / first attempts answered (attempt 1 only: "
+        "a retry after abandoning is attempt 2)", "higher"),
+    "complaints": _count("complaints", "complaint contacts arriving (attempts)", "lower", unit="contacts"),
+    "wom_positive_messages": _count("people told good things", "people told by a happy customer", "higher",
+                                    unit="people"),
+    "wom_negative_messages": _count("people told bad things", "people told by an unhappy customer", "lower",
+                                    unit="people"),
+    "mean_told_by_happy": KpiDefinition(
+        "told per happy teller", "people per teller", "people told / happy experiences that were told",
+        "higher", low=0.0),
+    "mean_told_by_unhappy": KpiDefinition(
+        "told per unhappy teller", "people per teller", "people told / unhappy experiences that were told",
+        "lower", low=0.0),
+    "share_repeat_transactions": _share("repeat orders", "orders not placed at joining / orders (all orders of initial customers are repeat)", "higher"),
+    "share_initial_transactions": _share("first orders", "orders placed at joining / orders", "neither"),
+    "share_advocates_end": _share("advocates at end", "level-3 customers / active customers, last snapshot",
+                                  "higher"),
+    "mean_satisfaction_end": KpiDefinition(
+        "mean satisfaction at end", "score (0-1)", "mean satisfaction of active customers, last snapshot",
+        "higher", low=0.0, high=1.0),
+    "revenue": _money("revenue", "order value of all orders", "higher"),
+    "gross_profit": _money("gross profit", "revenue x gross_margin (docs/MODEL.md section 7.10)", "higher"),
+    "service_cost": _money("service cost", "agents' cost and cost per contact (section 7.10)", "lower"),
+    "acquisition_cost": _money("acquisition cost", "cost of the customers won, per channel (section 7.10)", "neither"),
+    "profit": _money("profit", "gross profit - fulfilment, service, acquisition and guarantee costs",
+                     "higher", low=-INF),
+    "npv": _money("NPV", "daily profit discounted at discount_rate_annual (section 7.10)", "higher", low=-INF),
+    **{f"share_churn_{c}": _share(f"share of churn: {_CAUSE_WORDS[c]}",
+                                  f"churned_{c} / churned_total (a part of all churn, not of the rate)",
+                                  "neither")
+       for c in CAUSES},
+    "order_fill_rate": _share("orders complete", "orders complete / orders (by day placed)", "higher"),
+    "order_accuracy_rate": _share("orders accurate", "orders accurate / orders (by day placed)", "higher"),
+    "invoice_accuracy_rate": _share("invoices correct", "orders correctly invoiced / orders (by day placed)", "higher"),
+    "mean_lead_time_days": KpiDefinition(
+        "mean lead time", "days", "sum of lead times / orders (late ones included)", "lower", low=0.0),
+    "questions": _count("questions", "question contacts arriving (attempts)", "neither", unit="contacts"),
+    "order_problem_contacts": _count("order-problem contacts", "contacts about a failed order (attempts)",
+                                     "lower", unit="contacts"),
+    "customer_lifetime_value": _money(
+        "customer lifetime value", "m / (ln(1 + r) + h): margin per customer-year m, discount rate r, "
+        "churn rate h (docs/MODEL.md section 7.10)", "higher", low=-INF),
+    "guarantee_cost": _money("guarantee cost", "service-guarantee payouts", "lower"),
+}
+COUNT_KPIS = tuple(name for name in KPI_NAMES if KPI_DEFINITIONS[name].integer)
+
+
+def kpi_definitions(currency: str) -> dict[str, dict[str, str]]:
+    """``KPI_DEFINITIONS`` as JSON, money in ``currency`` (summary.json's "kpi_definitions")."""
+    return {name: KPI_DEFINITIONS[name].json(currency) for name in KPI_NAMES}
 
 
 def _ratio(num: float, den: float) -> float:
@@ -134,8 +259,17 @@ def kpi_frame(results: list[ReplicationResult], scenario: Scenario) -> pd.DataFr
     """One row per replication, one column per KPI."""
     rows = [kpis(r, scenario) for r in results]
     frame = pd.DataFrame(rows, columns=list(KPI_NAMES))
-    frame.insert(0, "replication", [r.replication for r in results])
+    frame = frame.astype({name: "Int64" for name in COUNT_KPIS})  # whole numbers; missing as <NA>
+    frame.insert(0, "replication", np.array([r.replication for r in results], dtype=np.int64))
     return frame
+
+
+_TIMESERIES_COUNTS = frozenset({
+    "replication", "day", "customers_active", "active_level1", "active_level2", "active_level3",
+    "new_customers_advertising", "new_customers_referral", "orders", "orders_initial", "orders_repeat",
+    "orders_on_time", "orders_perfect", "contacts", "complaints", "answered", "abandoned", "waited",
+    "answered_within_target", "wom_positive", "wom_negative", "agents",
+})
 
 
 def timeseries_frame(results: list[ReplicationResult], scenario: Scenario) -> pd.DataFrame:
@@ -178,6 +312,9 @@ def timeseries_frame(results: list[ReplicationResult], scenario: Scenario) -> pd
             **money,
             "cumulative_profit": np.cumsum(money["profit"]),
         }
+        for name in columns:
+            if name in _TIMESERIES_COUNTS or name.startswith("churned_"):
+                columns[name] = np.asarray(columns[name]).round().astype(np.int64)
         frames.append(pd.DataFrame(columns))
     return pd.concat(frames, ignore_index=True)
 
@@ -190,6 +327,6 @@ def churn_frame(results: list[ReplicationResult]) -> pd.DataFrame:
         frame = pd.DataFrame({"replication": np.full(len(c["day"]), r.replication, dtype=np.int64)})
         for name in CHURN_FIELDS:
             frame[name] = c[name]
-        frame["cause"] = [CAUSES[i] for i in c["cause"].tolist()]
+        frame["cause"] = pd.Categorical.from_codes(c["cause"].astype(np.int64), categories=list(CAUSES))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

@@ -3,8 +3,9 @@
 The folder holds:
 
 * ``summary.json`` — schema 1: scenario, seed, replications, horizon, version, the
-  command and the environment (Python and library versions) that produced it and, per
-  KPI, the mean, a 95 % Student-t interval and the value of every replication;
+  command and the environment (Python and library versions) that produced it, per
+  KPI the mean, a 95 % Student-t interval and the value of every replication, and
+  ``kpi_definitions`` (label, unit, definition, direction of good of each KPI);
 * ``kpis.csv`` — the same KPIs, one row per replication;
 * ``timeseries.csv`` — one row per replication and day;
 * ``churn_events.csv`` — one row per churn, with its cause;
@@ -16,46 +17,131 @@ only when every one of them is complete are they renamed into place, one rename 
 (atomic on one file system), ``summary.json`` last. So a failed or interrupted run
 never leaves a half-written file, or a mix of old and new files, over an earlier
 result.
+
+Nothing is lost silently either (:func:`claim_output_folder`): a folder that already
+holds a result is only written over when asked to (``overwrite``), and a run holds an
+exclusive lock on ``.churn-sim.lock`` in its folder while it runs, so a second run into
+the same folder is refused instead of racing the first. The lock is an OS lock
+(``fcntl.flock``) on that file, which also records the owner's pid for the message: the
+OS drops it when its process ends, however it ends, so a crashed run never leaves a
+folder locked (a lock file it leaves behind is simply taken over).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from sim.metrics import KPI_DEFINITIONS, KPI_NAMES, kpi_definitions
 from sim.runner import RunResult
 from sim.scenario import dump_resolved
 from sim.stats import mean_ci
 from sim.version import environment
 
 SCHEMA = 1
+LEVEL = 0.95
+INTERVAL_METHOD = (
+    "Student t across replications, clipped to the KPI's natural range "
+    "(a share to [0, 1], a count, rate or cost to [0, inf))"
+)
+LOCK_NAME = ".churn-sim.lock"
+RESULT_FILES = ("summary.json", "kpis.csv", "timeseries.csv", "churn_events.csv", "scenario.resolved.yaml")
+
+
+class OutputFolderError(Exception):
+    """The output folder cannot be used: it holds a result, or another run is writing it."""
+
+
+def _lock(path: Path) -> int:
+    """An exclusive, non-blocking ``flock`` on ``path`` (created if needed); its descriptor."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise OutputFolderError(
+                f"--out: another run (pid {owner}) is writing into {path.parent}; "
+                "wait for it to finish or choose another folder"
+            ) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError:
+            same = False
+        if same:  # not a file its previous owner unlinked while we waited for it
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+            return fd
+        os.close(fd)
+
+
+@contextmanager
+def claim_output_folder(out: Path, overwrite: bool = False) -> Iterator[Path]:
+    """Hold ``out`` (an existing folder) for one run: refuse it if another run holds it or,
+    unless ``overwrite``, if it already holds a result; release it (and remove the lock file)
+    on leaving, however the run ends."""
+    lock_path = out / LOCK_NAME
+    fd = _lock(lock_path)
+    try:
+        held = [name for name in RESULT_FILES if (out / name).exists()]
+        if held and not overwrite:
+            raise OutputFolderError(
+                f"--out: {out} already holds a result ({', '.join(held)}); "
+                "add --overwrite to replace it, or choose another folder"
+            )
+        yield out
+    finally:
+        lock_path.unlink(missing_ok=True)  # before unlocking, so no one locks a file about to vanish
+        os.close(fd)
 
 
 def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def interval(name: str, values: Sequence[float]) -> tuple[float, float, float]:
+    """Mean and 95 % interval of KPI ``name`` across replications: NaN where undefined (a
+    value undefined in any replication, or fewer than two values), clipped to the KPI's
+    natural range (a Student-t interval of a share near 0 can reach below it)."""
+    if not values or not all(math.isfinite(v) for v in values):
+        return math.nan, math.nan, math.nan
+    mean, lo, hi = mean_ci(values, LEVEL)
+    if len(values) < 2:
+        return mean, math.nan, math.nan
+    d = KPI_DEFINITIONS[name]
+    return mean, max(lo, d.low), min(hi, d.high)
+
+
+def kpi_values(frame: pd.DataFrame, name: str) -> list[float]:
+    """A KPI column as floats, NaN where undefined (counts are a nullable integer column)."""
+    return [float(v) for v in frame[name].to_numpy(dtype=float, na_value=math.nan)]
+
+
 def summary(result: RunResult, version: str, command: list[str] | None = None) -> dict[str, Any]:
     """The machine-readable summary (``summary.json``) of a run."""
     frame = result.kpis()
     kpis: dict[str, Any] = {}
-    for name in frame.columns[1:]:
-        values = [float(v) for v in frame[name]]
-        if all(math.isfinite(v) for v in values):
-            mean, lo, hi = mean_ci(values)
-            if len(values) == 1:
-                lo = hi = math.nan
-        else:
-            mean = lo = hi = math.nan
+    for name in KPI_NAMES:
+        values = kpi_values(frame, name)
+        mean, lo, hi = interval(name, values)
+        integer = KPI_DEFINITIONS[name].integer
         kpis[name] = {
             "mean": _finite(mean),
             "ci95": [_finite(lo), _finite(hi)],
-            "values": [_finite(v) for v in values],
+            "values": [(int(v) if integer else v) if math.isfinite(v) else None for v in values],
         }
     sc = result.scenario
     return {
@@ -67,7 +153,9 @@ def summary(result: RunResult, version: str, command: list[str] | None = None) -
         "version": version,
         "command": command,
         "environment": environment(),
+        "interval": {"level": LEVEL, "method": INTERVAL_METHOD},
         "kpis": kpis,
+        "kpi_definitions": kpi_definitions(sc.economics.currency),
     }
 
 

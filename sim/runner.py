@@ -9,6 +9,8 @@ running in this process, fractions of the current one), never printed here.
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -40,6 +42,12 @@ class RunResult:
         return churn_frame(self.replications)
 
 
+def _end_quietly_on_interrupt() -> None:
+    """In a worker: Ctrl-C (SIGINT, sent to the whole process group) ends the worker at once and
+    silently; the main process reports the interruption, once."""
+    signal.signal(signal.SIGINT, lambda signum, frame: os._exit(128 + signum))
+
+
 def _one(args: tuple[Scenario, int]) -> ReplicationResult:
     scenario, index = args
     return run_replication(scenario, index)
@@ -58,7 +66,7 @@ def run(scenario: Scenario, *, workers: int = 1, on_progress: Progress | None = 
                     report(i + (day + 1) / horizon, total)
             results[i] = run_replication(scenario, i, on_day)
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, total), initializer=_end_quietly_on_interrupt) as pool:
             futures = {pool.submit(_one, (scenario, i)): i for i in range(total)}
             for done, future in enumerate(as_completed(futures), start=1):
                 results[futures[future]] = future.result()

@@ -6,31 +6,37 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from sim.metrics import KPI_NAMES
+from sim.metrics import KPI_DEFINITIONS, KPI_NAMES
 from sim.recorder import CAUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
-CHECKER = ROOT.parent / "shared" / "tools" / "check_outputs.py"
+# The shared contract checker, optional: $CHURN_SIM_CHECKER, else ../shared/tools/check_outputs.py.
+CHECKER = Path(os.environ.get("CHURN_SIM_CHECKER", ROOT.parent / "shared" / "tools" / "check_outputs.py"))
 SMALL = ["--set", "horizon_days=60", "--set", "market.population=5000",
          "--set", "market.initial_customers=1000"]
 SEED = 4242
 
 
-def cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def cli(*args: str | Path, timeout: float = 120, memory: int | None = None) -> subprocess.CompletedProcess[str]:
+    """``run_sim.py`` with ``args``; ``memory`` pretends the machine has that many bytes available."""
+    env = None if memory is None else {**os.environ, "CHURN_SIM_AVAILABLE_MEMORY": str(memory)}
     return subprocess.run(
         [sys.executable, "run_sim.py", *map(str, args)],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env,
     )
 
 
@@ -113,11 +119,27 @@ def test_resolved_scenario_records_seed_and_version_and_reruns_identically(
     assert summary(again)["kpis"] == summary(out)["kpis"]
 
 
-@pytest.mark.skipif(not CHECKER.is_file(), reason="no ../shared/tools/check_outputs.py here")
+@pytest.mark.skipif(not CHECKER.is_file(), reason="set CHURN_SIM_CHECKER to the contract checker's path")
 def test_output_contract_checker_passes(out: Path) -> None:
     proc = subprocess.run([sys.executable, str(CHECKER), str(out)], capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_output_contract_holds(out: Path) -> None:
+    """The project's own contract test (always runs): shares in [0, 1], means inside their
+    intervals, churn by cause adding up, one row per replication and day."""
+    s = summary(out)
+    n = s["replications"]
+    for name, k in s["kpis"].items():
+        d = KPI_DEFINITIONS[name]
+        defined = [v for v in k["values"] if v is not None]
+        assert all(d.low <= v <= d.high for v in defined), name
+        if len(defined) == n and n > 1:
+            lo, hi = k["ci95"]
+            assert lo <= k["mean"] <= hi, name
+    assert len(rows(out / "timeseries.csv")) == n * s["horizon_days"]
+    assert "seed" in (out / "scenario.resolved.yaml").read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------ reproducibility
@@ -344,3 +366,194 @@ def test_nan_kpis_are_written_as_null(tmp_path: Path) -> None:
     k = summary(folder)["kpis"]["mean_told_by_unhappy"]
     assert k["values"] == [None, None] and k["mean"] is None
     assert all(v is None or math.isfinite(v) for v in summary(folder)["kpis"]["revenue"]["values"])
+
+
+# ------------------------------------------------------------- nothing lost silently
+
+
+def test_out_onto_a_result_exits_2_unless_overwrite(out: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "kept"
+    shutil.copytree(out, folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    proc = run_small(folder, "--replications", "1")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "already holds a result" in proc.stderr and "--overwrite" in proc.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    ok(run_small(folder, "--replications", "1", "--overwrite"))
+    assert summary(folder)["replications"] == 1
+    assert sorted(p.name for p in folder.iterdir()) == sorted(before)  # no lock file left behind
+
+
+def test_a_lock_file_left_by_a_crashed_run_does_not_block(tmp_path: Path) -> None:
+    folder = tmp_path / "o"
+    folder.mkdir()
+    (folder / ".churn-sim.lock").write_text("999999999", encoding="utf-8")  # no process holds it
+    ok(run_small(folder, "--replications", "1"))
+    assert not (folder / ".churn-sim.lock").exists()
+
+
+def start_long_run(out: Path, *extra: str) -> subprocess.Popen[str]:
+    """A run of a few seconds in its own process group (as a terminal's Ctrl-C would reach it),
+    returned once it holds its output folder."""
+    proc = subprocess.Popen(
+        [sys.executable, "run_sim.py", "run", str(BASELINE), "-n", "4", "--quiet", "--out", str(out), *extra],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    lock = out / ".churn-sim.lock"
+    deadline = time.monotonic() + 60
+    while not (lock.exists() and lock.read_text(encoding="utf-8").strip() == str(proc.pid)):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the run never took its output folder"
+        time.sleep(0.05)
+    return proc
+
+
+def children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def interrupt(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+def test_a_second_run_into_a_folder_being_written_exits_2(tmp_path: Path) -> None:
+    folder = tmp_path / "busy"
+    first = start_long_run(folder, "--workers", "1")
+    try:
+        second = run_small(folder)
+        assert second.returncode == 2 and "Traceback" not in second.stderr
+        assert f"another run (pid {first.pid}) is writing into" in second.stderr
+        assert first.poll() is None  # the first run goes on
+    finally:
+        code, _ = interrupt(first)
+    assert code == 130
+    assert not folder.exists()  # the interrupted run removes the folder it created
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find worker processes")
+def test_ctrl_c_leaves_no_process_and_the_earlier_result_whole(out: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "kept"
+    shutil.copytree(out, folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    proc = start_long_run(folder, "--workers", "2", "--overwrite")
+    deadline = time.monotonic() + 30
+    while len(workers := children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workers, "no worker process started"
+    code, err = interrupt(proc)
+    assert code == 130 and "Traceback" not in err, err
+    assert "interrupted" in err
+    deadline = time.monotonic() + 10
+    while (alive := {p for p in workers if Path(f"/proc/{p}").exists()}) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive, "worker processes outlived the run"
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["kept"]  # no temporary folder left behind
+
+
+# --------------------------------------------------------- outputs that explain themselves
+
+
+def test_summary_defines_every_kpi_in_the_scenarios_currency(out: Path) -> None:
+    s = summary(out)
+    assert list(s["kpi_definitions"]) == list(KPI_NAMES)
+    for name, d in s["kpi_definitions"].items():
+        assert set(d) == {"label", "unit", "definition", "better"}, name
+        assert d["better"] in ("higher", "lower", "neither")
+    assert s["kpi_definitions"]["npv"]["unit"] == "EUR"
+
+
+def test_counts_are_integers_and_intervals_stay_in_range(out: Path) -> None:
+    s = summary(out)
+    for name in KPI_NAMES:
+        d = KPI_DEFINITIONS[name]
+        k = s["kpis"][name]
+        if d.integer:
+            assert all(isinstance(v, int) for v in k["values"]), name
+        lo, hi = k["ci95"]
+        assert d.low <= lo <= hi <= d.high, name
+    for row in rows(out / "kpis.csv"):
+        assert all(row[n].lstrip("-").isdigit() for n in KPI_NAMES if KPI_DEFINITIONS[n].integer)
+    for row in rows(out / "timeseries.csv")[:5]:
+        for name in ("replication", "day", "customers_active", "orders", "contacts", "churned_died"):
+            assert row[name].isdigit(), (name, row[name])
+
+
+def test_table_groups_kpis_and_says_how_far_to_trust_the_intervals(tmp_path: Path) -> None:
+    tiny = ["--set", "horizon_days=5", "--set", "market.population=1000", "--set", "market.initial_customers=200",
+            "--workers", "1"]
+    one = ok(cli("run", BASELINE, "-n", "1", *tiny, "--set", "economics.currency=USD", "--out", tmp_path / "one"))
+    assert "no interval (n=1)" in one.stdout and "No intervals: one replication" in one.stdout
+    assert "Economics (USD)" in one.stdout and summary(tmp_path / "one")["kpi_definitions"]["revenue"]["unit"] == "USD"
+    lines = one.stdout.splitlines()
+    causes = lines.index("Causes of churn, as shares of all churn")
+    assert lines[causes - 1].lstrip().startswith("churn rate per year")  # causes are not under the rate
+    two = ok(cli("run", BASELINE, "-n", "2", *tiny, "--out", tmp_path / "two"))
+    assert "95 % CI, n=2" in two.stdout and "unreliable" in two.stdout
+    for heading in ("Customers", "Churn", "Support desk", "Fulfilment", "Economics (EUR)"):
+        assert heading in two.stdout.splitlines()
+
+
+def test_undefined_kpis_are_empty_cells_in_csv(tmp_path: Path) -> None:
+    folder = tmp_path / "o"
+    ok(cli("run", BASELINE, "-n", "2", "--set", "horizon_days=5", "--set", "market.population=1000",
+           "--set", "market.initial_customers=200", "--set", "word_of_mouth.tell_probability_unhappy=0",
+           "--workers", "1", "--quiet", "--out", folder))
+    assert [r["mean_told_by_unhappy"] for r in rows(folder / "kpis.csv")] == ["", ""]
+    for name in ("kpis.csv", "timeseries.csv", "churn_events.csv"):
+        assert "nan" not in (folder / name).read_text(encoding="utf-8").lower(), name
+
+
+# ------------------------------------------------------------- a guard before an impossible run
+
+TINY = ["-n", "1", "--set", "horizon_days=5", "--set", "market.population=1000",
+        "--set", "market.initial_customers=200", "--quiet"]
+
+
+def test_a_market_too_big_for_the_memory_is_refused_before_it_is_built(tmp_path: Path) -> None:
+    # 5,000,000 people need ~5 GB a process; the machine is said to have 2 GB. Nothing is allocated:
+    # the refusal comes before the run.
+    proc = cli("run", BASELINE, "--set", "market.population=5000000", "--set", "market.initial_customers=1000000",
+               "--workers", "1", "--out", tmp_path / "big", memory=2_000_000_000, timeout=30)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "needs about 5.0 GB" in proc.stderr and "2.0 GB is available" in proc.stderr
+    assert "--no-size-check" in proc.stderr and "Running" not in proc.stderr
+    assert not (tmp_path / "big").exists()
+
+
+def test_no_size_check_overrides_the_guard(tmp_path: Path) -> None:
+    refused = cli("run", BASELINE, *TINY, "--out", tmp_path / "a", memory=1)
+    assert refused.returncode == 2 and "needs about" in refused.stderr
+    ok(cli("run", BASELINE, *TINY, "--no-size-check", "--out", tmp_path / "b", memory=1))
+
+
+def test_workers_are_capped_at_the_cpus(tmp_path: Path) -> None:
+    proc = ok(cli("run", BASELINE, *TINY, "--workers", "4096", "--out", tmp_path / "o"))
+    assert "--workers 4096 capped at" in proc.stderr and "number of CPUs" in proc.stderr
+
+
+def test_a_long_run_is_announced_with_its_estimate(capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from sim import cli as sim_cli
+    from sim import load_scenario
+
+    monkeypatch.setenv("CHURN_SIM_AVAILABLE_MEMORY", str(10**12))
+    big = load_scenario(BASELINE, ["market.population=5000000", "market.initial_customers=1000000"])
+    args = argparse.Namespace(workers=2, size_check=True, quiet=False)
+    assert sim_cli._size_ok(big, args)  # only estimated, never built
+    err = capsys.readouterr().err
+    assert "warning: this run will take about" in err and "a replication" in err
+    assert sim_cli._size_ok(load_scenario(BASELINE), args)
+    assert capsys.readouterr().err == ""  # the baseline takes seconds: no warning

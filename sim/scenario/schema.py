@@ -508,6 +508,9 @@ class Attrition(Section):
 
 
 class Economics(Section):
+    currency: str = Field(
+        "EUR", min_length=1, max_length=12, description="the currency every amount is in (a label only)"
+    )
     gross_margin: Share = Field(0.35, description="share of order value left after cost of goods")
     fulfilment_cost_per_order: Money = Field(4.0, description="picking, packing, shipping of one order")
     cost_per_contact: Money = Field(1.5, description="variable cost of one support contact")

@@ -1,0 +1,68 @@
+"""Outputs that explain themselves: one definition per KPI, tidy dtypes, intervals in range."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import load_scenario, run
+from sim.kpi_docs import markdown
+from sim.metrics import KPI_DEFINITIONS, KPI_NAMES, kpi_definitions
+from sim.output import interval
+from sim.recorder import CAUSES
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ["horizon_days=20", "market.population=1000", "market.initial_customers=200"]
+
+
+@pytest.fixture(scope="module")
+def result():  # type: ignore[no-untyped-def]
+    return run(load_scenario(ROOT / "scenarios" / "baseline.yaml", SMALL, seed=3, replications=2))
+
+
+def test_every_kpi_has_one_definition() -> None:
+    assert list(KPI_DEFINITIONS) == list(KPI_NAMES) or set(KPI_DEFINITIONS) == set(KPI_NAMES)
+    labels = [d.label for d in KPI_DEFINITIONS.values()]
+    assert len(set(labels)) == len(labels), "labels must be unique"
+    for name, d in KPI_DEFINITIONS.items():
+        assert d.better in ("higher", "lower", "neither"), name
+        assert d.label and d.unit and d.definition, name
+        assert d.low < d.high, name
+    assert kpi_definitions("USD")["revenue"] == {
+        "label": "revenue", "unit": "USD", "definition": KPI_DEFINITIONS["revenue"].definition, "better": "higher"}
+
+
+def test_docs_kpis_md_is_generated_from_the_definitions() -> None:
+    text = (ROOT / "docs" / "KPIS.md").read_text(encoding="utf-8")
+    assert text == markdown(), "docs/KPIS.md is stale: run .venv/bin/python -m sim.kpi_docs > docs/KPIS.md"
+
+
+def test_intervals_are_clipped_to_the_natural_range() -> None:
+    mean, lo, hi = interval("abandonment_rate", [0.0, 0.01])  # a raw t interval reaches below 0
+    assert (lo, hi) == (0.0, pytest.approx(hi)) and 0 <= mean <= hi <= 1
+    mean, lo, hi = interval("perfect_order_rate", [0.99, 1.0])
+    assert hi == 1.0 and lo < mean
+    assert interval("churned_total", [0.0, 3.0])[1] == 0.0
+    assert interval("profit", [-5.0, 3.0])[1] < -5.0  # money may be negative: not clipped
+    assert np.isnan(interval("profit", [1.0])[1])
+
+
+def test_tables_have_tidy_dtypes(result) -> None:  # type: ignore[no-untyped-def]
+    kpis = result.kpis()
+    for name in KPI_NAMES:
+        if KPI_DEFINITIONS[name].integer:
+            assert pd.api.types.is_integer_dtype(kpis[name]), name
+        else:
+            assert pd.api.types.is_float_dtype(kpis[name]), name
+    ts = result.timeseries()
+    for name in ("replication", "day", "customers_active", "orders", "contacts", "agents",
+                 *(f"churned_{c}" for c in CAUSES)):
+        assert ts[name].dtype == np.int64, name
+    assert ts["revenue"].dtype == np.float64
+    churn = result.churn_events()
+    assert isinstance(churn["cause"].dtype, pd.CategoricalDtype)
+    assert list(churn["cause"].cat.categories) == list(CAUSES)
+    assert churn["replication"].dtype == np.int64 and churn["customer"].dtype == np.int64
