@@ -16,8 +16,7 @@ as they are at the moment of the event, and keeps one pending event per customer
 
 The customer itself is a row in :class:`sim.world.People`, not a process; the clock is
 a SimPy ``Timeout`` with a callback. The n-th clock event of a customer takes its waiting
-time and its pick from draws 2n and 2n + 1 of ``Draws("clock")`` for that customer
-(:mod:`sim.rng`): the customer's clock runs the same in every scenario that keeps its
+time and its pick from slot n of the customer's own key (one pair, :mod:`sim.rng`): the customer's clock runs the same in every scenario that keeps its
 bound, whatever happens to anyone else. When the parameters change mid-run (an
 investment starting), the clocks whose bound changed are drawn anew from the new rates —
 exact, because the clocks are memoryless — and the superseded events are ignored when
@@ -26,12 +25,12 @@ they fire; clocks whose bound is unchanged are left as they are.
 
 from __future__ import annotations
 
-from math import log1p
+from math import log
 from typing import TYPE_CHECKING
 
 from simpy.events import Event, Timeout
 
-from sim.rng import uniform
+from sim.rng import uniform_pair
 from sim.world import CUSTOMER, DAYS_PER_MONTH, World
 
 if TYPE_CHECKING:
@@ -45,7 +44,6 @@ class Customers:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.draws = world.draws("clock")
         self.pending: list[Event | None] = [None] * world.people.size
         self.fulfilment: Fulfilment
         self.desk: Desk
@@ -99,9 +97,8 @@ class Customers:
             return
         n = people.clock_events[person]
         people.clock_events[person] = n + 1
-        base = self.draws.base(person)
-        wait = -log1p(-uniform(base, 2 * n)) / bound
-        event = Timeout(self.world.env, wait, (person, uniform(base, 2 * n + 1)))
+        u, pick = uniform_pair(people.key[person], n)
+        event = Timeout(self.world.env, -log(u) / bound, (person, pick))
         event.callbacks.append(self._on_clock)
         self.pending[person] = event
 

@@ -25,8 +25,8 @@ recovery. How a complaint ends decides the chance that the customer leaves (TARP
 resolved quickly, resolved, or left unresolved.
 
 Random numbers: a problem has a key — a child of what raised it (the question of the
-customer's n-th clock event, ``Draws("questions").key_of(person, n)``; the order that
-failed; the experience complained about) — and its a-th contact the child key ``a`` of
+customer's n-th clock event, a child of the customer's key; the order that failed; the
+experience complained about) — and its a-th contact the child key ``a`` of
 it. The contact's deferral, patience, handle time, resolution, retry and recontact
 delay, and the leave decision a complaint ends with, are slots of the contact's key (see
 ``DEFER`` …); the experience it gives is its child ``EXPERIENCE``. So the same contact
@@ -48,7 +48,7 @@ from simpy.events import Event, Timeout
 
 from sim.rng import child, exponential, uniform
 from sim.satisfaction import SERVICE
-from sim.world import CUSTOMER, MINUTES_PER_DAY, World
+from sim.world import CUSTOMER, MINUTES_PER_DAY, QUESTION_TAGS, World
 
 if TYPE_CHECKING:
     from sim.attrition import Attrition
@@ -119,7 +119,6 @@ class OpeningHours:
 class Desk:
     def __init__(self, world: World) -> None:
         self.world = world
-        self.questions = world.draws("questions")
         self.queue: deque[Contact] = deque()
         self.idle: list[tuple[int, Event]] = []  # (agent, its wake-up event)
         self.running: set[int] = set()
@@ -161,7 +160,7 @@ class Desk:
 
     def question(self, person: int, clock_event: int) -> None:
         """A question raised by the customer's clock event number ``clock_event``."""
-        key = self.questions.key_of(person, clock_event)
+        key = child(self.world.people.key[person], QUESTION_TAGS + clock_event)
         self.contact(Contact(person, QUESTION, SERVICE, 1, self.world.env.now, key))
 
     def order_problem(self, person: int, key: int) -> None:

@@ -7,9 +7,10 @@ mean), because that is how a contact-centre manager or an analyst states them:
 into the family's own parameters, knows its exact ``mean`` and ``variance`` (so one
 generic test checks every sampler against them), and hands the engine a fast
 sampler: a function of a draw key and a slot (:mod:`sim.rng`), so that a value belongs
-to the event it is drawn for. A draw uses the key's slots ``slot`` and ``slot + 1``
-(:data:`SLOTS`); the gamma family, which samples by rejection (Marsaglia & Tsang 2000),
-draws as many numbers as it needs from a child key of that slot.
+to the event it is drawn for. A draw may use the key's slots ``slot`` and ``slot + 1``
+(:data:`SLOTS`; the log-normal takes the two uniforms of Box–Muller from one slot); the
+gamma family, which samples by rejection (Marsaglia & Tsang 2000), draws whatever more it
+needs from a child key of that slot.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.rng import child, exponential, uniform
+from sim.rng import child, exponential, uniform, uniform_pair
 
 Sampler = Callable[[int, int], float]
 """``sampler(key, slot)``: a value drawn from slots ``slot`` and ``slot + 1`` of ``key``."""
@@ -91,12 +92,11 @@ class LogNormal(_MeanCv):
     def sampler(self) -> Sampler:
         sigma = math.sqrt(math.log1p(self.cv**2))
         mu = math.log(self.mean) - sigma**2 / 2
-        exp, log1p, sqrt, cos, tau = math.exp, math.log1p, math.sqrt, math.cos, math.tau
+        exp, log, sqrt, cos, tau = math.exp, math.log, math.sqrt, math.cos, math.tau
 
         def draw(key: int, slot: int) -> float:
-            # Box-Muller: a standard normal from two uniforms.
-            normal = sqrt(-2.0 * log1p(-uniform(key, slot))) * cos(tau * uniform(key, slot + 1))
-            return exp(mu + sigma * normal)
+            u1, u2 = uniform_pair(key, slot)  # Box-Muller: a standard normal from two uniforms
+            return exp(mu + sigma * sqrt(-2.0 * log(u1)) * cos(tau * u2))
 
         return draw
 
@@ -109,30 +109,37 @@ class Gamma(_MeanCv):
     def sampler(self) -> Sampler:
         shape = 1.0 / self.cv**2
         scale = self.mean / shape
-        return lambda key, slot: scale * standard_gamma(shape, child(key, GAMMA_TAGS + slot))
+        return lambda key, slot: scale * standard_gamma(shape, key, slot)
 
 
-def standard_gamma(shape: float, key: int) -> float:
-    """Gamma(shape, 1) from the draws of ``key``: Marsaglia & Tsang (2000), with the
-    boost U^(1/shape) for shape < 1."""
+def standard_gamma(shape: float, key: int, slot: int) -> float:
+    """Gamma(shape, 1): Marsaglia & Tsang (2000), with the boost U^(1/shape) for shape < 1.
+
+    The first try takes its normal (Box–Muller) from slot ``slot`` of ``key`` and its test
+    uniform from slot ``slot + 1``; the boost and any further try draw from the child key
+    ``GAMMA_TAGS + slot``, made only when needed.
+    """
+    extra = 0
     boost = 1.0
     if shape < 1.0:
-        boost = uniform(key, 0) ** (1.0 / shape)
+        extra = child(key, GAMMA_TAGS + slot)
+        boost = uniform(extra, 0) ** (1.0 / shape)
         shape += 1.0
     d = shape - 1.0 / 3.0
     c = 1.0 / math.sqrt(9.0 * d)
-    slot = 1
+    k, s, more = key, slot, 1
     while True:
-        # A standard normal by Box-Muller, then the squeeze and the full test.
-        x = math.sqrt(-2.0 * math.log1p(-uniform(key, slot))) * math.cos(math.tau * uniform(key, slot + 1))
-        u = uniform(key, slot + 2)
-        slot += 3
+        u1, u2 = uniform_pair(k, s)
+        x = math.sqrt(-2.0 * math.log(u1)) * math.cos(math.tau * u2)
         v = 1.0 + c * x
-        if v <= 0.0:
-            continue
-        v = v * v * v
-        if u < 1.0 - 0.0331 * x**4 or 0.0 < u and math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
-            return boost * d * v
+        if v > 0.0:
+            v = v * v * v
+            u = uniform(k, s + 1)
+            if u < 1.0 - 0.0331 * x**4 or 0.0 < u and math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
+                return boost * d * v
+        if not extra:
+            extra = child(key, GAMMA_TAGS + slot)
+        k, s, more = extra, more, more + 2
 
 
 Distribution = Annotated[Fixed | Exponential | LogNormal | Gamma, Field(discriminator="distribution")]

@@ -18,8 +18,8 @@ failure. A failed order leads the customer to contact support with
 guarantee, may be refunded (``refund_share_of_order_value`` × value) with a lift to the
 experience.
 
-Random numbers: the customer's k-th order draws everything from its own key,
-``Draws("orders").key_of(person, k)``, at fixed slots (below); what follows from the
+Random numbers: the customer's k-th order draws everything from its own key, a child
+of the customer's key (:mod:`sim.rng`), at fixed slots (below); what follows from the
 order — the experience of its delivery, of the product, the order-problem contact — has
 a child key of it. So the k-th order of a customer has the same value, lateness and
 errors in every scenario that does not change them, and the draws of one outcome (a
@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING
 
 from simpy.events import Event, Timeout
 
-from sim.rng import child, uniform
-from sim.world import CUSTOMER, World
+from sim.rng import child, uniform, uniform_pair
+from sim.world import CUSTOMER, ORDER_TAGS, World
 
 if TYPE_CHECKING:
     from sim.desk import Desk
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from sim.satisfaction import Satisfaction
 
 
-# Slots of an order's key (a distribution takes two).
-VALUE, ON_TIME, COMPLETE, ACCURATE, INVOICE_OK, PRODUCT_OK, LEAD, LATE, CLAIM, CONTACT = 0, 2, 3, 4, 5, 6, 7, 9, 11, 12
+# Slots of an order's key (a distribution takes two; a pair is two outcomes from one slot).
+VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE, PRODUCT_CLAIM, CONTACT, LEAD, LATE = 0, 2, 3, 4, 5, 6, 8
 # Children of an order's key.
 DELIVERY_EXPERIENCE, PRODUCT_EXPERIENCE, ORDER_PROBLEM = 1, 2, 3
 
@@ -50,7 +50,6 @@ DELIVERY_EXPERIENCE, PRODUCT_EXPERIENCE, ORDER_PROBLEM = 1, 2, 3
 class Fulfilment:
     def __init__(self, world: World) -> None:
         self.world = world
-        self.draws = world.draws("orders")
         self.loyalty: Loyalty
         self.satisfaction: Satisfaction
         self.desk: Desk
@@ -75,7 +74,7 @@ class Fulfilment:
         people = world.people
         daily = world.record.daily
         day = int(world.env.now)
-        key = self.draws.key_of(person, people.orders[person])
+        key = child(people.key[person], ORDER_TAGS + people.orders[person])
         value = self.order_value(key, VALUE)
         people.orders[person] += 1
         people.revenue[person] += value
@@ -85,11 +84,14 @@ class Fulfilment:
         self.loyalty.on_order(person)
 
         f = self.f
-        on_time = uniform(key, ON_TIME) < f.on_time_rate
-        complete = uniform(key, COMPLETE) < f.order_fill_rate
-        accurate = uniform(key, ACCURATE) < f.order_accuracy
-        invoice_ok = uniform(key, INVOICE_OK) < f.invoice_accuracy
-        product_ok = uniform(key, PRODUCT_OK) >= f.product_problem_rate
+        u_on_time, u_complete = uniform_pair(key, ON_TIME_COMPLETE)
+        u_accurate, u_invoice = uniform_pair(key, ACCURATE_INVOICE)
+        u_product, u_claim = uniform_pair(key, PRODUCT_CLAIM)
+        on_time = u_on_time < f.on_time_rate
+        complete = u_complete < f.order_fill_rate
+        accurate = u_accurate < f.order_accuracy
+        invoice_ok = u_invoice < f.invoice_accuracy
+        product_ok = u_product >= f.product_problem_rate
         if on_time:
             lead = min(self.lead_time(key, LEAD), f.promised_lead_time_days)
             late_by = 0.0
@@ -102,12 +104,12 @@ class Fulfilment:
         daily["orders_invoice_ok"][day] += invoice_ok
         daily["orders_perfect"][day] += on_time and complete and accurate and invoice_ok
         daily["lead_time_days_sum"][day] += lead
-        outcome = (person, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok)
+        outcome = (person, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, u_claim)
         event = Timeout(world.env, lead, outcome)
         event.callbacks.append(self._deliver)
 
     def _deliver(self, event: Event) -> None:
-        person, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok = event._value
+        person, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, u_claim = event._value
         world = self.world
         people = world.people
         if people.status[person] != CUSTOMER:
@@ -126,7 +128,7 @@ class Fulfilment:
         failed = not (on_time and complete and accurate and invoice_ok)
         lift = 0.0
         guarantee = f.guarantee
-        if failed and guarantee.enabled and uniform(key, CLAIM) < guarantee.claim_probability:
+        if failed and guarantee.enabled and u_claim < guarantee.claim_probability:
             world.record.add("guarantee_payout", world.day(), guarantee.refund_share_of_order_value * value)
             lift = guarantee.satisfaction_boost
         score = self.satisfaction.fulfilment_score(responsiveness, reliability)

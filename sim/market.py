@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from simpy.events import Event, Timeout
 
+from sim.rng import bases
 from sim.world import DAYS_PER_MONTH, DAYS_PER_YEAR, PROSPECT, World
 
 if TYPE_CHECKING:
@@ -54,10 +55,12 @@ def gamma_multipliers(mean: float, cv: float, size: int, rng: np.random.Generato
 
 
 def draw_population(world: World) -> None:
-    """Give every person their traits, vectorised, from the ``population.<trait>`` generators."""
+    """Give every person their draw key (:mod:`sim.rng`) and their traits, vectorised, from
+    the ``population.<trait>`` generators."""
     sc = world.scenario
     n = sc.market.population
     people = world.people
+    people.view("key")[:] = bases(world.draws("person"), np.arange(n))
     orders = sc.customers.orders_per_month
     people.view("order_rate")[:] = (
         gamma_multipliers(orders.mean, orders.cv, n, world.generator("population.order_rate"))

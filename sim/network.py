@@ -27,7 +27,7 @@ from array import array
 
 import numpy as np
 
-from sim.rng import uniform
+from sim.rng import uniform_pair
 from sim.scenario.schema import Network
 
 
@@ -57,24 +57,34 @@ class SocialNetwork:
 
     def recipients(self, person: int, count: int, key: int) -> list[int]:
         """``count`` people that ``person`` tells: distinct contacts first, then strangers drawn
-        uniformly at random (with replacement, so a stranger may be told twice). The
-        choices are draws 0, 1, … of ``key`` (:mod:`sim.rng`)."""
+        uniformly at random (with replacement, so a stranger may be told twice). The i-th
+        choice is half i mod 2 of the pair at slot i // 2 of ``key`` (:mod:`sim.rng`)."""
         if count <= 0 or self.size < 2:
             return []
         contacts = self.neighbours(person)
         degree = len(contacts)
         if degree >= count:
             # Partial Fisher-Yates shuffle: the first `count` are a uniform sample.
+            u = v = 0.0
             for i in range(count):
-                j = i + int(uniform(key, i) * (degree - i))
+                if i & 1:
+                    u = v
+                else:
+                    u, v = uniform_pair(key, i >> 1)
+                j = i + int(u * (degree - i))
                 contacts[i], contacts[j] = contacts[j], contacts[i]
             return contacts[:count]
         chosen = contacts
         size = self.size
-        slot = 0
+        draw = 0
+        u = v = 0.0
         while len(chosen) < count:
-            other = int(uniform(key, slot) * size)
-            slot += 1
+            if draw & 1:
+                u = v
+            else:
+                u, v = uniform_pair(key, draw >> 1)
+            draw += 1
+            other = int(u * size)
             if other != person:
                 chosen.append(other)
         return chosen

@@ -67,6 +67,8 @@ _M1 = 0xBF58476D1CE4E5B9
 _M2 = 0x94D049BB133111EB
 _CHILD = 0x5851F42D4C957F2D  # distinguishes a child key from the draw at the same slot
 _TO_UNIT = 2.0**-53
+_TO_HALF = 2.0**-32
+_LOW = (1 << 32) - 1
 
 
 def seed_sequence(seed: int, replication: int, name: str) -> np.random.SeedSequence:
@@ -93,6 +95,17 @@ def uniform(key: int, slot: int) -> float:
     z = ((z ^ (z >> 30)) * _M1) & MASK
     z = ((z ^ (z >> 27)) * _M2) & MASK
     return ((z ^ (z >> 31)) >> 11) * _TO_UNIT
+
+
+def uniform_pair(key: int, slot: int) -> tuple[float, float]:
+    """Output ``slot`` of ``key`` as two uniforms on (0, 1) with 32 bits each (its high and
+    low halves, each centred in its step of 2⁻³², so never 0 or 1): one hash for two draws
+    that come together (a clock's waiting time and pick, the two uniforms of Box–Muller)."""
+    z = (key + (slot + 1) * GAMMA) & MASK
+    z = ((z ^ (z >> 30)) * _M1) & MASK
+    z = ((z ^ (z >> 27)) * _M2) & MASK
+    z ^= z >> 31
+    return ((z >> 32) + 0.5) * _TO_HALF, ((z & _LOW) + 0.5) * _TO_HALF
 
 
 def exponential(key: int, slot: int) -> float:
@@ -160,6 +173,16 @@ def bases(draws: Draws, who: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         who = np.asarray(who, dtype=np.uint64) + np.uint64(1)
         return _mix_array(np.uint64(draws.key) + who * np.uint64(GAMMA))
+
+
+def uniform_pairs(keys: np.ndarray, slots: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`uniform_pair` for arrays."""
+    with np.errstate(over="ignore"):
+        z = np.asarray(keys, dtype=np.uint64) + (np.asarray(slots, dtype=np.uint64) + np.uint64(1)) * np.uint64(GAMMA)
+        z = _mix_array(z)
+    high = ((z >> np.uint64(32)).astype(np.float64) + 0.5) * _TO_HALF
+    low = ((z & np.uint64(_LOW)).astype(np.float64) + 0.5) * _TO_HALF
+    return high, low
 
 
 def children(keys: np.ndarray, tags: np.ndarray | int) -> np.ndarray:

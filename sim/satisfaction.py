@@ -42,7 +42,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.recorder import POOR_SERVICE, PRODUCT_DISSATISFACTION
-from sim.rng import child, uniform
+from sim.rng import child, uniform_pair
 from sim.world import CUSTOMER, World
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ SERVICE, PRODUCT = POOR_SERVICE, PRODUCT_DISSATISFACTION
 HAPPY, NEUTRAL, UNHAPPY = 1, 0, -1
 
 # An experience's key: its slots and children (the only place they are assigned).
-COMPLAIN, LEAVE_IF_SILENT, TELL, TOLD = 0, 1, 2, 3  # slots
+DECIDE, TELL = 0, 1  # slots, pairs: (complain, leave if silent); (tell at all, how many)
 TELLING, COMPLAINT = 1, 3  # children: whom the customer tells; the complaint's contacts
 
 
@@ -156,10 +156,11 @@ class Satisfaction:
         self.loyalty.on_unhappy(person)
         self.word_of_mouth.tell(person, False, key)
         if may_complain and people.status[person] == CUSTOMER:
-            if uniform(key, COMPLAIN) < self.complaint_share:
+            u_complain, u_leave = uniform_pair(key, DECIDE)
+            if u_complain < self.complaint_share:
                 self.desk.complaint(person, about, child(key, COMPLAINT))
             else:
-                self.attrition.maybe_leave(person, self.leave_if_silent, about, uniform(key, LEAVE_IF_SILENT))
+                self.attrition.maybe_leave(person, self.leave_if_silent, about, u_leave)
         return UNHAPPY
 
     def product_problem(self, person: int, key: int) -> None:

@@ -17,11 +17,12 @@ What a message does depends on who hears it:
   the sources' "friends' influence" (Goldenberg et al. 2007 on the cost of negative
   word of mouth).
 
-Random numbers: the decision to tell and how many are slots ``TELL`` and ``TOLD`` of the
+Random numbers: the decision to tell and how many are the pair at slot ``TELL`` of the
 experience's key (:mod:`sim.satisfaction`); whom, and what each listener then does, are
-draws of its child ``TELLING`` — slots 0, 1, … for the choice of listeners, slot
-``DECIDE + j`` for the j-th listener's decision. The same experience reaches the same
-people in every scenario.
+draws of its child ``TELLING`` — the pairs from slot 0 on for the choice of listeners, the
+pairs from slot ``DECIDE`` on for the listeners' decisions (the j-th listener's is half
+j mod 2 of slot ``DECIDE + j // 2``). The same experience reaches the same people in
+every scenario.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from typing import TYPE_CHECKING
 from sim.market import REFERRAL
 from sim.network import SocialNetwork
 from sim.recorder import FRIENDS_INFLUENCE
-from sim.rng import child, uniform
-from sim.satisfaction import TELL, TELLING, TOLD
+from sim.rng import child, uniform_pair
+from sim.satisfaction import TELL, TELLING
 from sim.world import CUSTOMER, PROSPECT, World
 
 if TYPE_CHECKING:
@@ -40,7 +41,12 @@ if TYPE_CHECKING:
     from sim.customers import Customers
 
 
-DECIDE = 1 << 16  # slot of the first listener's decision in a telling's key
+DECIDE = 1 << 16  # slot of the first listeners' decisions in a telling's key
+
+
+def decision(telling: int, j: int) -> float:
+    """The uniform number of the j-th listener's decision."""
+    return uniform_pair(telling, DECIDE + (j >> 1))[j & 1]
 
 
 class WordOfMouth:
@@ -79,10 +85,11 @@ class WordOfMouth:
         else:
             chance = self.p_tell_unhappy
             low, high = self.unhappy_range
-        if uniform(key, TELL) >= chance:
+        u_tell, u_count = uniform_pair(key, TELL)
+        if u_tell >= chance:
             return
         telling = child(key, TELLING)
-        told = self.network.recipients(person, low + int(uniform(key, TOLD) * (high - low + 1)), telling)
+        told = self.network.recipients(person, low + int(u_count * (high - low + 1)), telling)
         day = world.day()
         record = world.record
         if positive:
@@ -92,7 +99,7 @@ class WordOfMouth:
             for j, other in enumerate(told):
                 if people.status[other] == PROSPECT:
                     keep = self.keep_after_complaint ** people.complaints_heard[other]
-                    if uniform(telling, DECIDE + j) < conversion * keep:
+                    if decision(telling, j) < conversion * keep:
                         self.customers.join(other, REFERRAL)
         else:
             record.add("unhappy_tellers", day)
@@ -101,5 +108,5 @@ class WordOfMouth:
                 status = people.status[other]
                 if status == PROSPECT:
                     people.complaints_heard[other] += 1
-                elif status == CUSTOMER and uniform(telling, DECIDE + j) < self.p_leave:
+                elif status == CUSTOMER and decision(telling, j) < self.p_leave:
                     self.attrition.churn(other, FRIENDS_INFLUENCE)

@@ -31,6 +31,12 @@ MINUTES_PER_DAY = 1440.0
 # People's status.
 PROSPECT, CUSTOMER, FORMER = 0, 1, 2
 
+# A person's draw key (sim.rng): its slot n is their n-th clock event (waiting time and pick,
+# one pair); its children, in disjoint ranges of tags, are their k-th order and the question
+# raised by their n-th clock event.
+ORDER_TAGS = 1 << 32
+QUESTION_TAGS = 2 << 32
+
 class People:
     """State of every person in the market, one slot per person, in typed arrays."""
 
@@ -43,7 +49,8 @@ class People:
         self.order_rate = array("d", bytes(8 * size))  # orders per day
         self.propensity = array("d", bytes(8 * size))  # multiplier on time-based hazards
         self.clock_rate = array("d", bytes(8 * size))  # rate of the pending customer clock
-        self.clock_events = array("i", bytes(4 * size))  # clock events drawn so far (sim.rng)
+        self.key = array("Q", bytes(8 * size))  # the person's draw key (sim.rng)
+        self.clock_events = array("i", bytes(4 * size))  # clock events drawn so far
         self.complaints_heard = array("i", bytes(4 * size))
         self.joined = array("d", bytes(8 * size))
         self.orders = array("i", bytes(4 * size))
@@ -54,7 +61,7 @@ class People:
     def view(self, name: str) -> np.ndarray:
         """A zero-copy NumPy view of one state array."""
         arr = getattr(self, name)
-        dtype = {"b": np.int8, "i": np.int32, "d": np.float64}[arr.typecode]
+        dtype = {"b": np.int8, "i": np.int32, "d": np.float64, "Q": np.uint64}[arr.typecode]
         return np.frombuffer(arr, dtype=dtype)
 
 

@@ -203,7 +203,7 @@ def test_an_honoured_guarantee_turns_unhappy_late_deliveries_neutral(guarantee: 
         assert unhappy == 0 and payout > 0
         # each delivered order is refunded twice its value; every order placed before day 14
         # arrives (6 days after it was placed) before the horizon, none placed after day 14
-        assert payout >= 2 * result.daily["revenue"][:14].sum()
+        assert payout >= 2 * result.daily["revenue"][:14].sum() * (1 - 1e-12)  # summed in another order
         assert payout <= 2 * result.daily["revenue"][:15].sum()
     else:
         assert unhappy > 500 and payout == 0
