@@ -8,22 +8,22 @@ churn event records the cause that fired first:
 * **died**, **moved away** — constant background hazards (per year);
 * **competition** — a constant hazard, multiplied during competitor shocks;
 * **poor service** — a hazard that rises as service satisfaction s falls,
-  h(s) = h₀^(1−s) · h₁^s (h₀ at s = 0, h₁ at s = 1), plus the decision to leave after an
-  unhappy service experience (see below);
-* **product dissatisfaction** — the decision to leave after a disappointing product;
+  h(s) = h₀^(1−s) · h₁^s (h₀ at s = 0, h₁ at s = 1), plus the decision at the end of a
+  problem with the service (see below);
+* **product dissatisfaction** — the decision at the end of a problem with the product;
 * **friends' influence** — leaving after hearing a complaint (see word of mouth).
 
 The four time-based hazards are multiplied by the customer's churn propensity (gamma,
 mean 1), so customers differ in how readily they leave. They are raced inside the
-customer's single clock (:mod:`sim.customers`). After an unhappy experience the
-customer leaves with a probability that depends on what happened next, ordered as in
-the TARP studies (1986): silent > complained and left unresolved > resolved > resolved
-quickly.
+customer's single clock (:mod:`sim.customers`). A problem — a failed order, a
+disappointing product, a failed question — ends with one decision to stay or leave, with
+a probability set by how it ended, ordered as in the TARP studies (1986): silent >
+complained and left unresolved > resolved > resolved quickly (:mod:`sim.episodes`).
 """
 
 from __future__ import annotations
 
-from sim.recorder import CAUSES, COMPETITION, DIED, MOVED_AWAY, POOR_SERVICE
+from sim.recorder import CAUSES, COMPETITION, DIED, HAZARD, MOVED_AWAY, POOR_SERVICE
 from sim.world import CUSTOMER, DAYS_PER_YEAR, FORMER, World
 
 
@@ -77,29 +77,24 @@ class Attrition:
             return
         pick /= propensity
         if pick < self.died:
-            self.churn(person, DIED)
+            self.churn(person, DIED, HAZARD)
             return
         pick -= self.died
         if pick < self.moved:
-            self.churn(person, MOVED_AWAY)
+            self.churn(person, MOVED_AWAY, HAZARD)
             return
         pick -= self.moved
         rate = self.competition * self.competition_multiplier(self.world.env.now)
         if pick < rate:
-            self.churn(person, COMPETITION)
+            self.churn(person, COMPETITION, HAZARD)
             return
         pick -= rate
         if pick < self.poor_service_rate(people.satisfaction[person]):
-            self.churn(person, POOR_SERVICE)
+            self.churn(person, POOR_SERVICE, HAZARD)
 
-    def maybe_leave(self, person: int, probability: float, cause: int, draw: float) -> None:
-        """Leave with the given probability, for the given cause; ``draw`` is the decision's
-        uniform number, drawn by the caller from the key of what led to it."""
-        if draw < probability and self.world.people.status[person] == CUSTOMER:
-            self.churn(person, cause)
-
-    def churn(self, person: int, cause: int) -> None:
-        """The customer leaves; recorded with its cause."""
+    def churn(self, person: int, cause: int, path: int) -> None:
+        """The customer leaves; recorded with its cause and the path that led to it
+        (:data:`sim.recorder.PATHS`)."""
         world = self.world
         people = world.people
         if people.status[person] != CUSTOMER:
@@ -109,6 +104,7 @@ class Attrition:
         people.status[person] = FORMER
         world.level_counts[level] -= 1
         world.record.churn_events.append(
-            (now, person, cause, level, now - people.joined[person], people.orders[person], people.revenue[person])
+            (now, person, cause, path, level, now - people.joined[person], people.orders[person],
+             people.revenue[person])
         )
         world.record.add("churned_" + CAUSES[cause], int(now))

@@ -2,8 +2,8 @@
 
 Service *after* the transaction (and the questions before it). Three kinds of contact
 arrive: questions not caused by an order, order problems (a failed delivery the
-customer wants put right) and complaints. They wait in one first-come-first-served
-queue for ``service.agents`` agents.
+customer wants put right) and complaints (about a disappointing product). They wait in
+one first-come-first-served queue for ``service.agents`` agents.
 
 The agents are the SimPy processes; contacts are plain records that the agents pull
 from the queue (three times faster than a process per contact with a ``Resource``). An
@@ -20,17 +20,20 @@ satisfaction and calls again after about ``recontact_delay_days``, up to
 gives responsiveness, 1/(1 + wait/``wait_tolerance_minutes``); resolution gives
 reliability; the agent's assurance and empathy count when an agent answered.
 
-A complaint resolved at the first contact within ``quick_resolution_hours`` is a quick
-recovery. How a complaint ends decides the chance that the customer leaves (TARP):
-resolved quickly, resolved, or left unresolved.
+Order problems and complaints belong to a problem episode (:mod:`sim.episodes`); a
+question becomes one when the desk fails to answer or resolve it. The desk tells the
+episode how it ended — resolved (quickly: within ``quick_resolution_hours`` of the
+problem arising, which also earns the recovery bonus) or unresolved — and the episode
+takes the one decision to stay or leave. A question answered and resolved at the first
+try is an experience, not a problem.
 
 Random numbers: a problem has a key — a child of what raised it (the question of the
-customer's n-th clock event, a child of the customer's key; the order that failed; the
-experience complained about) — and its a-th contact the child key ``a`` of
-it. The contact's deferral, patience, handle time, resolution, retry and recontact
-delay, and the leave decision a complaint ends with, are slots of the contact's key (see
-``DEFER`` …); the experience it gives is its child ``EXPERIENCE``. So the same contact
-gets the same patience and handle time in every scenario, whoever else is queueing.
+customer's n-th clock event, a child of the customer's key; the order that failed or
+disappointed) — and its a-th contact the child key ``a`` of it. The contact's deferral,
+patience, handle time, resolution, retry and recontact delay are slots of the contact's
+key (see ``DEFER`` …); the experience it gives is its child ``EXPERIENCE``. So the same
+contact gets the same patience and handle time in every scenario, whoever else is
+queueing.
 
 With every contact resolved, infinite patience, the desk always open, Poisson arrivals
 and exponential handle times this is an M/M/c queue; ``tests/validation`` checks it
@@ -51,14 +54,14 @@ from sim.satisfaction import SERVICE
 from sim.world import CUSTOMER, MINUTES_PER_DAY, QUESTION_TAGS, World
 
 if TYPE_CHECKING:
-    from sim.attrition import Attrition
+    from sim.episodes import Episode, Episodes
     from sim.satisfaction import Satisfaction
 
 QUESTION, ORDER_PROBLEM, COMPLAINT = 0, 1, 2
-_KIND_COUNTER = ("questions", "order_problem_contacts", "complaints")
+_KIND_COUNTER = ("questions", "order_problem_contacts", "complaint_contacts")
 
 # A contact's key: its slots (a distribution takes two) and its child.
-DEFER, PATIENCE, HANDLE, RESOLVED, RETRY, RECONTACT, LEAVE = 0, 1, 3, 5, 6, 7, 8
+DEFER, PATIENCE, HANDLE, RESOLVED, RETRY, RECONTACT = 0, 1, 3, 5, 6, 7
 EXPERIENCE = 0
 
 
@@ -66,16 +69,21 @@ class Contact:
     """One contact: who, about what, which try, and where it stands."""
 
     __slots__ = (
-        "person", "kind", "about", "attempt", "opened", "problem", "key", "arrived", "answered", "abandoned",
+        "person", "kind", "about", "attempt", "opened", "problem", "episode", "key", "arrived", "answered",
+        "abandoned",
     )
 
-    def __init__(self, person: int, kind: int, about: int, attempt: int, opened: float, problem: int) -> None:
+    def __init__(
+        self, person: int, kind: int, about: int, attempt: int, opened: float, problem: int,
+        episode: Episode | None = None,
+    ) -> None:
         self.person = person
         self.kind = kind
         self.about = about  # SERVICE or PRODUCT: what the underlying problem was about
         self.attempt = attempt
-        self.opened = opened  # when the problem was first raised
-        self.problem = problem  # the problem's draw key
+        self.opened = opened  # when the question or problem was first raised
+        self.problem = problem  # the question's or problem's draw key
+        self.episode = episode  # the problem episode it belongs to (None: a question, so far)
         self.key = child(problem, attempt)  # this try's draw key
         self.arrived = 0.0
         self.answered = False
@@ -123,12 +131,12 @@ class Desk:
         self.idle: list[tuple[int, Event]] = []  # (agent, its wake-up event)
         self.running: set[int] = set()
         self.satisfaction: Satisfaction
-        self.attrition: Attrition
+        self.episodes: Episodes
         self.refresh()
 
-    def connect(self, satisfaction: Satisfaction, attrition: Attrition) -> None:
+    def connect(self, satisfaction: Satisfaction, episodes: Episodes) -> None:
         self.satisfaction = satisfaction
-        self.attrition = attrition
+        self.episodes = episodes
 
     def refresh(self) -> None:
         sc = self.world.scenario
@@ -141,7 +149,6 @@ class Desk:
         self.target_days = s.service_level_target_seconds / 60.0 / MINUTES_PER_DAY
         self.quick_days = s.quick_resolution_hours / 24.0
         self.wait_tolerance = sc.service_quality.wait_tolerance_minutes
-        self.leave = sc.attrition.leave_after_problem
         # Hire: start the agents not running. Let go: idle agents beyond the new number
         # are woken to leave; busy ones leave after their current contact.
         for index in range(s.agents):
@@ -163,11 +170,13 @@ class Desk:
         key = child(self.world.people.key[person], QUESTION_TAGS + clock_event)
         self.contact(Contact(person, QUESTION, SERVICE, 1, self.world.env.now, key))
 
-    def order_problem(self, person: int, key: int) -> None:
-        self.contact(Contact(person, ORDER_PROBLEM, SERVICE, 1, self.world.env.now, key))
+    def order_problem(self, episode: Episode) -> None:
+        """A failed order, voiced: the customer contacts the desk to have it put right."""
+        self.contact(Contact(episode.person, ORDER_PROBLEM, SERVICE, 1, episode.opened, episode.key, episode))
 
-    def complaint(self, person: int, about: int, key: int) -> None:
-        self.contact(Contact(person, COMPLAINT, about, 1, self.world.env.now, key))
+    def complaint(self, episode: Episode) -> None:
+        """A disappointing product, voiced: a complaint."""
+        self.contact(Contact(episode.person, COMPLAINT, episode.about, 1, episode.opened, episode.key, episode))
 
     def contact(self, contact: Contact) -> None:
         """A contact reaches the desk now, or during the next opening if it is closed."""
@@ -245,22 +254,19 @@ class Desk:
         person = contact.person
         if world.people.status[person] != CUSTOMER:
             return
-        key = contact.key
-        score = self.satisfaction.contact_score(0.0, resolved=False, answered=False)
-        self.satisfaction.experience(person, score, child(key, EXPERIENCE), may_complain=contact.kind != COMPLAINT)
-        if world.people.status[person] != CUSTOMER:
-            return
-        if contact.attempt < self.s.max_contacts_per_problem and uniform(key, RETRY) < self.s.retry_after_abandon:
+        satisfaction = self.satisfaction
+        felt = satisfaction.feel(person, satisfaction.contact_score(0.0, resolved=False, answered=False))
+        episode = contact.episode or self._failed_question(contact, felt)
+        if contact.attempt < self.s.max_contacts_per_problem and uniform(contact.key, RETRY) < self.s.retry_after_abandon:
             self._retry_later(contact)
-        elif contact.kind == COMPLAINT:
-            self.attrition.maybe_leave(person, self.leave.complained_unresolved, contact.about, uniform(key, LEAVE))
+        else:
+            self.episodes.unresolved(episode)
 
     def _finish(self, contact: Contact, wait: float) -> None:
         world = self.world
         s = self.s
         first = contact.attempt == 1
-        key = contact.key
-        resolved = uniform(key, RESOLVED) < (s.first_contact_resolution if first else s.later_contact_resolution)
+        resolved = uniform(contact.key, RESOLVED) < (s.first_contact_resolution if first else s.later_contact_resolution)
         if first:
             day = world.day()
             world.record.add("first_contacts_answered", day)
@@ -268,25 +274,30 @@ class Desk:
         person = contact.person
         if world.people.status[person] != CUSTOMER:
             return
+        satisfaction = self.satisfaction
         responsiveness = 1.0 / (1.0 + wait * MINUTES_PER_DAY / self.wait_tolerance)
-        score = self.satisfaction.contact_score(responsiveness, resolved=resolved, answered=True)
-        is_complaint = contact.kind == COMPLAINT
+        score = satisfaction.contact_score(responsiveness, resolved=resolved, answered=True)
+        episode = contact.episode
         if resolved:
-            quick = first and world.env.now - contact.opened <= self.quick_days
-            bonus = self.satisfaction.recovery_bonus if quick and contact.kind != QUESTION else 0.0
-            self.satisfaction.experience(person, score, child(key, EXPERIENCE), bonus=bonus, may_complain=not is_complaint)
-            if is_complaint:
-                leave = self.leave.complained_resolved_quickly if quick else self.leave.complained_resolved
-                self.attrition.maybe_leave(person, leave, contact.about, uniform(key, LEAVE))
+            if episode is None:  # a question answered: an experience, not a problem
+                satisfaction.experience(person, score, child(contact.key, EXPERIENCE))
+                return
+            quick = world.env.now - episode.opened <= self.quick_days
+            felt = satisfaction.feel(person, score, bonus=satisfaction.recovery_bonus if quick else 0.0)
+            self.episodes.resolved(episode, felt)
             return
-        self.satisfaction.lose(person, s.unresolved_satisfaction_penalty)
-        self.satisfaction.experience(person, score, child(key, EXPERIENCE), may_complain=not is_complaint)
-        if world.people.status[person] != CUSTOMER:
-            return
+        satisfaction.lose(person, s.unresolved_satisfaction_penalty)
+        felt = satisfaction.feel(person, score)
+        episode = episode or self._failed_question(contact, felt)
         if contact.attempt < s.max_contacts_per_problem:
             self._retry_later(contact)
-        elif is_complaint:
-            self.attrition.maybe_leave(person, self.leave.complained_unresolved, contact.about, uniform(key, LEAVE))
+        else:
+            self.episodes.unresolved(episode)
+
+    def _failed_question(self, contact: Contact, felt: int) -> Episode:
+        """The desk failed a question (not answered, or not resolved): now it is a problem."""
+        contact.episode = self.episodes.failed_question(contact.person, contact.problem, contact.opened, felt)
+        return contact.episode
 
     def _retry_later(self, contact: Contact) -> None:
         """The same problem, another try after about ``recontact_delay_days``."""
@@ -297,6 +308,7 @@ class Desk:
         contact: Contact = event._value
         if self.world.people.status[contact.person] != CUSTOMER:
             return
-        self.contact(
-            Contact(contact.person, contact.kind, contact.about, contact.attempt + 1, contact.opened, contact.problem)
-        )
+        self.contact(Contact(
+            contact.person, contact.kind, contact.about, contact.attempt + 1, contact.opened, contact.problem,
+            contact.episode,
+        ))

@@ -28,6 +28,7 @@ import simpy
 from sim.attrition import Attrition
 from sim.customers import Customers
 from sim.desk import Desk
+from sim.episodes import Episodes
 from sim.fulfilment import Fulfilment
 from sim.loyalty import Loyalty
 from sim.market import Advertising, draw_population, seed_customers
@@ -85,13 +86,15 @@ class Model:
         self.customers = Customers(world)
         self.fulfilment = Fulfilment(world)
         self.desk = Desk(world)
+        self.episodes = Episodes(world)
         self.satisfaction = Satisfaction(world)
         self.word_of_mouth = WordOfMouth(world, network)
         self.network = network
         self.customers.connect(self.fulfilment, self.desk, self.attrition)
-        self.fulfilment.connect(self.loyalty, self.satisfaction, self.desk)
-        self.desk.connect(self.satisfaction, self.attrition)
-        self.satisfaction.connect(self.loyalty, self.word_of_mouth, self.desk, self.attrition)
+        self.fulfilment.connect(self.loyalty, self.satisfaction, self.episodes)
+        self.desk.connect(self.satisfaction, self.episodes)
+        self.episodes.connect(self.satisfaction, self.desk, self.attrition)
+        self.satisfaction.connect(self.loyalty, self.word_of_mouth)
         self.word_of_mouth.connect(self.customers, self.attrition)
         seed_customers(world, self.customers)
         self.customers_start = sum(world.level_counts)
@@ -100,7 +103,7 @@ class Model:
     def components(self) -> list[Component]:
         return [
             self.attrition, self.loyalty, self.customers, self.fulfilment,
-            self.desk, self.satisfaction, self.word_of_mouth, self.advertising,
+            self.desk, self.episodes, self.satisfaction, self.word_of_mouth, self.advertising,
         ]
 
     def apply(self, scenario: Scenario) -> None:

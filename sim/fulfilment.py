@@ -13,15 +13,16 @@ when it is placed — the measures of the sources' logistics service (002, 004):
 
 On delivery the order is scored: responsiveness is 1 when on time and falls linearly
 to 0 at ``late_tolerance_days`` late; reliability is 1 less the severity of each
-failure. A failed order leads the customer to contact support with
-``contact_probability_if_failed`` (recovery from errors), and, under a service
-guarantee, may be refunded (``refund_share_of_order_value`` × value) with a lift to the
-experience.
+failure; under a service guarantee a failed order may be refunded
+(``refund_share_of_order_value`` × value) with a lift to the experience. A failed order,
+and a disappointing product, is a problem: it opens an episode (:mod:`sim.episodes`), in
+which the customer contacts support or not (``contact_probability_if_failed``) and which
+ends with one decision to stay or leave. A delivery without a problem is an experience.
 
 Random numbers: the customer's k-th order draws everything from its own key, a child
 of the customer's key (:mod:`sim.rng`), at fixed slots (below); what follows from the
-order — the experience of its delivery, of the product, the order-problem contact — has
-a child key of it. So the k-th order of a customer has the same value, lateness and
+order — the experience of its delivery, the failed order and the disappointing product
+as problems — has a child key of it. So the k-th order of a customer has the same value, lateness and
 errors in every scenario that does not change them, and the draws of one outcome (a
 lead time, say) cannot shift another's.
 """
@@ -32,19 +33,21 @@ from typing import TYPE_CHECKING
 
 from simpy.events import Event, Timeout
 
-from sim.rng import child, uniform, uniform_pair
+from sim.episodes import DISAPPOINTING_PRODUCT, FAILED_ORDER
+from sim.rng import child, uniform_pair
+from sim.satisfaction import PRODUCT, SERVICE
 from sim.world import CUSTOMER, ORDER_TAGS, World
 
 if TYPE_CHECKING:
-    from sim.desk import Desk
+    from sim.episodes import Episodes
     from sim.loyalty import Loyalty
     from sim.satisfaction import Satisfaction
 
 
 # Slots of an order's key (a distribution takes two; a pair is two outcomes from one slot).
-VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE, PRODUCT_CLAIM, CONTACT, LEAD, LATE = 0, 2, 3, 4, 5, 6, 8
-# Children of an order's key.
-DELIVERY_EXPERIENCE, PRODUCT_EXPERIENCE, ORDER_PROBLEM = 1, 2, 3
+VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE, PRODUCT_CLAIM, LEAD, LATE = 0, 2, 3, 4, 6, 8
+# Children of an order's key: the delivery as an experience, and the two problems it may hold.
+DELIVERY_EXPERIENCE, PRODUCT_PROBLEM, ORDER_PROBLEM = 1, 2, 3
 
 
 class Fulfilment:
@@ -52,13 +55,13 @@ class Fulfilment:
         self.world = world
         self.loyalty: Loyalty
         self.satisfaction: Satisfaction
-        self.desk: Desk
+        self.episodes: Episodes
         self.refresh()
 
-    def connect(self, loyalty: Loyalty, satisfaction: Satisfaction, desk: Desk) -> None:
+    def connect(self, loyalty: Loyalty, satisfaction: Satisfaction, episodes: Episodes) -> None:
         self.loyalty = loyalty
         self.satisfaction = satisfaction
-        self.desk = desk
+        self.episodes = episodes
 
     def refresh(self) -> None:
         sc = self.world.scenario
@@ -131,9 +134,12 @@ class Fulfilment:
         if failed and guarantee.enabled and u_claim < guarantee.claim_probability:
             world.record.add("guarantee_payout", world.day(), guarantee.refund_share_of_order_value * value)
             lift = guarantee.satisfaction_boost
-        score = self.satisfaction.fulfilment_score(responsiveness, reliability)
-        self.satisfaction.experience(person, score, child(key, DELIVERY_EXPERIENCE), lift=lift)
+        satisfaction = self.satisfaction
+        felt = satisfaction.feel(person, satisfaction.fulfilment_score(responsiveness, reliability), lift=lift)
+        if failed:  # a problem: the customer voices it or not, and decides at its end
+            self.episodes.open(person, FAILED_ORDER, SERVICE, child(key, ORDER_PROBLEM), felt)
+        else:
+            satisfaction.respond(person, felt, child(key, DELIVERY_EXPERIENCE))
         if not product_ok and people.status[person] == CUSTOMER:
-            self.satisfaction.product_problem(person, child(key, PRODUCT_EXPERIENCE))
-        if failed and people.status[person] == CUSTOMER and uniform(key, CONTACT) < f.contact_probability_if_failed:
-            self.desk.order_problem(person, child(key, ORDER_PROBLEM))
+            felt = satisfaction.feel(person, satisfaction.product_problem_score, about=PRODUCT)
+            self.episodes.open(person, DISAPPOINTING_PRODUCT, PRODUCT, child(key, PRODUCT_PROBLEM), felt)

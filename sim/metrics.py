@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.economics import daily_economics, lifetime_value, npv
-from sim.recorder import CAUSES, CHURN_FIELDS, ReplicationResult
+from sim.recorder import CAUSES, CHURN_FIELDS, OUTCOMES, PATHS, ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world import DAYS_PER_YEAR
 
@@ -63,7 +63,21 @@ KPI_NAMES = (
     "order_problem_contacts",
     "customer_lifetime_value",
     "guarantee_cost",
+    "problem_episodes",
+    "voiced_share",
+    *(f"episodes_{o}" for o in OUTCOMES),
+    *(f"stay_rate_{o}" for o in OUTCOMES),
+    *(f"share_churn_path_{p}" for p in PATHS),
 )
+
+_OUTCOME_WORDS = {
+    "silent": "silent", "unresolved": "voiced, left unresolved", "resolved": "resolved",
+    "resolved_quickly": "resolved quickly",
+}
+_PATH_WORDS = {
+    **{f"episode_{o}": f"after a problem {w}" for o, w in _OUTCOME_WORDS.items()},
+    "hazard": "time-based hazard", "word_of_mouth": "a complaint heard",
+}
 
 
 CURRENCY = "{currency}"  # a unit filled in with the scenario's ``economics.currency``
@@ -139,7 +153,10 @@ KPI_DEFINITIONS: dict[str, KpiDefinition] = {
     "first_contact_resolution_rate": _share(
         "first-contact resolution", "first attempts answered and resolved / first attempts answered (attempt 1 only: "
         "a retry after abandoning is attempt 2)", "higher"),
-    "complaints": _count("complaints", "complaint contacts arriving (attempts)", "lower", unit="contacts"),
+    "complaints": _count("complaints (voiced problems)",
+                         "problem episodes voiced — TARP's complainers: failed orders and disappointing products "
+                         "taken to the desk, and questions the desk failed to answer or resolve (counted once "
+                         "per problem, when voiced)", "neither", unit="problems"),
     "wom_positive_messages": _count("people told good things", "people told by a happy customer", "higher",
                                     unit="people"),
     "wom_negative_messages": _count("people told bad things", "people told by an unhappy customer", "lower",
@@ -173,6 +190,17 @@ KPI_DEFINITIONS: dict[str, KpiDefinition] = {
     "invoice_accuracy_rate": _share("invoices correct", "orders correctly invoiced / orders (by day placed)", "higher"),
     "mean_lead_time_days": KpiDefinition(
         "mean lead time", "days", "sum of lead times / orders (late ones included)", "lower", low=0.0),
+    "problem_episodes": _count("problems", "problem episodes opened: failed orders, disappointing products, "
+                               "questions the desk failed (docs/MODEL.md section 7.11)", "lower", unit="problems"),
+    "voiced_share": _share("problems voiced", "complaints / problems", "neither"),
+    **{f"episodes_{o}": _count(f"problems ended {_OUTCOME_WORDS[o]}", f"problem episodes whose outcome was {o}",
+                               "neither", unit="problems") for o in OUTCOMES},
+    **{f"stay_rate_{o}": _share(f"stayed after a problem {_OUTCOME_WORDS[o]}",
+                                f"episodes ended {o} whose one leave decision was stay / episodes ended {o} "
+                                "(TARP's 'buy again')", "higher") for o in OUTCOMES},
+    **{f"share_churn_path_{p}": _share(f"share of churn: {_PATH_WORDS[p]}",
+                                       f"churn events that came by path {p} / churned_total", "neither")
+       for p in PATHS},
     "questions": _count("questions", "question contacts arriving (attempts)", "neither", unit="contacts"),
     "order_problem_contacts": _count("order-problem contacts", "contacts about a failed order (attempts)",
                                      "lower", unit="contacts"),
@@ -207,6 +235,8 @@ def kpis(result: ReplicationResult, scenario: Scenario, from_day: int = 0) -> di
     answered, abandoned = total["answered"], total["abandoned"]
     orders = total["orders"]
     churn_rate = _ratio(churned_total, customer_years)
+    in_window = result.churn["day"] >= from_day
+    paths = np.bincount(result.churn["path"][in_window].astype(np.int64), minlength=len(PATHS))
     margin = money["gross_profit"].sum() - money["fulfilment_cost"].sum() - money["contact_cost"].sum()
     k = {
         "customers_start": float(result.customers_start),
@@ -251,6 +281,11 @@ def kpis(result: ReplicationResult, scenario: Scenario, from_day: int = 0) -> di
             _ratio(margin, customer_years), churn_rate, scenario.economics.discount_rate_annual
         ),
         "guarantee_cost": float(money["guarantee_cost"].sum()),
+        "problem_episodes": total["episodes"],
+        "voiced_share": _ratio(total["complaints"], total["episodes"]),
+        **{f"episodes_{o}": total[f"episodes_{o}"] for o in OUTCOMES},
+        **{f"stay_rate_{o}": _ratio(total[f"episodes_{o}_stayed"], total[f"episodes_{o}"]) for o in OUTCOMES},
+        **{f"share_churn_path_{p}": _ratio(float(paths[i]), churned_total) for i, p in enumerate(PATHS)},
     }
     return {name: float(k[name]) for name in KPI_NAMES}
 
@@ -320,7 +355,7 @@ def timeseries_frame(results: list[ReplicationResult], scenario: Scenario) -> pd
 
 
 def churn_frame(results: list[ReplicationResult]) -> pd.DataFrame:
-    """One row per churn event, with its cause by name."""
+    """One row per churn event, with its cause and path by name."""
     frames = []
     for r in results:
         c = r.churn
@@ -328,5 +363,6 @@ def churn_frame(results: list[ReplicationResult]) -> pd.DataFrame:
         for name in CHURN_FIELDS:
             frame[name] = c[name]
         frame["cause"] = pd.Categorical.from_codes(c["cause"].astype(np.int64), categories=list(CAUSES))
+        frame["path"] = pd.Categorical.from_codes(c["path"].astype(np.int64), categories=list(PATHS))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

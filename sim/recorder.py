@@ -22,6 +22,14 @@ CAUSES = (
 )
 DIED, MOVED_AWAY, FRIENDS_INFLUENCE, COMPETITION, PRODUCT_DISSATISFACTION, POOR_SERVICE = range(6)
 
+# How a problem episode ended (sim.episodes); the first four paths of a churn event.
+OUTCOMES = ("silent", "unresolved", "resolved", "resolved_quickly")
+EPISODE_SILENT, EPISODE_UNRESOLVED, EPISODE_RESOLVED, EPISODE_RESOLVED_QUICKLY = range(4)
+# The path by which a churn event came about: an episode's outcome, a time-based hazard
+# (died, moved away, competition, poor service), or word of mouth (a complaint heard).
+PATHS = (*(f"episode_{o}" for o in OUTCOMES), "hazard", "word_of_mouth")
+HAZARD, WORD_OF_MOUTH = 4, 5
+
 # Per-day counters (sums over the day) and end-of-day snapshots.
 DAILY = (
     # snapshots at the end of the day
@@ -51,7 +59,13 @@ DAILY = (
     "contacts",
     "questions",
     "order_problem_contacts",
+    "complaint_contacts",
+    # problem episodes (sim.episodes): opened, voiced (TARP's complainers), each outcome and
+    # how many of those stayed
+    "episodes",
     "complaints",
+    *(f"episodes_{o}" for o in OUTCOMES),
+    *(f"episodes_{o}_stayed" for o in OUTCOMES),
     "answered",
     "abandoned",
     "waited",
@@ -68,7 +82,7 @@ DAILY = (
     "wom_negative",
 )
 
-CHURN_FIELDS = ("day", "customer", "cause", "loyalty_level", "tenure_days", "orders", "lifetime_revenue")
+CHURN_FIELDS = ("day", "customer", "cause", "path", "loyalty_level", "tenure_days", "orders", "lifetime_revenue")
 
 
 @dataclass
@@ -90,7 +104,7 @@ class Recorder:
     def __init__(self, horizon_days: int) -> None:
         self.horizon_days = horizon_days
         self.daily: dict[str, list[float]] = {name: [0.0] * horizon_days for name in DAILY}
-        self.churn_events: list[tuple[float, int, int, int, float, int, float]] = []
+        self.churn_events: list[tuple[float, int, int, int, int, float, int, float]] = []
 
     def add(self, name: str, day: int, amount: float = 1.0) -> None:
         self.daily[name][day] += amount

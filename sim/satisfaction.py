@@ -17,24 +17,24 @@ of the way toward each service experience::
 
     satisfaction ← satisfaction + learning_rate · (min(1, experience + bonus) − satisfaction)
 
-A disappointing product is an experience too (score ``product_problem_score``): it is
-told, moves loyalty down and may make the customer leave for product reasons, but it
-does not move service satisfaction. A service guarantee honoured after a failed order
-adds its ``satisfaction_boost`` to the experience itself, before it is judged.
-
-where ``bonus`` is the service-recovery lift for a problem resolved quickly at the first
-contact (McCollough & Bharadwaj 1992). The bonus lifts satisfaction only: whether the
+where ``bonus`` is the service-recovery lift for a problem resolved quickly
+(McCollough & Bharadwaj 1992). A disappointing product is an experience too (score
+``product_problem_score``), but it does not move service satisfaction. A service
+guarantee honoured after a failed order adds its ``satisfaction_boost`` to the
+experience itself, before it is judged. The bonus lifts satisfaction only: whether the
 experience counts as happy or unhappy — which drives word of mouth and loyalty — is
 judged without it, as de Matos et al. (2007) find no lift in repurchase or word of mouth.
 
 Happy experiences (≥ ``happy_threshold``) and unhappy ones (≤ ``unhappy_threshold``)
-are the ones that get told. After an unhappy one the customer either complains
-(``service.complaint_share``, TARP: about 1 in 25) or stays silent and may leave.
+are the ones that get told; loyalty moves with each (:mod:`sim.loyalty`). An experience
+that is part of a problem — the failed delivery, the contacts about it — moves
+satisfaction when it happens, but word of mouth and loyalty respond once, to the problem
+episode as a whole, when it ends (:mod:`sim.episodes`); no decision to leave is taken on
+the way.
 
-Every experience has a key (:mod:`sim.rng`), a child of the event it comes from (the
-delivery of an order, a contact): the decision to complain or leave, the decision to tell
-and how many, and whom (:mod:`sim.word_of_mouth`) are draws of that key, so the same
-experience gets the same decisions in every scenario.
+Every experience (and every episode) has a key (:mod:`sim.rng`), a child of the event it
+comes from: the decision to tell and how many, and whom (:mod:`sim.word_of_mouth`), are
+draws of that key, so the same experience gets the same telling in every scenario.
 """
 
 from __future__ import annotations
@@ -42,12 +42,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.recorder import POOR_SERVICE, PRODUCT_DISSATISFACTION
-from sim.rng import child, uniform_pair
-from sim.world import CUSTOMER, World
+from sim.world import World
 
 if TYPE_CHECKING:
-    from sim.attrition import Attrition
-    from sim.desk import Desk
     from sim.loyalty import Loyalty
     from sim.word_of_mouth import WordOfMouth
 
@@ -55,9 +52,9 @@ if TYPE_CHECKING:
 SERVICE, PRODUCT = POOR_SERVICE, PRODUCT_DISSATISFACTION
 HAPPY, NEUTRAL, UNHAPPY = 1, 0, -1
 
-# An experience's key: its slots and children (the only place they are assigned).
-DECIDE, TELL = 0, 1  # slots, pairs: (complain, leave if silent); (tell at all, how many)
-TELLING, COMPLAINT = 1, 3  # children: whom the customer tells; the complaint's contacts
+# An experience's or an episode's key: its slots and child (the only place they are assigned).
+DECIDE, TELL = 0, 1  # slots, pairs: an episode's (voice, leave); (tell at all, how many)
+TELLING = 1 << 16  # child: whom the customer tells (clear of an episode's contacts 1, 2, …)
 
 
 class Satisfaction:
@@ -67,15 +64,11 @@ class Satisfaction:
         self.world = world
         self.loyalty: Loyalty
         self.word_of_mouth: WordOfMouth
-        self.desk: Desk
-        self.attrition: Attrition
         self.refresh()
 
-    def connect(self, loyalty: Loyalty, word_of_mouth: WordOfMouth, desk: Desk, attrition: Attrition) -> None:
+    def connect(self, loyalty: Loyalty, word_of_mouth: WordOfMouth) -> None:
         self.loyalty = loyalty
         self.word_of_mouth = word_of_mouth
-        self.desk = desk
-        self.attrition = attrition
 
     def refresh(self) -> None:
         sc = self.world.scenario
@@ -91,8 +84,6 @@ class Satisfaction:
         self.unhappy = s.unhappy_threshold
         self.recovery_bonus = s.recovery_bonus
         self.product_problem_score = s.product_problem_score
-        self.complaint_share = sc.service.complaint_share
-        self.leave_if_silent = sc.attrition.leave_after_problem.silent
 
     # ------------------------------------------------------------------ scores
 
@@ -119,53 +110,48 @@ class Satisfaction:
 
     # -------------------------------------------------------------- experience
 
-    def experience(
-        self,
-        person: int,
-        score: float,
-        key: int,
-        about: int = SERVICE,
-        bonus: float = 0.0,
-        lift: float = 0.0,
-        may_complain: bool = True,
-    ) -> int:
-        """Apply one experience to a customer; returns HAPPY, NEUTRAL or UNHAPPY.
+    def feel(self, person: int, score: float, about: int = SERVICE, bonus: float = 0.0, lift: float = 0.0) -> int:
+        """Judge one interaction and move satisfaction; returns HAPPY, NEUTRAL or UNHAPPY.
 
-        ``key`` is the experience's draw key. ``bonus`` (service recovery) lifts only the satisfaction update; ``lift`` (a
+        ``bonus`` (service recovery) lifts only the satisfaction update; ``lift`` (a
         guarantee honoured) lifts the experience itself, before it is judged. Experiences
-        about the product do not move service satisfaction.
+        about the product do not move service satisfaction. Nothing else happens yet: an
+        experience is then responded to at once (:meth:`experience`), or at the end of the
+        problem episode it is part of (:mod:`sim.episodes`).
         """
-        world = self.world
-        people = world.people
+        people = self.world.people
         value = 0.5 + self.sensitivity * (score - people.expectation[person]) + lift
         value = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
         if about == SERVICE:
             target = min(1.0, value + bonus)
             s = people.satisfaction[person]
             people.satisfaction[person] = s + self.learning_rate * (target - s)
-        day = world.day()
         if value >= self.happy:
-            world.record.add("happy_experiences", day)
+            return HAPPY
+        return NEUTRAL if value > self.unhappy else UNHAPPY
+
+    def respond(self, person: int, felt: int, key: int) -> None:
+        """Loyalty and word of mouth respond to an experience, or a whole episode, felt as
+        ``felt``; ``key`` is its draw key (whether and whom the customer tells)."""
+        world = self.world
+        if felt == HAPPY:
+            world.record.add("happy_experiences", world.day())
             self.loyalty.on_happy(person)
             self.word_of_mouth.tell(person, True, key)
-            return HAPPY
-        if value > self.unhappy:
+        elif felt == NEUTRAL:
             self.loyalty.on_neutral(person)
-            return NEUTRAL
-        world.record.add("unhappy_experiences", day)
-        self.loyalty.on_unhappy(person)
-        self.word_of_mouth.tell(person, False, key)
-        if may_complain and people.status[person] == CUSTOMER:
-            u_complain, u_leave = uniform_pair(key, DECIDE)
-            if u_complain < self.complaint_share:
-                self.desk.complaint(person, about, child(key, COMPLAINT))
-            else:
-                self.attrition.maybe_leave(person, self.leave_if_silent, about, u_leave)
-        return UNHAPPY
+        else:
+            world.record.add("unhappy_experiences", world.day())
+            self.loyalty.on_unhappy(person)
+            self.word_of_mouth.tell(person, False, key)
 
-    def product_problem(self, person: int, key: int) -> None:
-        """A product that disappointed: an experience about the product, not the service."""
-        self.experience(person, self.product_problem_score, key, about=PRODUCT)
+    def experience(
+        self, person: int, score: float, key: int, about: int = SERVICE, bonus: float = 0.0, lift: float = 0.0
+    ) -> int:
+        """An experience that is not part of a problem: felt, then responded to at once."""
+        felt = self.feel(person, score, about, bonus, lift)
+        self.respond(person, felt, key)
+        return felt
 
     def lose(self, person: int, amount: float) -> None:
         """Satisfaction drops by ``amount`` (an unresolved contact), not below 0."""

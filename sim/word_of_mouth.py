@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from sim.market import REFERRAL
 from sim.network import SocialNetwork
-from sim.recorder import FRIENDS_INFLUENCE
+from sim.recorder import FRIENDS_INFLUENCE, WORD_OF_MOUTH
 from sim.rng import child, uniform_pair
 from sim.satisfaction import TELL, TELLING
 from sim.world import CUSTOMER, PROSPECT, World
@@ -109,4 +109,4 @@ class WordOfMouth:
                 if status == PROSPECT:
                     people.complaints_heard[other] += 1
                 elif status == CUSTOMER and decision(telling, j) < self.p_leave:
-                    self.attrition.churn(other, FRIENDS_INFLUENCE)
+                    self.attrition.churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)

@@ -11,7 +11,20 @@ import pytest
 
 from sim.engine import Model, run_replication
 from sim.metrics import KPI_NAMES, kpis
-from sim.recorder import CAUSES, CHURN_FIELDS, ReplicationResult
+from sim.recorder import (
+    CAUSES,
+    CHURN_FIELDS,
+    COMPETITION,
+    DIED,
+    FRIENDS_INFLUENCE,
+    HAZARD,
+    MOVED_AWAY,
+    OUTCOMES,
+    POOR_SERVICE,
+    PRODUCT_DISSATISFACTION,
+    WORD_OF_MOUTH,
+    ReplicationResult,
+)
 from sim.runner import run
 from sim.scenario.schema import Scenario
 from sim.world import CUSTOMER
@@ -158,7 +171,22 @@ def test_replications_balance_their_books(first: ReplicationResult) -> None:
     assert d["orders"].sum() == d["orders_initial"].sum() + d["orders_repeat"].sum()
     assert d["orders_initial"].sum() == d["new_advertising"].sum() + d["new_referral"].sum()
     assert d["answered"].sum() <= d["contacts"].sum()
-    assert d["contacts"].sum() == d["questions"].sum() + d["order_problem_contacts"].sum() + d["complaints"].sum()
+    assert d["contacts"].sum() == (
+        d["questions"].sum() + d["order_problem_contacts"].sum() + d["complaint_contacts"].sum())
+    # problem episodes: each ends once (or is still open, or its customer left first)
+    ended = sum(d[f"episodes_{o}"].sum() for o in OUTCOMES)
+    assert 0 < ended <= d["episodes"].sum()
+    assert d["complaints"].sum() <= d["episodes"].sum()
+    for o in OUTCOMES:
+        assert d[f"episodes_{o}_stayed"].sum() <= d[f"episodes_{o}"].sum()
+    # the path of each churn event agrees with its cause
+    path, cause = first.churn["path"], first.churn["cause"]
+    by_episode = path < HAZARD
+    assert set(np.unique(cause[by_episode])) <= {POOR_SERVICE, PRODUCT_DISSATISFACTION}
+    assert set(np.unique(cause[path == HAZARD])) <= {DIED, MOVED_AWAY, COMPETITION, POOR_SERVICE}
+    assert set(np.unique(cause[path == WORD_OF_MOUTH])) <= {FRIENDS_INFLUENCE}
+    left = sum(d[f"episodes_{o}"].sum() - d[f"episodes_{o}_stayed"].sum() for o in OUTCOMES)
+    assert by_episode.sum() == left
 
 
 def test_level_counts_match_the_people_after_a_run() -> None:

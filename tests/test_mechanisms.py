@@ -20,13 +20,17 @@ import pytest
 from sim.desk import COMPLAINT, ORDER_PROBLEM, QUESTION, Contact, OpeningHours
 from sim.economics import daily_economics, lifetime_value, npv
 from sim.engine import Model, run_replication
+from sim.episodes import DISAPPOINTING_PRODUCT, FAILED_ORDER, Episode
 from sim.metrics import kpis
 from sim.recorder import (
     CAUSES,
     COMPETITION,
+    EPISODE_SILENT,
     FRIENDS_INFLUENCE,
+    HAZARD,
     POOR_SERVICE,
     PRODUCT_DISSATISFACTION,
+    WORD_OF_MOUTH,
 )
 from sim.rng import child
 from sim.satisfaction import HAPPY, NEUTRAL, PRODUCT, SERVICE, UNHAPPY
@@ -327,7 +331,7 @@ def test_patient_customers_never_abandon_and_first_contacts_resolve_at_the_rate(
     assert total["answered"] <= total["contacts"]
     p = model.world.scenario.service.first_contact_resolution
     assert binomial_ok(total["first_contacts_resolved"], total["first_contacts_answered"], p)
-    assert total["complaints"] == 0  # complaint_share is 0
+    assert total["complaint_contacts"] == 0  # complaint_share is 0
     assert total["questions"] + total["order_problem_contacts"] == total["contacts"]
 
 
@@ -361,13 +365,19 @@ def desk_model(**service: Any) -> Model:
 
 def finish(m: Model, kind: int, attempt: int = 1, opened: float = 0.0, wait: float = 0.0) -> int:
     """One contact of a customer not used before (set to expectation 0.9, satisfaction 0.5),
-    finished now."""
+    finished now; an order problem or a complaint belongs to a problem episode opened at
+    ``opened``, a question to none (yet)."""
     used = getattr(m, "_used", 0)
     person = used
     m._used = used + 1  # type: ignore[attr-defined]
     assert m.world.people.status[person] == CUSTOMER
     set_person(m, person, 0.9, 0.5)
-    m.desk._finish(Contact(person, kind, SERVICE, attempt, opened, next_key()), wait)
+    key = next_key()
+    episode = None
+    if kind != QUESTION:
+        problem = FAILED_ORDER if kind == ORDER_PROBLEM else DISAPPOINTING_PRODUCT
+        episode = Episode(person, problem, SERVICE, key, opened, NEUTRAL)
+    m.desk._finish(Contact(person, kind, SERVICE, attempt, opened, key, episode), wait)
     return person
 
 
@@ -528,17 +538,26 @@ def test_lose_takes_satisfaction_down_but_not_below_zero(model: Model) -> None:
     assert model.world.people.satisfaction[person] == 0.0
 
 
-def test_a_silent_unhappy_customer_may_leave_for_the_cause_of_the_experience() -> None:
-    m = Model(scenario(QUIET, {"attrition": {"leave_after_problem": {"silent": 1.0}}}), 0)
+def test_a_silent_problem_may_end_in_leaving_for_what_it_was_about() -> None:
+    m = Model(scenario(QUIET, {"attrition": {"leave_after_problem": {"silent": 1.0}},
+                               "fulfilment": {"contact_probability_if_failed": 0.0},
+                               "service": {"complaint_share": 0.0}}), 0)
     people = m.world.people
     service, product = a_customer(m, level=1), a_customer(m, level=2)
-    set_person(m, service, 0.8, 0.5)
-    m.satisfaction.experience(service, 0.0, next_key())
-    set_person(m, product, 0.8, 0.5)
-    m.satisfaction.product_problem(product, next_key())
+    m.episodes.open(service, FAILED_ORDER, SERVICE, next_key(), UNHAPPY)
+    m.episodes.open(product, DISAPPOINTING_PRODUCT, PRODUCT, next_key(), UNHAPPY)
     assert people.status[service] == FORMER and people.status[product] == FORMER
-    causes = {row[1]: row[2] for row in m.world.record.churn_events}
-    assert causes == {service: POOR_SERVICE, product: PRODUCT_DISSATISFACTION}
+    rows = {row[1]: row[2:4] for row in m.world.record.churn_events}
+    assert rows == {service: (POOR_SERVICE, EPISODE_SILENT), product: (PRODUCT_DISSATISFACTION, EPISODE_SILENT)}
+    assert sum(m.world.record.daily["complaints"]) == 0  # nobody voiced it
+
+
+def test_an_unhappy_experience_that_is_no_problem_takes_no_decision_to_leave() -> None:
+    m = Model(scenario(QUIET, {"attrition": {"leave_after_problem": {"silent": 1.0}}}), 0)
+    person = a_customer(m, level=1)
+    set_person(m, person, 0.8, 0.5)
+    assert m.satisfaction.experience(person, 0.0, next_key()) == UNHAPPY
+    assert m.world.people.status[person] == CUSTOMER and not m.world.record.churn_events
 
 
 # ================================================================ loyalty
@@ -675,7 +694,7 @@ WOM = {
         "tell_probability_happy": 0.4, "tell_probability_advocate": 0.4, "tell_probability_unhappy": 0.6,
     },
     "fulfilment": {"on_time_rate": 0.8, "product_problem_rate": 0.1},
-    "horizon_days": 40,
+    "horizon_days": 100,  # unhappy experiences are rarer now that problems are judged once, at their end
 }
 
 
@@ -763,7 +782,7 @@ def test_a_complaint_is_remembered_by_prospects_and_may_drive_customers_away() -
     wom.tell(teller, False, next_key())
     assert people.complaints_heard[prospect] == 1
     assert people.status[listener] == FORMER and people.status[teller] == CUSTOMER
-    assert m.world.record.churn_events[-1][1:4] == (listener, FRIENDS_INFLUENCE, 2)
+    assert m.world.record.churn_events[-1][1:5] == (listener, FRIENDS_INFLUENCE, WORD_OF_MOUTH, 2)
     wom.tell(teller, False, next_key())
     assert people.complaints_heard[prospect] == 2
     assert sum(m.world.record.daily["wom_negative"]) == 4
@@ -779,20 +798,20 @@ def test_churn_records_cause_level_tenure_orders_and_revenue() -> None:
     person = next(p for p in range(people.size)
                   if people.status[p] == CUSTOMER and people.orders[p] > 0 and people.level[p] == 2)
     orders, revenue, counts = people.orders[person], people.revenue[person], list(world.level_counts)
-    m.attrition.churn(person, COMPETITION)
+    m.attrition.churn(person, COMPETITION, HAZARD)
     assert people.status[person] == FORMER
-    assert world.record.churn_events[-1] == (12.5, person, COMPETITION, 2, 12.5, orders, revenue)
+    assert world.record.churn_events[-1] == (12.5, person, COMPETITION, HAZARD, 2, 12.5, orders, revenue)
     assert world.level_counts[2] == counts[2] - 1
     assert world.record.daily["churned_competition"][12] == 1
-    m.attrition.churn(person, COMPETITION)  # a former customer cannot leave twice
+    m.attrition.churn(person, COMPETITION, HAZARD)  # a former customer cannot leave twice
     assert len(world.record.churn_events) == 1
 
     newcomer = a_prospect(m)
     m.customers.join(newcomer, "referral")
     world.env.run(until=20.0)
     assert people.status[newcomer] == CUSTOMER
-    m.attrition.churn(newcomer, POOR_SERVICE)
-    assert world.record.churn_events[-1][1:5] == (newcomer, POOR_SERVICE, people.level[newcomer], 7.5)
+    m.attrition.churn(newcomer, POOR_SERVICE, HAZARD)
+    assert world.record.churn_events[-1][1:6] == (newcomer, POOR_SERVICE, HAZARD, people.level[newcomer], 7.5)
 
 
 def test_poor_service_rate_is_log_linear_in_satisfaction() -> None:

@@ -1,0 +1,150 @@
+"""Problem episodes: a problem, from the moment it arises to the one decision to stay or leave.
+
+TARP (1986) measured what customers do about a problem, by how it ended: of those with a
+larger-loss problem, 9 % of the silent bought again, 19 % of those who complained and were
+left unresolved, 54 % of those whose complaint was resolved and 82 % of those resolved
+quickly. The episode is the model's unit for that measurement. A **problem** — a failed
+order (late, incomplete, wrong items, wrong invoice), a product that disappoints, a
+question the desk fails to answer or resolve — opens an episode for that customer:
+
+* the customer **voices** it — contacts the desk: a failed order with
+  ``fulfilment.contact_probability_if_failed``, a disappointing product with
+  ``service.complaint_share`` (TARP: about 1 in 25); a failed question is voiced already —
+  or stays **silent**, which ends the episode at once;
+* the desk's handling (:mod:`sim.desk`: queue, patience, retries) closes a voiced episode:
+  **resolved** (at the first contact or a later one), **resolved quickly** (within
+  ``service.quick_resolution_hours`` of the problem arising) or **unresolved** (given up
+  waiting and not retried, or still unresolved after ``max_contacts_per_problem`` tries);
+* **exactly one leave decision** is taken, at the episode's end, with the probability of
+  its outcome (``attrition.leave_after_problem``: silent, complained_unresolved,
+  complained_resolved, complained_resolved_quickly), for poor service or for the product
+  by what the problem was about. Churn events record the outcome as their path.
+
+Satisfaction moves at each contact on the way (:mod:`sim.satisfaction`); word of mouth and
+loyalty respond once, at the end, to the episode as a whole: a silent episode as its
+problem was felt, an unresolved one as unhappy, a resolved one as its closing contact was
+felt (the recovery bonus lifts satisfaction, not the judgement: de Matos et al. 2007). A
+contact that is not about a problem — a question answered at the first try — is an
+experience, not an episode.
+
+Random numbers: an episode's key is its problem's key (a child of the order, or the
+question's key); the pair at slot ``DECIDE`` is (voice, leave), the pair at ``TELL`` and
+the child ``TELLING`` are the telling at its end (as for any experience); its contacts are
+the children 1, 2, … of the same key.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.recorder import (
+    EPISODE_RESOLVED,
+    EPISODE_RESOLVED_QUICKLY,
+    EPISODE_SILENT,
+    EPISODE_UNRESOLVED,
+    OUTCOMES,
+)
+from sim.rng import uniform_pair
+from sim.satisfaction import DECIDE, PRODUCT, SERVICE, UNHAPPY
+from sim.world import CUSTOMER, World
+
+if TYPE_CHECKING:
+    from sim.attrition import Attrition
+    from sim.desk import Desk
+    from sim.satisfaction import Satisfaction
+
+FAILED_ORDER, DISAPPOINTING_PRODUCT, FAILED_QUESTION = 0, 1, 2
+KINDS = ("failed_order", "product", "question")
+__all__ = ["OUTCOMES", "PRODUCT", "SERVICE", "Episode", "Episodes"]
+
+
+class Episode:
+    """One customer's problem, open until its outcome is known."""
+
+    __slots__ = ("person", "kind", "about", "key", "opened", "felt")
+
+    def __init__(self, person: int, kind: int, about: int, key: int, opened: float, felt: int) -> None:
+        self.person = person
+        self.kind = kind
+        self.about = about  # SERVICE or PRODUCT: the cause a leave decision is attributed to
+        self.key = key  # the problem's draw key
+        self.opened = opened  # when the problem arose
+        self.felt = felt  # how the problem itself was felt (HAPPY, NEUTRAL, UNHAPPY)
+
+
+class Episodes:
+    """Opens episodes, sends the voiced ones to the desk, and closes each with one decision."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.satisfaction: Satisfaction
+        self.desk: Desk
+        self.attrition: Attrition
+        self.refresh()
+
+    def connect(self, satisfaction: Satisfaction, desk: Desk, attrition: Attrition) -> None:
+        self.satisfaction = satisfaction
+        self.desk = desk
+        self.attrition = attrition
+
+    def refresh(self) -> None:
+        sc = self.world.scenario
+        leave = sc.attrition.leave_after_problem
+        self.leave = {
+            EPISODE_SILENT: leave.silent,
+            EPISODE_UNRESOLVED: leave.complained_unresolved,
+            EPISODE_RESOLVED: leave.complained_resolved,
+            EPISODE_RESOLVED_QUICKLY: leave.complained_resolved_quickly,
+        }
+        self.voice = (sc.fulfilment.contact_probability_if_failed, sc.service.complaint_share)
+        self.quick_days = sc.service.quick_resolution_hours / 24.0
+
+    def open(self, person: int, kind: int, about: int, key: int, felt: int) -> None:
+        """A failed order or a disappointing product, now: voiced, it goes to the desk;
+        silent, it ends at once. ``felt``: how the problem itself was felt."""
+        world = self.world
+        episode = Episode(person, kind, about, key, world.env.now, felt)
+        world.record.add("episodes", world.day())
+        if uniform_pair(key, DECIDE)[0] >= self.voice[kind]:
+            self.close(episode, EPISODE_SILENT, felt)
+            return
+        world.record.add("complaints", world.day())  # TARP's complainers: the voiced episodes
+        if kind == FAILED_ORDER:
+            self.desk.order_problem(episode)
+        else:
+            self.desk.complaint(episode)
+
+    def failed_question(self, person: int, key: int, opened: float, felt: int) -> Episode:
+        """The desk failed a question raised at ``opened`` (not answered, or not resolved):
+        a problem, voiced already; the desk carries on with it."""
+        world = self.world
+        world.record.add("episodes", world.day())
+        world.record.add("complaints", world.day())
+        return Episode(person, FAILED_QUESTION, SERVICE, key, opened, felt)
+
+    def resolved(self, episode: Episode, felt: int) -> None:
+        """The desk resolved it now; ``felt`` is how the closing contact was felt."""
+        quick = self.world.env.now - episode.opened <= self.quick_days
+        self.close(episode, EPISODE_RESOLVED_QUICKLY if quick else EPISODE_RESOLVED, felt)
+
+    def unresolved(self, episode: Episode) -> None:
+        """The customer gave up, or the last try failed."""
+        self.close(episode, EPISODE_UNRESOLVED, UNHAPPY)
+
+    def close(self, episode: Episode, outcome: int, felt: int) -> None:
+        """The episode's end: word of mouth and loyalty respond, then the one leave decision."""
+        world = self.world
+        person = episode.person
+        if world.people.status[person] != CUSTOMER:
+            return
+        day = world.day()
+        name = OUTCOMES[outcome]
+        world.record.add(f"episodes_{name}", day)
+        self.satisfaction.respond(person, felt, episode.key)
+        if world.people.status[person] != CUSTOMER:
+            return
+        leave = uniform_pair(episode.key, DECIDE)[1] < self.leave[outcome]
+        if leave:
+            self.attrition.churn(person, episode.about, path=outcome)
+        else:
+            world.record.add(f"episodes_{name}_stayed", day)
