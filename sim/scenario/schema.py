@@ -244,8 +244,8 @@ class Fulfilment(Section):
     failure_severity: FailureSeverity = Field(
         FailureSeverity(), description="reliability score (0..1) a failed order loses")
     contact_probability_if_failed: Share = Field(
-        0.6, description="share of failed orders (late, incomplete, wrong, mis-invoiced) that "
-        "lead the customer to contact support"
+        0.6, description="share of failed orders (late, incomplete, wrong, mis-invoiced) whose "
+        "customer voices the problem: contacts support to have it put right"
     )
     product_problem_rate: Share = Field(
         0.075, description="share of orders whose product disappoints (a product, not a service, problem)"
@@ -316,11 +316,12 @@ class Service(Section):
         20.0, description="the service level counts contacts answered within this wait (80/20 rule)"
     )
     complaint_share: Share = Field(
-        0.04, description="share of unhappy experiences that are complained about (TARP: 1 in 25)"
+        0.04, description="share of customers with a disappointing product who complain about it "
+        "(TARP: 1 in 25)"
     )
     quick_resolution_hours: Annotated[float, Field(gt=0, le=720)] = Field(
-        12.0, description="a complaint resolved at first contact within this time counts as "
-        "resolved quickly (\"resolve before sunset\")"
+        12.0, description="a problem resolved within this time of arising counts as resolved "
+        "quickly (\"resolve before sunset\")"
     )
 
 
@@ -478,13 +479,15 @@ class PoorServiceHazard(Section):
 
 
 class LeaveAfterProblem(Section):
-    """Chance of leaving after an unhappy experience, by what happened next (TARP's ordering)."""
+    """Chance of leaving at the end of a problem episode, by how it ended (TARP's ordering)."""
 
-    silent: Probability = Field(0.065, description="chance of leaving after an unhappy experience not complained about")
-    complained_unresolved: Probability = Field(0.06, description="chance of leaving after a complaint left unresolved")
-    complained_resolved: Probability = Field(0.035, description="chance of leaving after a complaint resolved")
+    silent: Probability = Field(0.065, description="chance of leaving after a problem not voiced")
+    complained_unresolved: Probability = Field(
+        0.06, description="chance of leaving after a problem voiced and left unresolved")
+    complained_resolved: Probability = Field(
+        0.035, description="chance of leaving after a problem resolved, not quickly")
     complained_resolved_quickly: Probability = Field(
-        0.015, description="chance of leaving after a complaint resolved quickly at first contact")
+        0.015, description="chance of leaving after a problem resolved within quick_resolution_hours")
 
 
 class Attrition(Section):
@@ -501,7 +504,7 @@ class Attrition(Section):
         PoorServiceHazard(), description="yearly hazard of leaving over service, log-linear in "
         "service satisfaction")
     leave_after_problem: LeaveAfterProblem = Field(
-        LeaveAfterProblem(), description="chance of leaving after an unhappy experience")
+        LeaveAfterProblem(), description="chance of leaving at the end of a problem, by how it ended")
 
 
 # ------------------------------------------------------------------------- economics
