@@ -24,7 +24,7 @@ complained and left unresolved > resolved > resolved quickly (:mod:`sim.episodes
 from __future__ import annotations
 
 from sim.recorder import CAUSES, COMPETITION, DIED, HAZARD, MOVED_AWAY, POOR_SERVICE
-from sim.world import CUSTOMER, DAYS_PER_YEAR, FORMER, World
+from sim.world import CUSTOMER, DAYS_PER_YEAR, FORMER, GONE, World
 
 
 class Attrition:
@@ -101,7 +101,8 @@ class Attrition:
             return
         now = world.env.now
         level = people.level[person]
-        people.status[person] = FORMER
+        people.status[person] = GONE if cause == DIED or cause == MOVED_AWAY else FORMER
+        people.left[person] = now
         world.level_counts[level] -= 1
         world.record.churn_events.append(
             (now, person, cause, path, level, now - people.joined[person], people.orders[person],

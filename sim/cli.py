@@ -30,7 +30,8 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 # The terminal table: groups of KPIs under headings; labels and units from
 # sim.metrics.KPI_DEFINITIONS. Churn causes are shares of all churn, in a group of their own.
 SHOWN: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Customers", ("customers_start", "customers_end", "new_customers_advertising", "new_customers_referral")),
+    ("Customers", ("customers_start", "customers_end", "new_customers_advertising", "new_customers_referral",
+                   "new_customers_winback")),
     ("Churn", ("churned_total", "churn_rate_annual")),
     ("Causes of churn, as shares of all churn", (
         "share_churn_poor_service", "share_churn_product_dissatisfaction", "share_churn_competition",
@@ -38,6 +39,8 @@ SHOWN: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("Support desk", ("contacts", "mean_wait_minutes", "service_level", "abandonment_rate",
                       "first_contact_resolution_rate")),
+    ("Problems (TARP episodes)", ("problem_episodes", "complaints", "stay_rate_silent", "stay_rate_unresolved",
+                                  "stay_rate_resolved", "stay_rate_resolved_quickly")),
     ("Fulfilment", ("orders", "perfect_order_rate", "on_time_rate")),
     ("Word of mouth and satisfaction", ("mean_told_by_happy", "mean_told_by_unhappy",
                                        "share_advocates_end", "mean_satisfaction_end")),

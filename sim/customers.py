@@ -71,11 +71,13 @@ class Customers:
         self._schedule(person)
 
     def join(self, person: int, channel: str) -> None:
-        """A prospect becomes a customer: the first purchase (an initial transaction)."""
+        """A prospect — or a former customer won back — becomes a customer: the first purchase
+        (an initial transaction). A customer won back starts again at level 1."""
         world, people = self.world, self.world.people
         people.status[person] = CUSTOMER
         people.level[person] = 1
         people.level_orders[person] = 0
+        people.happy_streak[person] = 0
         people.joined[person] = world.env.now
         world.level_counts[1] += 1
         world.record.add("new_" + channel, world.day())

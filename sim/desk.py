@@ -192,9 +192,16 @@ class Desk:
     def _arrive_event(self, event: Event) -> None:
         self._arrive(event._value)
 
+    def _current(self, contact: Contact) -> bool:
+        """Whether the contact's customer is still a customer, in the same spell (not won back
+        since it was raised)."""
+        people = self.world.people
+        person = contact.person
+        return people.status[person] == CUSTOMER and people.joined[person] <= contact.opened
+
     def _arrive(self, contact: Contact) -> None:
         world = self.world
-        if world.people.status[contact.person] != CUSTOMER:
+        if not self._current(contact):
             return
         env = world.env
         day = world.day()
@@ -252,7 +259,7 @@ class Desk:
         world = self.world
         world.record.add("abandoned", world.day())
         person = contact.person
-        if world.people.status[person] != CUSTOMER:
+        if not self._current(contact):
             return
         satisfaction = self.satisfaction
         felt = satisfaction.feel(person, satisfaction.contact_score(0.0, resolved=False, answered=False))
@@ -272,7 +279,7 @@ class Desk:
             world.record.add("first_contacts_answered", day)
             world.record.add("first_contacts_resolved", day, resolved)
         person = contact.person
-        if world.people.status[person] != CUSTOMER:
+        if not self._current(contact):
             return
         satisfaction = self.satisfaction
         responsiveness = 1.0 / (1.0 + wait * MINUTES_PER_DAY / self.wait_tolerance)
@@ -306,7 +313,7 @@ class Desk:
 
     def _again(self, event: Event) -> None:
         contact: Contact = event._value
-        if self.world.people.status[contact.person] != CUSTOMER:
+        if not self._current(contact):
             return
         self.contact(Contact(
             contact.person, contact.kind, contact.about, contact.attempt + 1, contact.opened, contact.problem,

@@ -31,7 +31,7 @@ from sim.desk import Desk
 from sim.episodes import Episodes
 from sim.fulfilment import Fulfilment
 from sim.loyalty import Loyalty
-from sim.market import Advertising, draw_population, seed_customers
+from sim.market import Advertising, Joining, draw_population, seed_customers
 from sim.network import SocialNetwork
 from sim.recorder import ReplicationResult
 from sim.satisfaction import Satisfaction
@@ -89,21 +89,22 @@ class Model:
         self.episodes = Episodes(world)
         self.satisfaction = Satisfaction(world)
         self.word_of_mouth = WordOfMouth(world, network)
+        self.joining = Joining(world)
         self.network = network
         self.customers.connect(self.fulfilment, self.desk, self.attrition)
         self.fulfilment.connect(self.loyalty, self.satisfaction, self.episodes)
         self.desk.connect(self.satisfaction, self.episodes)
         self.episodes.connect(self.satisfaction, self.desk, self.attrition)
         self.satisfaction.connect(self.loyalty, self.word_of_mouth)
-        self.word_of_mouth.connect(self.customers, self.attrition)
+        self.word_of_mouth.connect(self.customers, self.attrition, self.joining)
         seed_customers(world, self.customers)
         self.customers_start = sum(world.level_counts)
-        self.advertising = Advertising(world, self.customers)
+        self.advertising = Advertising(world, self.customers, self.joining)
 
     def components(self) -> list[Component]:
         return [
             self.attrition, self.loyalty, self.customers, self.fulfilment,
-            self.desk, self.episodes, self.satisfaction, self.word_of_mouth, self.advertising,
+            self.desk, self.episodes, self.satisfaction, self.word_of_mouth, self.joining, self.advertising,
         ]
 
     def apply(self, scenario: Scenario) -> None:

@@ -135,8 +135,9 @@ class Episodes:
         """The episode's end: word of mouth and loyalty respond, then the one leave decision."""
         world = self.world
         person = episode.person
-        if world.people.status[person] != CUSTOMER:
-            return
+        people = world.people
+        if people.status[person] != CUSTOMER or people.joined[person] > episode.opened:
+            return  # left meanwhile (and maybe won back since): no decision
         day = world.day()
         name = OUTCOMES[outcome]
         world.record.add(f"episodes_{name}", day)

@@ -107,16 +107,18 @@ class Fulfilment:
         daily["orders_invoice_ok"][day] += invoice_ok
         daily["orders_perfect"][day] += on_time and complete and accurate and invoice_ok
         daily["lead_time_days_sum"][day] += lead
-        outcome = (person, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, u_claim)
+        outcome = (person, world.env.now, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok,
+                   u_claim)
         event = Timeout(world.env, lead, outcome)
         event.callbacks.append(self._deliver)
 
     def _deliver(self, event: Event) -> None:
-        person, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, u_claim = event._value
+        person, placed, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, u_claim = (
+            event._value)
         world = self.world
         people = world.people
-        if people.status[person] != CUSTOMER:
-            return
+        if people.status[person] != CUSTOMER or people.joined[person] > placed:
+            return  # no longer a customer, or an order of an earlier spell (won back since)
         f = self.f
         severity = f.failure_severity
         responsiveness = max(0.0, 1.0 - late_by / self.late_tolerance)

@@ -15,10 +15,11 @@ coefficients p ≈ 0.03, q ≈ 0.38 a year):
 * **advertising** — each remaining prospect joins at yearly rate
   ``advertising_rate_per_year`` (the innovation coefficient p), simulated by thinning:
   candidates arrive at rate p·N over the whole population and a candidate joins only if
-  still a prospect, and then only with chance (1 − d)^k after hearing k complaints;
+  still a prospect (or a former customer who can be won back), and then only with the
+  chance :class:`Joining` gives (less after complaints remembered);
 * **recommendation** — handled in :mod:`sim.word_of_mouth`: each recommendation heard
   converts with ``conversion_per_recommendation`` (times the advocate multiplier),
-  likewise deterred by complaints heard. The imitation coefficient q emerges as
+  likewise deterred by complaints remembered. The imitation coefficient q emerges as
   (recommendations per customer-year) × (conversion per recommendation).
 """
 
@@ -30,12 +31,67 @@ import numpy as np
 from simpy.events import Event, Timeout
 
 from sim.rng import bases
-from sim.world import DAYS_PER_MONTH, DAYS_PER_YEAR, PROSPECT, World
+from sim.world import DAYS_PER_MONTH, DAYS_PER_YEAR, FORMER, PROSPECT, World
 
 if TYPE_CHECKING:
     from sim.customers import Customers
 
-ADVERTISING, REFERRAL = "advertising", "referral"
+ADVERTISING, REFERRAL, WINBACK = "advertising", "referral", "winback"
+
+
+class Joining:
+    """Who may join now, and how much remembered complaints and a past departure hold them back.
+
+    A prospect joins with the chance its channel offers (advertising, a recommendation)
+    times (1 − d)^m, m the complaints it still remembers: each complaint heard adds 1 to
+    m, and m halves every ``complaint_memory_half_life_days`` (stored as the value m at
+    the day it was last heard, decayed when read). A former customer — one who left, not
+    one who died or moved away — can be won back after ``winback_cooloff_days``, with
+    ``winback_relative_chance`` times a prospect's chance: the *win-back* channel.
+    """
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.refresh()
+
+    def refresh(self) -> None:
+        acq = self.world.scenario.acquisition
+        self.keep_after_complaint = 1.0 - acq.deterrence_per_complaint_heard
+        self.half_life = acq.complaint_memory_half_life_days
+        self.winback = acq.winback_relative_chance
+        self.cooloff = acq.winback_cooloff_days
+
+    def chance(self, person: int) -> float:
+        """The factor on ``person``'s chance to join now (0: cannot join)."""
+        people = self.world.people
+        status = people.status[person]
+        if status == PROSPECT:
+            factor = 1.0
+        elif status == FORMER and self.world.env.now - people.left[person] >= self.cooloff:
+            factor = self.winback
+        else:
+            return 0.0
+        memory = people.complaint_memory[person]
+        if memory > 0.0:
+            age = self.world.env.now - people.memory_day[person]
+            factor *= self.keep_after_complaint ** (memory * 2.0 ** (-age / self.half_life))
+        return factor
+
+    def remembered(self, person: int) -> float:
+        """Complaints ``person`` still remembers now."""
+        people = self.world.people
+        age = self.world.env.now - people.memory_day[person]
+        return people.complaint_memory[person] * 2.0 ** (-age / self.half_life)
+
+    def hear_complaint(self, person: int) -> None:
+        """``person`` (a prospect or former customer) hears a complaint now."""
+        people = self.world.people
+        people.complaint_memory[person] = self.remembered(person) + 1.0
+        people.memory_day[person] = self.world.env.now
+
+    def channel(self, person: int, channel: str) -> str:
+        """The channel a join counts under: win-back for a former customer."""
+        return WINBACK if self.world.people.status[person] == FORMER else channel
 
 
 def beta_draws(mean: float, sd: float, size: int, rng: np.random.Generator) -> np.ndarray:
@@ -98,9 +154,10 @@ class Advertising:
     candidates in every scenario with the same rate, whoever they find.
     """
 
-    def __init__(self, world: World, customers: Customers) -> None:
+    def __init__(self, world: World, customers: Customers, joining: Joining) -> None:
         self.world = world
         self.customers = customers
+        self.joining = joining
         self.draws = world.draws("advertising")
         self.candidates = 0
         self.pending: Event | None = None
@@ -111,7 +168,6 @@ class Advertising:
         """Read the parameters; the next candidate is drawn anew only if the rate changed."""
         acq = self.world.scenario.acquisition
         rate = acq.advertising_rate_per_year / DAYS_PER_YEAR * self.world.people.size
-        self.keep_after_complaint = 1.0 - acq.deterrence_per_complaint_heard
         if rate != self.rate_per_day:
             self.rate_per_day = rate
             self._schedule()  # exact: the waiting time is memoryless
@@ -131,6 +187,6 @@ class Advertising:
         candidate: int = event._value
         person = int(self.draws.uniform(candidate, 1) * people.size)
         accept = self.draws.uniform(candidate, 2)
-        if people.status[person] == PROSPECT and accept < self.keep_after_complaint ** people.complaints_heard[person]:
-            self.customers.join(person, ADVERTISING)
+        if accept < self.joining.chance(person):
+            self.customers.join(person, self.joining.channel(person, ADVERTISING))
         self._schedule()

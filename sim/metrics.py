@@ -63,6 +63,7 @@ KPI_NAMES = (
     "order_problem_contacts",
     "customer_lifetime_value",
     "guarantee_cost",
+    "new_customers_winback",
     "problem_episodes",
     "voiced_share",
     *(f"episodes_{o}" for o in OUTCOMES),
@@ -190,6 +191,8 @@ KPI_DEFINITIONS: dict[str, KpiDefinition] = {
     "invoice_accuracy_rate": _share("invoices correct", "orders correctly invoiced / orders (by day placed)", "higher"),
     "mean_lead_time_days": KpiDefinition(
         "mean lead time", "days", "sum of lead times / orders (late ones included)", "lower", low=0.0),
+    "new_customers_winback": _count("won back", "former customers who joined again (by advertising or a "
+                                    "recommendation, after the cool-off): the win-back channel", "higher"),
     "problem_episodes": _count("problems", "problem episodes opened: failed orders, disappointing products, "
                                "questions the desk failed (docs/MODEL.md section 7.11)", "lower", unit="problems"),
     "voiced_share": _share("problems voiced", "complaints / problems", "neither"),
@@ -281,6 +284,7 @@ def kpis(result: ReplicationResult, scenario: Scenario, from_day: int = 0) -> di
             _ratio(margin, customer_years), churn_rate, scenario.economics.discount_rate_annual
         ),
         "guarantee_cost": float(money["guarantee_cost"].sum()),
+        "new_customers_winback": total["new_winback"],
         "problem_episodes": total["episodes"],
         "voiced_share": _ratio(total["complaints"], total["episodes"]),
         **{f"episodes_{o}": total[f"episodes_{o}"] for o in OUTCOMES},
@@ -301,7 +305,7 @@ def kpi_frame(results: list[ReplicationResult], scenario: Scenario) -> pd.DataFr
 
 _TIMESERIES_COUNTS = frozenset({
     "replication", "day", "customers_active", "active_level1", "active_level2", "active_level3",
-    "new_customers_advertising", "new_customers_referral", "orders", "orders_initial", "orders_repeat",
+    "new_customers_advertising", "new_customers_referral", "new_customers_winback", "orders", "orders_initial", "orders_repeat",
     "orders_on_time", "orders_perfect", "contacts", "complaints", "answered", "abandoned", "waited",
     "answered_within_target", "wom_positive", "wom_negative", "agents",
 })
@@ -325,6 +329,7 @@ def timeseries_frame(results: list[ReplicationResult], scenario: Scenario) -> pd
             "active_level3": d["active_level3"],
             "new_customers_advertising": d["new_advertising"],
             "new_customers_referral": d["new_referral"],
+            "new_customers_winback": d["new_winback"],
             **{f"churned_{c}": d[f"churned_{c}"] for c in CAUSES},
             "orders": d["orders"],
             "orders_initial": d["orders_initial"],

@@ -41,6 +41,7 @@ DAILY = (
     # acquisition
     "new_advertising",
     "new_referral",
+    "new_winback",
     # churn by cause
     *(f"churned_{c}" for c in CAUSES),
     # orders and fulfilment

@@ -11,8 +11,11 @@ What a message does depends on who hears it:
 
 * a **prospect** hearing a recommendation joins with ``conversion_per_recommendation``
   (× ``advocate_conversion_multiplier`` if the teller is an advocate), reduced by
-  (1 − ``deterrence_per_complaint_heard``)^k after k complaints heard;
-* a **prospect** hearing a complaint remembers it (k ← k + 1);
+  (1 − ``deterrence_per_complaint_heard``)^m for the m complaints it still remembers
+  (:class:`sim.market.Joining`); a former customer who can be won back likewise, at the
+  win-back fraction of that chance;
+* a **prospect** (or former customer) hearing a complaint remembers it (m ← m + 1; memories
+  fade with ``complaint_memory_half_life_days``);
 * a **customer** hearing a complaint leaves with ``leave_per_complaint_heard`` —
   the sources' "friends' influence" (Goldenberg et al. 2007 on the cost of negative
   word of mouth).
@@ -29,12 +32,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.market import REFERRAL
+from sim.market import REFERRAL, Joining
 from sim.network import SocialNetwork
 from sim.recorder import FRIENDS_INFLUENCE, WORD_OF_MOUTH
 from sim.rng import child, uniform_pair
 from sim.satisfaction import TELL, TELLING
-from sim.world import CUSTOMER, PROSPECT, World
+from sim.world import CUSTOMER, FORMER, PROSPECT, World
 
 if TYPE_CHECKING:
     from sim.attrition import Attrition
@@ -55,11 +58,13 @@ class WordOfMouth:
         self.network = network
         self.customers: Customers
         self.attrition: Attrition
+        self.joining: Joining
         self.refresh()
 
-    def connect(self, customers: Customers, attrition: Attrition) -> None:
+    def connect(self, customers: Customers, attrition: Attrition, joining: Joining) -> None:
         self.customers = customers
         self.attrition = attrition
+        self.joining = joining
 
     def refresh(self) -> None:
         sc = self.world.scenario
@@ -72,7 +77,6 @@ class WordOfMouth:
         self.p_leave = w.leave_per_complaint_heard
         self.conversion = a.conversion_per_recommendation
         self.advocate_multiplier = a.advocate_conversion_multiplier
-        self.keep_after_complaint = 1.0 - a.deterrence_per_complaint_heard
 
     def tell(self, person: int, positive: bool, key: int) -> None:
         """Maybe tell others about an experience of ``person`` (``key``: the experience's)."""
@@ -96,17 +100,18 @@ class WordOfMouth:
             record.add("happy_tellers", day)
             record.add("wom_positive", day, len(told))
             conversion = min(1.0, self.conversion * (self.advocate_multiplier if advocate else 1.0))
+            joining = self.joining
             for j, other in enumerate(told):
-                if people.status[other] == PROSPECT:
-                    keep = self.keep_after_complaint ** people.complaints_heard[other]
-                    if decision(telling, j) < conversion * keep:
-                        self.customers.join(other, REFERRAL)
+                if people.status[other] != CUSTOMER:
+                    chance = joining.chance(other)
+                    if chance > 0.0 and decision(telling, j) < conversion * chance:
+                        self.customers.join(other, joining.channel(other, REFERRAL))
         else:
             record.add("unhappy_tellers", day)
             record.add("wom_negative", day, len(told))
             for j, other in enumerate(told):
                 status = people.status[other]
-                if status == PROSPECT:
-                    people.complaints_heard[other] += 1
+                if status == PROSPECT or status == FORMER:
+                    self.joining.hear_complaint(other)
                 elif status == CUSTOMER and decision(telling, j) < self.p_leave:
                     self.attrition.churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)

@@ -28,8 +28,8 @@ DAYS_PER_YEAR = 365.0
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 MINUTES_PER_DAY = 1440.0
 
-# People's status.
-PROSPECT, CUSTOMER, FORMER = 0, 1, 2
+# People's status: a former customer may be won back; one who died or moved away is gone.
+PROSPECT, CUSTOMER, FORMER, GONE = 0, 1, 2, 3
 
 # A person's draw key (sim.rng): its slot n is their n-th clock event (waiting time and pick,
 # one pair); its children, in disjoint ranges of tags, are their k-th order and the question
@@ -51,7 +51,9 @@ class People:
         self.clock_rate = array("d", bytes(8 * size))  # rate of the pending customer clock
         self.key = array("Q", bytes(8 * size))  # the person's draw key (sim.rng)
         self.clock_events = array("i", bytes(4 * size))  # clock events drawn so far
-        self.complaints_heard = array("i", bytes(4 * size))
+        self.complaint_memory = array("d", bytes(8 * size))  # complaints remembered, as of memory_day
+        self.memory_day = array("d", bytes(8 * size))
+        self.left = array("d", bytes(8 * size))  # when a former customer left
         self.joined = array("d", bytes(8 * size))
         self.orders = array("i", bytes(4 * size))
         self.level_orders = array("i", bytes(4 * size))

@@ -169,7 +169,7 @@ def test_replications_balance_their_books(first: ReplicationResult) -> None:
     assert set(np.unique(first.churn["loyalty_level"])) <= {1, 2, 3}
     # shares come from counts
     assert d["orders"].sum() == d["orders_initial"].sum() + d["orders_repeat"].sum()
-    assert d["orders_initial"].sum() == d["new_advertising"].sum() + d["new_referral"].sum()
+    assert d["orders_initial"].sum() == d["new_advertising"].sum() + d["new_referral"].sum() + d["new_winback"].sum()
     assert d["answered"].sum() <= d["contacts"].sum()
     assert d["contacts"].sum() == (
         d["questions"].sum() + d["order_problem_contacts"].sum() + d["complaint_contacts"].sum())

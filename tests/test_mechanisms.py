@@ -25,9 +25,11 @@ from sim.metrics import kpis
 from sim.recorder import (
     CAUSES,
     COMPETITION,
+    DIED,
     EPISODE_SILENT,
     FRIENDS_INFLUENCE,
     HAZARD,
+    MOVED_AWAY,
     POOR_SERVICE,
     PRODUCT_DISSATISFACTION,
     WORD_OF_MOUTH,
@@ -35,7 +37,7 @@ from sim.recorder import (
 from sim.rng import child
 from sim.satisfaction import HAPPY, NEUTRAL, PRODUCT, SERVICE, UNHAPPY
 from sim.scenario.schema import Economics, Scenario
-from sim.world import CUSTOMER, DAYS_PER_MONTH, DAYS_PER_YEAR, FORMER, PROSPECT
+from sim.world import CUSTOMER, DAYS_PER_MONTH, DAYS_PER_YEAR, FORMER, GONE, PROSPECT
 
 Z = 3.2905  # two-sided 99.9 % normal quantile
 TINY = 1e-9  # a hazard that is as good as off (valid whether or not 0 is allowed)
@@ -356,23 +358,26 @@ def test_a_contact_made_at_night_reaches_the_desk_during_the_next_opening() -> N
 
 
 def desk_model(**service: Any) -> Model:
-    return Model(scenario(QUIET, {
+    m = Model(scenario(QUIET, {
         "horizon_days": 10, "market": {"population": 3000, "initial_customers": 3000},
         "service": service, "attrition": {"leave_after_problem": {
             "silent": 0.0, "complained_unresolved": 0.3, "complained_resolved": 0.2,
             "complained_resolved_quickly": 0.1}}}), 0)
+    m.world.env.run(until=2.0)  # so that a problem can have been raised a day ago
+    return m
 
 
 def finish(m: Model, kind: int, attempt: int = 1, opened: float = 0.0, wait: float = 0.0) -> int:
     """One contact of a customer not used before (set to expectation 0.9, satisfaction 0.5),
-    finished now; an order problem or a complaint belongs to a problem episode opened at
-    ``opened``, a question to none (yet)."""
-    used = getattr(m, "_used", 0)
-    person = used
-    m._used = used + 1  # type: ignore[attr-defined]
-    assert m.world.people.status[person] == CUSTOMER
+    finished now; an order problem or a complaint belongs to a problem episode opened
+    ``opened`` days from now (≤ 0), a question to none (yet)."""
+    person = getattr(m, "_used", 0)
+    while m.world.people.status[person] != CUSTOMER:  # some may have left in the first days
+        person += 1
+    m._used = person + 1  # type: ignore[attr-defined]
     set_person(m, person, 0.9, 0.5)
     key = next_key()
+    opened += m.world.env.now
     episode = None
     if kind != QUESTION:
         problem = FAILED_ORDER if kind == ORDER_PROBLEM else DISAPPOINTING_PRODUCT
@@ -384,6 +389,7 @@ def finish(m: Model, kind: int, attempt: int = 1, opened: float = 0.0, wait: flo
 def test_a_quick_first_contact_resolution_earns_the_recovery_bonus() -> None:
     m = desk_model(first_contact_resolution=1.0, quick_resolution_hours=12)
     people, bonus = m.world.people, m.world.scenario.satisfaction.recovery_bonus
+    resolved_before = sum(m.world.record.daily["first_contacts_resolved"])
     score = m.satisfaction.contact_score(1.0, resolved=True, answered=True)
     value = 0.5 + 2.0 * (score - 0.9)
     assert 0.3 < value < 0.8 and value + bonus < 1  # neutral, and the bonus is not capped
@@ -393,7 +399,7 @@ def test_a_quick_first_contact_resolution_earns_the_recovery_bonus() -> None:
     assert people.satisfaction[slow] == pytest.approx(0.5 + 0.3 * (value - 0.5))
     question = finish(m, QUESTION)  # a question is not a recovery
     assert people.satisfaction[question] == pytest.approx(0.5 + 0.3 * (value - 0.5))
-    assert sum(m.world.record.daily["first_contacts_resolved"]) == 3
+    assert sum(m.world.record.daily["first_contacts_resolved"]) == resolved_before + 3
 
 
 @pytest.mark.parametrize(
@@ -757,7 +763,7 @@ def test_recommendation_converts_a_prospect_less_after_complaints_heard(heard: i
     }), 0)
     wom, people = m.word_of_mouth, m.world.people
     prospect = a_prospect(m)
-    people.complaints_heard[prospect] = heard
+    people.complaint_memory[prospect] = heard  # remembered as of now (day 0)
     joins = _Joins()
     wom.network = _Fixed([prospect])  # type: ignore[assignment]
     wom.customers = joins  # type: ignore[assignment]
@@ -780,11 +786,11 @@ def test_a_complaint_is_remembered_by_prospects_and_may_drive_customers_away() -
     listener = a_customer(m, level=2)
     wom.network = _Fixed([prospect, listener])  # type: ignore[assignment]
     wom.tell(teller, False, next_key())
-    assert people.complaints_heard[prospect] == 1
+    assert m.joining.remembered(prospect) == 1
     assert people.status[listener] == FORMER and people.status[teller] == CUSTOMER
     assert m.world.record.churn_events[-1][1:5] == (listener, FRIENDS_INFLUENCE, WORD_OF_MOUTH, 2)
     wom.tell(teller, False, next_key())
-    assert people.complaints_heard[prospect] == 2
+    assert m.joining.remembered(prospect) == 2
     assert sum(m.world.record.daily["wom_negative"]) == 4
 
 
@@ -901,7 +907,7 @@ def test_time_based_picks_the_cause_whose_band_holds_the_pick(
     if cause is None:
         assert people.status[person] == CUSTOMER and not m.world.record.churn_events
     else:
-        assert people.status[person] == FORMER
+        assert people.status[person] == (GONE if cause in ("died", "moved_away") else FORMER)
         assert CAUSES[m.world.record.churn_events[-1][2]] == cause
 
 
@@ -942,16 +948,53 @@ def test_competitor_shock_raises_churn_inside_its_window_only() -> None:
 def test_advertising_converts_each_prospect_at_the_bass_rate_less_deterrence(heard: int, deterrence: float) -> None:
     sc = scenario(QUIET, {
         "market": {"population": 3000, "initial_customers": 0},
-        "acquisition": {"advertising_rate_per_year": 2.0, "deterrence_per_complaint_heard": deterrence},
+        "acquisition": {"advertising_rate_per_year": 2.0, "deterrence_per_complaint_heard": deterrence,
+                        "complaint_memory_half_life_days": 36_500},  # fades by < 0.2 % in the run
     })
     m = Model(sc, 0)
-    m.world.people.view("complaints_heard")[:] = heard
+    m.world.people.view("complaint_memory")[:] = heard  # as of day 0, and (almost) never forgotten
     result = m.run()
     joined = float(result.daily["new_advertising"].sum())
     rate = 2.0 * (1 - deterrence) ** heard / DAYS_PER_YEAR
     p = 1 - math.exp(-rate * sc.horizon_days)  # each prospect joins by the horizon
     assert binomial_ok(joined, 3000, p), (joined / 3000, p)
     assert result.daily["new_referral"].sum() == 0
+
+
+def test_complaints_fade_from_memory_with_their_half_life() -> None:
+    m = Model(scenario(QUIET, {"horizon_days": 120, "acquisition": {"deterrence_per_complaint_heard": 0.3,
+                                                                    "complaint_memory_half_life_days": 30}}), 0)
+    prospect = a_prospect(m)
+    m.joining.hear_complaint(prospect)
+    m.joining.hear_complaint(prospect)
+    assert m.joining.chance(prospect) == pytest.approx(0.7**2)
+    m.world.env.run(until=30.0)
+    assert m.joining.remembered(prospect) == pytest.approx(1.0)
+    assert m.joining.chance(prospect) == pytest.approx(0.7)
+    m.joining.hear_complaint(prospect)  # one more on top of what is left
+    assert m.joining.remembered(prospect) == pytest.approx(2.0)
+    m.world.env.run(until=90.0)
+    assert m.joining.remembered(prospect) == pytest.approx(0.5)
+
+
+def test_a_former_customer_can_be_won_back_after_the_cool_off_but_not_the_dead_or_moved() -> None:
+    m = Model(scenario(QUIET, {"acquisition": {"winback_relative_chance": 0.4, "winback_cooloff_days": 20}}), 0)
+    people = m.world.people
+    left = a_customer(m)
+    m.attrition.churn(left, COMPETITION, HAZARD)
+    died = a_customer(m)
+    m.attrition.churn(died, DIED, HAZARD)
+    moved = a_customer(m)
+    m.attrition.churn(moved, MOVED_AWAY, HAZARD)
+    assert [people.status[p] for p in (left, died, moved)] == [FORMER, GONE, GONE]
+    assert m.joining.chance(left) == 0.0  # cooling off
+    m.world.env.run(until=20.0)
+    assert m.joining.chance(left) == pytest.approx(0.4)
+    assert m.joining.chance(died) == m.joining.chance(moved) == 0.0
+    assert m.joining.channel(left, "referral") == "winback"
+    m.customers.join(left, m.joining.channel(left, "advertising"))
+    assert people.status[left] == CUSTOMER and people.level[left] == 1 and people.joined[left] == 20.0
+    assert sum(m.world.record.daily["new_winback"]) == 1
 
 
 # ============================================================== economics

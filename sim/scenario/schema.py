@@ -164,8 +164,19 @@ class Acquisition(Section):
         json_schema_extra=unit("×"),
     )
     deterrence_per_complaint_heard: Probability = Field(
-        0.3, description="each complaint a prospect has heard multiplies its chance to join "
+        0.3, description="each complaint a prospect still remembers multiplies its chance to join "
         "(by advertising or recommendation) by (1 - this)"
+    )
+    complaint_memory_half_life_days: Annotated[float, Field(ge=1, le=36_500)] = Field(
+        180.0, description="complaints heard fade from memory: half of a complaint's weight is "
+        "forgotten after this many days"
+    )
+    winback_relative_chance: Probability = Field(
+        0.5, description="a former customer (not died or moved away) joins again by advertising or "
+        "recommendation with this fraction of a prospect's chance", json_schema_extra=unit("×"),
+    )
+    winback_cooloff_days: Annotated[float, Field(ge=0, le=3650)] = Field(
+        90.0, description="days after leaving before a former customer can be won back"
     )
 
 
