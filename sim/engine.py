@@ -89,6 +89,7 @@ class Model:
         self.word_of_mouth = WordOfMouth(world, network)
         self.network = network
         self.customers.connect(self.fulfilment, self.desk, self.attrition)
+        self.loyalty.connect(self.customers)
         self.fulfilment.connect(self.loyalty, self.satisfaction, self.desk)
         self.desk.connect(self.satisfaction, self.attrition)
         self.satisfaction.connect(self.loyalty, self.word_of_mouth, self.desk, self.attrition)

@@ -22,6 +22,9 @@ CAUSES = (
 )
 DIED, MOVED_AWAY, FRIENDS_INFLUENCE, COMPETITION, PRODUCT_DISSATISFACTION, POOR_SERVICE = range(6)
 
+# Revenue of the orders placed at each loyalty level (index 1..3; 0 is unused).
+REVENUE_BY_LEVEL = ("", "revenue_level1", "revenue_level2", "revenue_level3")
+
 # Per-day counters (sums over the day) and end-of-day snapshots.
 DAILY = (
     # snapshots at the end of the day
@@ -46,6 +49,7 @@ DAILY = (
     "orders_perfect",
     "lead_time_days_sum",
     "revenue",
+    *REVENUE_BY_LEVEL[1:],
     "guarantee_payout",
     # support desk
     "contacts",
