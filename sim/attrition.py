@@ -14,7 +14,8 @@ churn event records the cause that fired first:
 * **friends' influence** — leaving after hearing a complaint (see word of mouth).
 
 The four time-based hazards are multiplied by the customer's churn propensity (gamma,
-mean 1), so customers differ in how readily they leave. They are raced inside the
+mean 1), so customers differ in how readily they leave, and by their loyalty level's
+``churn_propensity_multiplier`` (repeat customers drift away less). They are raced inside the
 customer's single clock (:mod:`sim.customers`). A problem — a failed order, a
 disappointing product, a failed question — ends with one decision to stay or leave, with
 a probability set by how it ended, ordered as in the TARP studies (1986): silent >
@@ -47,6 +48,14 @@ class Attrition:
         self.service_full = a.poor_service_per_year.at_full_satisfaction / DAYS_PER_YEAR
         self.service_zero = a.poor_service_per_year.at_zero_satisfaction / DAYS_PER_YEAR
         self.leave = a.leave_after_problem
+        # The churn-propensity multiplier of each loyalty level (index 1..3; 0 is unused).
+        levels = self.world.scenario.loyalty.levels
+        self.level_propensity = (0.0, *(levels.of(n).churn_propensity_multiplier for n in (1, 2, 3)))
+
+    def propensity(self, person: int) -> float:
+        """The customer's churn propensity now: their own times their loyalty level's multiplier."""
+        people = self.world.people
+        return people.propensity[person] * self.level_propensity[people.level[person]]
 
     def competition_multiplier(self, day: float) -> float:
         multiplier = 1.0
@@ -61,7 +70,7 @@ class Attrition:
 
     def hazard_bound(self, person: int) -> float:
         """An upper bound of the person's time-based hazards, per day."""
-        return self.world.people.propensity[person] * (
+        return self.propensity(person) * (
             self.died + self.moved + self.competition_bound + self.service_zero
         )
 
@@ -72,7 +81,7 @@ class Attrition:
         fire, the remainder of the bound is a null event (thinning).
         """
         people = self.world.people
-        propensity = people.propensity[person]
+        propensity = self.propensity(person)
         if propensity <= 0.0:
             return
         pick /= propensity

@@ -14,6 +14,10 @@ event is accepted as a given kind with probability (that kind's current rate)/bo
 otherwise nothing happens (thinning; Lewis & Shedler 1979). This is exact for the rates
 as they are at the moment of the event, and keeps one pending event per customer.
 
+The order rate and the time-based hazards depend on the customer's loyalty level (its
+multipliers, ``loyalty.levels``); a move between levels changes the bound, and the clock is
+then drawn anew from slot n of the key, like any next event (exact, being memoryless).
+
 The customer itself is a row in :class:`sim.world.People`, not a process; the clock is
 a SimPy ``Timeout`` with a callback. The n-th clock event of a customer takes its waiting
 time and its pick from slot n of the customer's own key (one pair, :mod:`sim.rng`): the customer's clock runs the same in every scenario that keeps its
@@ -56,7 +60,11 @@ class Customers:
         self.attrition = attrition
 
     def refresh(self) -> None:
-        self.question_rate = self.world.scenario.customers.questions_per_month / DAYS_PER_MONTH
+        sc = self.world.scenario
+        self.question_rate = sc.customers.questions_per_month / DAYS_PER_MONTH
+        # The order-rate multiplier of each loyalty level (index 1..3; 0 is unused).
+        levels = sc.loyalty.levels
+        self.order_multiplier = (0.0, *(levels.of(n).order_rate_multiplier for n in (1, 2, 3)))
 
     # ------------------------------------------------------------------ joining
 
@@ -74,6 +82,7 @@ class Customers:
         """A prospect — or a former customer won back — becomes a customer: the first purchase
         (an initial transaction). A customer won back starts again at level 1."""
         world, people = self.world, self.world.people
+        self.pending[person] = None  # a clock left from an earlier spell, if any, is void
         people.status[person] = CUSTOMER
         people.level[person] = 1
         people.level_orders[person] = 0
@@ -82,13 +91,18 @@ class Customers:
         world.level_counts[1] += 1
         world.record.add("new_" + channel, world.day())
         self.fulfilment.place_order(person, initial=True)
-        if people.status[person] == CUSTOMER:
+        if people.status[person] == CUSTOMER and self.pending[person] is None:  # not yet by level_changed
             self._schedule(person)
 
     # -------------------------------------------------------------------- clock
 
+    def order_rate(self, person: int) -> float:
+        """The customer's order rate now, per day: their own rate times their level's multiplier."""
+        people = self.world.people
+        return people.order_rate[person] * self.order_multiplier[people.level[person]]
+
     def _bound(self, person: int) -> float:
-        return self.world.people.order_rate[person] + self.question_rate + self.attrition.hazard_bound(person)
+        return self.order_rate(person) + self.question_rate + self.attrition.hazard_bound(person)
 
     def _schedule(self, person: int) -> None:
         people = self.world.people
@@ -114,13 +128,21 @@ class Customers:
                 redrawn += 1
         return redrawn
 
+    def level_changed(self, person: int) -> None:
+        """The customer's loyalty level changed, and with it maybe their clock's bound (the
+        level multiplies the order rate and the churn propensity): if so, draw the clock anew
+        — exact, the clock being memoryless. Called from :mod:`sim.loyalty`."""
+        people = self.world.people
+        if people.status[person] == CUSTOMER and self._bound(person) != people.clock_rate[person]:
+            self._schedule(person)
+
     def _on_clock(self, event: Event) -> None:
         person, draw = event._value
         people = self.world.people
         if people.status[person] != CUSTOMER or self.pending[person] is not event:
             return
         pick = draw * people.clock_rate[person]
-        rate = people.order_rate[person]
+        rate = self.order_rate(person)
         if pick < rate:
             self.fulfilment.place_order(person, initial=False)
         else:
@@ -129,5 +151,6 @@ class Customers:
                 self.desk.question(person, people.clock_events[person] - 1)  # this event's number
             else:
                 self.attrition.time_based(person, pick - self.question_rate)
-        if people.status[person] == CUSTOMER:
+        # Draw the next clock event, unless a change of level already has (level_changed).
+        if people.status[person] == CUSTOMER and self.pending[person] is event:
             self._schedule(person)

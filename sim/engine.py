@@ -92,6 +92,7 @@ class Model:
         self.joining = Joining(world)
         self.network = network
         self.customers.connect(self.fulfilment, self.desk, self.attrition)
+        self.loyalty.connect(self.customers)
         self.fulfilment.connect(self.loyalty, self.satisfaction, self.episodes)
         self.desk.connect(self.satisfaction, self.episodes)
         self.episodes.connect(self.satisfaction, self.desk, self.attrition)

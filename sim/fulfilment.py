@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from simpy.events import Event, Timeout
 
 from sim.episodes import DISAPPOINTING_PRODUCT, FAILED_ORDER
+from sim.recorder import REVENUE_BY_LEVEL
 from sim.rng import child, uniform_pair
 from sim.satisfaction import PRODUCT, SERVICE
 from sim.world import CUSTOMER, ORDER_TAGS, World
@@ -71,6 +72,9 @@ class Fulfilment:
         self.lead_time = f.lead_time_days.sampler()
         self.late_delay = f.late_delay_days.sampler()
         self.late_tolerance = sc.service_quality.late_tolerance_days
+        # The order-value multiplier of each loyalty level (index 1..3; 0 is unused).
+        levels = sc.loyalty.levels
+        self.value_multiplier = (0.0, *(levels.of(n).order_value_multiplier for n in (1, 2, 3)))
 
     def place_order(self, person: int, initial: bool) -> None:
         world = self.world
@@ -78,12 +82,14 @@ class Fulfilment:
         daily = world.record.daily
         day = int(world.env.now)
         key = child(people.key[person], ORDER_TAGS + people.orders[person])
-        value = self.order_value(key, VALUE)
+        level = people.level[person]  # the level the order is placed at (before any promotion it brings)
+        value = self.order_value(key, VALUE) * self.value_multiplier[level]
         people.orders[person] += 1
         people.revenue[person] += value
         daily["orders"][day] += 1
         daily["orders_initial" if initial else "orders_repeat"][day] += 1
         daily["revenue"][day] += value
+        daily[REVENUE_BY_LEVEL[level]][day] += value
         self.loyalty.on_order(person)
 
         f = self.f

@@ -7,8 +7,14 @@ nothing about satisfaction, and level-2 customers leave like anyone else.)
 Level 3 — advocates who recommend ("sustained delight"): a repeat customer after
 ``happy_streak_for_advocate`` happy experiences in a row — a neutral or unhappy one
 breaks the run — with satisfaction at least ``advocate_min_satisfaction``.
-Advocates tell of happy experiences more often and their recommendations convert better
-(see word of mouth).
+Each level behaves in its own way (``loyalty.levels``): multipliers of the customer's
+order rate (:mod:`sim.customers`), of the value of each order (:mod:`sim.fulfilment`) and of
+their churn propensity on the time-based hazards (:mod:`sim.attrition`); the chance to tell
+a happy experience and the weight of a recommendation (:mod:`sim.word_of_mouth`). In the
+baseline repeat customers buy more often and drift away less, advocates besides tell more
+and convert better; the decisions after a problem do not read the level, so a level-2
+customer who is unhappy leaves like anyone else. A move changes the customer's clock bound
+(order rate and hazards), so the move redraws the clock (:meth:`Customers.level_changed`).
 
 An unhappy experience moves a customer down one level (3 → 2 → 1) and breaks the streak;
 back at level 1 the customer must repeat-buy again to return to level 2.
@@ -16,13 +22,22 @@ back at level 1 the customer must repeat-buy again to return to level 2.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sim.world import World
+
+if TYPE_CHECKING:
+    from sim.customers import Customers
 
 
 class Loyalty:
     def __init__(self, world: World) -> None:
         self.world = world
+        self.customers: Customers
         self.refresh()
+
+    def connect(self, customers: Customers) -> None:
+        self.customers = customers
 
     def refresh(self) -> None:
         lo = self.world.scenario.loyalty
@@ -37,6 +52,7 @@ class Loyalty:
         world.level_counts[level] += 1
         people.level[person] = level
         people.level_orders[person] = 0
+        self.customers.level_changed(person)  # the level's multipliers may change the clock's bound
 
     def on_order(self, person: int) -> None:
         people = self.world.people

@@ -20,6 +20,9 @@ from sim.recorder import CAUSES, CHURN_FIELDS, OUTCOMES, PATHS, ReplicationResul
 from sim.scenario.schema import Scenario
 from sim.world import DAYS_PER_YEAR
 
+LEVELS = (1, 2, 3)
+_LEVEL_WORDS = {1: "initial customers (level 1)", 2: "repeat customers (level 2)", 3: "advocates (level 3)"}
+
 # The KPIs of summary.json, in order; the first block is the output contract.
 KPI_NAMES = (
     "customers_start",
@@ -69,6 +72,11 @@ KPI_NAMES = (
     *(f"episodes_{o}" for o in OUTCOMES),
     *(f"stay_rate_{o}" for o in OUTCOMES),
     *(f"share_churn_path_{p}" for p in PATHS),
+    # the loyalty mix (level 3 at the end is share_advocates_end, above) and revenue by level
+    "share_level1_end",
+    "share_level2_end",
+    *(f"share_level{n}_mean" for n in LEVELS),
+    *(f"share_revenue_level{n}" for n in LEVELS),
 )
 
 _OUTCOME_WORDS = {
@@ -211,6 +219,20 @@ KPI_DEFINITIONS: dict[str, KpiDefinition] = {
         "customer lifetime value", "m / (ln(1 + r) + h): margin per customer-year m, discount rate r, "
         "churn rate h (docs/MODEL.md section 7.10)", "higher", low=-INF),
     "guarantee_cost": _money("guarantee cost", "service-guarantee payouts", "lower"),
+    "share_level1_end": _share("initial customers at end", "level-1 customers / active customers, last snapshot",
+                               "neither"),
+    "share_level2_end": _share("repeat customers at end", "level-2 customers / active customers, last snapshot",
+                               "neither"),
+    **{f"share_level{n}_mean": _share(
+        f"{_LEVEL_WORDS[n]} over the run",
+        f"customer-days at level {n} / customer-days (sums of the end-of-day snapshots over the horizon: "
+        "the mean loyalty mix, each day weighted by its customers)", "higher" if n == 3 else "neither")
+       for n in LEVELS},
+    **{f"share_revenue_level{n}": _share(
+        f"revenue from {_LEVEL_WORDS[n]}",
+        f"order value of the orders placed at level {n} (the level before any promotion the order brings) "
+        "/ revenue", "neither")
+       for n in LEVELS},
 }
 COUNT_KPIS = tuple(name for name in KPI_NAMES if KPI_DEFINITIONS[name].integer)
 
@@ -233,6 +255,7 @@ def kpis(result: ReplicationResult, scenario: Scenario, from_day: int = 0) -> di
     churned = {c: total[f"churned_{c}"] for c in CAUSES}
     churned_total = sum(churned.values())
     active = d["active_level1"] + d["active_level2"] + d["active_level3"]
+    customer_days = float(active.sum())
     customer_years = float(active.sum()) / DAYS_PER_YEAR
     customers_end = float(active[-1]) if active.size else math.nan
     answered, abandoned = total["answered"], total["abandoned"]
@@ -290,6 +313,10 @@ def kpis(result: ReplicationResult, scenario: Scenario, from_day: int = 0) -> di
         **{f"episodes_{o}": total[f"episodes_{o}"] for o in OUTCOMES},
         **{f"stay_rate_{o}": _ratio(total[f"episodes_{o}_stayed"], total[f"episodes_{o}"]) for o in OUTCOMES},
         **{f"share_churn_path_{p}": _ratio(float(paths[i]), churned_total) for i, p in enumerate(PATHS)},
+        **{f"share_level{n}_end": _ratio(float(d[f"active_level{n}"][-1]), customers_end) if active.size
+           else math.nan for n in (1, 2)},
+        **{f"share_level{n}_mean": _ratio(total[f"active_level{n}"], customer_days) for n in LEVELS},
+        **{f"share_revenue_level{n}": _ratio(total[f"revenue_level{n}"], total["revenue"]) for n in LEVELS},
     }
     return {name: float(k[name]) for name in KPI_NAMES}
 
@@ -349,6 +376,7 @@ def timeseries_frame(results: list[ReplicationResult], scenario: Scenario) -> pd
             "mean_satisfaction": d["mean_satisfaction"],
             "agents": d["agents"],
             "revenue": d["revenue"],
+            **{f"revenue_level{n}": d[f"revenue_level{n}"] for n in LEVELS},
             **money,
             "cumulative_profit": np.cumsum(money["profit"]),
         }

@@ -29,6 +29,8 @@ EPISODE_SILENT, EPISODE_UNRESOLVED, EPISODE_RESOLVED, EPISODE_RESOLVED_QUICKLY =
 # (died, moved away, competition, poor service), or word of mouth (a complaint heard).
 PATHS = (*(f"episode_{o}" for o in OUTCOMES), "hazard", "word_of_mouth")
 HAZARD, WORD_OF_MOUTH = 4, 5
+# Revenue of the orders placed at each loyalty level (index 1..3; 0 is unused).
+REVENUE_BY_LEVEL = ("", "revenue_level1", "revenue_level2", "revenue_level3")
 
 # Per-day counters (sums over the day) and end-of-day snapshots.
 DAILY = (
@@ -55,6 +57,7 @@ DAILY = (
     "orders_perfect",
     "lead_time_days_sum",
     "revenue",
+    *REVENUE_BY_LEVEL[1:],
     "guarantee_payout",
     # support desk
     "contacts",

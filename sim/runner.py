@@ -44,8 +44,11 @@ class RunResult:
 
 def _end_quietly_on_interrupt() -> None:
     """In a worker: Ctrl-C (SIGINT, sent to the whole process group) ends the worker at once and
-    silently; the main process reports the interruption, once."""
+    silently; the main process reports the interruption, once. Workers start with SIGINT
+    blocked (see :func:`run`), so one that arrives while a worker is still starting waits for
+    this handler instead of printing a traceback."""
     signal.signal(signal.SIGINT, lambda signum, frame: os._exit(128 + signum))
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _one(args: tuple[Scenario, int]) -> ReplicationResult:
@@ -67,7 +70,11 @@ def run(scenario: Scenario, *, workers: int = 1, on_progress: Progress | None = 
             results[i] = run_replication(scenario, i, on_day)
     else:
         with ProcessPoolExecutor(max_workers=min(workers, total), initializer=_end_quietly_on_interrupt) as pool:
-            futures = {pool.submit(_one, (scenario, i)): i for i in range(total)}
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # inherited by the workers
+            try:
+                futures = {pool.submit(_one, (scenario, i)): i for i in range(total)}
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C meanwhile is raised here
             for done, future in enumerate(as_completed(futures), start=1):
                 results[futures[future]] = future.result()
                 if on_progress:

@@ -1,16 +1,17 @@
 """Word of mouth: happy customers tell a few people, unhappy ones tell many.
 
 The sources: a satisfied customer tells 4–5 people; a dissatisfied one tells 10 or
-more (001), 20 (003). After a happy experience a customer tells, with probability
-``tell_probability_happy`` (``tell_probability_advocate`` for an advocate), a number of
-people drawn uniformly from ``told_by_happy`` (4..5); after an unhappy one, with
+more (001), 20 (003). After a happy experience a customer tells, with their loyalty
+level's ``loyalty.levels.level<n>.tell_probability_happy`` (advocates, who recommend, tell
+most), a number of people drawn uniformly from ``told_by_happy`` (4..5); after an unhappy
+one, whatever the level, with
 ``tell_probability_unhappy``, a number from ``told_by_unhappy`` (10..20). Whom they tell
 comes from the social network (:mod:`sim.network`).
 
 What a message does depends on who hears it:
 
 * a **prospect** hearing a recommendation joins with ``conversion_per_recommendation``
-  (× ``advocate_conversion_multiplier`` if the teller is an advocate), reduced by
+  × the teller's level's ``recommendation_weight`` (capped at 1), reduced by
   (1 − ``deterrence_per_complaint_heard``)^m for the m complaints it still remembers
   (:class:`sim.market.Joining`); a former customer who can be won back likewise, at the
   win-back fraction of that chance;
@@ -71,20 +72,21 @@ class WordOfMouth:
         w, a = sc.word_of_mouth, sc.acquisition
         self.happy_range = (w.told_by_happy.min, w.told_by_happy.max)
         self.unhappy_range = (w.told_by_unhappy.min, w.told_by_unhappy.max)
-        self.p_tell_happy = w.tell_probability_happy
-        self.p_tell_advocate = w.tell_probability_advocate
+        levels = sc.loyalty.levels
+        # By the teller's loyalty level (index 1..3; 0 is unused).
+        self.p_tell_happy = (0.0, *(levels.of(n).tell_probability_happy for n in (1, 2, 3)))
+        self.conversion = (0.0, *(min(1.0, a.conversion_per_recommendation * levels.of(n).recommendation_weight)
+                                  for n in (1, 2, 3)))
         self.p_tell_unhappy = w.tell_probability_unhappy
         self.p_leave = w.leave_per_complaint_heard
-        self.conversion = a.conversion_per_recommendation
-        self.advocate_multiplier = a.advocate_conversion_multiplier
 
     def tell(self, person: int, positive: bool, key: int) -> None:
         """Maybe tell others about an experience of ``person`` (``key``: the experience's)."""
         world = self.world
         people = world.people
-        advocate = people.level[person] == 3
+        level = people.level[person]
         if positive:
-            chance = self.p_tell_advocate if advocate else self.p_tell_happy
+            chance = self.p_tell_happy[level]
             low, high = self.happy_range
         else:
             chance = self.p_tell_unhappy
@@ -99,7 +101,7 @@ class WordOfMouth:
         if positive:
             record.add("happy_tellers", day)
             record.add("wom_positive", day, len(told))
-            conversion = min(1.0, self.conversion * (self.advocate_multiplier if advocate else 1.0))
+            conversion = self.conversion[level]
             joining = self.joining
             for j, other in enumerate(told):
                 if people.status[other] != CUSTOMER:

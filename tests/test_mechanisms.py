@@ -66,13 +66,20 @@ BASE: dict[str, Any] = {
     "market": {"population": 3000, "initial_customers": 1000},
 }
 
-# Everything that moves customers in or out switched off; tests switch on what they study.
+def levels(**each: float) -> dict[str, Any]:
+    """``loyalty.levels`` with the three levels alike: multipliers 1 and no telling of happy
+    experiences, but for what ``each`` sets."""
+    one = {"order_rate_multiplier": 1.0, "order_value_multiplier": 1.0, "churn_propensity_multiplier": 1.0,
+           "tell_probability_happy": 0.0, "recommendation_weight": 1.0, **each}
+    return {f"level{n}": dict(one) for n in (1, 2, 3)}
+
+
+# Everything that moves customers in or out switched off, and the loyalty levels alike; tests
+# switch on what they study.
 QUIET: dict[str, Any] = {
     "acquisition": {"advertising_rate_per_year": 0.0, "conversion_per_recommendation": 0.0},
-    "word_of_mouth": {
-        "tell_probability_happy": 0.0, "tell_probability_advocate": 0.0,
-        "tell_probability_unhappy": 0.0, "leave_per_complaint_heard": 0.0,
-    },
+    "word_of_mouth": {"tell_probability_unhappy": 0.0, "leave_per_complaint_heard": 0.0},
+    "loyalty": {"levels": levels()},
     "service": {"complaint_share": 0.0},
     "attrition": {
         "died_per_year": 0.0, "moved_away_per_year": 0.0, "competition_per_year": 0.0,
@@ -697,8 +704,9 @@ WOM = {
     "customers": {"expectation": {"mean": 0.75, "sd": 0.08}},
     "word_of_mouth": {
         "told_by_happy": {"min": 2, "max": 9}, "told_by_unhappy": {"min": 10, "max": 20},
-        "tell_probability_happy": 0.4, "tell_probability_advocate": 0.4, "tell_probability_unhappy": 0.6,
+        "tell_probability_unhappy": 0.6,
     },
+    "loyalty": {"levels": levels(tell_probability_happy=0.4)},
     "fulfilment": {"on_time_rate": 0.8, "product_problem_rate": 0.1},
     "horizon_days": 100,  # unhappy experiences are rarer now that problems are judged once, at their end
 }
@@ -731,7 +739,7 @@ def test_share_of_experiences_told_is_the_tell_probability(
     wom_run: tuple[Scenario, dict[str, float], dict[str, float]], mood: str
 ) -> None:
     sc, total, _ = wom_run
-    p = getattr(sc.word_of_mouth, f"tell_probability_{mood}")
+    p = sc.loyalty.levels.level1.tell_probability_happy if mood == "happy" else sc.word_of_mouth.tell_probability_unhappy
     assert binomial_ok(total[f"{mood}_tellers"], total[f"{mood}_experiences"], p)
 
 
@@ -757,9 +765,8 @@ class _Joins:
 def test_recommendation_converts_a_prospect_less_after_complaints_heard(heard: int, advocate: bool) -> None:
     m = Model(scenario(QUIET, {
         "horizon_days": 5,
-        "acquisition": {"conversion_per_recommendation": 0.3, "deterrence_per_complaint_heard": 0.4,
-                        "advocate_conversion_multiplier": 2.0},
-        "word_of_mouth": {"tell_probability_happy": 1.0, "tell_probability_advocate": 1.0},
+        "acquisition": {"conversion_per_recommendation": 0.3, "deterrence_per_complaint_heard": 0.4},
+        "loyalty": {"levels": merge(levels(tell_probability_happy=1.0), {"level3": {"recommendation_weight": 2.0}})},
     }), 0)
     wom, people = m.word_of_mouth, m.world.people
     prospect = a_prospect(m)

@@ -292,6 +292,10 @@ def explain(error: Any, root: type[BaseModel]) -> tuple[tuple[str | int, ...], s
     path = info.parts
     name = dotted(path) or "(top level)"
     if kind == "extra_forbidden":
+        from sim.scenario.schema import MOVED_PARAMETERS  # the schema imports this module
+
+        if name in MOVED_PARAMETERS:
+            return path, f"{name}: this parameter has moved to {MOVED_PARAMETERS[name]}"
         key = str(path[-1]) if path else "?"
         allowed = list(info.owner.model_fields) if info.owner is not None else []
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)

@@ -157,11 +157,8 @@ class Acquisition(Section):
         "(the Bass innovation coefficient p)"
     )
     conversion_per_recommendation: Probability = Field(
-        0.037, description="chance that one recommendation heard makes a prospect join"
-    )
-    advocate_conversion_multiplier: Annotated[float, Field(ge=1, le=20)] = Field(
-        2.0, description="an advocate's (level 3) recommendation converts this many times better",
-        json_schema_extra=unit("×"),
+        0.037, description="chance that one recommendation heard makes a prospect join, before the "
+        "teller's loyalty.levels.*.recommendation_weight"
     )
     deterrence_per_complaint_heard: Probability = Field(
         0.3, description="each complaint a prospect still remembers multiplies its chance to join "
@@ -193,7 +190,8 @@ class RateSpread(Section):
 
 class Customers(Section):
     orders_per_month: RateSpread = Field(
-        RateSpread(mean=0.8, cv=0.8), description="orders a customer places (gamma across customers)")
+        RateSpread(mean=0.7, cv=0.8), description="orders a customer places at level 1 (gamma across customers; "
+        "loyalty.levels.*.order_rate_multiplier at each level)")
     order_value: Annotated[Distribution, MeanAtMost(1e6)] = Field(
         default_factory=lambda: LogNormal(distribution="lognormal", mean=65.0, cv=0.8),
         description="value of one order", json_schema_extra=unit("currency"),
@@ -259,7 +257,7 @@ class Fulfilment(Section):
         "customer voices the problem: contacts support to have it put right"
     )
     product_problem_rate: Share = Field(
-        0.075, description="share of orders whose product disappoints (a product, not a service, problem)"
+        0.063, description="share of orders whose product disappoints (a product, not a service, problem)"
     )
     guarantee: Guarantee = Guarantee()
 
@@ -424,19 +422,54 @@ class WordOfMouth(Section):
         IntRange(min=10, max=20), description="people an unhappy customer tells",
         json_schema_extra=unit("people"),
     )
-    tell_probability_happy: Probability = Field(
-        0.15, description="chance a happy experience is told (levels 1 and 2)"
-    )
-    tell_probability_advocate: Probability = Field(
-        0.5, description="chance a happy experience is told by an advocate (level 3)"
-    )
     tell_probability_unhappy: Probability = Field(0.6, description="chance an unhappy experience is told")
     leave_per_complaint_heard: Probability = Field(
-        0.0033, description="chance that a customer who hears a complaint leaves (friends' influence)"
+        0.0053, description="chance that a customer who hears a complaint leaves (friends' influence)"
     )
 
 
 # --------------------------------------------------------------------------- loyalty
+
+
+class LevelBehaviour(Section):
+    """How a customer behaves at one loyalty level: multipliers on their own traits, and
+    their word of mouth."""
+
+    order_rate_multiplier: Annotated[float, Field(ge=0, le=10)] = Field(
+        description="multiplies the customer's own order rate (customers.orders_per_month)",
+        json_schema_extra=unit("×"))
+    order_value_multiplier: Annotated[float, Field(ge=0, le=10)] = Field(
+        description="multiplies the value of each order placed at this level (customers.order_value)",
+        json_schema_extra=unit("×"))
+    churn_propensity_multiplier: Annotated[float, Field(ge=0, le=10)] = Field(
+        description="multiplies the customer's churn propensity, hence the time-based attrition hazards "
+        "(not the decisions after a problem)", json_schema_extra=unit("×"))
+    tell_probability_happy: Probability = Field(
+        description="chance a happy experience is told (the level after that experience's loyalty move)")
+    recommendation_weight: Annotated[float, Field(ge=0, le=20)] = Field(
+        description="a recommendation from this level converts with acquisition.conversion_per_recommendation "
+        "times this (capped at 1)", json_schema_extra=unit("×"))
+
+
+class LevelBehaviours(Section):
+    """Each loyalty level's behaviour (source 003: initial, repeat, advocate)."""
+
+    level1: LevelBehaviour = Field(
+        LevelBehaviour(order_rate_multiplier=1.0, order_value_multiplier=1.0, churn_propensity_multiplier=1.0,
+                       tell_probability_happy=0.15, recommendation_weight=1.0),
+        description="level 1, initial transactions: the reference (multipliers 1)")
+    level2: LevelBehaviour = Field(
+        LevelBehaviour(order_rate_multiplier=1.25, order_value_multiplier=1.0, churn_propensity_multiplier=0.8,
+                       tell_probability_happy=0.15, recommendation_weight=1.0),
+        description="level 2, repeat customers: buy more often and stay longer")
+    level3: LevelBehaviour = Field(
+        LevelBehaviour(order_rate_multiplier=1.25, order_value_multiplier=1.0, churn_propensity_multiplier=0.8,
+                       tell_probability_happy=0.5, recommendation_weight=2.0),
+        description="level 3, advocates: as repeat customers, and they recommend")
+
+    def of(self, level: int) -> LevelBehaviour:
+        """The behaviour at ``level`` (1, 2 or 3)."""
+        return (self.level1, self.level2, self.level3)[level - 1]
 
 
 class Loyalty(Section):
@@ -450,6 +483,20 @@ class Loyalty(Section):
     )
     advocate_min_satisfaction: Level = Field(
         0.75, description="the satisfaction an advocate needs besides the happy streak")
+    levels: LevelBehaviours = Field(
+        LevelBehaviours(), description="how customers at each level order, leave and recommend")
+
+
+# Parameters that moved: the loader names the new place instead of "unknown key".
+MOVED_PARAMETERS: dict[str, str] = {
+    "word_of_mouth.tell_probability_happy":
+        "loyalty.levels.level1.tell_probability_happy and loyalty.levels.level2.tell_probability_happy "
+        "(one chance per loyalty level)",
+    "word_of_mouth.tell_probability_advocate": "loyalty.levels.level3.tell_probability_happy",
+    "acquisition.advocate_conversion_multiplier":
+        "loyalty.levels.level3.recommendation_weight (the same multiplier of "
+        "acquisition.conversion_per_recommendation; levels 1 and 2 have theirs too)",
+}
 
 
 # ------------------------------------------------------------------------- attrition
@@ -471,7 +518,7 @@ class PoorServiceHazard(Section):
     at_full_satisfaction: Annotated[float, Field(ge=0, le=100)] = Field(
         0.04, description="yearly hazard of leaving over service at satisfaction 1", json_schema_extra=unit("per year"))
     at_zero_satisfaction: Annotated[float, Field(ge=0, le=100)] = Field(
-        0.85, description="yearly hazard of leaving over service at satisfaction 0", json_schema_extra=unit("per year"))
+        1.2, description="yearly hazard of leaving over service at satisfaction 0", json_schema_extra=unit("per year"))
 
     @model_validator(mode="after")
     def _falls(self) -> PoorServiceHazard:
@@ -503,11 +550,11 @@ class LeaveAfterProblem(Section):
 
 class Attrition(Section):
     died_per_year: Annotated[float, Field(ge=0, le=100)] = Field(
-        0.004, description="yearly hazard of dying (before the customer's propensity multiplier)")
+        0.0045, description="yearly hazard of dying (before the customer's propensity multiplier)")
     moved_away_per_year: Annotated[float, Field(ge=0, le=100)] = Field(
-        0.011, description="yearly hazard of moving away (before the propensity multiplier)")
+        0.0125, description="yearly hazard of moving away (before the propensity multiplier)")
     competition_per_year: Annotated[float, Field(ge=0, le=100)] = Field(
-        0.028, description="yearly hazard of leaving for a competitor (before the propensity "
+        0.031, description="yearly hazard of leaving for a competitor (before the propensity "
         "multiplier)")
     competitor_shocks: list[CompetitorShock] = Field(
         default_factory=list, description="periods when the competition hazard is multiplied")

@@ -71,6 +71,10 @@ def cohort_scenario(propensity_cv: float) -> Scenario:
             "leave_after_problem": no_leaving,
         },
         "word_of_mouth": {"leave_per_complaint_heard": 0},
+        # every level alike, so the hazards are the configured ones whatever the initial level
+        "loyalty": {"levels": {f"level{n}": {
+            "order_rate_multiplier": 1, "order_value_multiplier": 1, "churn_propensity_multiplier": 1,
+            "tell_probability_happy": 0, "recommendation_weight": 1} for n in (1, 2, 3)}},
     })
 
 

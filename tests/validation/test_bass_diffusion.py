@@ -25,7 +25,8 @@ of the rate-λ orders — and those convert more prospects at the same instant, 
 on. That is not Bass: it multiplies the adoption rate by 1/(1 − κ (1 − F)), κ =
 c k N/(N − 1) = 0.4 here, which moves F at one year from 0.55 to 0.76. So the Bass
 scenario (``"bass"``) keeps the first delivery untold through the loyalty levels:
-``tell_probability_happy`` 0 and ``tell_probability_advocate`` 1, the initial customers
+``loyalty.levels`` tell probabilities 0 at levels 1–2 and 1 at level 3 (and every level's
+multipliers 1), the initial customers
 all advocates (level 3), and a newcomer becoming an advocate at its second happy
 delivery (``orders_for_repeat`` 1 moves it to level 2 at the first order,
 ``happy_streak_for_advocate`` 2 and ``advocate_min_satisfaction`` 0 to level 3 at the
@@ -33,7 +34,7 @@ second). A customer then tells at each order after its first; those orders are a
 Poisson process of rate λ from the moment it joins (the order clock is memoryless), so
 every customer tells at rate λ from joining, as Bass has it.
 
-The second scenario (``"join-telling"``) differs only in ``tell_probability_happy`` 1:
+The second scenario (``"join-telling"``) differs only in telling at every level:
 every happy delivery told, the first one included — the configuration with "tell
 probability 1 for happy and advocate". It is checked against that cascade,
 dF/dt = (p + q F)(1 − F)/(1 − κ (1 − F)), whose solution is given implicitly by
@@ -123,7 +124,6 @@ def diffusion_scenario(first_delivery_told: bool) -> Scenario:
         "acquisition": {
             "advertising_rate_per_year": P,
             "conversion_per_recommendation": CONVERSION,
-            "advocate_conversion_multiplier": 1,
             "deterrence_per_complaint_heard": 0,
         },
         "customers": {
@@ -143,11 +143,14 @@ def diffusion_scenario(first_delivery_told: bool) -> Scenario:
         "satisfaction": {"happy_threshold": HAPPY_THRESHOLD, "unhappy_threshold": 0.3},
         "word_of_mouth": {
             "told_by_happy": {"min": TOLD, "max": TOLD},
-            "tell_probability_happy": 1 if first_delivery_told else 0,
-            "tell_probability_advocate": 1,
             "leave_per_complaint_heard": 0,
         },
-        "loyalty": {"orders_for_repeat": 1, "happy_streak_for_advocate": 2, "advocate_min_satisfaction": 0},
+        "loyalty": {"orders_for_repeat": 1, "happy_streak_for_advocate": 2, "advocate_min_satisfaction": 0,
+                    "levels": {f"level{n}": {
+                        "order_rate_multiplier": 1, "order_value_multiplier": 1, "churn_propensity_multiplier": 1,
+                        "recommendation_weight": 1,
+                        "tell_probability_happy": 1 if n == 3 or first_delivery_told else 0,
+                    } for n in (1, 2, 3)}},
         "attrition": {
             "died_per_year": 0,
             "moved_away_per_year": 0,
