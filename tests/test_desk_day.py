@@ -190,3 +190,15 @@ def test_the_old_monthly_agent_cost_still_works() -> None:
     daily["agents"] = np.array([2.0, 2.0, 3.0])
     cost = daily_economics(daily, sc.economics)["agent_cost"]
     assert cost == pytest.approx(daily["agents"] * 3800 / DAYS_PER_MONTH)
+
+
+def test_a_change_of_staffing_mid_run_counts_the_new_hours_from_its_day() -> None:
+    from sim.engine import run_replication
+
+    before = desk_scenario({"agents": 1, "opening_hours": {"start_hour": 0, "end_hour": 24}}, days=5, questions=1.0)
+    data = before.model_dump()
+    data["service"]["agents"] = 3
+    after = Scenario.model_validate(data)
+    result = run_replication(before, 0, changes=[(2, after)])
+    assert result.daily["staffed_agent_hours"] == pytest.approx([24, 24, 72, 72, 72])
+    assert list(result.daily["agents"]) == [1, 1, 3, 3, 3]
