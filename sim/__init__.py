@@ -8,6 +8,7 @@ The public API, for notebooks and other tools::
     result.kpis()          # one row per replication
     result.timeseries()    # one row per replication and day
     result.churn_events()  # one row per churn
+    result.desk_by_hour()  # the desk by weekday and hour of arrival
 """
 
 from sim.engine import Model, run_replication

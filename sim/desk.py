@@ -3,14 +3,19 @@
 Service *after* the transaction (and the questions before it). Three kinds of contact
 arrive: questions not caused by an order, order problems (a failed delivery the
 customer wants put right) and complaints (about a disappointing product). They wait in
-one first-come-first-served queue for ``service.agents`` agents.
+one first-come-first-served queue (complaints first if ``complaint_priority``) for the
+agents on duty.
 
 The agents are the SimPy processes; contacts are plain records that the agents pull
-from the queue (three times faster than a process per contact with a ``Resource``). An
-agent works only while the desk is open (``opening_hours``); a contact that would
-arrive while the desk is closed is made instead at a uniformly random time during the
-next opening. Each agent takes ``handle_minutes`` per contact. A waiting customer gives
-up after ``patience_minutes`` (an abandonment); ``null`` patience waits forever.
+from the queue (three times faster than a process per contact with a ``Resource``). The
+desk's day (:mod:`sim.desk_day`) sets when it is open, how many agents are on duty (a
+shift process changes the number at each step of the staffing schedule and counts the
+staffed agent-hours) and when a contact that could not be made at once arrives: one
+raised while the desk is closed is made in the next opening at a time drawn from the
+hour-of-day arrival profile. Each agent takes ``handle_minutes`` per contact (or the
+kind's own, ``handle_by_kind``). A waiting customer gives up after ``patience_minutes``
+(an abandonment); ``null`` patience waits forever. The desk is recorded by day and by
+the hour each contact arrived (offered, answered, abandoned, waits).
 
 An answered contact solves the problem with ``first_contact_resolution`` the first
 time, ``later_contact_resolution`` on later tries. Unresolved, the customer loses some
@@ -29,19 +34,20 @@ try is an experience, not a problem.
 
 Random numbers: a problem has a key — a child of what raised it (the question of the
 customer's n-th clock event, a child of the customer's key; the order that failed or
-disappointed) — and its a-th contact the child key ``a`` of it. The contact's deferral,
-patience, handle time, resolution, retry and recontact delay are slots of the contact's
-key (see ``DEFER`` …); the experience it gives is its child ``EXPERIENCE``. So the same
-contact gets the same patience and handle time in every scenario, whoever else is
-queueing.
+disappointed) — and its a-th contact the child key ``a`` of it. The contact's deferral (its
+time in the opening, and whether one raised while open is put off), patience, handle time,
+resolution, retry and recontact delay are slots of the contact's key (see ``DEFER`` …); the
+experience it gives is its child ``EXPERIENCE``. So the same contact gets the same patience
+and handle time in every scenario, whoever else is queueing.
 
-With every contact resolved, infinite patience, the desk always open, Poisson arrivals
-and exponential handle times this is an M/M/c queue; ``tests/validation`` checks it
-against Erlang C.
+With every contact resolved, the desk always open, Poisson arrivals and exponential
+handle times this is an M/M/c queue with infinite patience, and M/M/c+M (Erlang A) with
+exponential patience and no retries; ``tests/validation`` checks it against both.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Generator
 from typing import TYPE_CHECKING
@@ -49,6 +55,7 @@ from typing import TYPE_CHECKING
 import simpy
 from simpy.events import Event, Timeout
 
+from sim.desk_day import ArrivalProfile, OpeningHours, Staffing
 from sim.rng import child, exponential, uniform
 from sim.satisfaction import SERVICE
 from sim.world import CUSTOMER, MINUTES_PER_DAY, QUESTION_TAGS, World
@@ -62,7 +69,11 @@ _KIND_COUNTER = ("questions", "order_problem_contacts", "complaint_contacts")
 
 # A contact's key: its slots (a distribution takes two) and its child.
 DEFER, PATIENCE, HANDLE, RESOLVED, RETRY, RECONTACT = 0, 1, 3, 5, 6, 7
+DELAY_WHILE_OPEN = 9  # the desk's day: whether a contact raised while open is put off
 EXPERIENCE = 0
+HOURS_PER_DAY = 24.0
+
+__all__ = ["Contact", "Desk", "OpeningHours"]
 
 
 class Contact:
@@ -90,46 +101,17 @@ class Contact:
         self.abandoned = False
 
 
-class OpeningHours:
-    """When the desk is open, in simulated days.
-
-    Times within ``_EPS`` of an opening count as open, so that the float computed for
-    an opening time (day + start) is itself open.
-    """
-
-    _EPS = 1e-9
-
-    def __init__(self, start_hour: float, end_hour: float, days_per_week: int) -> None:
-        self.start = start_hour / 24.0
-        self.end = end_hour / 24.0
-        self.days_per_week = days_per_week
-        self.always = self.start == 0.0 and self.end == 1.0 and days_per_week == 7
-
-    def is_open(self, t: float) -> bool:
-        if self.always:
-            return True
-        day = int(t)
-        return day % 7 < self.days_per_week and self.start - self._EPS <= t - day < self.end
-
-    def next_opening(self, t: float) -> float:
-        """The start of the next opening at or after ``t`` (``t`` itself if open)."""
-        if self.is_open(t):
-            return t
-        day = int(t)
-        if day % 7 < self.days_per_week and t - day < self.start:
-            return day + self.start
-        day += 1
-        while day % 7 >= self.days_per_week:
-            day += 1
-        return day + self.start
-
-
 class Desk:
     def __init__(self, world: World) -> None:
         self.world = world
         self.queue: deque[Contact] = deque()
-        self.idle: list[tuple[int, Event]] = []  # (agent, its wake-up event)
+        self.urgent: deque[Contact] = deque()  # complaints, when they have priority
+        self.idle: list[tuple[int, Event]] = []  # (agent, its wake-up event), all on duty
+        self.off_duty: dict[int, Event] = {}  # agent -> the event that calls them back
         self.running: set[int] = set()
+        self.on_duty = 0
+        self._shift_end = 0.0  # when the current step of the staffing schedule ends
+        self._generation = 0  # the current shift process (a refresh starts a new one)
         self.satisfaction: Satisfaction
         self.episodes: Episodes
         self.refresh()
@@ -144,24 +126,62 @@ class Desk:
         self.s = s
         hours = s.opening_hours
         self.hours = OpeningHours(hours.start_hour, hours.end_hour, hours.days_per_week)
-        self.handle = s.handle_minutes.sampler()
+        self.staffing = Staffing(s)
+        self.profile = ArrivalProfile(s.arrival_profile.weights_by_hour, hours.start_hour, hours.end_hour)
+        self.delay_share = s.arrival_profile.delay_share_while_open
+        handle = s.handle_minutes
+        by_kind = s.handle_by_kind
+        self.handles = [
+            (kind if kind is not None else handle).sampler()
+            for kind in (by_kind.question_minutes, by_kind.order_problem_minutes, by_kind.complaint_minutes)
+        ]
+        self.priority = s.complaint_priority
         self.patience = s.patience_minutes.sampler() if s.patience_minutes is not None else None
         self.target_days = s.service_level_target_seconds / 60.0 / MINUTES_PER_DAY
         self.quick_days = s.quick_resolution_hours / 24.0
         self.wait_tolerance = sc.service_quality.wait_tolerance_minutes
-        # Hire: start the agents not running. Let go: idle agents beyond the new number
-        # are woken to leave; busy ones leave after their current contact.
-        for index in range(s.agents):
-            if index not in self.running:
-                self.running.add(index)
-                self.world.env.process(self._agent(index))
-        for index, wake in [(i, w) for i, w in self.idle if i >= s.agents]:
-            self.idle.remove((index, wake))
-            wake.succeed()
+        # A new shift process, from now, under the new schedule (the old one stops).
+        self._generation += 1
+        self.world.env.process(self._shifts(self._generation))
 
     @property
     def agents(self) -> int:
-        return self.s.agents
+        """The agents the desk employs: the most on duty at once in the week's schedule."""
+        return self.staffing.peak
+
+    # ---------------------------------------------------------------- shifts
+
+    def _shifts(self, generation: int) -> Generator[Event, object, None]:
+        env = self.world.env
+        while generation == self._generation:
+            agents, until = self.staffing.at(env.now)
+            self._staff(agents, until)
+            if until == math.inf:
+                return
+            yield env.timeout(until - env.now)
+
+    def _staff(self, agents: int, until: float) -> None:
+        """From now until ``until``, ``agents`` on duty: count their hours, call in or send off."""
+        env = self.world.env
+        now = env.now
+        record = self.world.record
+        day = int(now)
+        if self._shift_end > now and self.on_duty:  # a refresh cuts the current step short
+            record.add("staffed_agent_hours", day, -self.on_duty * (self._shift_end - now) * HOURS_PER_DAY)
+        self.on_duty = agents
+        self._shift_end = until
+        if agents:  # a step of the schedule lies within one day
+            record.add("staffed_agent_hours", day, agents * (until - now) * HOURS_PER_DAY)
+        for index in range(agents):
+            if index not in self.running:
+                self.running.add(index)
+                env.process(self._agent(index))
+        peak = self.staffing.peak
+        for index in [i for i in self.off_duty if i < agents or i >= peak]:  # called in, or let go
+            self.off_duty.pop(index).succeed()
+        for index, wake in [(i, w) for i, w in self.idle if i >= agents]:
+            self.idle.remove((index, wake))
+            wake.succeed()
 
     # ------------------------------------------------------------- arrivals
 
@@ -179,14 +199,24 @@ class Desk:
         self.contact(Contact(episode.person, COMPLAINT, episode.about, 1, episode.opened, episode.key, episode))
 
     def contact(self, contact: Contact) -> None:
-        """A contact reaches the desk now, or during the next opening if it is closed."""
+        """A contact reaches the desk now, later in today's opening (a share of those raised
+        while it is open), or during the next opening if it is closed (arrival profile)."""
         env = self.world.env
-        if self.hours.is_open(env.now):
-            self._arrive(contact)
-            return
-        opening = self.hours.next_opening(env.now)
-        window = self.hours.end - self.hours.start
-        delay = opening - env.now + uniform(contact.key, DEFER) * window
+        now = env.now
+        if self.hours.is_open(now):
+            if not self.delay_share or uniform(contact.key, DELAY_WHILE_OPEN) >= self.delay_share:
+                self._arrive(contact)
+                return
+            day = int(now)
+            later = self.profile.later_today(now - day, uniform(contact.key, DEFER))
+            if later is None:
+                self._arrive(contact)
+                return
+            delay = max(0.0, day + later - now)
+        else:
+            opening = self.hours.next_opening(now)
+            day = int(opening + self.hours._EPS)
+            delay = max(0.0, day + self.profile.time_of_day(uniform(contact.key, DEFER)) - now)
         Timeout(env, delay, contact).callbacks.append(self._arrive_event)
 
     def _arrive_event(self, event: Event) -> None:
@@ -205,10 +235,15 @@ class Desk:
             return
         env = world.env
         day = world.day()
-        world.record.add("contacts", day)
-        world.record.add(_KIND_COUNTER[contact.kind], day)
+        record = world.record
+        record.add("contacts", day)
+        record.add(_KIND_COUNTER[contact.kind], day)
         contact.arrived = env.now
-        self.queue.append(contact)
+        record.hourly["offered"][int(env.now * HOURS_PER_DAY)] += 1
+        if self.priority and contact.kind == COMPLAINT:
+            self.urgent.append(contact)
+        else:
+            self.queue.append(contact)
         if self.idle:
             # An idle agent takes it now: no wait, so no patience to run out.
             self.idle.pop()[1].succeed()
@@ -220,44 +255,83 @@ class Desk:
 
     def _agent(self, index: int) -> Generator[Event, object, None]:
         env = self.world.env
-        queue = self.queue
-        while index < self.s.agents:
-            hours = self.hours
-            if not hours.is_open(env.now):
-                yield env.timeout(hours.next_opening(env.now) - env.now)
+        while True:
+            if index >= self.on_duty:
+                if index >= self.staffing.peak:
+                    break  # no longer employed
+                if (self.queue or self.urgent) and self.idle:
+                    self.idle.pop()[1].succeed()  # woken for a contact as the shift ended: pass it on
+                back = simpy.Event(env)
+                self.off_duty[index] = back
+                yield back
                 continue
-            while queue and queue[0].abandoned:
-                queue.popleft()
-            if not queue:
+            contact = self._next()
+            if contact is None:
                 wake = simpy.Event(env)
                 self.idle.append((index, wake))
                 yield wake
                 continue
-            contact = queue.popleft()
             contact.answered = True
             wait = env.now - contact.arrived
-            self._answered(contact, wait)
-            yield env.timeout(self.handle(contact.key, HANDLE) / MINUTES_PER_DAY)
+            handle = self.handles[contact.kind](contact.key, HANDLE)
+            self._answered(contact, wait, handle)
+            yield env.timeout(handle / MINUTES_PER_DAY)
             self._finish(contact, wait)
         self.running.discard(index)
 
-    def _answered(self, contact: Contact, wait: float) -> None:
+    def _next(self) -> Contact | None:
+        """The contact an agent takes next: the first waiting complaint if they have
+        priority, else the first waiting contact (skipping those who gave up)."""
+        for queue in (self.urgent, self.queue):
+            while queue:
+                contact = queue.popleft()
+                if not contact.abandoned:
+                    return contact
+        return None
+
+    def _answered(self, contact: Contact, wait: float, handle_minutes: float) -> None:
         record = self.world.record
         day = self.world.day()
+        minutes = wait * MINUTES_PER_DAY
         record.add("answered", day)
-        record.add("wait_minutes_sum", day, wait * MINUTES_PER_DAY)
+        record.add("wait_minutes_sum", day, minutes)
+        record.add("agent_busy_hours", day, handle_minutes / 60.0)
+        hour = int(contact.arrived * HOURS_PER_DAY)
+        hourly = record.hourly
+        hourly["answered"][hour] += 1
+        hourly["wait_minutes_sum"][hour] += minutes
         if wait > 0:
             record.add("waited", day)
+            hourly["waited"][hour] += 1
         if wait <= self.target_days:
             record.add("answered_within_target", day)
+
+    def _abandoned(self, contact: Contact) -> None:
+        world = self.world
+        record = world.record
+        day = world.day()
+        minutes = (world.env.now - contact.arrived) * MINUTES_PER_DAY
+        record.add("abandoned", day)
+        record.add("abandoned_wait_minutes_sum", day, minutes)
+        hour = int(contact.arrived * HOURS_PER_DAY)
+        hourly = record.hourly
+        hourly["abandoned"][hour] += 1
+        hourly["waited"][hour] += 1
+        hourly["wait_minutes_sum"][hour] += minutes
+
+    def _resolved(self, contact: Contact) -> None:
+        """The problem is solved now: the customer's time since raising it, nights included."""
+        world = self.world
+        day = world.day()
+        world.record.add("problems_resolved", day)
+        world.record.add("resolution_hours_sum", day, (world.env.now - contact.opened) * HOURS_PER_DAY)
 
     def _abandon(self, event: Event) -> None:
         contact: Contact = event._value
         if contact.answered:
             return
         contact.abandoned = True
-        world = self.world
-        world.record.add("abandoned", world.day())
+        self._abandoned(contact)
         person = contact.person
         if not self._current(contact):
             return
@@ -274,6 +348,8 @@ class Desk:
         s = self.s
         first = contact.attempt == 1
         resolved = uniform(contact.key, RESOLVED) < (s.first_contact_resolution if first else s.later_contact_resolution)
+        if resolved:
+            self._resolved(contact)
         if first:
             day = world.day()
             world.record.add("first_contacts_answered", day)

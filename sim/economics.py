@@ -4,8 +4,10 @@ Computed after the run from the daily record, so the model itself stays free of 
 
 * gross profit = revenue × ``gross_margin``;
 * fulfilment cost = orders × ``fulfilment_cost_per_order``;
-* service cost = contacts × ``cost_per_contact`` + agents × ``agent_cost_per_month``
-  (per day: / (365/12));
+* service cost = contacts × ``cost_per_contact`` + the agents' cost: staffed
+  agent-hours × ``agent_cost_per_hour`` / (1 − ``shrinkage``), the paid hours behind the
+  hours on duty (or, if the old ``agent_cost_per_month`` is set, the agents employed ×
+  it, per day / (365/12), whatever hours they staff);
 * acquisition cost = new customers × cost per new customer, by channel (winning a new
   customer costs 5–25 times as much as keeping one, Gallo 2014);
 * guarantee cost = refunds paid under a service guarantee;
@@ -33,7 +35,10 @@ def daily_economics(daily: dict[str, np.ndarray], econ: Economics) -> dict[str, 
     gross_profit = daily["revenue"] * econ.gross_margin
     fulfilment_cost = daily["orders"] * econ.fulfilment_cost_per_order
     contact_cost = daily["contacts"] * econ.cost_per_contact
-    agent_cost = daily["agents"] * econ.agent_cost_per_month / DAYS_PER_MONTH
+    if econ.agent_cost_per_month is not None:
+        agent_cost = daily["agents"] * econ.agent_cost_per_month / DAYS_PER_MONTH
+    else:
+        agent_cost = daily["staffed_agent_hours"] * (econ.agent_cost_per_hour / (1.0 - econ.shrinkage))
     service_cost = contact_cost + agent_cost
     acquisition_cost = (
         daily["new_advertising"] * econ.cost_per_new_customer_advertising

@@ -77,6 +77,13 @@ KPI_NAMES = (
     "share_level2_end",
     *(f"share_level{n}_mean" for n in LEVELS),
     *(f"share_revenue_level{n}" for n in LEVELS),
+    # the desk's day
+    "p_wait_gt_0_offered",
+    "mean_wait_minutes_offered",
+    "mean_time_to_abandon_minutes",
+    "agent_utilisation",
+    "staffed_agent_hours",
+    "mean_time_to_resolution_hours",
 )
 
 _OUTCOME_WORDS = {
@@ -233,6 +240,29 @@ KPI_DEFINITIONS: dict[str, KpiDefinition] = {
         f"order value of the orders placed at level {n} (the level before any promotion the order brings) "
         "/ revenue", "neither")
        for n in LEVELS},
+    "p_wait_gt_0_offered": _share(
+        "offered contacts that waited", "(answered contacts that waited at all + abandoned) / (answered + "
+        "abandoned): every offered contact, those who gave up included (p_wait_gt_0 counts answered ones only)",
+        "lower"),
+    "mean_wait_minutes_offered": KpiDefinition(
+        "mean wait of offered contacts", "minutes", "(sum of waits of answered contacts + sum of times to "
+        "abandon) / (answered + abandoned): every offered contact's time in the queue (mean_wait_minutes "
+        "counts answered ones only)", "lower", low=0.0),
+    "mean_time_to_abandon_minutes": KpiDefinition(
+        "mean time to abandon", "minutes", "sum of times abandoned contacts waited before giving up / abandoned",
+        "neither", low=0.0),
+    "agent_utilisation": _share(
+        "agent utilisation", "agents' busy hours (handle times, counted on the day a contact is answered) / "
+        "staffed agent-hours (agents on duty x hours the desk is open); a contact finished after closing "
+        "counts too, so it can slightly exceed the time on duty", "neither"),
+    "staffed_agent_hours": KpiDefinition(
+        "staffed agent-hours", "agent-hours", "hours agents were on duty (the staffing schedule over the "
+        "opening hours); the agents' cost is these / (1 - shrinkage) x agent_cost_per_hour", "neither", low=0.0),
+    "mean_time_to_resolution_hours": KpiDefinition(
+        "mean time to resolution", "hours", "problems resolved at the desk: hours from raising the problem "
+        "(before any wait for the desk to open) to the end of the contact that resolved it, nights, weekends "
+        "and earlier tries included / problems resolved (problems never resolved are not counted)",
+        "lower", low=0.0),
 }
 COUNT_KPIS = tuple(name for name in KPI_NAMES if KPI_DEFINITIONS[name].integer)
 
@@ -317,6 +347,13 @@ def kpis(result: ReplicationResult, scenario: Scenario, from_day: int = 0) -> di
            else math.nan for n in (1, 2)},
         **{f"share_level{n}_mean": _ratio(total[f"active_level{n}"], customer_days) for n in LEVELS},
         **{f"share_revenue_level{n}": _ratio(total[f"revenue_level{n}"], total["revenue"]) for n in LEVELS},
+        "p_wait_gt_0_offered": _ratio(total["waited"] + abandoned, answered + abandoned),
+        "mean_wait_minutes_offered": _ratio(
+            total["wait_minutes_sum"] + total["abandoned_wait_minutes_sum"], answered + abandoned),
+        "mean_time_to_abandon_minutes": _ratio(total["abandoned_wait_minutes_sum"], abandoned),
+        "agent_utilisation": _ratio(total["agent_busy_hours"], total["staffed_agent_hours"]),
+        "staffed_agent_hours": total["staffed_agent_hours"],
+        "mean_time_to_resolution_hours": _ratio(total["resolution_hours_sum"], total["problems_resolved"]),
     }
     return {name: float(k[name]) for name in KPI_NAMES}
 
@@ -375,6 +412,9 @@ def timeseries_frame(results: list[ReplicationResult], scenario: Scenario) -> pd
             "wom_negative": d["wom_negative"],
             "mean_satisfaction": d["mean_satisfaction"],
             "agents": d["agents"],
+            "staffed_agent_hours": d["staffed_agent_hours"],
+            "agent_busy_hours": d["agent_busy_hours"],
+            "abandoned_wait_minutes_sum": d["abandoned_wait_minutes_sum"],
             "revenue": d["revenue"],
             **{f"revenue_level{n}": d[f"revenue_level{n}"] for n in LEVELS},
             **money,
@@ -383,6 +423,43 @@ def timeseries_frame(results: list[ReplicationResult], scenario: Scenario) -> pd
         for name in columns:
             if name in _TIMESERIES_COUNTS or name.startswith("churned_"):
                 columns[name] = np.asarray(columns[name]).round().astype(np.int64)
+        frames.append(pd.DataFrame(columns))
+    return pd.concat(frames, ignore_index=True)
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def desk_by_hour_frame(results: list[ReplicationResult], from_day: int = 0) -> pd.DataFrame:
+    """The desk by weekday and hour of the day a contact arrived, one row per replication,
+    weekday (0 = Monday: day d is weekday d mod 7) and hour: the contacts offered in that hour
+    of the week over the days >= ``from_day``, how many were answered, abandoned and waited at
+    all, their total and mean wait (answered and abandoned alike), and ``days``, how many such
+    hours there were (divide a count by it for a mean per day)."""
+    frames = []
+    for r in results:
+        start = 24 * from_day
+        cell = np.arange(start, 24 * r.horizon_days) % 168  # 24 weekday + hour, day 0 a Monday
+        sums = {name: np.bincount(cell, weights=values[start:], minlength=168) for name, values in r.hourly.items()}
+        days = np.bincount(cell, minlength=168)
+        offered = sums["offered"]
+        finished = sums["answered"] + sums["abandoned"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            columns: dict[str, np.ndarray] = {
+                "replication": np.full(168, r.replication, dtype=np.int64),
+                "weekday": np.repeat(np.arange(7), 24),
+                "weekday_name": np.repeat(np.array(WEEKDAYS), 24),
+                "hour": np.tile(np.arange(24), 7),
+                "days": days.astype(np.int64),
+                "offered": offered.round().astype(np.int64),
+                "answered": sums["answered"].round().astype(np.int64),
+                "abandoned": sums["abandoned"].round().astype(np.int64),
+                "waited": sums["waited"].round().astype(np.int64),
+                "wait_minutes_sum": sums["wait_minutes_sum"],
+                "abandonment_rate": np.where(finished > 0, sums["abandoned"] / finished, np.nan),
+                "p_wait_gt_0_offered": np.where(finished > 0, sums["waited"] / finished, np.nan),
+                "mean_wait_minutes_offered": np.where(finished > 0, sums["wait_minutes_sum"] / finished, np.nan),
+            }
         frames.append(pd.DataFrame(columns))
     return pd.concat(frames, ignore_index=True)
 

@@ -9,6 +9,8 @@ The folder holds:
 * ``kpis.csv`` — the same KPIs, one row per replication;
 * ``timeseries.csv`` — one row per replication and day;
 * ``churn_events.csv`` — one row per churn, with its cause;
+* ``desk_by_hour.csv`` — the desk by weekday and hour of arrival, one row per
+  replication, weekday and hour: contacts offered, answered, abandoned, waits;
 * ``scenario.resolved.yaml`` — the scenario exactly as run (after extends, changes and
   ``--set``), with seed and version: run it again to get the same numbers.
 
@@ -54,7 +56,9 @@ INTERVAL_METHOD = (
     "(a share to [0, 1], a count, rate or cost to [0, inf))"
 )
 LOCK_NAME = ".churn-sim.lock"
-RESULT_FILES = ("summary.json", "kpis.csv", "timeseries.csv", "churn_events.csv", "scenario.resolved.yaml")
+RESULT_FILES = (
+    "summary.json", "kpis.csv", "timeseries.csv", "churn_events.csv", "desk_by_hour.csv", "scenario.resolved.yaml",
+)
 
 
 class OutputFolderError(Exception):
@@ -168,6 +172,7 @@ def write_outputs(result: RunResult, out: Path, version: str, command: list[str]
         "scenario.resolved.yaml": lambda f: f.write(resolved),
         "timeseries.csv": lambda f: result.timeseries().to_csv(f, index=False),
         "churn_events.csv": lambda f: result.churn_events().to_csv(f, index=False),
+        "desk_by_hour.csv": lambda f: result.desk_by_hour().to_csv(f, index=False),
         "kpis.csv": lambda f: result.kpis().to_csv(f, index=False),
         "summary.json": lambda f: json.dump(data, f, indent=2, allow_nan=False),
     }

@@ -1,4 +1,4 @@
-"""What a replication records as it runs: daily counters and one row per churn.
+"""What a replication records as it runs: daily counters, the desk by the hour, one row per churn.
 
 The recorder is plain data: per-day counters in Python lists (fast scalar updates), a
 list of churn events, and a few running totals. At the end :meth:`Recorder.result`
@@ -77,6 +77,11 @@ DAILY = (
     "wait_minutes_sum",
     "first_contacts_answered",
     "first_contacts_resolved",
+    "abandoned_wait_minutes_sum",
+    "staffed_agent_hours",
+    "agent_busy_hours",
+    "problems_resolved",
+    "resolution_hours_sum",
     # experiences and word of mouth
     "happy_experiences",
     "unhappy_experiences",
@@ -85,6 +90,10 @@ DAILY = (
     "wom_positive",
     "wom_negative",
 )
+
+# The desk by the hour a contact arrived (offered), hour h of day d at index 24 d + h: whether
+# it was answered or abandoned, whether it waited, and its wait (to an answer or to giving up).
+HOURLY = ("offered", "answered", "abandoned", "waited", "wait_minutes_sum")
 
 CHURN_FIELDS = ("day", "customer", "cause", "path", "loyalty_level", "tenure_days", "orders", "lifetime_revenue")
 
@@ -100,6 +109,7 @@ class ReplicationResult:
     daily: dict[str, np.ndarray]
     churn: dict[str, np.ndarray]
     extra: dict[str, float] = field(default_factory=dict)
+    hourly: dict[str, np.ndarray] = field(default_factory=dict)  # HOURLY counters, 24 per day
 
 
 class Recorder:
@@ -108,6 +118,7 @@ class Recorder:
     def __init__(self, horizon_days: int) -> None:
         self.horizon_days = horizon_days
         self.daily: dict[str, list[float]] = {name: [0.0] * horizon_days for name in DAILY}
+        self.hourly: dict[str, list[float]] = {name: [0.0] * (24 * horizon_days) for name in HOURLY}
         self.churn_events: list[tuple[float, int, int, int, int, float, int, float]] = []
 
     def add(self, name: str, day: int, amount: float = 1.0) -> None:
@@ -127,4 +138,5 @@ class Recorder:
             customers_start=customers_start,
             daily=daily,
             churn=churn,
+            hourly={name: np.asarray(values, dtype=np.float64) for name, values in self.hourly.items()},
         )

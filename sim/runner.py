@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.engine import run_replication
-from sim.metrics import churn_frame, kpi_frame, timeseries_frame
+from sim.metrics import churn_frame, desk_by_hour_frame, kpi_frame, timeseries_frame
 from sim.recorder import ReplicationResult
 from sim.scenario.schema import Scenario
 
@@ -40,6 +40,9 @@ class RunResult:
 
     def churn_events(self) -> pd.DataFrame:
         return churn_frame(self.replications)
+
+    def desk_by_hour(self) -> pd.DataFrame:
+        return desk_by_hour_frame(self.replications)
 
 
 def _end_quietly_on_interrupt() -> None:

@@ -307,9 +307,9 @@ def desk_run() -> tuple[Model, dict[str, float], list[float], list[float]]:
         arrived.append(env.now)
         arrive(contact)
 
-    def spy_answered(contact: Any, wait: float) -> None:
+    def spy_answered(contact: Any, wait: float, handle: float) -> None:
         answered.append(env.now)
-        on_answer(contact, wait)
+        on_answer(contact, wait, handle)
 
     desk._arrive = spy_arrive  # type: ignore[method-assign]
     desk._answered = spy_answered  # type: ignore[method-assign]
@@ -352,7 +352,7 @@ def test_a_contact_made_at_night_reaches_the_desk_during_the_next_opening() -> N
     times: list[tuple[str, float]] = []
     arrive, on_answer = desk._arrive, desk._answered
     desk._arrive = lambda c: (times.append(("arrive", env.now)), arrive(c))  # type: ignore[method-assign]
-    desk._answered = lambda c, w: (times.append(("answer", env.now)), on_answer(c, w))  # type: ignore[method-assign]
+    desk._answered = lambda c, w, h: (times.append(("answer", env.now)), on_answer(c, w, h))  # type: ignore[method-assign]
     env.run(until=5 + 2 / 24)  # day 5 (closed), 02:00
     desk.question(person, 0)
     assert times == []
@@ -1073,6 +1073,9 @@ def test_kpi_money_adds_up(wom_run: tuple[Scenario, dict[str, float], dict[str, 
     fulfilment = total["orders"] * e.fulfilment_cost_per_order
     assert k["profit"] == pytest.approx(
         k["gross_profit"] - fulfilment - k["service_cost"] - k["acquisition_cost"] - k["guarantee_cost"])
+    hours = sc.service.opening_hours
+    open_days = sum(1 for d in range(sc.horizon_days) if d % 7 < hours.days_per_week)
+    staffed = sc.service.agents * (hours.end_hour - hours.start_hour) * open_days
+    assert total["staffed_agent_hours"] == pytest.approx(staffed)
     assert k["service_cost"] == pytest.approx(
-        total["contacts"] * e.cost_per_contact
-        + sc.service.agents * sc.horizon_days * e.agent_cost_per_month / DAYS_PER_MONTH)
+        total["contacts"] * e.cost_per_contact + staffed * e.agent_cost_per_hour / (1 - e.shrinkage))

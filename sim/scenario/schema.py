@@ -25,7 +25,9 @@ Satisfaction, expectations and service-quality levels are on a 0..1 scale.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
@@ -288,15 +290,77 @@ class OpeningHours(Section):
         return self.start_hour == 0 and self.end_hour == 24 and self.days_per_week == 7
 
 
+# Relative contact weight of each hour of the day (0-1 h, ..., 23-24 h): a morning peak around
+# 10-11 h, a lunchtime dip, a lower afternoon, falling into the evening (the 10-11 h weight is
+# 2.5 times the 17-18 h one). A stylised
+# reading of the weekday arrival-rate curves of telephone call centres in Brown et al. (2005,
+# "Statistical analysis of a telephone call center", JASA 100, arrivals by time of day) and
+# Gans, Koole & Mandelbaum (2003, "Telephone call centers: tutorial, review, and research
+# prospects", MSOM 5, arrivals per half hour): the shape, not their numbers.
+DEFAULT_WEIGHTS_BY_HOUR = (
+    0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.3, 1.0, 1.8, 2.6, 3.0, 2.7,
+    2.0, 1.9, 2.0, 1.8, 1.5, 1.2, 0.9, 0.7, 0.5, 0.4, 0.3, 0.2,
+)
+
+
+class ArrivalProfile(Section):
+    """When in the day customers make a contact that they could not (or did not) make at once."""
+
+    weights_by_hour: list[Weight] = Field(
+        default_factory=lambda: list(DEFAULT_WEIGHTS_BY_HOUR), min_length=24, max_length=24,
+        description="relative weight of each hour of the day (24 values, 0-1 h first): a contact "
+        "raised while the desk is closed arrives in its next opening at a time drawn from these "
+        "weights over the opening hours (uniform within an hour); each in [0, 100]",
+        json_schema_extra=unit("relative weight"))
+    delay_share_while_open: Share = Field(
+        0.0, description="share of contacts raised while the desk is open that are made later "
+        "the same day, at a time drawn from weights_by_hour over the rest of the opening")
+
+
+class StaffingBlock(Section):
+    """Agents on duty during some hours of some weekdays."""
+
+    days: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4, 5, 6], min_length=1, max_length=7,
+        description="weekdays the block applies to, 0 = Monday (day d of the run is weekday d mod 7)",
+        json_schema_extra=unit("weekday"))
+    start_hour: Annotated[float, Field(ge=0, lt=24)] = Field(
+        description="the block starts at this hour of the day", json_schema_extra=unit("hour of day"))
+    end_hour: Annotated[float, Field(gt=0, le=24)] = Field(
+        description="the block ends at this hour of the day", json_schema_extra=unit("hour of day"))
+    agents: Annotated[int, Field(ge=0, le=100_000)] = Field(
+        description="agents on duty during the block", json_schema_extra=unit("agents"))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StaffingBlock:
+        if self.start_hour >= self.end_hour:
+            raise ValueError(f"start_hour ({self.start_hour:g}) must be before end_hour ({self.end_hour:g})")
+        if len(set(self.days)) != len(self.days):
+            raise ValueError(f"days {list(self.days)} names a weekday twice")
+        return self
+
+
+class HandleByKind(Section):
+    """Handle time per kind of contact; null takes ``service.handle_minutes``."""
+
+    question_minutes: Annotated[Distribution | None, MeanAtMost(480)] = Field(
+        None, description="time an agent spends on a question; null = handle_minutes")
+    order_problem_minutes: Annotated[Distribution | None, MeanAtMost(480)] = Field(
+        None, description="time an agent spends on an order problem; null = handle_minutes")
+    complaint_minutes: Annotated[Distribution | None, MeanAtMost(480)] = Field(
+        None, description="time an agent spends on a complaint; null = handle_minutes")
+
+
 class Service(Section):
     """The support desk: agents answering questions, order problems and complaints."""
 
     agents: Annotated[int, Field(ge=0, le=100_000)] = Field(
-        2, description="agents on duty while open", json_schema_extra=unit("agents"))
+        2, description="agents on duty in every opening hour that no staffing block covers",
+        json_schema_extra=unit("agents"))
     opening_hours: OpeningHours = OpeningHours()
     handle_minutes: Annotated[Distribution, MeanAtMost(480)] = Field(
         default_factory=lambda: LogNormal(distribution="lognormal", mean=12.0, cv=0.6),
-        description="time an agent spends on one contact",
+        description="time an agent spends on one contact (of a kind without its own below)",
     )
     patience_minutes: Annotated[Distribution | None, MeanAtMost(1440)] = Field(
         default_factory=lambda: Exponential(distribution="exponential", mean=5.0),
@@ -332,6 +396,34 @@ class Service(Section):
         12.0, description="a problem resolved within this time of arising counts as resolved "
         "quickly (\"resolve before sunset\")"
     )
+    # the desk's day (sim/desk_day.py)
+    staffing: list[StaffingBlock] = Field(
+        default_factory=list, max_length=168, description="agents by block of hours and weekdays, overriding agents "
+        "there; blocks of the same weekday may not overlap; agents work only while the desk is open")
+    arrival_profile: ArrivalProfile = Field(
+        ArrivalProfile(), description="when in the day contacts reach the desk")
+    handle_by_kind: HandleByKind = Field(
+        HandleByKind(), description="handle time per kind of contact, where it differs")
+    complaint_priority: bool = Field(
+        False, description="complaints are answered before questions and order problems that wait")
+
+    @model_validator(mode="after")
+    def _feasible(self) -> Service:
+        by_day: dict[int, list[tuple[float, float]]] = {}
+        for block in self.staffing:
+            for day in block.days:
+                by_day.setdefault(day, []).append((block.start_hour, block.end_hour))
+        for day, spans in by_day.items():
+            spans.sort()
+            for (_, end), (start, _) in pairwise(spans):
+                if start < end:
+                    raise ValueError(f"staffing: two blocks overlap on weekday {day} (0 = Monday) at hour {start:g}")
+        hours = self.opening_hours
+        weights = self.arrival_profile.weights_by_hour
+        first, last = int(hours.start_hour), min(23, int(math.ceil(hours.end_hour)) - 1)
+        if not any(weights[h] > 0 for h in range(first, last + 1)):
+            raise ValueError("arrival_profile.weights_by_hour: every hour the desk is open has weight 0")
+        return self
 
 
 # ------------------------------------------------------- service quality & satisfaction
@@ -575,8 +667,15 @@ class Economics(Section):
     gross_margin: Share = Field(0.35, description="share of order value left after cost of goods")
     fulfilment_cost_per_order: Money = Field(4.0, description="picking, packing, shipping of one order")
     cost_per_contact: Money = Field(1.5, description="variable cost of one support contact")
-    agent_cost_per_month: Money = Field(3800.0, description="fully loaded cost of one agent a month",
-                                        json_schema_extra=unit("currency per month"))
+    agent_cost_per_hour: Money = Field(
+        9.72, description="fully loaded cost of one paid agent-hour", json_schema_extra=unit("currency per hour"))
+    shrinkage: Annotated[float, Field(ge=0, le=0.9)] = Field(
+        0.30, description="share of paid agent hours not spent on duty (breaks, training, absence): "
+        "a staffed hour costs agent_cost_per_hour / (1 - shrinkage)", json_schema_extra=unit("share"))
+    agent_cost_per_month: Money | None = Field(
+        None, description="the old rule, kept for older scenarios: if set, each agent of the day's "
+        "peak staffing costs this a month whatever the hours, instead of paid hours",
+        json_schema_extra=unit("currency per month"))
     cost_per_new_customer_advertising: Money = Field(
         60.0, description="acquisition cost of a customer won by advertising"
     )

@@ -3,6 +3,10 @@
 * M/M/c (Erlang C): probability of waiting, mean wait in queue, waiting-time
   distribution (Kleinrock 1975, vol. 1, §3.5; Gross & Harris, *Fundamentals of
   Queueing Theory*, §2.3).
+* M/M/c+M (Erlang A: exponential patience; Palm 1943; Garnett, Mandelbaum & Reiman
+  2002): probability of waiting, of abandoning, mean wait of all offered contacts, from
+  the birth–death chain; and the same from Erlang B and the integral J of Mandelbaum &
+  Zeltyn's summary formulas, as an independent check.
 * Competing constant hazards, with and without a gamma frailty (mean 1, variance θ)
   multiplying all of them: survival, restricted mean survival time and the share of
   each cause among the events (Hougaard 2000, *Analysis of Multivariate Survival
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 # ------------------------------------------------------------------------ M/M/c
 
@@ -46,6 +51,58 @@ def mmc_wait_cdf(c: int, lam: float, mu: float, t: float) -> float:
     if t < 0:
         return 0.0
     return 1.0 - erlang_c(c, lam / mu) * math.exp(-(c * mu - lam) * t)
+
+
+# --------------------------------------------------------------- M/M/c+M (Erlang A)
+
+
+@dataclass(frozen=True)
+class ErlangA:
+    """Steady state of M/M/c+M as an arriving contact sees it (PASTA)."""
+
+    p_wait: float  # P(wait > 0) = P(N >= c)
+    p_abandon: float  # P(gives up before an agent answers)
+    mean_wait: float  # E[time in queue] of all offered contacts, answered or not
+    mean_queue: float  # E[contacts waiting]
+
+
+def erlang_a(c: int, lam: float, mu: float, theta: float) -> ErlangA:
+    """M/M/c+M from its birth–death chain on N, the contacts present: births at λ, deaths at
+    min(n, c) μ + max(n − c, 0) θ (service, and each waiting contact giving up at rate θ).
+
+    π_n ∝ aⁿ/n! for n ≤ c (a = λ/μ), π_{c+k} = π_c ∏_{j=1..k} λ / (cμ + jθ); the tail falls
+    faster than geometrically once cμ + kθ > λ and is summed until a term is below 10⁻¹⁸ of
+    the total. Then P(wait > 0) = P(N ≥ c), E[Q] = Σ_k k π_{c+k}, abandonment rate θ E[Q] so
+    P(abandon) = θ E[Q] / λ, and by Little's law the mean wait of all offered contacts is
+    E[Q] / λ (= P(abandon) / θ). Stable for any load when θ > 0. Computed in logarithms.
+    """
+    if c < 1 or lam <= 0 or mu <= 0 or theta <= 0:
+        raise ValueError(f"need c >= 1 and lam, mu, theta > 0, got c={c}, lam={lam}, mu={mu}, theta={theta}")
+    a = lam / mu
+    logs = [n * math.log(a) - math.lgamma(n + 1) for n in range(c + 1)]
+    tail = [logs[c]]  # log π_{c+k}, k = 0, 1, ...
+    k = 0
+    while True:
+        k += 1
+        tail.append(tail[-1] + math.log(lam / (c * mu + k * theta)))
+        if c * mu + k * theta > lam and tail[-1] < max(logs) - 42:  # e^-42 ~ 1e-18
+            break
+    top = max(max(logs), max(tail))
+    below = [math.exp(x - top) for x in logs[:c]]
+    queue = [math.exp(x - top) for x in tail]
+    total = sum(below) + sum(queue)
+    p_wait = sum(queue) / total
+    mean_queue = sum(j * q for j, q in enumerate(queue)) / total
+    p_abandon = theta * mean_queue / lam
+    return ErlangA(p_wait=p_wait, p_abandon=p_abandon, mean_wait=mean_queue / lam, mean_queue=mean_queue)
+
+
+def erlang_b(c: int, a: float) -> float:
+    """Erlang B blocking probability, by the recursion B(k) = a B(k-1) / (k + a B(k-1))."""
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return b
 
 
 # -------------------------------------------------------------------- attrition

@@ -15,6 +15,8 @@ from closed_forms import (
     bass_with_join_telling_by_advertising,
     bass_with_join_telling_time_to,
     cause_shares,
+    erlang_a,
+    erlang_b,
     erlang_c,
     mmc_mean_wait,
     mmc_wait_cdf,
@@ -72,6 +74,59 @@ def test_mean_wait_is_the_integral_of_the_tail(c: int, lam: float, mu: float) ->
     tail = np.array([1 - mmc_wait_cdf(c, lam, mu, x) for x in t])
     integral = np.trapezoid(tail, t)
     assert integral == pytest.approx(mmc_mean_wait(c, lam, mu), rel=1e-5)
+
+
+def erlang_a_by_integral(c: int, lam: float, mu: float, theta: float) -> tuple[float, float]:
+    """P(wait > 0) and P(abandon) of M/M/c+M another way: the queue's tail sum
+    S = Σ_k λ^k / ∏_{j≤k}(cμ + jθ) equals cμ J with J = ∫0^∞ exp(λ(1 − e^{−θx})/θ − cμx) dx
+    (the integral of Baccelli & Hebuterne 1981 and Mandelbaum & Zeltyn's M/M/n+G summary;
+    expand the exponential in powers of (1 − e^{−θx}) and integrate term by term, a Beta
+    function each), computed here by quadrature; P(N ≥ c) follows with Erlang B, and
+    P(abandon) from the conservation of flow λ = μ E[min(N, c)] + abandonment rate."""
+    from scipy.integrate import quad
+
+    j = quad(lambda x: math.exp(lam * (1 - math.exp(-theta * x)) / theta - c * mu * x), 0, math.inf,
+             limit=500, epsabs=0, epsrel=1e-12)[0]
+    a = lam / mu
+    below = [a**n / math.factorial(n) for n in range(c)]
+    at_c = a**c / math.factorial(c)
+    assert erlang_b(c, a) == pytest.approx(at_c / (sum(below) + at_c), rel=1e-12)
+    waiting = at_c * c * mu * j
+    total = sum(below) + waiting
+    p_wait = waiting / total
+    served = (sum(n * w for n, w in enumerate(below)) + c * waiting) / total * mu
+    return p_wait, 1 - served / lam
+
+
+@pytest.mark.parametrize(("c", "lam", "mu", "theta"), [
+    (3, 0.48, 0.2, 0.1), (4, 0.88, 0.2, 0.2), (1, 0.9, 1.0, 0.05), (10, 12.0, 1.0, 0.5), (25, 20.0, 1.0, 2.0)])
+def test_erlang_a_chain_matches_the_integral_form(c: int, lam: float, mu: float, theta: float) -> None:
+    result = erlang_a(c, lam, mu, theta)
+    p_wait, p_abandon = erlang_a_by_integral(c, lam, mu, theta)
+    assert result.p_wait == pytest.approx(p_wait, rel=1e-9)
+    assert result.p_abandon == pytest.approx(p_abandon, rel=1e-7)
+    assert result.mean_wait == pytest.approx(result.p_abandon / theta, rel=1e-12)  # Little + θ E[Q]
+
+
+def test_erlang_a_with_patience_as_long_as_service_is_poisson() -> None:
+    """θ = μ: every contact present leaves at rate μ whether waiting or served, so N is the
+    M/M/∞ count, Poisson(a): P(wait > 0) = P(N ≥ c), E[Q] = E[(N − c)+]."""
+    c, lam, mu = 5, 1.0, 0.25
+    a = lam / mu
+    pn = [math.exp(-a)]
+    for n in range(1, 200):
+        pn.append(pn[-1] * a / n)
+    result = erlang_a(c, lam, mu, mu)
+    assert result.p_wait == pytest.approx(sum(pn[c:]), rel=1e-12)
+    assert result.mean_queue == pytest.approx(sum((n - c) * p for n, p in enumerate(pn) if n >= c), rel=1e-12)
+
+
+def test_erlang_a_tends_to_erlang_c_as_patience_grows() -> None:
+    c, lam, mu = 4, 0.7, 0.2
+    result = erlang_a(c, lam, mu, 1e-9)
+    assert result.p_wait == pytest.approx(erlang_c(c, lam / mu), rel=1e-6)
+    assert result.mean_wait == pytest.approx(mmc_mean_wait(c, lam, mu), rel=1e-6)
+    assert result.p_abandon == pytest.approx(1e-9 * mmc_mean_wait(c, lam, mu), rel=1e-5)
 
 
 def test_survival_limits() -> None:
