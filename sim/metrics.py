@@ -90,6 +90,8 @@ _OUTCOME_WORDS = {
     "silent": "silent", "unresolved": "voiced, left unresolved", "resolved": "resolved",
     "resolved_quickly": "resolved quickly",
 }
+_OUTCOME_SHORT = {"silent": "silent", "unresolved": "unresolved", "resolved": "resolved",
+                  "resolved_quickly": "resolved fast"}
 _PATH_WORDS = {
     **{f"episode_{o}": f"after a problem {w}" for o, w in _OUTCOME_WORDS.items()},
     "hazard": "time-based hazard", "word_of_mouth": "a complaint heard",
@@ -213,7 +215,7 @@ KPI_DEFINITIONS: dict[str, KpiDefinition] = {
     "voiced_share": _share("problems voiced", "complaints / problems", "neither"),
     **{f"episodes_{o}": _count(f"problems ended {_OUTCOME_WORDS[o]}", f"problem episodes whose outcome was {o}",
                                "neither", unit="problems") for o in OUTCOMES},
-    **{f"stay_rate_{o}": _share(f"stayed after a problem {_OUTCOME_WORDS[o]}",
+    **{f"stay_rate_{o}": _share(f"stayed: problem {_OUTCOME_SHORT[o]}",
                                 f"episodes ended {o} whose one leave decision was stay / episodes ended {o} "
                                 "(TARP's 'buy again')", "higher") for o in OUTCOMES},
     **{f"share_churn_path_{p}": _share(f"share of churn: {_PATH_WORDS[p]}",
