@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from simpy.events import Event, Timeout
 
-from sim.rng import bases
+from sim.rng import bases, uniform
 from sim.world import DAYS_PER_MONTH, DAYS_PER_YEAR, FORMER, PROSPECT, World
 
 if TYPE_CHECKING:
@@ -185,8 +185,9 @@ class Advertising:
             return  # superseded by a change of rate
         people = self.world.people
         candidate: int = event._value
-        person = int(self.draws.uniform(candidate, 1) * people.size)
-        accept = self.draws.uniform(candidate, 2)
+        key = self.draws.base(candidate)
+        person = int(uniform(key, 1) * people.size)
+        accept = uniform(key, 2)
         if accept < self.joining.chance(person):
             self.customers.join(person, self.joining.channel(person, ADVERTISING))
         self._schedule()

@@ -9,45 +9,47 @@ here no number is *consumed*; each is *computed* from its identity (Salmon et al
 follows Claessen & Pałka 2013 and JAX's ``fold_in``):
 
 * a **mechanism key** — 64 bits from ``SeedSequence(seed, spawn_key=(replication,
-  crc32(name)))``, one per mechanism ("clock", "orders", "questions", "advertising"),
-  so it depends only on the master seed, the replication and the mechanism's name;
+  crc32(name)))`` (:class:`Draws`), so it depends only on the master seed, the
+  replication and the mechanism's name ("person", "advertising");
 * a **draw** — ``uniform(key, slot)``: output ``slot`` of SplitMix64 (Steele, Lea &
   Flood 2014) seeded with ``key``, i.e. its finaliser of ``key + (slot + 1) · γ`` (mod
-  2⁶⁴, γ the golden-ratio increment), scaled to [0, 1) with 53 bits. It is a pure function of its arguments: nothing drawn before or
-  elsewhere can shift it;
-* a **person's base key** in a mechanism — ``Draws.base(who)``, output ``who`` of
-  SplitMix64 seeded with the mechanism's key; their n-th number in it is
-  ``uniform(base, n)``;
-* an **event key** — ``Draws.key_of(who, n)``, the key of the n-th event of person ``who``
-  in a mechanism (their n-th clock event, their n-th order), and ``child(key, tag)``,
-  the key of something that follows from an event (the delivery of an order, the
-  second try of a contact, the telling after an experience). The draws of an event are
-  the slots of its key.
+  2⁶⁴, γ the golden-ratio increment), scaled to [0, 1) with 53 bits; or, for two draws
+  that come together, ``uniform_pair(key, slot)``: the same output's high and low 32
+  bits. A draw is a pure function of its arguments: nothing drawn before or elsewhere
+  can shift it;
+* a **person's key** — ``Draws("person").base(person)``, output ``person`` of SplitMix64
+  seeded with the mechanism key, computed for everybody when a replication is built and
+  kept in ``People.key``;
+* an **event key** — ``child(key, tag)``, a hash of a parent key and a tag: a customer's
+  k-th order and the question of their n-th clock event (children of the person's key,
+  in disjoint ranges of tags: ``sim.world.ORDER_TAGS``, ``QUESTION_TAGS``), the problems
+  an order may hold, the a-th try of a contact, the experience it gives, the telling
+  that follows. The draws of an event are the slots of its key.
 
-Which sequence each draw comes from, in the model (the full layout is in docs/MODEL.md,
-"Stochasticity"): a customer's n-th clock event draws numbers 2n and 2n + 1 of their
-base key in ``Draws("clock")``; the k-th order's value and outcomes are slots
-of ``Draws("orders").key(person, k)``; a problem's contacts are children of the event
-that caused it (the question of clock event n, the order k that failed, the experience
-that was complained about), and each contact's patience, handle time, resolution and
-retry are slots of its key; an experience's complaint, leave and telling decisions, and
-whom the customer tells, are slots of the experience's key. Per person the model keeps
-one counter (``People.clock_events``); everything else is numbered by the event it
-follows from.
+Which sequence each draw comes from, in the model (the full table is in docs/MODEL.md,
+"Stochasticity"): a customer's n-th clock event is pair n of their person key; the k-th
+order's value and outcomes are slots of the order's key; a problem episode's voice and
+leave decisions are a pair of the problem's key and its contacts its children; each
+contact's deferral, patience, handle time, resolution and retry are slots of the
+contact's key; the telling after an experience or an episode (whether, how many, whom,
+and what each listener does) comes from its key and its telling child. Per person the
+model keeps the key and one counter (``People.clock_events``); everything else is
+numbered by the event it follows from.
 
 Why pairing holds: a customer's n-th order has the same value, lateness and errors in
 both scenarios, the same question reaches the desk at the same moment with the same
-patience and handle time, and the same unhappy experience gets the same decision —
-whatever happened to anyone else, and whatever else happened to this customer. Only
-what the scenarios change, and what follows from it, differs.
+patience and handle time, and the same problem gets the same decisions — whatever
+happened to anyone else, and whatever else happened to this customer. Only what the
+scenarios change, and what follows from it, differs.
 
-Speed: a draw costs about 0.3 µs in pure Python (one multiply-xorshift hash), with no
-per-customer generator object (NumPy's is ~930 bytes); :func:`uniforms`, :func:`bases`
-and :func:`children` compute the same numbers for whole arrays at once, for batched
-mechanisms to come. Two keys could in principle start overlapping runs of the same 2⁶⁴
-sequence; with keys spread at random that happens with probability of order
-(keys² · slots)/2⁶⁴, about 10⁻⁴ for 10⁷ keys of 100 slots, and would only make a few
-numbers of two events coincide.
+Speed: a draw costs about 0.3-0.4 µs in pure Python (one multiply-xorshift hash), against
+about 0.05 µs for a number taken from a pre-drawn block; there is no per-customer
+generator object (NumPy's is ~930 bytes). :func:`uniforms`, :func:`uniform_pairs`,
+:func:`bases` and :func:`children` compute the same numbers for whole arrays at once,
+for the batched mechanisms to come. Two keys could in principle start overlapping runs
+of the same 2⁶⁴ sequence; with keys spread at random that happens with probability of
+order (keys² · slots)/2⁶⁴, about 10⁻⁴ for 10⁷ keys of 100 slots, and would only make a
+few numbers of two events coincide.
 
 What is drawn once, vectorised, when a replication is built — people's traits, the
 initial customers, the social network — comes from ordinary NumPy generators seeded the

@@ -13,10 +13,10 @@ an alternative on the same seed:
 How the thresholds were checked against the estimator's spread (so that a correct model
 fails far less than 1 % of the time): ``benchmarks/pairing.py -n 200 --quantile-at 40
 --set market.population=5000 --set market.initial_customers=1000 --set horizon_days=120
---set service.agents=1`` estimates r over 200 replications (invoice: 0.004 customers_end,
-0.001 profit; agent: 0.060 and 0.008) and, from the observed covariance of the pairs,
-the 99.9 % quantile of r̂ over 40 replications by parametric bootstrap (invoice: 0.010 and
-0.002; agent: 0.157 and 0.022). Each bound is above that quantile, so a correct model
+--set service.agents=1`` estimates r over 200 replications (invoice: 0.006 customers_end,
+0.001 profit; agent: 0.055 and 0.011) and, from the observed covariance of the pairs,
+the 99.9 % quantile of r̂ over 40 replications by parametric bootstrap (invoice: 0.015 and
+0.003; agent: 0.142 and 0.031). Each bound is above that quantile, so a correct model
 fails each check with probability under 0.1 %. The old per-mechanism streams gave
 r ≈ 0.4 on the full baseline, far above every bound. The full-baseline figures (30
 replications) come from ``benchmarks/pairing.py``.
