@@ -14,11 +14,13 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from sim.engine import run_replication
 from sim.recorder import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.stats import mean_ci
+from sim.world import DAYS_PER_MONTH, MINUTES_PER_DAY
 
 LEVEL = 0.99
 MIN_REPLICATIONS = 20
@@ -83,3 +85,40 @@ def active_at(result: ReplicationResult, t: int) -> float:
     """Customers at time t (days): the end-of-day snapshot of day t − 1."""
     d = result.daily
     return float(d["active_level1"][t - 1] + d["active_level2"][t - 1] + d["active_level3"][t - 1])
+
+
+def desk_queue_scenario(
+    name: str, *, replications: int, horizon_days: int, customers: int, arrivals_per_minute: float,
+    agents: int, handle_minutes: float, **service: Any,
+) -> Scenario:
+    """The desk as a plain queue: a closed base of ``customers`` whose only contacts are
+    questions (Poisson, ``arrivals_per_minute`` in all), the desk always open with
+    ``agents`` agents and exponential handle times, every question resolved at once, and
+    nobody joining or leaving. ``service`` adds or overrides desk parameters (patience…)."""
+    questions_per_month = arrivals_per_minute * MINUTES_PER_DAY * DAYS_PER_MONTH / customers
+    no_leaving = {"silent": 0, "complained_unresolved": 0, "complained_resolved": 0,
+                  "complained_resolved_quickly": 0}
+    return Scenario.model_validate({
+        "name": name,
+        "seed": SEED,
+        "replications": replications,
+        "horizon_days": horizon_days,
+        "market": {"population": customers, "initial_customers": customers, "network": {"kind": "fully_mixed"}},
+        "acquisition": {"advertising_rate_per_year": 0, "conversion_per_recommendation": 0},
+        "customers": {"orders_per_month": {"mean": 0, "cv": 0}, "questions_per_month": questions_per_month,
+                      "churn_propensity_cv": 0},
+        "service": {
+            "agents": agents,
+            "opening_hours": {"start_hour": 0, "end_hour": 24, "days_per_week": 7},
+            "handle_minutes": {"distribution": "exponential", "mean": handle_minutes},
+            "first_contact_resolution": 1,
+            "complaint_share": 0,
+            **service,
+        },
+        "attrition": {
+            "died_per_year": 0, "moved_away_per_year": 0, "competition_per_year": 0,
+            "poor_service_per_year": {"at_full_satisfaction": 0, "at_zero_satisfaction": 0},
+            "leave_after_problem": no_leaving,
+        },
+        "word_of_mouth": {"leave_per_complaint_heard": 0},
+    })

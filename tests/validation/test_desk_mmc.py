@@ -22,12 +22,12 @@ from dataclasses import dataclass
 
 import pytest
 from closed_forms import erlang_c, mmc_mean_wait, mmc_wait_cdf
-from replication_checks import SEED, check_interval, replicate
+from replication_checks import check_interval, desk_queue_scenario, replicate
 
 from sim.metrics import kpis
 from sim.recorder import CAUSES, ReplicationResult
 from sim.scenario.schema import Scenario
-from sim.world import DAYS_PER_MONTH, MINUTES_PER_DAY
+from sim.world import MINUTES_PER_DAY
 
 pytestmark = pytest.mark.slow
 
@@ -63,40 +63,11 @@ CASES = {
 
 
 def desk_scenario(case: DeskCase) -> Scenario:
-    questions_per_month = case.lam * MINUTES_PER_DAY * DAYS_PER_MONTH / CUSTOMERS
-    no_leaving = {"silent": 0, "complained_unresolved": 0, "complained_resolved": 0,
-                  "complained_resolved_quickly": 0}
-    return Scenario.model_validate({
-        "name": "validation-desk-mmc",
-        "seed": SEED,
-        "replications": case.replications,
-        "horizon_days": WARMUP_DAYS + case.measured_days,
-        "market": {"population": CUSTOMERS, "initial_customers": CUSTOMERS,
-                   "network": {"kind": "fully_mixed"}},
-        "acquisition": {"advertising_rate_per_year": 0, "conversion_per_recommendation": 0},
-        "customers": {
-            "orders_per_month": {"mean": 0, "cv": 0},
-            "questions_per_month": questions_per_month,
-            "churn_propensity_cv": 0,
-        },
-        "service": {
-            "agents": case.agents,
-            "opening_hours": {"start_hour": 0, "end_hour": 24, "days_per_week": 7},
-            "handle_minutes": {"distribution": "exponential", "mean": HANDLE_MINUTES},
-            "patience_minutes": None,
-            "first_contact_resolution": 1,
-            "complaint_share": 0,
-            "service_level_target_seconds": TARGET_SECONDS,
-        },
-        "attrition": {
-            "died_per_year": 0,
-            "moved_away_per_year": 0,
-            "competition_per_year": 0,
-            "poor_service_per_year": {"at_full_satisfaction": 0, "at_zero_satisfaction": 0},  # off
-            "leave_after_problem": no_leaving,
-        },
-        "word_of_mouth": {"leave_per_complaint_heard": 0},
-    })
+    return desk_queue_scenario(
+        "validation-desk-mmc", replications=case.replications, horizon_days=WARMUP_DAYS + case.measured_days,
+        customers=CUSTOMERS, arrivals_per_minute=case.lam, agents=case.agents, handle_minutes=HANDLE_MINUTES,
+        patience_minutes=None, service_level_target_seconds=TARGET_SECONDS,
+    )
 
 
 @dataclass
