@@ -40,7 +40,10 @@ class Attrition:
         self.died = a.died_per_year / DAYS_PER_YEAR
         self.moved = a.moved_away_per_year / DAYS_PER_YEAR
         self.competition = a.competition_per_year / DAYS_PER_YEAR
-        self.shocks = [(s.start_day, s.start_day + s.duration_days, s.hazard_multiplier) for s in a.competitor_shocks]
+        w = self.world.warmup  # shock days count from the measured window's first day
+        self.shocks = [
+            (w + s.start_day, w + s.start_day + s.duration_days, s.hazard_multiplier) for s in a.competitor_shocks
+        ]
         # Overlapping shocks multiply; the product of all of them bounds any overlap.
         self.competition_bound = self.competition
         for _, _, m in self.shocks:
@@ -101,6 +104,12 @@ class Attrition:
         if pick < self.poor_service_rate(people.satisfaction[person]):
             self.churn(person, POOR_SERVICE, HAZARD)
 
+    def _in_start_cohort(self, person: int) -> int:
+        """1 if ``person`` was a customer on day 0 of the measured window and has been ever since."""
+        world = self.world
+        cohort = world.start_cohort
+        return int(cohort is not None and bool(cohort[person]) and world.people.joined[person] <= world.warmup)
+
     def churn(self, person: int, cause: int, path: int) -> None:
         """The customer leaves; recorded with its cause and the path that led to it
         (:data:`sim.recorder.PATHS`)."""
@@ -115,6 +124,6 @@ class Attrition:
         world.level_counts[level] -= 1
         world.record.churn_events.append(
             (now, person, cause, path, level, now - people.joined[person], people.orders[person],
-             people.revenue[person])
+             people.revenue[person], self._in_start_cohort(person))
         )
         world.record.add("churned_" + CAUSES[cause], int(now))

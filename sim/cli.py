@@ -32,7 +32,7 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 SHOWN: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Customers", ("customers_start", "customers_end", "new_customers_advertising", "new_customers_referral",
                    "new_customers_winback")),
-    ("Churn", ("churned_total", "churn_rate_annual")),
+    ("Churn", ("churned_total", "churn_rate_annual", "start_cohort_lost_first_year")),
     ("Causes of churn, as shares of all churn", (
         "share_churn_poor_service", "share_churn_product_dissatisfaction", "share_churn_competition",
         "share_churn_friends_influence", "share_churn_moved_away", "share_churn_died",
@@ -242,8 +242,9 @@ def _size_ok(scenario: Scenario, args: argparse.Namespace) -> bool:
 def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
     if not args.quiet:
         print(
-            f"Running {scenario.name}: {scenario.replications} replication(s) of {scenario.horizon_days} days, "
-            f"{scenario.market.population:,} people, seed {scenario.seed}",
+            f"Running {scenario.name}: {scenario.replications} replication(s) of {scenario.horizon_days} days"
+            + (f" after a {scenario.warmup_days}-day warm-up" if scenario.warmup_days else "")
+            + f", {scenario.market.population:,} people, seed {scenario.seed}",
             file=sys.stderr,
         )
     progress = _ProgressBar(args.quiet)

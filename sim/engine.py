@@ -46,6 +46,7 @@ DayCallback = Callable[[int], None]
 FIXED_AT_START = (
     "seed",
     "horizon_days",
+    "warmup_days",
     "market",
     "customers.orders_per_month",
     "customers.churn_propensity_cv",
@@ -99,8 +100,10 @@ class Model:
         self.satisfaction.connect(self.loyalty, self.word_of_mouth)
         self.word_of_mouth.connect(self.customers, self.attrition, self.joining)
         seed_customers(world, self.customers)
-        self.customers_start = sum(world.level_counts)
+        self.customers_start = 0  # customers active on day 0 of the measured window
         self.advertising = Advertising(world, self.customers, self.joining)
+        if world.warmup == 0:
+            self._start_window()
 
     def components(self) -> list[Component]:
         return [
@@ -118,7 +121,8 @@ class Model:
 
     def _changes(self, changes: Sequence[tuple[float, Scenario]]) -> Generator[simpy.Event, object, None]:
         env = self.world.env
-        for day, scenario in sorted(changes, key=lambda change: change[0]):
+        for measured_day, scenario in sorted(changes, key=lambda change: change[0]):
+            day = self.world.warmup + measured_day  # days count from the measured window's first
             if day > env.now:
                 yield env.timeout(day - env.now)
             yield env.timeout(0)  # after the previous day's snapshot, which is due now too
@@ -127,21 +131,35 @@ class Model:
     def run(
         self, on_day: DayCallback | None = None, changes: Sequence[tuple[float, Scenario]] = ()
     ) -> ReplicationResult:
-        """Run to the horizon, switching to each ``(day, scenario)`` of ``changes`` on its day."""
+        """Run the warm-up and the measured window, switching to each ``(day, scenario)`` of
+        ``changes`` on its day of the measured window."""
         world = self.world
         for _, scenario in changes:  # fail before running, not on the day
             check_change(world.scenario, scenario)
+        if world.warmup > 0:
+            world.env.process(self._window_opens())
         if changes:
             world.env.process(self._changes(changes))
         world.env.process(self._daily(on_day))
-        world.env.run(until=world.scenario.horizon_days)
-        self._snapshot(world.scenario.horizon_days - 1, on_day)
-        return world.record.result(world.replication, world.seed, self.customers_start)
+        end = world.warmup + world.scenario.horizon_days
+        world.env.run(until=end)
+        self._snapshot(end - 1, on_day)
+        return world.record.result(world.replication, world.seed, self.customers_start, world.warmup)
+
+    def _window_opens(self) -> Generator[simpy.Event, object, None]:
+        yield self.world.env.timeout(self.world.warmup)
+        self._start_window()
+
+    def _start_window(self) -> None:
+        """Day 0 of the measured window: who the customers are now."""
+        world = self.world
+        world.start_cohort = world.people.view("status") == CUSTOMER
+        self.customers_start = sum(world.level_counts)
 
     def _daily(self, on_day: DayCallback | None) -> Generator[simpy.Event, object, None]:
         """End-of-day snapshot: customers by level, mean satisfaction, agents."""
         env = self.world.env
-        for day in range(self.world.scenario.horizon_days - 1):
+        for day in range(self.world.warmup + self.world.scenario.horizon_days - 1):
             yield env.timeout(day + 1 - env.now)
             self._snapshot(day, on_day)
 

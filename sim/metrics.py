@@ -67,6 +67,7 @@ KPI_NAMES = (
     "customer_lifetime_value",
     "guarantee_cost",
     "new_customers_winback",
+    "start_cohort_lost_first_year",
     "problem_episodes",
     "voiced_share",
     *(f"episodes_{o}" for o in OUTCOMES),
@@ -143,7 +144,8 @@ _CAUSE_WORDS = {
 # ("kpi_definitions") and docs/KPIS.md all read them from here. Counts are totals over the
 # horizon; "active" is the end-of-day snapshot.
 KPI_DEFINITIONS: dict[str, KpiDefinition] = {
-    "customers_start": _count("customers at start", "initial customers (after seeding)", "neither"),
+    "customers_start": _count("customers at start", "customers active on day 0 of the measured window (after "
+                              "any warm-up; without one, the initial customers)", "neither"),
     "customers_end": _count("customers at end", "active customers in the last day's snapshot", "higher"),
     "new_customers_advertising": _count("new by advertising", "customers who joined through advertising", "higher"),
     "new_customers_referral": _count("new by referral", "customers who joined on a recommendation", "higher"),
@@ -151,7 +153,7 @@ KPI_DEFINITIONS: dict[str, KpiDefinition] = {
     **{f"churned_{c}": _count(f"churned: {_CAUSE_WORDS[c]}", f"churn events with cause {c}", "lower")
        for c in CAUSES},
     "churn_rate_annual": KpiDefinition(
-        "churn rate per year", "per customer-year",
+        "churn events per customer-year", "per customer-year",
         "churned_total / customer-years, customer-years = sum over days of active customers / 365",
         "lower", low=0.0),
     "orders": _count("orders", "orders placed", "higher", unit="orders"),
@@ -208,6 +210,10 @@ KPI_DEFINITIONS: dict[str, KpiDefinition] = {
     "invoice_accuracy_rate": _share("invoices correct", "orders correctly invoiced / orders (by day placed)", "higher"),
     "mean_lead_time_days": KpiDefinition(
         "mean lead time", "days", "sum of lead times / orders (late ones included)", "lower", low=0.0),
+    "start_cohort_lost_first_year": _share(
+        "start customers lost in year 1", "customers active on day 0 of the measured window who left within its "
+        "first 365 days / customers_start (a share of a cohort, not churn_rate_annual's events per customer-year; "
+        "undefined for a window shorter than a year)", "lower"),
     "new_customers_winback": _count("won back", "former customers who joined again (by advertising or a "
                                     "recommendation, after the cool-off): the win-back channel", "higher"),
     "problem_episodes": _count("problems", "problem episodes opened: failed orders, disappointing products, "
@@ -340,6 +346,9 @@ def kpis(result: ReplicationResult, scenario: Scenario, from_day: int = 0) -> di
         ),
         "guarantee_cost": float(money["guarantee_cost"].sum()),
         "new_customers_winback": total["new_winback"],
+        "start_cohort_lost_first_year": _ratio(
+            float(((result.churn["in_start_cohort"] == 1) & (result.churn["day"] < DAYS_PER_YEAR)).sum()),
+            float(result.customers_start)) if result.horizon_days >= DAYS_PER_YEAR else math.nan,
         "problem_episodes": total["episodes"],
         "voiced_share": _ratio(total["complaints"], total["episodes"]),
         **{f"episodes_{o}": total[f"episodes_{o}"] for o in OUTCOMES},
@@ -476,5 +485,6 @@ def churn_frame(results: list[ReplicationResult]) -> pd.DataFrame:
             frame[name] = c[name]
         frame["cause"] = pd.Categorical.from_codes(c["cause"].astype(np.int64), categories=list(CAUSES))
         frame["path"] = pd.Categorical.from_codes(c["path"].astype(np.int64), categories=list(PATHS))
+        frame["in_start_cohort"] = c["in_start_cohort"].astype(bool)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

@@ -154,6 +154,7 @@ def summary(result: RunResult, version: str, command: list[str] | None = None) -
         "seed": sc.seed,
         "replications": len(result.replications),
         "horizon_days": sc.horizon_days,
+        "warmup_days": sc.warmup_days,
         "version": version,
         "command": command,
         "environment": environment(),

@@ -95,7 +95,10 @@ DAILY = (
 # it was answered or abandoned, whether it waited, and its wait (to an answer or to giving up).
 HOURLY = ("offered", "answered", "abandoned", "waited", "wait_minutes_sum")
 
-CHURN_FIELDS = ("day", "customer", "cause", "path", "loyalty_level", "tenure_days", "orders", "lifetime_revenue")
+CHURN_FIELDS = (
+    "day", "customer", "cause", "path", "loyalty_level", "tenure_days", "orders", "lifetime_revenue",
+    "in_start_cohort",
+)
 
 
 @dataclass
@@ -119,14 +122,16 @@ class Recorder:
         self.horizon_days = horizon_days
         self.daily: dict[str, list[float]] = {name: [0.0] * horizon_days for name in DAILY}
         self.hourly: dict[str, list[float]] = {name: [0.0] * (24 * horizon_days) for name in HOURLY}
-        self.churn_events: list[tuple[float, int, int, int, int, float, int, float]] = []
+        self.churn_events: list[tuple[float, int, int, int, int, float, int, float, int]] = []
 
     def add(self, name: str, day: int, amount: float = 1.0) -> None:
         self.daily[name][day] += amount
 
-    def result(self, replication: int, seed: int, customers_start: int) -> ReplicationResult:
-        daily = {name: np.asarray(values, dtype=np.float64) for name, values in self.daily.items()}
-        rows = self.churn_events
+    def result(self, replication: int, seed: int, customers_start: int, warmup_days: int = 0) -> ReplicationResult:
+        """The measured window only: days from ``warmup_days`` on, renumbered from 0."""
+        w = warmup_days
+        daily = {name: np.asarray(values[w:], dtype=np.float64) for name, values in self.daily.items()}
+        rows = [(r[0] - w, *r[1:]) for r in self.churn_events if r[0] >= w]
         churn = {
             name: np.asarray([r[i] for r in rows], dtype=np.float64 if name in ("day", "tenure_days", "lifetime_revenue") else np.int64)
             for i, name in enumerate(CHURN_FIELDS)
@@ -134,9 +139,9 @@ class Recorder:
         return ReplicationResult(
             replication=replication,
             seed=seed,
-            horizon_days=self.horizon_days,
+            horizon_days=self.horizon_days - w,
             customers_start=customers_start,
             daily=daily,
             churn=churn,
-            hourly={name: np.asarray(values, dtype=np.float64) for name, values in self.hourly.items()},
+            hourly={name: np.asarray(values[24 * w:], dtype=np.float64) for name, values in self.hourly.items()},
         )

@@ -64,7 +64,7 @@ def run(scenario: Scenario, *, workers: int = 1, on_progress: Progress | None = 
     total = scenario.replications
     results: list[ReplicationResult | None] = [None] * total
     if workers <= 1 or total == 1:
-        horizon = scenario.horizon_days
+        horizon = scenario.warmup_days + scenario.horizon_days  # days simulated
         for i in range(total):
             on_day = None
             if on_progress is not None:

@@ -53,7 +53,7 @@ def estimate(scenario: Scenario, workers: int) -> SizeEstimate:
     # with worker processes, the main process (which only collects results) adds its base
     memory = per_process * processes + (BASE_BYTES if processes > 1 else 0)
     per_day = SECONDS_PER_PERSON_DAY * (people / REFERENCE_PEOPLE) ** SIZE_EXPONENT
-    per_replication = per_day * people * scenario.horizon_days
+    per_replication = per_day * people * (scenario.warmup_days + scenario.horizon_days)
     rounds = math.ceil(scenario.replications / processes)
     return SizeEstimate(processes, per_process, memory, per_replication, per_replication * rounds)
 

@@ -82,7 +82,12 @@ class World:
         # Each mechanism's draws, by name, created on first use (see sim.rng).
         self._draws: dict[str, Draws] = {}
         self.people = People(scenario.market.population)
-        self.record = Recorder(scenario.horizon_days)
+        # The calendar: the simulation clock starts with the warm-up; day d of the measured
+        # window is simulated day warmup + d (whole weeks, so both start on a Monday).
+        self.warmup = scenario.warmup_days
+        self.record = Recorder(scenario.warmup_days + scenario.horizon_days)
+        # The customers active on day 0 of the measured window (set when it starts).
+        self.start_cohort: np.ndarray | None = None
         # Active customers at each loyalty level (index 1..3), kept up to date.
         self.level_counts = [0, 0, 0, 0]
 

@@ -813,7 +813,7 @@ def test_churn_records_cause_level_tenure_orders_and_revenue() -> None:
     orders, revenue, counts = people.orders[person], people.revenue[person], list(world.level_counts)
     m.attrition.churn(person, COMPETITION, HAZARD)
     assert people.status[person] == FORMER
-    assert world.record.churn_events[-1] == (12.5, person, COMPETITION, HAZARD, 2, 12.5, orders, revenue)
+    assert world.record.churn_events[-1] == (12.5, person, COMPETITION, HAZARD, 2, 12.5, orders, revenue, 1)
     assert world.level_counts[2] == counts[2] - 1
     assert world.record.daily["churned_competition"][12] == 1
     m.attrition.churn(person, COMPETITION, HAZARD)  # a former customer cannot leave twice

@@ -597,7 +597,8 @@ MOVED_PARAMETERS: dict[str, str] = {
 class CompetitorShock(Section):
     """A period when competitors pull harder (a launch, a price war)."""
 
-    start_day: Annotated[float, Field(ge=0, le=36_500)] = Field(description="the day it starts")
+    start_day: Annotated[float, Field(ge=0, le=36_500)] = Field(
+        description="the day it starts, counted from the first day of the measured window")
     duration_days: Annotated[float, Field(gt=0, le=36_500)] = Field(description="how long it lasts")
     hazard_multiplier: Annotated[float, Field(ge=0, le=1000)] = Field(
         description="the competition hazard is multiplied by this meanwhile", json_schema_extra=unit("×"))
@@ -704,7 +705,10 @@ class Scenario(Section):
         10, description="independent runs of the horizon, for means and intervals",
         json_schema_extra=unit("runs"))
     horizon_days: Annotated[int, Field(ge=1, le=36_500)] = Field(
-        365, description="simulated time of one replication")
+        365, description="the measured window: days simulated and counted in every KPI, after the warm-up")
+    warmup_days: Annotated[int, Field(ge=0, le=3_640, multiple_of=7)] = Field(
+        0, description="days simulated before the measured window and counted in nothing (whole weeks, so "
+        "that day 0 of the window is a Monday); every day number counts from the window's first day")
     market: Market = Market()
     acquisition: Acquisition = Acquisition()
     customers: Customers = Customers()
