@@ -50,6 +50,8 @@ def _in_bounds(p: Parameter) -> st.SearchStrategy[float]:
     if p.kind == "int":
         lo = int(p.lower) + (0 if p.lower_inclusive else 1) if p.lower is not None else -10**6
         hi = int(p.upper) - (0 if p.upper_inclusive else 1) if p.upper is not None else lo + 10**6
+        if p.step:  # whole multiples only (warmup_days: whole weeks)
+            return st.integers(-(-lo // p.step), hi // p.step).map(lambda k, step=p.step: k * step)
         return st.integers(lo, hi)
     return st.floats(
         min_value=p.lower if p.lower is not None else -1e6,

@@ -39,6 +39,7 @@ class Parameter:
     upper_inclusive: bool
     description: str
     unit: str = ""
+    step: int | None = None  # an int that must be a multiple of this (warmup_days: whole weeks)
 
     def contains(self, value: float) -> bool:
         """Whether ``value`` is within this parameter's bounds."""
@@ -90,6 +91,7 @@ def parameter(path: str, field: FieldInfo, *, outer: tuple[str, str] = ("", ""),
         upper_inclusive=hi_inc,
         description=f"{meaning}: {own}" if meaning and own else meaning or own,
         unit=unit_of(path.rsplit(".", 1)[-1], field) or outer_unit,
+        step=next((int(m.multiple_of) for m in [*field.metadata, *extra] if getattr(m, "multiple_of", None)), None),
     )
 
 

@@ -70,8 +70,9 @@ def interval(p: Parameter) -> str:
     """``[0, 1]``, ``(0, 480]``...: the allowed range in interval notation."""
     lower = "-inf" if p.lower is None else _number(p.lower)
     upper = "inf" if p.upper is None else _number(p.upper)
-    return (f"{'[' if p.lower_inclusive and p.lower is not None else '('}{lower}, {upper}"
+    text = (f"{'[' if p.lower_inclusive and p.lower is not None else '('}{lower}, {upper}"
             f"{']' if p.upper_inclusive and p.upper is not None else ')'}")
+    return f"{text}, multiples of {p.step}" if p.step else text
 
 
 def as_text(selected: list[Row]) -> str:
