@@ -95,7 +95,7 @@ def test_the_warm_up_is_whole_weeks_and_recorded_in_the_summary(tmp_path: Path) 
                               text=True, timeout=120)
 
     bad = cli("check", "scenarios/baseline.yaml", "--set", "warmup_days=10")
-    assert bad.returncode == 2 and "warmup_days" in bad.stderr and "multiple of 7" in bad.stderr
+    assert bad.returncode == 2 and "warmup_days" in bad.stderr and "whole multiple of 7" in bad.stderr
     done = cli("run", "scenarios/baseline.yaml", "-n", "1", "--set", "warmup_days=14", "--set", "horizon_days=7",
                "--set", "market.population=1000", "--set", "market.initial_customers=200", "--quiet",
                "--workers", "1", "--out", tmp_path / "o")

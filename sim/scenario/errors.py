@@ -189,7 +189,9 @@ def describe(tp: Any, meta: Sequence[Any] = ()) -> str:
     if tp is bool:
         return "true or false"
     if tp is int:
-        return "a whole number" + _range_text(meta)
+        step = next((m.multiple_of for m in meta if getattr(m, "multiple_of", None)), None)
+        whole = f"a whole multiple of {_num(step)}" if step else "a whole number"
+        return whole + _range_text(meta)
     if tp is float:
         return "a number" + _range_text(meta)
     if tp is str:
@@ -266,7 +268,7 @@ _TYPE_ERRORS = {
     "model_attributes_type", "literal_error", "finite_number", "none_required",
     "string_too_short", "string_too_long", "too_short", "too_long", "enum",
 }
-_BOUND_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+_BOUND_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "multiple_of"}
 _BOUND_WORDS = {"gt": "above", "ge": "at least", "lt": "below", "le": "at most"}
 
 
