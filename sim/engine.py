@@ -90,7 +90,7 @@ class Model:
         self.episodes = Episodes(world)
         self.satisfaction = Satisfaction(world)
         self.word_of_mouth = WordOfMouth(world, network)
-        self.joining = Joining(world)
+        self.joining = Joining(world, self.customers)
         self.network = network
         self.customers.connect(self.fulfilment, self.desk, self.attrition)
         self.loyalty.connect(self.customers)
@@ -98,7 +98,7 @@ class Model:
         self.desk.connect(self.satisfaction, self.episodes)
         self.episodes.connect(self.satisfaction, self.desk, self.attrition)
         self.satisfaction.connect(self.loyalty, self.word_of_mouth)
-        self.word_of_mouth.connect(self.customers, self.attrition, self.joining)
+        self.word_of_mouth.connect(self.attrition, self.joining)
         seed_customers(world, self.customers)
         self.customers_start = 0  # customers active on day 0 of the measured window
         self.advertising = Advertising(world, self.customers, self.joining)

@@ -50,8 +50,9 @@ class Joining:
     ``winback_relative_chance`` times a prospect's chance: the *win-back* channel.
     """
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, customers: Customers) -> None:
         self.world = world
+        self.customers = customers
         self.refresh()
 
     def refresh(self) -> None:
@@ -63,19 +64,34 @@ class Joining:
 
     def chance(self, person: int) -> float:
         """The factor on ``person``'s chance to join now (0: cannot join)."""
+        eligible, kept = self.factors(person)
+        return eligible * kept
+
+    def factors(self, person: int) -> tuple[float, float]:
+        """(eligibility: 1 for a prospect, the win-back fraction for a former customer past the
+        cool-off, else 0; the share of that chance left after remembered complaints)."""
         people = self.world.people
         status = people.status[person]
         if status == PROSPECT:
-            factor = 1.0
+            eligible = 1.0
         elif status == FORMER and self.world.env.now - people.left[person] >= self.cooloff:
-            factor = self.winback
+            eligible = self.winback
         else:
-            return 0.0
+            return 0.0, 1.0
         memory = people.complaint_memory[person]
-        if memory > 0.0:
-            age = self.world.env.now - people.memory_day[person]
-            factor *= self.keep_after_complaint ** (memory * 2.0 ** (-age / self.half_life))
-        return factor
+        if memory <= 0.0:
+            return eligible, 1.0
+        age = self.world.env.now - people.memory_day[person]
+        return eligible, self.keep_after_complaint ** (memory * 2.0 ** (-age / self.half_life))
+
+    def try_join(self, person: int, chance: float, draw: float, channel: str) -> None:
+        """Join if ``draw`` < ``chance`` × the factors; count a *prospect deterred* when only the
+        complaints remembered stood in the way."""
+        eligible, kept = self.factors(person)
+        if draw < chance * eligible * kept:
+            self.customers.join(person, self.channel(person, channel))
+        elif draw < chance * eligible:
+            self.world.record.add("prospects_deterred", self.world.day())
 
     def remembered(self, person: int) -> float:
         """Complaints ``person`` still remembers now."""
@@ -188,6 +204,5 @@ class Advertising:
         key = self.draws.base(candidate)
         person = int(uniform(key, 1) * people.size)
         accept = uniform(key, 2)
-        if accept < self.joining.chance(person):
-            self.customers.join(person, self.joining.channel(person, ADVERTISING))
+        self.joining.try_join(person, 1.0, accept, ADVERTISING)
         self._schedule()

@@ -67,6 +67,7 @@ KPI_NAMES = (
     "customer_lifetime_value",
     "guarantee_cost",
     "new_customers_winback",
+    "prospects_deterred",
     "start_cohort_lost_first_year",
     "problem_episodes",
     "voiced_share",
@@ -214,6 +215,9 @@ KPI_DEFINITIONS: dict[str, KpiDefinition] = {
         "start customers lost in year 1", "customers active on day 0 of the measured window who left within its "
         "first 365 days / customers_start (a share of a cohort, not churn_rate_annual's events per customer-year; "
         "undefined for a window shorter than a year)", "lower"),
+    "prospects_deterred": _count("prospects deterred", "advertising contacts and recommendations that would have "
+                                 "won a customer but for the complaints the prospect (or former customer) "
+                                 "remembered", "lower", unit="prospects"),
     "new_customers_winback": _count("won back", "former customers who joined again (by advertising or a "
                                     "recommendation, after the cool-off): the win-back channel", "higher"),
     "problem_episodes": _count("problems", "problem episodes opened: failed orders, disappointing products, "
@@ -346,6 +350,7 @@ def kpis(result: ReplicationResult, scenario: Scenario, from_day: int = 0) -> di
         ),
         "guarantee_cost": float(money["guarantee_cost"].sum()),
         "new_customers_winback": total["new_winback"],
+        "prospects_deterred": total["prospects_deterred"],
         "start_cohort_lost_first_year": _ratio(
             float(((result.churn["in_start_cohort"] == 1) & (result.churn["day"] < DAYS_PER_YEAR)).sum()),
             float(result.customers_start)) if result.horizon_days >= DAYS_PER_YEAR else math.nan,
@@ -380,7 +385,7 @@ def kpi_frame(results: list[ReplicationResult], scenario: Scenario) -> pd.DataFr
 
 _TIMESERIES_COUNTS = frozenset({
     "replication", "day", "customers_active", "active_level1", "active_level2", "active_level3",
-    "new_customers_advertising", "new_customers_referral", "new_customers_winback", "orders", "orders_initial", "orders_repeat",
+    "new_customers_advertising", "new_customers_referral", "new_customers_winback", "prospects_deterred", "orders", "orders_initial", "orders_repeat",
     "orders_on_time", "orders_perfect", "contacts", "complaints", "answered", "abandoned", "waited",
     "answered_within_target", "wom_positive", "wom_negative", "agents",
 })
@@ -405,6 +410,7 @@ def timeseries_frame(results: list[ReplicationResult], scenario: Scenario) -> pd
             "new_customers_advertising": d["new_advertising"],
             "new_customers_referral": d["new_referral"],
             "new_customers_winback": d["new_winback"],
+            "prospects_deterred": d["prospects_deterred"],
             **{f"churned_{c}": d[f"churned_{c}"] for c in CAUSES},
             "orders": d["orders"],
             "orders_initial": d["orders_initial"],

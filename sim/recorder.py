@@ -44,6 +44,7 @@ DAILY = (
     "new_advertising",
     "new_referral",
     "new_winback",
+    "prospects_deterred",
     # churn by cause
     *(f"churned_{c}" for c in CAUSES),
     # orders and fulfilment

@@ -42,7 +42,6 @@ from sim.world import CUSTOMER, FORMER, PROSPECT, World
 
 if TYPE_CHECKING:
     from sim.attrition import Attrition
-    from sim.customers import Customers
 
 
 DECIDE = 1 << 16  # slot of the first listeners' decisions in a telling's key
@@ -57,13 +56,11 @@ class WordOfMouth:
     def __init__(self, world: World, network: SocialNetwork) -> None:
         self.world = world
         self.network = network
-        self.customers: Customers
         self.attrition: Attrition
         self.joining: Joining
         self.refresh()
 
-    def connect(self, customers: Customers, attrition: Attrition, joining: Joining) -> None:
-        self.customers = customers
+    def connect(self, attrition: Attrition, joining: Joining) -> None:
         self.attrition = attrition
         self.joining = joining
 
@@ -105,9 +102,7 @@ class WordOfMouth:
             joining = self.joining
             for j, other in enumerate(told):
                 if people.status[other] != CUSTOMER:
-                    chance = joining.chance(other)
-                    if chance > 0.0 and decision(telling, j) < conversion * chance:
-                        self.customers.join(other, joining.channel(other, REFERRAL))
+                    joining.try_join(other, conversion, decision(telling, j), REFERRAL)
         else:
             record.add("unhappy_tellers", day)
             record.add("wom_negative", day, len(told))

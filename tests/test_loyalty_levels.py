@@ -139,7 +139,7 @@ def _word_of_mouth_model(level: int, tell: float, weight: float) -> tuple[Model,
     teller = int(np.flatnonzero(people.view("status") == CUSTOMER)[0])
     joins = _Joins()
     m.word_of_mouth.network = _Fixed([prospect])  # type: ignore[assignment]
-    m.word_of_mouth.customers = joins  # type: ignore[assignment]
+    m.joining.customers = joins  # type: ignore[assignment]
     return m, teller, prospect, joins
 
 

@@ -34,7 +34,7 @@ from sim.recorder import (
     PRODUCT_DISSATISFACTION,
     WORD_OF_MOUTH,
 )
-from sim.rng import child
+from sim.rng import child, uniform
 from sim.satisfaction import HAPPY, NEUTRAL, PRODUCT, SERVICE, UNHAPPY
 from sim.scenario.schema import Economics, Scenario
 from sim.world import CUSTOMER, DAYS_PER_MONTH, DAYS_PER_YEAR, FORMER, GONE, PROSPECT
@@ -773,7 +773,7 @@ def test_recommendation_converts_a_prospect_less_after_complaints_heard(heard: i
     people.complaint_memory[prospect] = heard  # remembered as of now (day 0)
     joins = _Joins()
     wom.network = _Fixed([prospect])  # type: ignore[assignment]
-    wom.customers = joins  # type: ignore[assignment]
+    m.joining.customers = joins  # type: ignore[assignment]
     teller = a_customer(m, level=3 if advocate else 2)
     trials = 5000
     for _ in range(trials):
@@ -966,6 +966,20 @@ def test_advertising_converts_each_prospect_at_the_bass_rate_less_deterrence(hea
     p = 1 - math.exp(-rate * sc.horizon_days)  # each prospect joins by the horizon
     assert binomial_ok(joined, 3000, p), (joined / 3000, p)
     assert result.daily["new_referral"].sum() == 0
+
+
+def test_a_join_lost_to_remembered_complaints_counts_a_prospect_deterred() -> None:
+    m = Model(scenario(QUIET, {"horizon_days": 5, "acquisition": {"deterrence_per_complaint_heard": 0.4}}), 0)
+    prospect = a_prospect(m)
+    m.world.people.complaint_memory[prospect] = 2.0  # remembered now: keeps 0.6^2 = 0.36 of the chance
+    joins = _Joins()
+    m.joining.customers = joins  # type: ignore[assignment]
+    trials = 3000
+    for _ in range(trials):  # a sure recommendation, each with its own draw
+        m.joining.try_join(prospect, 1.0, uniform(next_key(), 0), "referral")
+    deterred = sum(m.world.record.daily["prospects_deterred"])
+    assert len(joins.joined) + deterred == trials  # every one either joined or was deterred
+    assert binomial_ok(len(joins.joined), trials, 0.36), len(joins.joined) / trials
 
 
 def test_complaints_fade_from_memory_with_their_half_life() -> None:
