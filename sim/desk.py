@@ -336,8 +336,8 @@ class Desk:
         if not self._current(contact):
             return
         satisfaction = self.satisfaction
-        felt = satisfaction.feel(person, satisfaction.contact_score(0.0, resolved=False, answered=False))
-        episode = contact.episode or self._failed_question(contact, felt)
+        satisfaction.feel(person, satisfaction.contact_score(0.0, resolved=False, answered=False))
+        episode = contact.episode or self._failed_question(contact)
         if contact.attempt < self.s.max_contacts_per_problem and uniform(contact.key, RETRY) < self.s.retry_after_abandon:
             self._retry_later(contact)
         else:
@@ -370,16 +370,16 @@ class Desk:
             self.episodes.resolved(episode, felt)
             return
         satisfaction.lose(person, s.unresolved_satisfaction_penalty)
-        felt = satisfaction.feel(person, score)
-        episode = episode or self._failed_question(contact, felt)
+        satisfaction.feel(person, score)
+        episode = episode or self._failed_question(contact)
         if contact.attempt < s.max_contacts_per_problem:
             self._retry_later(contact)
         else:
             self.episodes.unresolved(episode)
 
-    def _failed_question(self, contact: Contact, felt: int) -> Episode:
+    def _failed_question(self, contact: Contact) -> Episode:
         """The desk failed a question (not answered, or not resolved): now it is a problem."""
-        contact.episode = self.episodes.failed_question(contact.person, contact.problem, contact.opened, felt)
+        contact.episode = self.episodes.failed_question(contact.person, contact.problem, contact.opened)
         return contact.episode
 
     def _retry_later(self, contact: Contact) -> None:

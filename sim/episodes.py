@@ -45,7 +45,7 @@ from sim.recorder import (
     OUTCOMES,
 )
 from sim.rng import uniform_pair
-from sim.satisfaction import DECIDE, PRODUCT, SERVICE, UNHAPPY
+from sim.satisfaction import DECIDE, SERVICE, UNHAPPY
 from sim.world import CUSTOMER, World
 
 if TYPE_CHECKING:
@@ -53,23 +53,20 @@ if TYPE_CHECKING:
     from sim.desk import Desk
     from sim.satisfaction import Satisfaction
 
-FAILED_ORDER, DISAPPOINTING_PRODUCT, FAILED_QUESTION = 0, 1, 2
-KINDS = ("failed_order", "product", "question")
-__all__ = ["OUTCOMES", "PRODUCT", "SERVICE", "Episode", "Episodes"]
+FAILED_ORDER, DISAPPOINTING_PRODUCT, FAILED_QUESTION = 0, 1, 2  # kinds of problem
 
 
 class Episode:
     """One customer's problem, open until its outcome is known."""
 
-    __slots__ = ("person", "kind", "about", "key", "opened", "felt")
+    __slots__ = ("person", "kind", "about", "key", "opened")
 
-    def __init__(self, person: int, kind: int, about: int, key: int, opened: float, felt: int) -> None:
+    def __init__(self, person: int, kind: int, about: int, key: int, opened: float) -> None:
         self.person = person
         self.kind = kind
         self.about = about  # SERVICE or PRODUCT: the cause a leave decision is attributed to
         self.key = key  # the problem's draw key
         self.opened = opened  # when the problem arose
-        self.felt = felt  # how the problem itself was felt (HAPPY, NEUTRAL, UNHAPPY)
 
 
 class Episodes:
@@ -103,7 +100,7 @@ class Episodes:
         """A failed order or a disappointing product, now: voiced, it goes to the desk;
         silent, it ends at once. ``felt``: how the problem itself was felt."""
         world = self.world
-        episode = Episode(person, kind, about, key, world.env.now, felt)
+        episode = Episode(person, kind, about, key, world.env.now)
         world.record.add("episodes", world.day())
         if uniform_pair(key, DECIDE)[0] >= self.voice[kind]:
             self.close(episode, EPISODE_SILENT, felt)
@@ -114,13 +111,13 @@ class Episodes:
         else:
             self.desk.complaint(episode)
 
-    def failed_question(self, person: int, key: int, opened: float, felt: int) -> Episode:
+    def failed_question(self, person: int, key: int, opened: float) -> Episode:
         """The desk failed a question raised at ``opened`` (not answered, or not resolved):
         a problem, voiced already; the desk carries on with it."""
         world = self.world
         world.record.add("episodes", world.day())
         world.record.add("complaints", world.day())
-        return Episode(person, FAILED_QUESTION, SERVICE, key, opened, felt)
+        return Episode(person, FAILED_QUESTION, SERVICE, key, opened)
 
     def resolved(self, episode: Episode, felt: int) -> None:
         """The desk resolved it now; ``felt`` is how the closing contact was felt."""
