@@ -50,7 +50,6 @@ class Attrition:
             self.competition_bound *= max(m, 1.0)
         self.service_full = a.poor_service_per_year.at_full_satisfaction / DAYS_PER_YEAR
         self.service_zero = a.poor_service_per_year.at_zero_satisfaction / DAYS_PER_YEAR
-        self.leave = a.leave_after_problem
         # The churn-propensity multiplier of each loyalty level (index 1..3; 0 is unused).
         levels = self.world.scenario.loyalty.levels
         self.level_propensity = (0.0, *(levels.of(n).churn_propensity_multiplier for n in (1, 2, 3)))

@@ -120,21 +120,22 @@ class Customers:
 
     def redraw_changed_clocks(self) -> int:
         """Draw anew the clocks whose bound changed (after a change of scenario); returns how many."""
-        people = self.world.people
-        redrawn = 0
-        for person in (people.view("status") == CUSTOMER).nonzero()[0].tolist():
-            if self._bound(person) != people.clock_rate[person]:
-                self._schedule(person)
-                redrawn += 1
-        return redrawn
+        customers = (self.world.people.view("status") == CUSTOMER).nonzero()[0].tolist()
+        return sum(self._redraw_if_changed(person) for person in customers)
+
+    def _redraw_if_changed(self, person: int) -> bool:
+        """Draw the clock anew if its bound is no longer the current one (exact: memoryless)."""
+        if self._bound(person) == self.world.people.clock_rate[person]:
+            return False
+        self._schedule(person)
+        return True
 
     def level_changed(self, person: int) -> None:
         """The customer's loyalty level changed, and with it maybe their clock's bound (the
         level multiplies the order rate and the churn propensity): if so, draw the clock anew
         — exact, the clock being memoryless. Called from :mod:`sim.loyalty`."""
-        people = self.world.people
-        if people.status[person] == CUSTOMER and self._bound(person) != people.clock_rate[person]:
-            self._schedule(person)
+        if self.world.people.status[person] == CUSTOMER:
+            self._redraw_if_changed(person)
 
     def _on_clock(self, event: Event) -> None:
         person, draw = event._value

@@ -138,7 +138,6 @@ class Desk:
         self.priority = s.complaint_priority
         self.patience = s.patience_minutes.sampler() if s.patience_minutes is not None else None
         self.target_days = s.service_level_target_seconds / 60.0 / MINUTES_PER_DAY
-        self.quick_days = s.quick_resolution_hours / 24.0
         self.wait_tolerance = sc.service_quality.wait_tolerance_minutes
         # A new shift process, from now, under the new schedule (the old one stops).
         self._generation += 1
@@ -365,9 +364,9 @@ class Desk:
             if episode is None:  # a question answered: an experience, not a problem
                 satisfaction.experience(person, score, child(contact.key, EXPERIENCE))
                 return
-            quick = world.env.now - episode.opened <= self.quick_days
+            quick = self.episodes.quick(episode)
             felt = satisfaction.feel(person, score, bonus=satisfaction.recovery_bonus if quick else 0.0)
-            self.episodes.resolved(episode, felt)
+            self.episodes.resolved(episode, quick, felt)
             return
         satisfaction.lose(person, s.unresolved_satisfaction_penalty)
         satisfaction.feel(person, score)

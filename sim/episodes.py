@@ -119,9 +119,13 @@ class Episodes:
         world.record.add("complaints", world.day())
         return Episode(person, FAILED_QUESTION, SERVICE, key, opened)
 
-    def resolved(self, episode: Episode, felt: int) -> None:
-        """The desk resolved it now; ``felt`` is how the closing contact was felt."""
-        quick = self.world.env.now - episode.opened <= self.quick_days
+    def quick(self, episode: Episode) -> bool:
+        """Whether resolving it now is resolving it quickly (within quick_resolution_hours)."""
+        return self.world.env.now - episode.opened <= self.quick_days
+
+    def resolved(self, episode: Episode, quick: bool, felt: int) -> None:
+        """The desk resolved it now (``quick``: :meth:`quick`); ``felt`` is how the closing
+        contact was felt."""
         self.close(episode, EPISODE_RESOLVED_QUICKLY if quick else EPISODE_RESOLVED, felt)
 
     def unresolved(self, episode: Episode) -> None:
