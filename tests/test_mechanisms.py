@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from stubs import FixedNetwork, Joins
 
 from sim.desk import COMPLAINT, ORDER_PROBLEM, QUESTION, Contact, OpeningHours
 from sim.economics import daily_economics, lifetime_value, npv
@@ -743,24 +744,6 @@ def test_share_of_experiences_told_is_the_tell_probability(
     assert binomial_ok(total[f"{mood}_tellers"], total[f"{mood}_experiences"], p)
 
 
-class _Fixed:
-    """A network stand-in that always reaches the same people."""
-
-    def __init__(self, people: list[int]) -> None:
-        self.people = people
-
-    def recipients(self, person: int, count: int, key: int) -> list[int]:
-        return list(self.people)
-
-
-class _Joins:
-    def __init__(self) -> None:
-        self.joined: list[tuple[int, str]] = []
-
-    def join(self, person: int, channel: str) -> None:
-        self.joined.append((person, channel))
-
-
 @pytest.mark.parametrize(("heard", "advocate"), [(0, False), (2, False), (1, True)])
 def test_recommendation_converts_a_prospect_less_after_complaints_heard(heard: int, advocate: bool) -> None:
     m = Model(scenario(QUIET, {
@@ -771,8 +754,8 @@ def test_recommendation_converts_a_prospect_less_after_complaints_heard(heard: i
     wom, people = m.word_of_mouth, m.world.people
     prospect = a_prospect(m)
     people.complaint_memory[prospect] = heard  # remembered as of now (day 0)
-    joins = _Joins()
-    wom.network = _Fixed([prospect])  # type: ignore[assignment]
+    joins = Joins()
+    wom.network = FixedNetwork([prospect])  # type: ignore[assignment]
     m.joining.customers = joins  # type: ignore[assignment]
     teller = a_customer(m, level=3 if advocate else 2)
     trials = 5000
@@ -791,7 +774,7 @@ def test_a_complaint_is_remembered_by_prospects_and_may_drive_customers_away() -
     wom, people = m.word_of_mouth, m.world.people
     prospect, teller = a_prospect(m), a_customer(m, level=1)
     listener = a_customer(m, level=2)
-    wom.network = _Fixed([prospect, listener])  # type: ignore[assignment]
+    wom.network = FixedNetwork([prospect, listener])  # type: ignore[assignment]
     wom.tell(teller, False, next_key())
     assert m.joining.remembered(prospect) == 1
     assert people.status[listener] == FORMER and people.status[teller] == CUSTOMER
@@ -972,7 +955,7 @@ def test_a_join_lost_to_remembered_complaints_counts_a_prospect_deterred() -> No
     m = Model(scenario(QUIET, {"horizon_days": 5, "acquisition": {"deterrence_per_complaint_heard": 0.4}}), 0)
     prospect = a_prospect(m)
     m.world.people.complaint_memory[prospect] = 2.0  # remembered now: keeps 0.6^2 = 0.36 of the chance
-    joins = _Joins()
+    joins = Joins()
     m.joining.customers = joins  # type: ignore[assignment]
     trials = 3000
     for _ in range(trials):  # a sure recommendation, each with its own draw

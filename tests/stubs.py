@@ -1,0 +1,24 @@
+"""Stand-ins for the tests of word of mouth: a network that always reaches the same people,
+and a customer register that only notes who joined and by which channel."""
+
+from __future__ import annotations
+
+
+class FixedNetwork:
+    """A network stand-in that always reaches the same people."""
+
+    def __init__(self, people: list[int]) -> None:
+        self.people = people
+
+    def recipients(self, person: int, count: int, key: int) -> list[int]:
+        return list(self.people)
+
+
+class Joins:
+    """Notes each join as (person, channel) instead of making a customer."""
+
+    def __init__(self) -> None:
+        self.joined: list[tuple[int, str]] = []
+
+    def join(self, person: int, channel: str) -> None:
+        self.joined.append((person, channel))
