@@ -76,8 +76,9 @@ def _parser() -> argparse.ArgumentParser:
         "  run_sim.py run scenarios/baseline.yaml --set service.agents=3 --out runs/three-agents\n"
         "  run_sim.py check scenarios/*.yaml scenarios/whatif/*.yaml\n"
         "  run_sim.py params service          (every parameter: default, unit, range, meaning)\n\n"
-        "A run writes summary.json, kpis.csv, timeseries.csv, churn_events.csv and\n"
-        "scenario.resolved.yaml (run it again to reproduce the numbers) into its folder.\n"
+        "A run writes summary.json, kpis.csv, timeseries.csv, churn_events.csv,\n"
+        "desk_by_hour.csv and scenario.resolved.yaml (run it again to reproduce the numbers)\n"
+        "into its folder. Days count from the measured window's first day (after warmup_days).\n"
         "Exit codes: 0 done, 2 bad input (scenario file, --set or option; an --out that holds a\n"
         "result, without --overwrite, or that another run is writing), 130 interrupted.\n"
         "The model is described in docs/MODEL.md.",
