@@ -87,7 +87,7 @@ from sim.engine import Model
 path, days, factor = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 base = load_scenario(path)
 m = base.market
-sc = base.model_copy(update={"horizon_days": days, "market": m.model_copy(update={
+sc = base.model_copy(update={"horizon_days": days, "warmup_days": 0, "market": m.model_copy(update={
     "population": int(m.population * factor), "initial_customers": int(m.initial_customers * factor)})})
 start = time.perf_counter()
 Model(sc, 0).run()
@@ -130,6 +130,7 @@ def main() -> None:
         m = base.market
         scenario = base.model_copy(update={
             "horizon_days": args.days,
+            "warmup_days": 0,  # pinned: the per-day cost of the model, not of its warm-up
             "market": m.model_copy(update={
                 "population": int(m.population * factor),
                 "initial_customers": int(m.initial_customers * factor),

@@ -5,7 +5,9 @@ influence 5 %, lured by competitors 9 %, dissatisfied with the product 14 %, poo
 service quality or indifference 68 %. Each cause is its own mechanism here, and every
 churn event records the cause that fired first:
 
-* **died**, **moved away** — constant background hazards (per year);
+* **died** — a constant background hazard (per year);
+* **moved away** — the market's turnover (:mod:`sim.turnover`): every person, customer or
+  not, leaves the market at ``market.turnover_per_year``; it is the same for everyone;
 * **competition** — a constant hazard, multiplied during competitor shocks;
 * **poor service** — a hazard that rises as service satisfaction s falls,
   h(s) = h₀^(1−s) · h₁^s (h₀ at s = 0, h₁ at s = 1), plus the decision at the end of a
@@ -13,7 +15,7 @@ churn event records the cause that fired first:
 * **product dissatisfaction** — the decision at the end of a problem with the product;
 * **friends' influence** — leaving after hearing a complaint (see word of mouth).
 
-The four time-based hazards are multiplied by the customer's churn propensity (gamma,
+The other three time-based hazards are multiplied by the customer's churn propensity (gamma,
 mean 1), so customers differ in how readily they leave, and by their loyalty level's
 ``churn_propensity_multiplier`` (repeat customers drift away less). They are raced inside the
 customer's single clock (:mod:`sim.customers`). A problem — a failed order, a
@@ -24,8 +26,13 @@ complained and left unresolved > resolved > resolved quickly (:mod:`sim.episodes
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sim.recorder import CAUSES, COMPETITION, DIED, HAZARD, MOVED_AWAY, POOR_SERVICE
-from sim.world import CUSTOMER, DAYS_PER_YEAR, FORMER, GONE, World
+from sim.world import CUSTOMER, DAYS_PER_YEAR, FORMER, World
+
+if TYPE_CHECKING:
+    from sim.turnover import Turnover
 
 
 class Attrition:
@@ -33,12 +40,15 @@ class Attrition:
 
     def __init__(self, world: World) -> None:
         self.world = world
+        self.turnover: Turnover
         self.refresh()
+
+    def connect(self, turnover: Turnover) -> None:
+        self.turnover = turnover
 
     def refresh(self) -> None:
         a = self.world.scenario.attrition
         self.died = a.died_per_year / DAYS_PER_YEAR
-        self.moved = a.moved_away_per_year / DAYS_PER_YEAR
         self.competition = a.competition_per_year / DAYS_PER_YEAR
         w = self.world.warmup  # shock days count from the measured window's first day
         self.shocks = [
@@ -73,7 +83,7 @@ class Attrition:
     def hazard_bound(self, person: int) -> float:
         """An upper bound of the person's time-based hazards, per day."""
         return self.propensity(person) * (
-            self.died + self.moved + self.competition_bound + self.service_zero
+            self.died + self.competition_bound + self.service_zero
         )
 
     def time_based(self, person: int, pick: float) -> None:
@@ -91,10 +101,6 @@ class Attrition:
             self.churn(person, DIED, HAZARD)
             return
         pick -= self.died
-        if pick < self.moved:
-            self.churn(person, MOVED_AWAY, HAZARD)
-            return
-        pick -= self.moved
         rate = self.competition * self.competition_multiplier(self.world.env.now)
         if pick < rate:
             self.churn(person, COMPETITION, HAZARD)
@@ -118,7 +124,7 @@ class Attrition:
             return
         now = world.env.now
         level = people.level[person]
-        people.status[person] = GONE if cause == DIED or cause == MOVED_AWAY else FORMER
+        people.status[person] = FORMER
         people.left[person] = now
         world.level_counts[level] -= 1
         world.record.churn_events.append(
@@ -126,3 +132,5 @@ class Attrition:
              people.revenue[person], self._in_start_cohort(person))
         )
         world.record.add("churned_" + CAUSES[cause], int(now))
+        if cause == DIED or cause == MOVED_AWAY:  # gone for good: a new prospect takes the slot
+            self.turnover.replace(person)

@@ -36,6 +36,7 @@ from sim.network import SocialNetwork
 from sim.recorder import ReplicationResult
 from sim.satisfaction import Satisfaction
 from sim.scenario.schema import Scenario
+from sim.turnover import Turnover
 from sim.word_of_mouth import WordOfMouth
 from sim.world import CUSTOMER, Component, World
 
@@ -100,6 +101,8 @@ class Model:
         self.satisfaction.connect(self.loyalty, self.word_of_mouth)
         self.word_of_mouth.connect(self.attrition, self.joining)
         seed_customers(world, self.customers)
+        self.turnover = Turnover(world, self.customers, self.attrition)
+        self.attrition.connect(self.turnover)
         self.customers_start = 0  # customers active on day 0 of the measured window
         self.advertising = Advertising(world, self.customers, self.joining)
         if world.warmup == 0:
@@ -109,6 +112,7 @@ class Model:
         return [
             self.attrition, self.loyalty, self.customers, self.fulfilment,
             self.desk, self.episodes, self.satisfaction, self.word_of_mouth, self.joining, self.advertising,
+            self.turnover,
         ]
 
     def apply(self, scenario: Scenario) -> None:

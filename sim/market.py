@@ -152,14 +152,27 @@ def draw_population(world: World) -> None:
 
 
 def seed_customers(world: World, customers: Customers) -> None:
-    """Make a random ``initial_customers`` of the people customers, with the loyalty mix."""
+    """Make a random ``initial_customers`` of the people customers, with the loyalty mix, and
+    ``initial_former_share`` of the others former customers who left long enough ago to be won back."""
     sc = world.scenario.market
     rng = world.generator("population.initial_customers")
-    chosen = rng.permutation(sc.population)[: sc.initial_customers]
+    order = rng.permutation(sc.population)
+    chosen = order[: sc.initial_customers]
     mix = sc.initial_loyalty_mix
     levels = rng.choice(np.array([1, 2, 3]), size=chosen.size, p=[mix.level1, mix.level2, mix.level3])
     for person, level in zip(chosen.tolist(), levels.tolist(), strict=True):
         customers.start_as_customer(person, level)
+    others = sc.population - sc.initial_customers
+    formers = order[sc.initial_customers: sc.initial_customers + round(sc.initial_former_share * others)]
+    world.people.view("status")[formers] = FORMER
+    world.people.view("left")[formers] = -np.inf  # long before the start: past any cool-off
+    # Complaints remembered by everyone who is not a customer, as of day 0 (exponential: the
+    # shape of the steady state's spread; see the parameter).
+    remembered = sc.initial_complaints_remembered
+    if remembered > 0:
+        memory = world.people.view("complaint_memory")
+        memory[:] = world.generator("population.complaint_memory").exponential(remembered, sc.population)
+        memory[chosen] = 0.0
 
 
 class Advertising:

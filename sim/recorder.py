@@ -45,6 +45,7 @@ DAILY = (
     "new_referral",
     "new_winback",
     "prospects_deterred",
+    "market_entries",
     # churn by cause
     *(f"churned_{c}" for c in CAUSES),
     # orders and fulfilment

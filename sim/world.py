@@ -28,8 +28,9 @@ DAYS_PER_YEAR = 365.0
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 MINUTES_PER_DAY = 1440.0
 
-# People's status: a former customer may be won back; one who died or moved away is gone.
-PROSPECT, CUSTOMER, FORMER, GONE = 0, 1, 2, 3
+# People's status: a former customer may be won back; one who died or moved away is gone, and
+# a new prospect holds their slot (sim.turnover).
+PROSPECT, CUSTOMER, FORMER = 0, 1, 2
 
 # A person's draw key (sim.rng): its slot n is their n-th clock event (waiting time and pick,
 # one pair); its children, in disjoint ranges of tags, are their k-th order and the question
@@ -50,6 +51,7 @@ class People:
         self.propensity = array("d", bytes(8 * size))  # multiplier on time-based hazards
         self.clock_rate = array("d", bytes(8 * size))  # rate of the pending customer clock
         self.key = array("Q", bytes(8 * size))  # the person's draw key (sim.rng)
+        self.generation = array("i", bytes(4 * size))  # people who held the slot before (sim.turnover)
         self.clock_events = array("i", bytes(4 * size))  # clock events drawn so far
         self.complaint_memory = array("d", bytes(8 * size))  # complaints remembered, as of memory_day
         self.memory_day = array("d", bytes(8 * size))

@@ -33,6 +33,7 @@ BASE: dict[str, Any] = {
     "seed": 777,
     "replications": 3,
     "horizon_days": 45,
+    "warmup_days": 0,
     "market": {"population": 3000, "initial_customers": 1000},
     "attrition": {"competition_per_year": 0.3},
 }
@@ -156,7 +157,7 @@ def test_one_traits_parameters_leave_the_other_traits_alone(change: dict[str, An
 def test_replications_balance_their_books(first: ReplicationResult) -> None:
     d = first.daily
     active = d["active_level1"] + d["active_level2"] + d["active_level3"]
-    joined = np.cumsum(d["new_advertising"] + d["new_referral"])
+    joined = np.cumsum(d["new_advertising"] + d["new_referral"] + d["new_winback"])
     churned = np.cumsum(sum(d[f"churned_{c}"] for c in CAUSES))
     assert np.array_equal(active, first.customers_start + joined - churned)
     assert len(first.churn["day"]) == churned[-1]

@@ -47,8 +47,8 @@ def levels(**each: float) -> dict[str, Any]:
 # A closed market of customers who all start at one level and never move: every experience
 # is neutral (scored within 0.01 of 0.5, between the thresholds 0 and 1), no one joins or tells.
 STILL: dict[str, Any] = {
-    "seed": 7, "replications": 1, "horizon_days": 60,
-    "market": {"population": 1000, "initial_customers": 1000, "network": {"kind": "fully_mixed"}},
+    "seed": 7, "replications": 1, "horizon_days": 60, "warmup_days": 0,
+    "market": {"turnover_per_year": 0, "initial_former_share": 0, "initial_complaints_remembered": 0, "population": 1000, "initial_customers": 1000, "network": {"kind": "fully_mixed"}},
     "acquisition": {"advertising_rate_per_year": 0.0, "conversion_per_recommendation": 0.0},
     "customers": {"orders_per_month": {"mean": 2.0, "cv": 0.0}, "questions_per_month": 0.0,
                   "churn_propensity_cv": 0.0},
@@ -56,7 +56,7 @@ STILL: dict[str, Any] = {
     "satisfaction": {"sensitivity": 0.01, "happy_threshold": 1.0, "unhappy_threshold": 0.0},
     "word_of_mouth": {"tell_probability_unhappy": 0.0, "leave_per_complaint_heard": 0.0},
     "attrition": {
-        "died_per_year": 0.0, "moved_away_per_year": 0.0, "competition_per_year": 0.0,
+        "died_per_year": 0.0, "competition_per_year": 0.0,
         "poor_service_per_year": {"at_full_satisfaction": TINY, "at_zero_satisfaction": TINY},
         "leave_after_problem": {"silent": 0.0, "complained_unresolved": 0.0, "complained_resolved": 0.0,
                                 "complained_resolved_quickly": 0.0},  # a failed order ends in staying

@@ -30,7 +30,6 @@ from sim.recorder import (
     EPISODE_SILENT,
     FRIENDS_INFLUENCE,
     HAZARD,
-    MOVED_AWAY,
     POOR_SERVICE,
     PRODUCT_DISSATISFACTION,
     WORD_OF_MOUTH,
@@ -38,7 +37,7 @@ from sim.recorder import (
 from sim.rng import child, uniform
 from sim.satisfaction import HAPPY, NEUTRAL, PRODUCT, SERVICE, UNHAPPY
 from sim.scenario.schema import Economics, Scenario
-from sim.world import CUSTOMER, DAYS_PER_MONTH, DAYS_PER_YEAR, FORMER, GONE, PROSPECT
+from sim.world import CUSTOMER, DAYS_PER_MONTH, DAYS_PER_YEAR, FORMER, PROSPECT
 
 Z = 3.2905  # two-sided 99.9 % normal quantile
 TINY = 1e-9  # a hazard that is as good as off (valid whether or not 0 is allowed)
@@ -64,7 +63,9 @@ BASE: dict[str, Any] = {
     "seed": 2024,
     "replications": 1,
     "horizon_days": 60,
-    "market": {"population": 3000, "initial_customers": 1000},
+    "warmup_days": 0,
+    # a closed market: nobody moves in or out, no former customers, no complaints remembered
+    "market": {"population": 3000, "initial_customers": 1000, "turnover_per_year": 0, "initial_former_share": 0, "initial_complaints_remembered": 0},
 }
 
 def levels(**each: float) -> dict[str, Any]:
@@ -83,7 +84,7 @@ QUIET: dict[str, Any] = {
     "loyalty": {"levels": levels()},
     "service": {"complaint_share": 0.0},
     "attrition": {
-        "died_per_year": 0.0, "moved_away_per_year": 0.0, "competition_per_year": 0.0,
+        "died_per_year": 0.0, "competition_per_year": 0.0,
         "poor_service_per_year": {"at_full_satisfaction": TINY, "at_zero_satisfaction": TINY},
         "leave_after_problem": {
             "silent": 0.0, "complained_unresolved": 0.0,
@@ -850,8 +851,8 @@ TIME_BASED = {
 
 
 def test_time_based_hazards_fire_at_their_rates() -> None:
-    sc = scenario(QUIET, TIME_BASED, {"attrition": {
-        "died_per_year": 0.3, "moved_away_per_year": 0.5, "competition_per_year": 0.7,
+    sc = scenario(QUIET, TIME_BASED, {"market": {"turnover_per_year": 0.5}, "attrition": {
+        "died_per_year": 0.3, "competition_per_year": 0.7,
         "poor_service_per_year": {"at_full_satisfaction": 0.1, "at_zero_satisfaction": 2.0}}})
     result = run_replication(sc, 0)
     exposure = customer_years(result.daily, 3000, slice(None))
@@ -867,15 +868,14 @@ def test_time_based_hazards_fire_at_their_rates() -> None:
 @pytest.mark.parametrize(
     ("propensity", "shock_start", "pick", "cause"),
     [
-        (1.0, 50.0, 0.05, "died"),  # per-year bands: died 0.1, moved 0.2, competition 0.3, poor service 0.4
-        (1.0, 50.0, 0.25, "moved_away"),
-        (1.0, 50.0, 0.45, "competition"),
-        (1.0, 50.0, 0.75, "poor_service"),
-        (1.0, 50.0, 1.05, None),  # above the current rates, inside the bound: thinned away
+        (1.0, 50.0, 0.05, "died"),  # per-year bands: died 0.1, competition 0.3, poor service 0.4
+        (1.0, 50.0, 0.25, "competition"),
+        (1.0, 50.0, 0.55, "poor_service"),
+        (1.0, 50.0, 0.85, None),  # above the current rates, inside the bound: thinned away
         (2.0, 50.0, 0.15, "died"),  # propensity 2 doubles every band
-        (2.0, 50.0, 0.5, "moved_away"),
-        (1.0, 0.0, 0.75, "competition"),  # a x2 shock now: competition covers 0.3..0.9
-        (1.0, 0.0, 1.05, "poor_service"),  # ... and poor service 0.9..1.3
+        (2.0, 50.0, 0.5, "competition"),
+        (1.0, 0.0, 0.55, "competition"),  # a x2 shock now: competition covers 0.1..0.7
+        (1.0, 0.0, 0.85, "poor_service"),  # ... and poor service 0.7..1.1
     ],
 )
 def test_time_based_picks_the_cause_whose_band_holds_the_pick(
@@ -883,7 +883,7 @@ def test_time_based_picks_the_cause_whose_band_holds_the_pick(
 ) -> None:
     sc = scenario(QUIET, TIME_BASED, {"market": {"initial_satisfaction": {"mean": 0.5, "sd": 0.0}},
                                       "attrition": {
-        "died_per_year": 0.1, "moved_away_per_year": 0.2, "competition_per_year": 0.3,
+        "died_per_year": 0.1, "competition_per_year": 0.3,
         "poor_service_per_year": {"at_full_satisfaction": 0.2, "at_zero_satisfaction": 0.8},  # h(0.5) = 0.4
         "competitor_shocks": [{"start_day": shock_start, "duration_days": 10, "hazard_multiplier": 2.0}]}})
     m = Model(sc, 0)
@@ -891,13 +891,15 @@ def test_time_based_picks_the_cause_whose_band_holds_the_pick(
     person = a_customer(m)
     people.propensity[person] = propensity
     bound = m.attrition.hazard_bound(person) * DAYS_PER_YEAR
-    assert bound == pytest.approx(propensity * (0.1 + 0.2 + 0.3 * 2.0 + 0.8))
+    assert bound == pytest.approx(propensity * (0.1 + 0.3 * 2.0 + 0.8))
     assert pick < bound
     m.attrition.time_based(person, pick / DAYS_PER_YEAR)
     if cause is None:
         assert people.status[person] == CUSTOMER and not m.world.record.churn_events
     else:
-        assert people.status[person] == (GONE if cause in ("died", "moved_away") else FORMER)
+        # one who died is gone for good: a new prospect holds the slot
+        assert people.status[person] == (PROSPECT if cause == "died" else FORMER)
+        assert people.generation[person] == (cause == "died")
         assert CAUSES[m.world.record.churn_events[-1][2]] == cause
 
 
@@ -987,14 +989,20 @@ def test_a_former_customer_can_be_won_back_after_the_cool_off_but_not_the_dead_o
     left = a_customer(m)
     m.attrition.churn(left, COMPETITION, HAZARD)
     died = a_customer(m)
+    died_key = people.key[died]
     m.attrition.churn(died, DIED, HAZARD)
     moved = a_customer(m)
-    m.attrition.churn(moved, MOVED_AWAY, HAZARD)
-    assert [people.status[p] for p in (left, died, moved)] == [FORMER, GONE, GONE]
+    m.turnover.leave(moved)  # moving away is leaving the market
+    assert CAUSES[m.world.record.churn_events[-1][2]] == "moved_away"
+    # The dead and the moved are gone for good: a new prospect, a new person, holds each slot.
+    assert [people.status[p] for p in (left, died, moved)] == [FORMER, PROSPECT, PROSPECT]
+    assert [people.generation[p] for p in (left, died, moved)] == [0, 1, 1]
+    assert people.key[died] != died_key and people.orders[died] == 0 and people.joined[died] == 0.0
     assert m.joining.chance(left) == 0.0  # cooling off
     m.world.env.run(until=20.0)
     assert m.joining.chance(left) == pytest.approx(0.4)
-    assert m.joining.chance(died) == m.joining.chance(moved) == 0.0
+    assert m.joining.chance(died) == m.joining.chance(moved) == 1.0  # newcomers, as any prospect
+    assert m.joining.channel(died, "referral") == "referral"
     assert m.joining.channel(left, "referral") == "winback"
     m.customers.join(left, m.joining.channel(left, "advertising"))
     assert people.status[left] == CUSTOMER and people.level[left] == 1 and people.joined[left] == 20.0

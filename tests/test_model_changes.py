@@ -20,7 +20,9 @@ def small(**sections: Any) -> Scenario:
     base: dict[str, Any] = {
         "seed": 99,
         "horizon_days": 60,
-        "market": {"population": 3000, "initial_customers": 1500},
+        "warmup_days": 0,
+        "market": {"population": 3000, "initial_customers": 1500, "initial_former_share": 0,
+                   "initial_complaints_remembered": 0},
     }
     base.update(sections)
     return Scenario.model_validate(base)

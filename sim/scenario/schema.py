@@ -80,9 +80,9 @@ class Section(BaseModel):
 class LoyaltyMix(Section):
     """Shares of the initial customer base at each loyalty level; they must add up to 1."""
 
-    level1: Share = Field(0.45, description="level 1, initial transactions only")
-    level2: Share = Field(0.45, description="level 2, repeat customers")
-    level3: Share = Field(0.1, description="level 3, advocates who recommend")
+    level1: Share = Field(0.18, description="level 1, initial transactions only")
+    level2: Share = Field(0.40, description="level 2, repeat customers")
+    level3: Share = Field(0.42, description="level 3, advocates who recommend")
 
     @model_validator(mode="after")
     def _adds_up(self) -> LoyaltyMix:
@@ -133,12 +133,22 @@ class Market(Section):
         json_schema_extra=unit("people"),
     )
     initial_customers: Annotated[int, Field(ge=0, le=50_000_000)] = Field(
-        3_000, description="customers at day 0", json_schema_extra=unit("people"))
+        2_900, description="customers at day 0", json_schema_extra=unit("people"))
+    initial_former_share: Share = Field(
+        0.88, description="share of the people who are not customers at day 0 who were customers once and "
+        "left long enough ago to be won back (the rest are prospects who never bought)")
+    initial_complaints_remembered: Annotated[float, Field(ge=0, le=1000)] = Field(
+        1.0, description="mean number of complaints each prospect and former customer remembers at day 0 "
+        "(exponential across people)", json_schema_extra=unit("complaints"))
     initial_loyalty_mix: LoyaltyMix = Field(
         LoyaltyMix(), description="share of the initial customers at each loyalty level")
     initial_satisfaction: MeanSd = Field(
-        MeanSd(mean=0.7, sd=0.12), description="satisfaction of the initial customers",
+        MeanSd(mean=0.7, sd=0.12), description="prior satisfaction of everyone: the initial customers', and a "
+        "prospect's when they join",
         json_schema_extra=unit("0..1 scale"))
+    turnover_per_year: Annotated[float, Field(ge=0, le=10)] = Field(
+        0.009, description="yearly rate at which each person leaves the market (moves away), prospect or "
+        "customer; a new prospect takes their place and ties (a customer who leaves counts as moved away)")
     network: Network = Network()
 
     @model_validator(mode="after")
@@ -585,6 +595,9 @@ MOVED_PARAMETERS: dict[str, str] = {
         "loyalty.levels.level1.tell_probability_happy and loyalty.levels.level2.tell_probability_happy "
         "(one chance per loyalty level)",
     "word_of_mouth.tell_probability_advocate": "loyalty.levels.level3.tell_probability_happy",
+    "attrition.moved_away_per_year":
+        "market.turnover_per_year (moving away is the market's turnover: everyone, customer or not, "
+        "leaves at that rate and a new prospect takes their place)",
     "acquisition.advocate_conversion_multiplier":
         "loyalty.levels.level3.recommendation_weight (the same multiplier of "
         "acquisition.conversion_per_recommendation; levels 1 and 2 have theirs too)",
@@ -644,8 +657,6 @@ class LeaveAfterProblem(Section):
 class Attrition(Section):
     died_per_year: Annotated[float, Field(ge=0, le=100)] = Field(
         0.0045, description="yearly hazard of dying (before the customer's propensity multiplier)")
-    moved_away_per_year: Annotated[float, Field(ge=0, le=100)] = Field(
-        0.0125, description="yearly hazard of moving away (before the propensity multiplier)")
     competition_per_year: Annotated[float, Field(ge=0, le=100)] = Field(
         0.031, description="yearly hazard of leaving for a competitor (before the propensity "
         "multiplier)")
@@ -705,9 +716,9 @@ class Scenario(Section):
         10, description="independent runs of the horizon, for means and intervals",
         json_schema_extra=unit("runs"))
     horizon_days: Annotated[int, Field(ge=1, le=36_500)] = Field(
-        365, description="the measured window: days simulated and counted in every KPI, after the warm-up")
+        1095, description="the measured window: days simulated and counted in every KPI, after the warm-up")
     warmup_days: Annotated[int, Field(ge=0, le=3_640, multiple_of=7)] = Field(
-        0, description="days simulated before the measured window and counted in nothing (whole weeks, so "
+        364, description="days simulated before the measured window and counted in nothing (whole weeks, so "
         "that day 0 of the window is a Monday); every day number counts from the window's first day")
     market: Market = Market()
     acquisition: Acquisition = Acquisition()

@@ -10,7 +10,9 @@
 * Competing constant hazards, with and without a gamma frailty (mean 1, variance θ)
   multiplying all of them: survival, restricted mean survival time and the share of
   each cause among the events (Hougaard 2000, *Analysis of Multivariate Survival
-  Data*, ch. 7).
+  Data*, ch. 7); and the same when one more constant hazard, shared by everyone alike,
+  is not multiplied by the frailty (the market's turnover): survival exp(−U t)·S(t),
+  its integrals by quadrature (SciPy).
 
 Units are whatever the caller uses consistently (rates per minute and times in
 minutes for the queue, hazards per day and times in days for attrition).
@@ -21,6 +23,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from scipy.integrate import quad
 
 # ------------------------------------------------------------------------ M/M/c
 
@@ -146,6 +150,41 @@ def cause_shares(hazards: Mapping[str, float]) -> dict[str, float]:
     if total <= 0:
         raise ValueError("need a positive total hazard")
     return {name: value / total for name, value in hazards.items()}
+
+
+def survival_with_common(scaled: float, common: float, t: float, theta: float = 0.0) -> float:
+    """Survival to t when hazard Z·H (H = ``scaled``) competes with a hazard U (``common``) that
+    the frailty Z does not multiply: exp(−U t)·(1 + θ H t)^(−1/θ)."""
+    return math.exp(-common * t) * survival(scaled, t, theta)
+
+
+def restricted_mean_with_common(scaled: float, common: float, horizon: float, theta: float = 0.0) -> float:
+    """E[min(τ, T)] = ∫0^T :func:`survival_with_common` dt (quadrature)."""
+    return quad(lambda t: survival_with_common(scaled, common, t, theta), 0.0, horizon)[0]
+
+
+def cause_shares_by(
+    scaled: Mapping[str, float], common: Mapping[str, float], horizon: float, theta: float = 0.0
+) -> dict[str, float]:
+    """Share of each cause among the events up to ``horizon``, when the ``scaled`` hazards are
+    multiplied by the frailty Z (gamma, mean 1, variance θ) and the ``common`` ones are not.
+
+    The density of an event of scaled cause i at t is h_i·E[Z e^(−Z H t)]·e^(−U t), with
+    E[Z e^(−Z H t)] = (1 + θ H t)^(−1/θ − 1); of common cause j it is h_j·S_Z(t)·e^(−U t).
+    With no common hazard (or θ = 0) the shares are h_i / Σ h, whatever the horizon.
+    """
+    h, u = sum(scaled.values()), sum(common.values())
+
+    def frailty_density(t: float) -> float:  # E[Z exp(-Z H t)]
+        return math.exp(-h * t) if theta == 0 else (1.0 + theta * h * t) ** (-1.0 / theta - 1.0)
+
+    weight_scaled = quad(lambda t: frailty_density(t) * math.exp(-u * t), 0.0, horizon)[0]
+    weight_common = quad(lambda t: survival_with_common(h, u, t, theta), 0.0, horizon)[0]
+    counts = {**{k: v * weight_scaled for k, v in scaled.items()}, **{k: v * weight_common for k, v in common.items()}}
+    total = sum(counts.values())
+    if total <= 0:
+        raise ValueError("need a positive total hazard")
+    return {name: value / total for name, value in counts.items()}
 
 
 # ------------------------------------------------------------------ Bass diffusion

@@ -103,7 +103,8 @@ def desk_queue_scenario(
         "seed": SEED,
         "replications": replications,
         "horizon_days": horizon_days,
-        "market": {"population": customers, "initial_customers": customers, "network": {"kind": "fully_mixed"}},
+        "warmup_days": 0,
+        "market": {"turnover_per_year": 0, "initial_former_share": 0, "initial_complaints_remembered": 0, "population": customers, "initial_customers": customers, "network": {"kind": "fully_mixed"}},
         "acquisition": {"advertising_rate_per_year": 0, "conversion_per_recommendation": 0},
         "customers": {"orders_per_month": {"mean": 0, "cv": 0}, "questions_per_month": questions_per_month,
                       "churn_propensity_cv": 0},
@@ -116,7 +117,7 @@ def desk_queue_scenario(
             **service,
         },
         "attrition": {
-            "died_per_year": 0, "moved_away_per_year": 0, "competition_per_year": 0,
+            "died_per_year": 0, "competition_per_year": 0,
             "poor_service_per_year": {"at_full_satisfaction": 0, "at_zero_satisfaction": 0},
             "leave_after_problem": no_leaving,
         },

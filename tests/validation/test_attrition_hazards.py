@@ -4,13 +4,16 @@ A closed cohort: N initial customers, no orders, no questions (so no experiences
 word of mouth and no decisions to leave after a problem), no acquisition, no
 competitor shocks, and the poor-service hazard made flat in satisfaction
 (at_full_satisfaction == at_zero_satisfaction). Each customer then leaves at the
-constant total hazard Z·Σh (per year in the schema, 365 days a year), Z the churn
-propensity: 1 for everybody when ``churn_propensity_cv`` is 0, else gamma with mean 1
-and variance θ = cv². So (:mod:`closed_forms`):
+constant total hazard Z·H + U (per year in the schema, 365 days a year): H the sum of
+died, competition and poor service, multiplied by Z, the churn propensity (1 for
+everybody when ``churn_propensity_cv`` is 0, else gamma with mean 1 and variance θ = cv²),
+and U the market's turnover (moving away), the same for everyone. So (:mod:`closed_forms`):
 
-* the surviving share at t is exp(−Σh t), or (1 + θ Σh t)^(−1/θ) under frailty;
+* the surviving share at t is exp(−(H + U) t), or exp(−U t)·(1 + θ H t)^(−1/θ) under frailty;
 * the mean of min(tenure, T) over the cohort is ∫0^T S(t) dt;
-* each churn event's cause is i with probability h_i / Σh, frailty or not.
+* each churn event's cause is i with probability h_i / Σh without frailty; under frailty
+  the causes that Z multiplies lose ground over time to the one it does not
+  (:func:`closed_forms.cause_shares_by`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from closed_forms import cause_shares, restricted_mean_survival, survival
+from closed_forms import cause_shares_by, restricted_mean_with_common, survival_with_common
 from replication_checks import SEED, active_at, check_interval, replicate
 
 from sim.recorder import CAUSES, ReplicationResult
@@ -39,7 +42,10 @@ HAZARDS_PER_YEAR = {
     "poor_service": 1.2,
 }
 ABSENT_CAUSES = [c for c in CAUSES if c not in HAZARDS_PER_YEAR]  # friends, product
-TOTAL_PER_DAY = sum(HAZARDS_PER_YEAR.values()) / DAYS_PER_YEAR
+COMMON = ("moved_away",)  # the market's turnover: not multiplied by the propensity
+SCALED_PER_DAY = {c: h / DAYS_PER_YEAR for c, h in HAZARDS_PER_YEAR.items() if c not in COMMON}
+COMMON_PER_DAY = {c: h / DAYS_PER_YEAR for c, h in HAZARDS_PER_YEAR.items() if c in COMMON}
+H, U = sum(SCALED_PER_DAY.values()), sum(COMMON_PER_DAY.values())
 
 CASES = {"homogeneous": 0.0, "gamma-frailty-cv1.5": 1.5}
 
@@ -53,7 +59,8 @@ def cohort_scenario(propensity_cv: float) -> Scenario:
         "seed": SEED,
         "replications": REPLICATIONS,
         "horizon_days": HORIZON_DAYS,
-        "market": {"population": CUSTOMERS, "initial_customers": CUSTOMERS,
+        "warmup_days": 0,
+        "market": {"population": CUSTOMERS, "initial_customers": CUSTOMERS, "turnover_per_year": h["moved_away"],
                    "network": {"kind": "fully_mixed"}},
         "acquisition": {"advertising_rate_per_year": 0, "conversion_per_recommendation": 0},
         "customers": {
@@ -63,7 +70,6 @@ def cohort_scenario(propensity_cv: float) -> Scenario:
         },
         "attrition": {
             "died_per_year": h["died"],
-            "moved_away_per_year": h["moved_away"],
             "competition_per_year": h["competition"],
             "competitor_shocks": [],
             "poor_service_per_year": {"at_full_satisfaction": h["poor_service"],
@@ -110,19 +116,19 @@ def test_closed_cohort(cohort: Cohort) -> None:
 
 @pytest.mark.parametrize("t", [HORIZON_DAYS // 2, HORIZON_DAYS])
 def test_survival(cohort: Cohort, t: int) -> None:
-    """Surviving share of the cohort at t = exp(−Σh t) or (1 + θΣh t)^(−1/θ) (ceiling 0.02)."""
-    expected = survival(TOTAL_PER_DAY, t, cohort.theta)
+    """Surviving share of the cohort at t = exp(−(H + U) t) or exp(−U t)(1 + θH t)^(−1/θ) (ceiling 0.02)."""
+    expected = survival_with_common(H, U, t, cohort.theta)
     values = [active_at(r, t) / CUSTOMERS for r in cohort.results]
     interval = check_interval(f"θ={cohort.theta:g} survival at day {t}", values, expected, 0.02)
     if cohort.theta > 0:
         # The check can tell frailty from none: the homogeneous curve is far outside.
-        homogeneous = survival(TOTAL_PER_DAY, t)
-        assert not interval.low <= homogeneous <= interval.high, f"{interval}; exp(-Σh t) = {homogeneous:.4g}"
+        homogeneous = survival_with_common(H, U, t)
+        assert not interval.low <= homogeneous <= interval.high, f"{interval}; exp(-(H+U) t) = {homogeneous:.4g}"
 
 
 def test_restricted_mean_tenure(cohort: Cohort) -> None:
     """Mean of min(tenure, T) over the cohort = ∫0^T S(t) dt (ceiling: 2 % of it)."""
-    expected = restricted_mean_survival(TOTAL_PER_DAY, HORIZON_DAYS, cohort.theta)
+    expected = restricted_mean_with_common(H, U, HORIZON_DAYS, cohort.theta)
     values = [
         (r.churn["tenure_days"].sum() + (CUSTOMERS - len(r.churn["day"])) * HORIZON_DAYS) / CUSTOMERS
         for r in cohort.results
@@ -133,8 +139,8 @@ def test_restricted_mean_tenure(cohort: Cohort) -> None:
 
 @pytest.mark.parametrize("cause", list(HAZARDS_PER_YEAR))
 def test_cause_shares(cohort: Cohort, cause: str) -> None:
-    """Share of a cause among the churn events = h_i / Σh (ceiling 0.02)."""
-    expected = cause_shares(HAZARDS_PER_YEAR)[cause]
+    """Share of a cause among the churn events by the horizon (h_i / Σh without frailty; ceiling 0.02)."""
+    expected = cause_shares_by(SCALED_PER_DAY, COMMON_PER_DAY, HORIZON_DAYS, cohort.theta)[cause]
     index = CAUSES.index(cause)
     values = [float(np.mean(r.churn["cause"] == index)) for r in cohort.results]
     check_interval(f"θ={cohort.theta:g} share of churn '{cause}'", values, expected, 0.02)

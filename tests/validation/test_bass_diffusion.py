@@ -115,7 +115,11 @@ def diffusion_scenario(first_delivery_told: bool) -> Scenario:
         "seed": SEED,
         "replications": REPLICATIONS,
         "horizon_days": HORIZON_DAYS,
+        "warmup_days": 0,
         "market": {
+            "turnover_per_year": 0,
+            "initial_former_share": 0,
+            "initial_complaints_remembered": 0,
             "population": POPULATION,
             "initial_customers": INITIAL,
             "initial_loyalty_mix": {"level1": 0, "level2": 0, "level3": 1},
@@ -153,7 +157,6 @@ def diffusion_scenario(first_delivery_told: bool) -> Scenario:
                     } for n in (1, 2, 3)}},
         "attrition": {
             "died_per_year": 0,
-            "moved_away_per_year": 0,
             "competition_per_year": 0,
             "competitor_shocks": [],
             "poor_service_per_year": {"at_full_satisfaction": 0, "at_zero_satisfaction": 0},

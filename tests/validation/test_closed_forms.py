@@ -15,13 +15,16 @@ from closed_forms import (
     bass_with_join_telling_by_advertising,
     bass_with_join_telling_time_to,
     cause_shares,
+    cause_shares_by,
     erlang_a,
     erlang_b,
     erlang_c,
     mmc_mean_wait,
     mmc_wait_cdf,
     restricted_mean_survival,
+    restricted_mean_with_common,
     survival,
+    survival_with_common,
 )
 
 
@@ -168,6 +171,29 @@ def test_cause_shares() -> None:
     assert shares == {"a": 0.25, "b": 0.75, "c": 0.0}
     with pytest.raises(ValueError):
         cause_shares({"a": 0.0})
+
+
+def test_a_hazard_the_frailty_does_not_multiply_against_a_monte_carlo_cohort() -> None:
+    """exp(−U t)·S_Z(t), its restricted mean and the cause shares by T, against a cohort of a
+    million drawn directly: Z ~ gamma(1/θ, θ), each cause's time exponential at its own rate."""
+    scaled, common, theta, big_t = {"a": 0.004, "b": 0.002}, {"m": 0.003}, 2.25, 150.0
+    h, u = sum(scaled.values()), sum(common.values())
+    rng = np.random.default_rng(7)
+    n = 1_000_000
+    z = rng.gamma(1 / theta, theta, n)
+    times = np.column_stack([rng.exponential(1 / (z * scaled["a"])), rng.exponential(1 / (z * scaled["b"])),
+                             rng.exponential(1 / common["m"], n)])
+    first, cause = times.min(axis=1), times.argmin(axis=1)
+    assert survival_with_common(h, u, 100.0, theta) == pytest.approx((first > 100.0).mean(), abs=0.002)
+    assert restricted_mean_with_common(h, u, big_t, theta) == pytest.approx(np.minimum(first, big_t).mean(), rel=0.003)
+    shares = cause_shares_by(scaled, common, big_t, theta)
+    seen = np.bincount(cause[first <= big_t], minlength=3) / (first <= big_t).sum()
+    for i, name in enumerate(["a", "b", "m"]):
+        assert shares[name] == pytest.approx(seen[i], abs=0.003), name
+    # Without frailty (or without the common hazard) the shares are the hazards' proportions.
+    assert cause_shares_by(scaled, common, big_t) == pytest.approx(cause_shares({**scaled, **common}))
+    assert cause_shares_by(scaled, {}, big_t, theta) == pytest.approx(cause_shares(scaled))
+    assert restricted_mean_with_common(h, 0.0, big_t, theta) == pytest.approx(restricted_mean_survival(h, big_t, theta))
 
 
 # ----------------------------------------------------------------------------- Bass

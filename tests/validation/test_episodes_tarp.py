@@ -43,7 +43,8 @@ def tarp_scenario() -> Scenario:
         "seed": SEED,
         "replications": REPLICATIONS,
         "horizon_days": 90,
-        "market": {"population": CUSTOMERS, "initial_customers": CUSTOMERS, "network": {"kind": "fully_mixed"}},
+        "warmup_days": 0,
+        "market": {"turnover_per_year": 0, "initial_former_share": 0, "initial_complaints_remembered": 0, "population": CUSTOMERS, "initial_customers": CUSTOMERS, "network": {"kind": "fully_mixed"}},
         "acquisition": {"advertising_rate_per_year": 0, "conversion_per_recommendation": 0},
         "customers": {"orders_per_month": {"mean": 4.0, "cv": 0}, "questions_per_month": 0,
                       "churn_propensity_cv": 0},
@@ -60,7 +61,7 @@ def tarp_scenario() -> Scenario:
         },
         "word_of_mouth": {"leave_per_complaint_heard": 0},
         "attrition": {
-            "died_per_year": 0, "moved_away_per_year": 0, "competition_per_year": 0, "competitor_shocks": [],
+            "died_per_year": 0, "competition_per_year": 0, "competitor_shocks": [],
             "poor_service_per_year": {"at_full_satisfaction": 0, "at_zero_satisfaction": 0},
             "leave_after_problem": {
                 "silent": 1 - STAYED["silent"],
