@@ -141,7 +141,7 @@ def main() -> None:
         rate = (
             c.orders_per_month.mean / DAYS_PER_MONTH
             + c.questions_per_month / DAYS_PER_MONTH
-            + (a.died_per_year + a.moved_away_per_year + a.competition_per_year
+            + (a.died_per_year + a.competition_per_year  # the clock's bound (moving away is the turnover)
                + a.poor_service_per_year.at_zero_satisfaction) / DAYS_PER_YEAR
         )
         model_s, active = model_seconds(scenario)
