@@ -1,13 +1,14 @@
 """The path by which service investments act: first-contact resolution lowers churn.
 
-On the shipped baseline, 20 replications paired on the seed: raising
+On the shipped baseline (its warm-up, then the first measured year), 20 replications
+paired on the seed: raising
 ``service.first_contact_resolution`` from 0.7 to 0.9 lowers poor-service churn by an
 amount whose paired 95 % interval excludes zero, and the churn events' ``path`` shows
 the change coming through how problem episodes end (fewer left unresolved, more resolved
 quickly) as well as through satisfaction (the poor-service hazard). When this was
-written the difference was about −86 poor-service churn events a year (95 % interval
-about ±4), −60 of them through episode outcomes: far from zero, so the verdict does not
-depend on the luck of the draw.
+written the difference was about −76 poor-service churn events in the year (95 % interval
+about ±7, out of 544), −49 of them through episode outcomes: far from zero, so the verdict
+does not depend on the luck of the draw.
 """
 
 from __future__ import annotations
