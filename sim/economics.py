@@ -43,6 +43,7 @@ def daily_economics(daily: dict[str, np.ndarray], econ: Economics) -> dict[str, 
     acquisition_cost = (
         daily["new_advertising"] * econ.cost_per_new_customer_advertising
         + daily["new_referral"] * econ.cost_per_new_customer_referral
+        + daily["new_winback"] * econ.cost_per_customer_won_back
     )
     guarantee_cost = daily["guarantee_payout"]
     profit = gross_profit - fulfilment_cost - service_cost - acquisition_cost - guarantee_cost

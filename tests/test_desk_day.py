@@ -192,7 +192,7 @@ def test_contacts_raised_while_open_can_be_put_off_to_later_that_day() -> None:
 def test_the_old_monthly_agent_cost_still_works() -> None:
     sc = desk_scenario({}, days=3, economics={"agent_cost_per_month": 3800})
     daily = {name: np.zeros(3) for name in ("revenue", "orders", "contacts", "new_advertising",
-                                            "new_referral", "guarantee_payout", "staffed_agent_hours")}
+                                            "new_referral", "new_winback", "guarantee_payout", "staffed_agent_hours")}
     daily["agents"] = np.array([2.0, 2.0, 3.0])
     cost = daily_economics(daily, sc.economics)["agent_cost"]
     assert cost == pytest.approx(daily["agents"] * 3800 / DAYS_PER_MONTH)

@@ -1014,7 +1014,7 @@ def test_a_former_customer_can_be_won_back_after_the_cool_off_but_not_the_dead_o
 ECON = Economics(
     gross_margin=0.4, fulfilment_cost_per_order=5.0, cost_per_contact=1.5,
     agent_cost_per_month=3650.0, cost_per_new_customer_advertising=60.0,
-    cost_per_new_customer_referral=10.0, discount_rate_annual=0.08,
+    cost_per_new_customer_referral=10.0, cost_per_customer_won_back=25.0, discount_rate_annual=0.08,
 )
 
 
@@ -1026,6 +1026,7 @@ def test_daily_economics_arithmetic() -> None:
         "agents": np.array([2.0, 2.0]),
         "new_advertising": np.array([1.0, 0.0]),
         "new_referral": np.array([0.0, 2.0]),
+        "new_winback": np.array([0.0, 1.0]),
         "guarantee_payout": np.array([0.0, 50.0]),
     }
     money = daily_economics(daily, ECON)
@@ -1036,9 +1037,9 @@ def test_daily_economics_arithmetic() -> None:
         "contact_cost": [6.0, 0.0],
         "agent_cost": [2 * agent_per_day, 2 * agent_per_day],
         "service_cost": [6.0 + 240.0, 240.0],
-        "acquisition_cost": [60.0, 20.0],
+        "acquisition_cost": [60.0, 20.0 + 25.0],
         "guarantee_cost": [0.0, 50.0],
-        "profit": [40 - 10 - 246 - 60 - 0, 80 - 15 - 240 - 20 - 50],
+        "profit": [40 - 10 - 246 - 60 - 0, 80 - 15 - 240 - 45 - 50],
     }
     assert set(money) == set(expected)
     for name, values in expected.items():

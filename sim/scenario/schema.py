@@ -694,6 +694,10 @@ class Economics(Section):
     cost_per_new_customer_referral: Money = Field(
         10.0, description="reward or cost of a customer won by recommendation"
     )
+    cost_per_customer_won_back: Money = Field(
+        30.0, description="cost of winning back a former customer (the win-back channel, whether "
+        "advertising or a recommendation brought them)"
+    )
     discount_rate_annual: Annotated[float, Field(ge=0, le=1)] = Field(
         0.08, description="yearly discount rate for NPV", json_schema_extra=unit("per year")
     )
