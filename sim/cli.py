@@ -269,7 +269,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print(str(err), file=sys.stderr)
             failed += 1
         else:
-            print(f"{path}: ok ({scenario.name}, {scenario.horizon_days} days, "
+            warmup = f" after a {scenario.warmup_days}-day warm-up" if scenario.warmup_days else ""
+            print(f"{path}: ok ({scenario.name}, {scenario.horizon_days} days{warmup}, "
                   f"{scenario.replications} replications)")
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
