@@ -2,16 +2,21 @@
 
 A replication holds every person of the market (traits, state, the social network) in
 memory and advances all of them day by day, so both its memory and its time follow the
-market's ``population`` (and the time also ``horizon_days``). The constants below were
-measured with ``.venv/bin/python benchmarks/bench.py --footprint --days 60 --scale 1 40``
-(baseline scenario, one replication per fresh process, on the 2-core CI machine):
+market's ``population`` (and the time also the days simulated, warm-up included). The
+constants below were measured with ``.venv/bin/python benchmarks/bench.py --footprint
+--days 120 --scale 1 10`` and ``--scale 4 40`` (the steady-state baseline from its initial
+state, one replication per fresh process, on the 2-core CI machine):
 
-* peak resident memory 107 MB at 15,000 people and 687 MB at 600,000: a fixed
-  ~93 MB (Python, NumPy, pandas, SimPy, the code) plus ~990 bytes per person;
-* 0.124 µs per person-day at 15,000 people, 0.218 at 150,000, 0.334 at 600,000: the
-  cost per person-day grows about as population^0.3 (caches), which the estimate follows;
-  it gives ~0.65 µs at 5,000,000 people, where a run of the issue-11 report measured ~1.2,
-  so the estimate is a lower bound for very large markets.
+* peak resident memory 163 MB at 15,000 people, 302 MB at 150,000 and 765 MB at 600,000:
+  a fixed ~148 MB (Python, NumPy, SciPy, pandas, SimPy, the code) plus ~1,025 bytes per
+  person;
+* 0.221 µs per person-day at 15,000 people, 0.289 at 60,000, 0.297 at 150,000, 0.432 at
+  600,000: the cost per person-day grows about as population^0.18 (caches), which the
+  estimate follows. (Before the market turned over and the baseline started in its steady
+  state it was 0.124 µs at 15,000 and 0.334 at 600,000: more of the market now acts — former
+  customers won back, more advocates telling.) It gives ~0.63 µs at 5,000,000 people, where
+  a run of the issue-11 report measured ~1.2 on the older model, so the estimate is a lower
+  bound for very large markets.
 
 The command line refuses a run whose memory estimate exceeds the memory available
 (``--no-size-check`` overrides) and warns when it will take more than a few minutes.
@@ -27,11 +32,11 @@ from dataclasses import dataclass
 
 from sim.scenario.schema import Scenario
 
-BASE_BYTES = 93_000_000
-BYTES_PER_PERSON = 990
-SECONDS_PER_PERSON_DAY = 0.334e-6  # at REFERENCE_PEOPLE
+BASE_BYTES = 148_000_000
+BYTES_PER_PERSON = 1_025
+SECONDS_PER_PERSON_DAY = 0.432e-6  # at REFERENCE_PEOPLE
 REFERENCE_PEOPLE = 600_000
-SIZE_EXPONENT = 0.3
+SIZE_EXPONENT = 0.18
 LONG_RUN_SECONDS = 180.0
 MEMORY_ENV = "CHURN_SIM_AVAILABLE_MEMORY"
 

@@ -21,6 +21,7 @@ import yaml
 
 from sim.metrics import KPI_DEFINITIONS, KPI_NAMES
 from sim.recorder import CAUSES
+from sim.sizing import BASE_BYTES, BYTES_PER_PERSON
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -529,7 +530,8 @@ def test_a_market_too_big_for_the_memory_is_refused_before_it_is_built(tmp_path:
     proc = cli("run", BASELINE, "--set", "market.population=5000000", "--set", "market.initial_customers=1000000",
                "--workers", "1", "--out", tmp_path / "big", memory=2_000_000_000, timeout=30)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "needs about 5.0 GB" in proc.stderr and "2.0 GB is available" in proc.stderr
+    expected = (BASE_BYTES + BYTES_PER_PERSON * 5_000_000) / 1e9  # sim.sizing's constants
+    assert f"needs about {expected:.1f} GB" in proc.stderr and "2.0 GB is available" in proc.stderr
     assert "--no-size-check" in proc.stderr and "Running" not in proc.stderr
     assert not (tmp_path / "big").exists()
 
