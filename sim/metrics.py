@@ -385,7 +385,7 @@ def kpi_frame(results: list[ReplicationResult], scenario: Scenario) -> pd.DataFr
 
 _TIMESERIES_COUNTS = frozenset({
     "replication", "day", "customers_active", "active_level1", "active_level2", "active_level3",
-    "new_customers_advertising", "new_customers_referral", "new_customers_winback", "prospects_deterred", "orders", "orders_initial", "orders_repeat",
+    "new_customers_advertising", "new_customers_referral", "new_customers_winback", "prospects_deterred", "market_entries", "orders", "orders_initial", "orders_repeat",
     "orders_on_time", "orders_perfect", "contacts", "complaints", "answered", "abandoned", "waited",
     "answered_within_target", "wom_positive", "wom_negative", "agents",
 })
@@ -411,6 +411,7 @@ def timeseries_frame(results: list[ReplicationResult], scenario: Scenario) -> pd
             "new_customers_referral": d["new_referral"],
             "new_customers_winback": d["new_winback"],
             "prospects_deterred": d["prospects_deterred"],
+            "market_entries": d["market_entries"],
             **{f"churned_{c}": d[f"churned_{c}"] for c in CAUSES},
             "orders": d["orders"],
             "orders_initial": d["orders_initial"],

@@ -11,6 +11,7 @@ from scipy import stats
 from test_mechanisms import QUIET, binomial_ok, poisson_ok, scenario
 
 from sim.engine import Model, run_replication
+from sim.metrics import timeseries_frame
 from sim.recorder import CAUSES, DIED, HAZARD, PATHS
 from sim.world import CUSTOMER, DAYS_PER_MONTH, FORMER, PROSPECT
 
@@ -30,6 +31,7 @@ def test_everyone_leaves_the_market_at_the_rate_and_customers_count_as_moved_awa
     entries = float(result.daily["market_entries"].sum())
     # Each of the 4,000 slots is emptied at the rate, over and over: Poisson in slot-years.
     assert poisson_ok(entries, 4000 * years, RATE), entries
+    assert timeseries_frame([result], sc)["market_entries"].sum() == entries  # written day by day
     moved = result.churn["cause"] == CAUSES.index("moved_away")
     assert moved.all() and (result.churn["path"] == PATHS.index("hazard")).all()
     # Customers were half the market: each leaves by the horizon with 1 - exp(-rate T).
