@@ -14,9 +14,10 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sim.engine import run_replication
+from sim.metrics import kpis
 from sim.recorder import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.stats import mean_ci
@@ -44,6 +45,27 @@ def replicate(scenario: Scenario) -> list[ReplicationResult]:
             results = list(pool.map(run_replication, [scenario] * n, range(n)))
     assert [r.replication for r in results] == list(range(scenario.replications))
     return results
+
+
+Case = TypeVar("Case")
+
+
+@dataclass
+class DeskRun(Generic[Case]):
+    """The replications of one desk case, with each one's KPIs from the end of the warm-up."""
+
+    case: Case
+    results: list[ReplicationResult]
+    steady: list[dict[str, float]]
+
+    def kpi(self, name: str) -> list[float]:
+        return [k[name] for k in self.steady]
+
+
+def run_desk(case: Case, scenario: Scenario, warmup_days: int) -> DeskRun[Case]:
+    """:func:`replicate` ``scenario``; the KPIs count from day ``warmup_days`` on."""
+    results = replicate(scenario)
+    return DeskRun(case, results, [kpis(r, scenario, from_day=warmup_days) for r in results])
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,8 @@ from dataclasses import dataclass
 
 import pytest
 from closed_forms import erlang_a
-from replication_checks import check_interval, desk_queue_scenario, replicate
+from replication_checks import DeskRun, check_interval, desk_queue_scenario, run_desk
 
-from sim.metrics import kpis
-from sim.recorder import ReplicationResult
 from sim.scenario.schema import Scenario
 
 pytestmark = pytest.mark.slow
@@ -83,25 +81,13 @@ def desk_scenario(case: ErlangACase) -> Scenario:
     )
 
 
-@dataclass
-class DeskRun:
-    case: ErlangACase
-    results: list[ReplicationResult]
-    steady: list[dict[str, float]]
-
-    def kpi(self, name: str) -> list[float]:
-        return [k[name] for k in self.steady]
-
-
 @pytest.fixture(scope="module", params=list(CASES))
-def desk(request: pytest.FixtureRequest) -> DeskRun:
+def desk(request: pytest.FixtureRequest) -> DeskRun[ErlangACase]:
     case = CASES[request.param]
-    scenario = desk_scenario(case)
-    results = replicate(scenario)
-    return DeskRun(case, results, [kpis(r, scenario, from_day=WARMUP_DAYS) for r in results])
+    return run_desk(case, desk_scenario(case), WARMUP_DAYS)
 
 
-def test_scenario_is_erlang_a(desk: DeskRun) -> None:
+def test_scenario_is_erlang_a(desk: DeskRun[ErlangACase]) -> None:
     """Only questions, nobody joins or leaves, no retries: every abandonment is a first try."""
     for r in desk.results:
         d = r.daily
@@ -113,20 +99,20 @@ def test_scenario_is_erlang_a(desk: DeskRun) -> None:
         assert (d["agents"] == desk.case.agents).all()
 
 
-def test_probability_of_abandoning(desk: DeskRun) -> None:
+def test_probability_of_abandoning(desk: DeskRun[ErlangACase]) -> None:
     case = desk.case
     expected = erlang_a(case.agents, case.lam, case.mu, case.theta).p_abandon
     check_interval(f"{case} P(abandon)", desk.kpi("abandonment_rate"), expected, 0.02)
 
 
-def test_mean_wait_of_offered_contacts(desk: DeskRun) -> None:
+def test_mean_wait_of_offered_contacts(desk: DeskRun[ErlangACase]) -> None:
     case = desk.case
     expected = erlang_a(case.agents, case.lam, case.mu, case.theta).mean_wait
     check_interval(f"{case} mean wait of offered contacts (minutes)", desk.kpi("mean_wait_minutes_offered"),
                    expected, 0.10 * expected)
 
 
-def test_probability_of_waiting(desk: DeskRun) -> None:
+def test_probability_of_waiting(desk: DeskRun[ErlangACase]) -> None:
     case = desk.case
     expected = erlang_a(case.agents, case.lam, case.mu, case.theta).p_wait
     check_interval(f"{case} P(wait > 0), offered contacts", desk.kpi("p_wait_gt_0_offered"), expected, 0.02)

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 
 import pytest
 from closed_forms import erlang_c, mmc_mean_wait, mmc_wait_cdf
-from replication_checks import check_interval, desk_queue_scenario, replicate
+from replication_checks import DeskRun, check_interval, desk_queue_scenario, run_desk
 
-from sim.metrics import kpis
-from sim.recorder import CAUSES, ReplicationResult
+from sim.recorder import CAUSES
 from sim.scenario.schema import Scenario
 from sim.world import MINUTES_PER_DAY
 
@@ -70,26 +69,13 @@ def desk_scenario(case: DeskCase) -> Scenario:
     )
 
 
-@dataclass
-class DeskRun:
-    case: DeskCase
-    scenario: Scenario
-    results: list[ReplicationResult]
-    steady: list[dict[str, float]]  # kpis of each replication from the end of the warm-up
-
-    def kpi(self, name: str) -> list[float]:
-        return [k[name] for k in self.steady]
-
-
 @pytest.fixture(scope="module", params=list(CASES))
-def desk(request: pytest.FixtureRequest) -> DeskRun:
+def desk(request: pytest.FixtureRequest) -> DeskRun[DeskCase]:
     case = CASES[request.param]
-    scenario = desk_scenario(case)
-    results = replicate(scenario)
-    return DeskRun(case, scenario, results, [kpis(r, scenario, from_day=WARMUP_DAYS) for r in results])
+    return run_desk(case, desk_scenario(case), WARMUP_DAYS)
 
 
-def test_scenario_is_mmc(desk: DeskRun) -> None:
+def test_scenario_is_mmc(desk: DeskRun[DeskCase]) -> None:
     """Nothing but questions reaches the desk, nobody joins, leaves or gives up."""
     n = CUSTOMERS
     for r in desk.results:
@@ -108,7 +94,7 @@ def test_scenario_is_mmc(desk: DeskRun) -> None:
         assert d["answered"].sum() <= d["contacts"].sum()
 
 
-def test_arrival_rate(desk: DeskRun) -> None:
+def test_arrival_rate(desk: DeskRun[DeskCase]) -> None:
     """Contacts per minute over the measured days = λ (ceiling: 2 % of λ)."""
     case = desk.case
     minutes = case.measured_days * MINUTES_PER_DAY
@@ -116,21 +102,21 @@ def test_arrival_rate(desk: DeskRun) -> None:
     check_interval(f"{case} arrivals per minute", rates, case.lam, 0.02 * case.lam)
 
 
-def test_mean_wait(desk: DeskRun) -> None:
+def test_mean_wait(desk: DeskRun[DeskCase]) -> None:
     """Mean wait in queue (minutes) = C(c,a)/(cμ−λ) (ceiling: 10 % of Wq)."""
     case = desk.case
     wq = mmc_mean_wait(case.agents, case.lam, case.mu)
     check_interval(f"{case} mean wait minutes", desk.kpi("mean_wait_minutes"), wq, 0.10 * wq)
 
 
-def test_probability_of_waiting(desk: DeskRun) -> None:
+def test_probability_of_waiting(desk: DeskRun[DeskCase]) -> None:
     """Share of answered contacts that waited at all = Erlang C (ceiling 0.02)."""
     case = desk.case
     c = erlang_c(case.agents, case.lam / case.mu)
     check_interval(f"{case} P(wait > 0)", desk.kpi("p_wait_gt_0"), c, 0.02)
 
 
-def test_service_level(desk: DeskRun) -> None:
+def test_service_level(desk: DeskRun[DeskCase]) -> None:
     """Share answered within the target = 1 − C exp(−(cμ−λ) t) (ceiling 0.02)."""
     case = desk.case
     expected = mmc_wait_cdf(case.agents, case.lam, case.mu, TARGET_SECONDS / 60.0)
