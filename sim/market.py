@@ -110,20 +110,30 @@ class Joining:
         return WINBACK if self.world.people.status[person] == FORMER else channel
 
 
+def beta_parameters(mean: float, sd: float) -> tuple[float, float]:
+    """(α, β) of the Beta distribution with this mean and standard deviation (sd > 0)."""
+    common = mean * (1 - mean) / sd**2 - 1
+    return mean * common, (1 - mean) * common
+
+
+def gamma_parameters(mean: float, cv: float) -> tuple[float, float]:
+    """(shape, scale) of the gamma distribution with this mean and cv (both > 0)."""
+    shape = 1.0 / cv**2
+    return shape, mean / shape
+
+
 def beta_draws(mean: float, sd: float, size: int, rng: np.random.Generator) -> np.ndarray:
     """Beta-distributed draws with the given mean and standard deviation (sd 0: constant)."""
     if sd == 0:
         return np.full(size, mean)
-    common = mean * (1 - mean) / sd**2 - 1
-    return rng.beta(mean * common, (1 - mean) * common, size)
+    return rng.beta(*beta_parameters(mean, sd), size)
 
 
 def gamma_multipliers(mean: float, cv: float, size: int, rng: np.random.Generator) -> np.ndarray:
     """Gamma-distributed draws with the given mean and coefficient of variation (cv 0: constant)."""
     if cv == 0 or mean == 0:
         return np.full(size, float(mean))
-    shape = 1.0 / cv**2
-    return rng.gamma(shape, mean / shape, size)
+    return rng.gamma(*gamma_parameters(mean, cv), size)
 
 
 def draw_population(world: World) -> None:

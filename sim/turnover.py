@@ -30,6 +30,7 @@ import numpy as np
 from scipy.special import betaincinv, gammaincinv
 from simpy.events import Event, Timeout
 
+from sim.market import beta_parameters, gamma_parameters
 from sim.recorder import HAZARD, MOVED_AWAY
 from sim.rng import bases, child, exponential, uniform, uniforms
 from sim.world import CUSTOMER, DAYS_PER_MONTH, DAYS_PER_YEAR, PROSPECT, World
@@ -42,19 +43,20 @@ TRAITS = 1 << 32  # child tags of a slot's key from here on: generation g's trai
 
 
 def gamma_quantile(mean: float, cv: float, u: float) -> float:
-    """The u-quantile of the gamma distribution with this mean and cv (cv 0: the mean)."""
+    """The u-quantile of the gamma distribution with this mean and cv (cv 0: the mean), as
+    :func:`sim.market.gamma_multipliers` draws it."""
     if cv == 0 or mean == 0:
         return float(mean)
-    shape = 1.0 / cv**2
-    return float(gammaincinv(shape, u)) * mean / shape
+    shape, scale = gamma_parameters(mean, cv)
+    return float(gammaincinv(shape, u)) * scale
 
 
 def beta_quantile(mean: float, sd: float, u: float) -> float:
-    """The u-quantile of the Beta distribution with this mean and standard deviation (sd 0: the mean)."""
+    """The u-quantile of the Beta distribution with this mean and standard deviation (sd 0: the
+    mean), as :func:`sim.market.beta_draws` draws it."""
     if sd == 0:
         return float(mean)
-    common = mean * (1 - mean) / sd**2 - 1
-    return float(betaincinv(mean * common, (1 - mean) * common, u))
+    return float(betaincinv(*beta_parameters(mean, sd), u))
 
 
 class Turnover:

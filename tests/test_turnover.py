@@ -94,7 +94,7 @@ def test_a_death_empties_the_slot_and_its_pending_exit_is_void() -> None:
 
 
 @pytest.mark.parametrize("rate", [0.0, RATE])
-def test_turnover_changes_nothing_else_when_off(rate: float) -> None:
+def test_a_rate_of_0_replaces_nobody_and_runs_reproduce(rate: float) -> None:
     """With the rate 0 nobody is replaced; either way results are reproducible."""
     sc = scenario(QUIET, turning(turnover_per_year=rate))
     a, b = run_replication(sc, 0), run_replication(sc, 0)
