@@ -19,7 +19,7 @@ Usage:  .venv/bin/python benchmarks/bench.py [--scenario FILE] [--days D] [--sca
 
 ``--footprint`` instead runs one replication at each scale in a fresh process and reports its
 peak resident memory and its seconds per person-day: the constants of the size guard in
-``sim/sizing.py``.
+``sim/experiments/sizing.py``.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from pathlib import Path
 import simpy
 
 from sim import load_scenario
-from sim.engine import Model
-from sim.world import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.model.replication import Model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,7 +83,7 @@ def memory_per_person(scenario) -> float:
 FOOTPRINT = """
 import json, resource, sys, time
 from sim import load_scenario
-from sim.engine import Model
+from sim.model.replication import Model
 path, days, factor = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 base = load_scenario(path)
 m = base.market

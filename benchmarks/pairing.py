@@ -34,9 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from sim import load_scenario
-from sim.engine import run_replication
-from sim.metrics import kpis
-from sim.recorder import ReplicationResult
+from sim.core.recorder import ReplicationResult
+from sim.model.replication import run_replication
+from sim.outputs.kpis import kpis
 from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent

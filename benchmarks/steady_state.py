@@ -28,9 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from sim import load_scenario
-from sim.engine import Model
+from sim.core.calendar import DAYS_PER_YEAR
+from sim.core.world import FORMER, PROSPECT
+from sim.model.replication import Model
 from sim.scenario.schema import Scenario
-from sim.world import DAYS_PER_YEAR, FORMER, PROSPECT
 
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ("customers", "former", "prospects", "level1", "level2", "level3", "remembered")

@@ -11,13 +11,15 @@ The public API, for notebooks and other tools::
     result.desk_by_hour()  # the desk by weekday and hour of arrival
 """
 
-from sim.engine import Model, run_replication
-from sim.metrics import KPI_NAMES, kpis
-from sim.output import summary, write_outputs
-from sim.recorder import CAUSES, ReplicationResult
-from sim.runner import RunResult, run
+from sim.core.recorder import ReplicationResult
+from sim.core.version import __version__, full_version
+from sim.core.vocabulary import CAUSES
+from sim.experiments.runner import run
+from sim.model.replication import Model, run_replication
+from sim.outputs.files import summary, write_outputs
+from sim.outputs.kpis import KPI_NAMES, kpis
+from sim.outputs.tables import RunResult
 from sim.scenario import Scenario, ScenarioError, dump_resolved, load_scenario
-from sim.version import __version__, full_version
 
 __all__ = [
     "CAUSES",

@@ -18,17 +18,24 @@ from typing import Any
 
 from tqdm import tqdm
 
-from sim import sizing
-from sim.metrics import CURRENCY, KPI_DEFINITIONS
-from sim.output import OutputFolderError, claim_output_folder, interval, kpi_values, write_outputs
-from sim.runner import RunResult, run
+from sim.core.version import full_version
+from sim.experiments import sizing
+from sim.experiments.runner import run
+from sim.outputs.files import (
+    OutputFolderError,
+    claim_output_folder,
+    interval,
+    kpi_values,
+    write_outputs,
+)
+from sim.outputs.kpis import CURRENCY, KPI_DEFINITIONS
+from sim.outputs.tables import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario, reference
-from sim.version import full_version
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # The terminal table: groups of KPIs under headings; labels and units from
-# sim.metrics.KPI_DEFINITIONS. Churn causes are shares of all churn, in a group of their own.
+# sim.outputs.kpis.KPI_DEFINITIONS. Churn causes are shares of all churn, in a group of their own.
 SHOWN: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Customers", ("customers_start", "customers_end", "new_customers_advertising", "new_customers_referral",
                    "new_customers_winback")),

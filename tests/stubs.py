@@ -18,7 +18,7 @@ class Joins:
     """Notes each join as (person, channel) instead of making a customer."""
 
     def __init__(self) -> None:
-        self.joined: list[tuple[int, str]] = []
+        self.joined: list[tuple[int, int]] = []
 
-    def join(self, person: int, channel: str) -> None:
+    def join(self, person: int, channel: int) -> None:
         self.joined.append((person, channel))

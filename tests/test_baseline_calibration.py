@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 from sim import load_scenario, run
-from sim.stats import mean_ci
+from sim.outputs.stats import mean_ci
 
 pytestmark = pytest.mark.slow
 

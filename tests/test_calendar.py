@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.engine import run_replication
-from sim.metrics import kpis
-from sim.recorder import CHURN_FIELDS, ReplicationResult
+from sim.core.recorder import CHURN_FIELDS, ReplicationResult
+from sim.model.replication import run_replication
+from sim.outputs.kpis import kpis
 from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 import yaml
 
-from sim.metrics import KPI_DEFINITIONS, KPI_NAMES
-from sim.recorder import CAUSES
-from sim.sizing import BASE_BYTES, BYTES_PER_PERSON
+from sim.core.vocabulary import CAUSES
+from sim.experiments.sizing import BASE_BYTES, BYTES_PER_PERSON
+from sim.outputs.kpis import KPI_DEFINITIONS, KPI_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -337,7 +337,7 @@ def test_an_output_folder_that_cannot_be_created_is_bad_input(tmp_path: Path) ->
 def test_a_failure_while_writing_leaves_the_earlier_result_whole(
     out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sim.output
+    import sim.outputs.files
     from sim import load_scenario, run
 
     folder = tmp_path / "kept"
@@ -349,9 +349,9 @@ def test_a_failure_while_writing_leaves_the_earlier_result_whole(
     def disk_full(*args: object, **kwargs: object) -> dict[str, Any]:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sim.output, "summary", disk_full)
+    monkeypatch.setattr(sim.outputs.files, "summary", disk_full)
     with pytest.raises(OSError):
-        sim.output.write_outputs(result, folder, "test")
+        sim.outputs.files.write_outputs(result, folder, "test")
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["kept"]  # no temporary files left behind
 
@@ -530,7 +530,7 @@ def test_a_market_too_big_for_the_memory_is_refused_before_it_is_built(tmp_path:
     proc = cli("run", BASELINE, "--set", "market.population=5000000", "--set", "market.initial_customers=1000000",
                "--workers", "1", "--out", tmp_path / "big", memory=2_000_000_000, timeout=30)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    expected = (BASE_BYTES + BYTES_PER_PERSON * 5_000_000) / 1e9  # sim.sizing's constants
+    expected = (BASE_BYTES + BYTES_PER_PERSON * 5_000_000) / 1e9  # sim.experiments.sizing's constants
     assert f"needs about {expected:.1f} GB" in proc.stderr and "2.0 GB is available" in proc.stderr
     assert "--no-size-check" in proc.stderr and "Running" not in proc.stderr
     assert not (tmp_path / "big").exists()

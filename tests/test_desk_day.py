@@ -1,5 +1,5 @@
 """The desk's day: opening hours, the staffing schedule, the arrival profile, priority,
-handle time by kind, and what is recorded of them (sim/desk_day.py, sim/desk.py)."""
+handle time by kind, and what is recorded of them (sim/model/desk_day.py, sim/model/desk.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.desk import COMPLAINT, HANDLE, QUESTION, Contact
-from sim.desk_day import ArrivalProfile, Staffing
-from sim.economics import daily_economics
-from sim.engine import Model
-from sim.metrics import desk_by_hour_frame, kpis
-from sim.scenario.schema import Scenario, Service
-from sim.world import CUSTOMER, DAYS_PER_MONTH
+from sim.core.calendar import DAYS_PER_MONTH
+from sim.core.vocabulary import COMPLAINT, QUESTION
+from sim.core.world import CUSTOMER
+from sim.model.desk import HANDLE, Contact
+from sim.model.desk_day import ArrivalProfile, Staffing
+from sim.model.replication import Model
+from sim.outputs.economics import daily_economics
+from sim.outputs.kpis import kpis
+from sim.outputs.tables import desk_by_hour_frame
+from sim.scenario.schema import Scenario, ServiceSpec
 
 H = 1 / 24
 
@@ -40,7 +43,7 @@ def desk_scenario(service: dict[str, Any], days: int = 21, questions: float = 4.
 
 
 def test_staffing_steps_follow_blocks_weekdays_and_opening_hours() -> None:
-    staffing = Staffing(Service.model_validate(SCHEDULE))
+    staffing = Staffing(ServiceSpec.model_validate(SCHEDULE))
     monday, saturday, sunday = 0.0, 5.0, 6.0
     assert staffing.at(monday + 10 * H) == (3, pytest.approx(monday + 12 * H))
     assert staffing.at(monday + 12.5 * H) == (0, pytest.approx(monday + 13 * H))
@@ -54,7 +57,7 @@ def test_staffing_steps_follow_blocks_weekdays_and_opening_hours() -> None:
 
 
 def test_a_plain_agents_number_staffs_every_opening_hour() -> None:
-    staffing = Staffing(Service.model_validate({"agents": 4}))
+    staffing = Staffing(ServiceSpec.model_validate({"agents": 4}))
     assert staffing.peak == 4
     assert staffing.agent_hours_per_week == pytest.approx(4 * 9 * 7)
     assert staffing.at(3 + 15 * H) == (4, pytest.approx(3 + 18 * H))
@@ -62,7 +65,7 @@ def test_a_plain_agents_number_staffs_every_opening_hour() -> None:
 
 def test_overlapping_blocks_are_refused() -> None:
     with pytest.raises(ValueError, match="overlap on weekday 2"):
-        Service.model_validate({"staffing": [{"days": [2], "start_hour": 9, "end_hour": 12, "agents": 1},
+        ServiceSpec.model_validate({"staffing": [{"days": [2], "start_hour": 9, "end_hour": 12, "agents": 1},
                                              {"days": [1, 2], "start_hour": 11, "end_hour": 14, "agents": 1}]})
 
 
@@ -199,7 +202,7 @@ def test_the_old_monthly_agent_cost_still_works() -> None:
 
 
 def test_a_change_of_staffing_mid_run_counts_the_new_hours_from_its_day() -> None:
-    from sim.engine import run_replication
+    from sim.model.replication import run_replication
 
     before = desk_scenario({"agents": 1, "opening_hours": {"start_hour": 0, "end_hour": 24}}, days=5, questions=1.0)
     data = before.model_dump()

@@ -1,6 +1,6 @@
 """Every distribution family against its own exact moments.
 
-Each family in :mod:`sim.distributions` states its ``mean`` and ``variance``; one generic
+Each family in :mod:`sim.scenario.distributions` states its ``mean`` and ``variance``; one generic
 test samples each at a couple of (mean, cv) and checks
 
 * the sample mean against ``.mean`` within a 99.9 % normal interval,
@@ -23,8 +23,9 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from sim.distributions import Distribution, Exponential, Fixed, Gamma, LogNormal
-from sim.rng import Draws
+from sim.core.rng import Draws
+from sim.model.samplers import sampler
+from sim.scenario.distributions import Distribution, Exponential, Fixed, Gamma, LogNormal
 
 N = 20_000
 Z_MEAN = 3.2905  # two-sided 99.9 % normal quantile
@@ -57,8 +58,8 @@ CASES = [
 
 
 def sample(dist: object, n: int = N, seed: int = 7, name: str = "dist", slot: int = 0) -> np.ndarray:
-    """One value for each of n events' keys, as the model draws them (sim.rng)."""
-    draw = dist.sampler()  # type: ignore[attr-defined]
+    """One value for each of n events' keys, as the model draws them (sim.core.rng)."""
+    draw = sampler(dist)  # type: ignore[arg-type]
     draws = Draws(seed, 0, name)
     return np.array([draw(draws.key_of(i, 0), slot) for i in range(n)])
 
@@ -96,7 +97,7 @@ def test_fixed_always_gives_its_value_and_has_no_variance() -> None:
     x = sample(dist, n=1000)
     assert (x == 4.25).all()
     assert dist.variance == 0.0
-    assert Fixed(distribution="fixed", mean=0.0).sampler()(12345, 0) == 0.0
+    assert sampler(Fixed(distribution="fixed", mean=0.0))(12345, 0) == 0.0
 
 
 @pytest.mark.parametrize("spec", CASES, ids=lambda s: s["distribution"])

@@ -9,11 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.engine import Model, run_replication
-from sim.metrics import KPI_NAMES, kpis
-from sim.recorder import (
+from sim.core.recorder import CHURN_FIELDS, ReplicationResult
+from sim.core.vocabulary import (
     CAUSES,
-    CHURN_FIELDS,
     COMPETITION,
     DIED,
     FRIENDS_INFLUENCE,
@@ -23,11 +21,12 @@ from sim.recorder import (
     POOR_SERVICE,
     PRODUCT_DISSATISFACTION,
     WORD_OF_MOUTH,
-    ReplicationResult,
 )
-from sim.runner import run
+from sim.core.world import CUSTOMER
+from sim.experiments.runner import run
+from sim.model.replication import Model, run_replication
+from sim.outputs.kpis import KPI_NAMES, kpis
 from sim.scenario.schema import Scenario
-from sim.world import CUSTOMER
 
 BASE: dict[str, Any] = {
     "seed": 777,

@@ -18,12 +18,13 @@ import pytest
 from stubs import FixedNetwork, Joins
 
 from sim import ScenarioError, load_scenario
-from sim.engine import Model, run_replication
-from sim.metrics import kpis
-from sim.recorder import CHURN_FIELDS, DAILY, ReplicationResult
-from sim.rng import child
+from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.core.recorder import CHURN_FIELDS, DAILY, ReplicationResult
+from sim.core.rng import child
+from sim.core.world import CUSTOMER
+from sim.model.replication import Model, run_replication
+from sim.outputs.kpis import kpis
 from sim.scenario.schema import Scenario
-from sim.world import CUSTOMER, DAYS_PER_MONTH, DAYS_PER_YEAR
 
 ROOT = Path(__file__).resolve().parent.parent
 Z = 4.4  # two-sided, about 1e-5

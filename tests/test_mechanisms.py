@@ -1,7 +1,7 @@
 """Unit tests of each mechanism: fulfilment, desk hours, satisfaction, loyalty, word of
 mouth, attrition (thinning) and economics.
 
-Two kinds of test: components of a freshly built :class:`sim.engine.Model` called directly
+Two kinds of test: components of a freshly built :class:`sim.model.replication.Model` called directly
 with hand-set state (exact checks), and short replications whose daily counters are
 compared with the parameters that produced them (binomial or Poisson 99.9 % intervals;
 the seeds are fixed, so every test is deterministic).
@@ -18,26 +18,39 @@ import numpy as np
 import pytest
 from stubs import FixedNetwork, Joins
 
-from sim.desk import COMPLAINT, ORDER_PROBLEM, QUESTION, Contact, OpeningHours
-from sim.economics import daily_economics, lifetime_value, npv
-from sim.engine import Model, run_replication
-from sim.episodes import DISAPPOINTING_PRODUCT, FAILED_ORDER, Episode
-from sim.metrics import kpis
-from sim.recorder import (
+from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.core.rng import child, uniform
+from sim.core.vocabulary import (
+    ADVERTISING,
     CAUSES,
     COMPETITION,
+    COMPLAINT,
     DIED,
+    DISAPPOINTING_PRODUCT,
     EPISODE_SILENT,
+    FAILED_ORDER,
     FRIENDS_INFLUENCE,
+    HAPPY,
     HAZARD,
+    NEUTRAL,
+    ORDER_PROBLEM,
     POOR_SERVICE,
+    PRODUCT,
     PRODUCT_DISSATISFACTION,
+    QUESTION,
+    REFERRAL,
+    SERVICE,
+    UNHAPPY,
+    WINBACK,
     WORD_OF_MOUTH,
 )
-from sim.rng import child, uniform
-from sim.satisfaction import HAPPY, NEUTRAL, PRODUCT, SERVICE, UNHAPPY
-from sim.scenario.schema import Economics, Scenario
-from sim.world import CUSTOMER, DAYS_PER_MONTH, DAYS_PER_YEAR, FORMER, PROSPECT
+from sim.core.world import CUSTOMER, FORMER, PROSPECT
+from sim.model.desk import Contact, OpeningHours
+from sim.model.episodes import Episode
+from sim.model.replication import Model, run_replication
+from sim.outputs.economics import daily_economics, lifetime_value, npv
+from sim.outputs.kpis import kpis
+from sim.scenario.schema import EconomicsSpec, Scenario
 
 Z = 3.2905  # two-sided 99.9 % normal quantile
 TINY = 1e-9  # a hazard that is as good as off (valid whether or not 0 is allowed)
@@ -45,7 +58,7 @@ _KEYS = itertools.count(1)
 
 
 def next_key() -> int:
-    """A fresh draw key (sim.rng), as the model gives every experience a key of its own."""
+    """A fresh draw key (sim.core.rng), as the model gives every experience a key of its own."""
     return child(0x5EED, next(_KEYS))
 
 
@@ -606,7 +619,7 @@ def test_level1_becomes_repeat_after_orders_for_repeat_orders(loyalty_model: Mod
 def test_a_new_customer_counts_the_initial_order(loyalty_model: Model) -> None:
     m, people = loyalty_model, loyalty_model.world.people
     person = a_prospect(m)
-    m.customers.join(person, "advertising")
+    m.customers.join(person, ADVERTISING)
     assert people.level[person] == 1 and people.orders[person] == 1
     m.loyalty.on_order(person)
     assert people.level[person] == 1
@@ -762,7 +775,7 @@ def test_recommendation_converts_a_prospect_less_after_complaints_heard(heard: i
     trials = 5000
     for _ in range(trials):
         wom.tell(teller, True, next_key())
-    assert {channel for _, channel in joins.joined} <= {"referral"}
+    assert {channel for _, channel in joins.joined} <= {REFERRAL}
     p = 0.3 * (2.0 if advocate else 1.0) * 0.6**heard
     assert binomial_ok(len(joins.joined), trials, p), (len(joins.joined) / trials, p)
 
@@ -804,7 +817,7 @@ def test_churn_records_cause_level_tenure_orders_and_revenue() -> None:
     assert len(world.record.churn_events) == 1
 
     newcomer = a_prospect(m)
-    m.customers.join(newcomer, "referral")
+    m.customers.join(newcomer, REFERRAL)
     world.env.run(until=20.0)
     assert people.status[newcomer] == CUSTOMER
     m.attrition.churn(newcomer, POOR_SERVICE, HAZARD)
@@ -961,7 +974,7 @@ def test_a_join_lost_to_remembered_complaints_counts_a_prospect_deterred() -> No
     m.joining.customers = joins  # type: ignore[assignment]
     trials = 3000
     for _ in range(trials):  # a sure recommendation, each with its own draw
-        m.joining.try_join(prospect, 1.0, uniform(next_key(), 0), "referral")
+        m.joining.try_join(prospect, 1.0, uniform(next_key(), 0), REFERRAL)
     deterred = sum(m.world.record.daily["prospects_deterred"])
     assert len(joins.joined) + deterred == trials  # every one either joined or was deterred
     assert binomial_ok(len(joins.joined), trials, 0.36), len(joins.joined) / trials
@@ -1002,16 +1015,16 @@ def test_a_former_customer_can_be_won_back_after_the_cool_off_but_not_the_dead_o
     m.world.env.run(until=20.0)
     assert m.joining.chance(left) == pytest.approx(0.4)
     assert m.joining.chance(died) == m.joining.chance(moved) == 1.0  # newcomers, as any prospect
-    assert m.joining.channel(died, "referral") == "referral"
-    assert m.joining.channel(left, "referral") == "winback"
-    m.customers.join(left, m.joining.channel(left, "advertising"))
+    assert m.joining.channel(died, REFERRAL) == REFERRAL
+    assert m.joining.channel(left, REFERRAL) == WINBACK
+    m.customers.join(left, m.joining.channel(left, ADVERTISING))
     assert people.status[left] == CUSTOMER and people.level[left] == 1 and people.joined[left] == 20.0
     assert sum(m.world.record.daily["new_winback"]) == 1
 
 
 # ============================================================== economics
 
-ECON = Economics(
+ECON = EconomicsSpec(
     gross_margin=0.4, fulfilment_cost_per_order=5.0, cost_per_contact=1.5,
     agent_cost_per_month=3650.0, cost_per_new_customer_advertising=60.0,
     cost_per_new_customer_referral=10.0, cost_per_customer_won_back=25.0, discount_rate_annual=0.08,

@@ -1,8 +1,8 @@
 """A change of scenario inside a running replication takes effect on its day.
 
 This is how an investment will start mid-run (agents hired on day 90 join the desk on
-day 90): :meth:`sim.engine.Model.apply` and the ``changes`` of
-:func:`sim.engine.run_replication`.
+day 90): :meth:`sim.model.replication.Model.apply` and the ``changes`` of
+:func:`sim.model.replication.run_replication`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.engine import Model, run_replication
+from sim.model.replication import Model, run_replication
 from sim.scenario.schema import Scenario
 
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from sim.network import SocialNetwork
-from sim.rng import Draws
+from sim.core.rng import Draws
+from sim.model.network import SocialNetwork
 from sim.scenario.schema import Network
 
 SIZE = 5000
@@ -103,7 +103,7 @@ def test_network_is_deterministic_in_its_generator() -> None:
 
 
 def fresh_keys(seed: int) -> Iterator[int]:
-    """A new telling's draw key each time (sim.rng), as the model gives each experience."""
+    """A new telling's draw key each time (sim.core.rng), as the model gives each experience."""
     draws = Draws(seed, 0, "word_of_mouth")
     return (draws.key_of(0, n) for n in itertools.count())
 

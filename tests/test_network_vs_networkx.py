@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.network import SocialNetwork
+from sim.model.network import SocialNetwork
 from sim.scenario.schema import Network
 
 SIZE, DEGREE, GRAPHS = 400, 10, 6

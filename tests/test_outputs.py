@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from sim import load_scenario, run
-from sim.kpi_docs import markdown
-from sim.metrics import KPI_DEFINITIONS, KPI_NAMES, kpi_definitions
-from sim.output import interval
-from sim.recorder import CAUSES
+from sim.core.vocabulary import CAUSES
+from sim.outputs.files import interval
+from sim.outputs.kpis import KPI_DEFINITIONS, KPI_NAMES, kpi_definitions
+from sim.outputs.reference import markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["horizon_days=20", "market.population=1000", "market.initial_customers=200"]
@@ -37,7 +37,7 @@ def test_every_kpi_has_one_definition() -> None:
 
 def test_docs_kpis_md_is_generated_from_the_definitions() -> None:
     text = (ROOT / "docs" / "KPIS.md").read_text(encoding="utf-8")
-    assert text == markdown(), "docs/KPIS.md is stale: run .venv/bin/python -m sim.kpi_docs > docs/KPIS.md"
+    assert text == markdown(), "docs/KPIS.md is stale: run .venv/bin/python -m sim.outputs.reference > docs/KPIS.md"
 
 
 def test_intervals_are_clipped_to_the_natural_range() -> None:

@@ -34,9 +34,9 @@ import numpy as np
 import pytest
 
 from sim import load_scenario
-from sim.engine import run_replication
-from sim.metrics import kpis
-from sim.recorder import ReplicationResult
+from sim.core.recorder import ReplicationResult
+from sim.model.replication import run_replication
+from sim.outputs.kpis import kpis
 from sim.scenario.schema import Scenario
 
 pytestmark = pytest.mark.slow

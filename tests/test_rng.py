@@ -1,6 +1,6 @@
 """Counter-based draws: a pure function of (seed, replication, mechanism, who, why).
 
-The properties pairing rests on (sim.rng): the same identity gives the same number
+The properties pairing rests on (sim.core.rng): the same identity gives the same number
 whatever else was drawn; different identities give unrelated numbers; the scalar and the
 vectorised forms agree bit for bit; the numbers are uniform and independent across
 people and slots — including the too-regular pattern that packing people into the high
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.rng import (
+from sim.core.rng import (
     GAMMA,
     MASK,
     Draws,

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from sim.distributions import Exponential, LogNormal
 from sim.scenario import (
     Scenario,
     ScenarioError,
@@ -16,6 +15,7 @@ from sim.scenario import (
     load_scenario,
     numeric_parameters,
 )
+from sim.scenario.distributions import Exponential, LogNormal
 from sim.scenario.loader import resolve_raw
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"

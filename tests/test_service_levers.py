@@ -21,8 +21,8 @@ import pytest
 from scipy import stats
 
 from sim import load_scenario
-from sim.engine import run_replication
-from sim.recorder import HAZARD, POOR_SERVICE
+from sim.core.vocabulary import HAZARD, POOR_SERVICE
+from sim.model.replication import run_replication
 
 pytestmark = pytest.mark.slow
 

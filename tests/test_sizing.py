@@ -1,4 +1,4 @@
-"""The size estimate follows the benchmark's constants (sim/sizing.py)."""
+"""The size estimate follows the benchmark's constants (sim/experiments/sizing.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim import load_scenario
-from sim.sizing import BASE_BYTES, BYTES_PER_PERSON, available_memory, estimate
+from sim.experiments.sizing import BASE_BYTES, BYTES_PER_PERSON, available_memory, estimate
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sim.stats import mean_ci, t_quantile
+from sim.outputs.stats import mean_ci, t_quantile
 
 # (two-sided level, df, t) from the standard t table
 TABLE = [

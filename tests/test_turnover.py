@@ -1,4 +1,4 @@
-"""The market turns over (sim.turnover): people leave at the yearly rate, whatever their status,
+"""The market turns over (sim.model.turnover): people leave at the yearly rate, whatever their status,
 and a new prospect takes the slot, its ties and a fresh life drawn from the slot's own sequence."""
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ import pytest
 from scipy import stats
 from test_mechanisms import QUIET, binomial_ok, poisson_ok, scenario
 
-from sim.engine import Model, run_replication
-from sim.metrics import timeseries_frame
-from sim.recorder import CAUSES, DIED, HAZARD, PATHS
-from sim.world import CUSTOMER, DAYS_PER_MONTH, FORMER, PROSPECT
+from sim.core.calendar import DAYS_PER_MONTH
+from sim.core.vocabulary import CAUSES, DIED, HAZARD, PATHS
+from sim.core.world import CUSTOMER, FORMER, PROSPECT
+from sim.model.replication import Model, run_replication
+from sim.outputs.tables import timeseries_frame
 
 RATE = 0.6  # per year: large, so a short run has many exits
 

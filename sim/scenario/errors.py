@@ -24,6 +24,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from sim.scenario.moved import MOVED_PARAMETERS
+
 Loc = tuple[str | int, ...]
 
 
@@ -294,8 +296,6 @@ def explain(error: Any, root: type[BaseModel]) -> tuple[tuple[str | int, ...], s
     path = info.parts
     name = dotted(path) or "(top level)"
     if kind == "extra_forbidden":
-        from sim.scenario.schema import MOVED_PARAMETERS  # the schema imports this module
-
         if name in MOVED_PARAMETERS:
             return path, f"{name}: this parameter has moved to {MOVED_PARAMETERS[name]}"
         key = str(path[-1]) if path else "?"

@@ -2,7 +2,7 @@
 
 The rule for every validation check: one statistic per replication, at least
 ``MIN_REPLICATIONS`` replications 0..N-1 of one fixed master seed, a 99 % Student-t
-interval (:func:`sim.stats.mean_ci`) that must contain the closed-form value and be
+interval (:func:`sim.outputs.stats.mean_ci`) that must contain the closed-form value and be
 no wider (half-width) than a stated ceiling, so a pass means "agrees, and the test
 was precise enough to notice if it did not".
 """
@@ -16,12 +16,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sim.engine import run_replication
-from sim.metrics import kpis
-from sim.recorder import ReplicationResult
+from sim.core.calendar import DAYS_PER_MONTH, MINUTES_PER_DAY
+from sim.core.recorder import ReplicationResult
+from sim.model.replication import run_replication
+from sim.outputs.kpis import kpis
+from sim.outputs.stats import mean_ci
 from sim.scenario.schema import Scenario
-from sim.stats import mean_ci
-from sim.world import DAYS_PER_MONTH, MINUTES_PER_DAY
 
 LEVEL = 0.99
 MIN_REPLICATIONS = 20
@@ -33,7 +33,7 @@ WORKERS = max(1, min(2, os.cpu_count() or 1))
 def replicate(scenario: Scenario) -> list[ReplicationResult]:
     """Replications 0..scenario.replications-1, in index order, on up to two processes.
 
-    Each is :func:`sim.engine.run_replication` (a pure function of scenario and index),
+    Each is :func:`sim.model.replication.run_replication` (a pure function of scenario and index),
     so the results do not depend on the number of processes.
     """
     n = scenario.replications

@@ -25,9 +25,10 @@ import pytest
 from closed_forms import cause_shares_by, restricted_mean_with_common, survival_with_common
 from replication_checks import SEED, active_at, check_interval, replicate
 
-from sim.recorder import CAUSES, ReplicationResult
+from sim.core.calendar import DAYS_PER_YEAR
+from sim.core.recorder import ReplicationResult
+from sim.core.vocabulary import CAUSES
 from sim.scenario.schema import Scenario
-from sim.world import DAYS_PER_YEAR
 
 pytestmark = pytest.mark.slow
 

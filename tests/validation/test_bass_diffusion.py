@@ -71,9 +71,9 @@ from closed_forms import (
 )
 from replication_checks import SEED, active_at, check_interval, replicate
 
-from sim.recorder import ReplicationResult
+from sim.core.calendar import DAYS_PER_YEAR
+from sim.core.recorder import ReplicationResult
 from sim.scenario.schema import Scenario
-from sim.world import DAYS_PER_YEAR
 
 pytestmark = pytest.mark.slow
 

@@ -24,9 +24,9 @@ import pytest
 from closed_forms import erlang_c, mmc_mean_wait, mmc_wait_cdf
 from replication_checks import DeskRun, check_interval, desk_queue_scenario, run_desk
 
-from sim.recorder import CAUSES
+from sim.core.calendar import MINUTES_PER_DAY
+from sim.core.vocabulary import CAUSES
 from sim.scenario.schema import Scenario
-from sim.world import MINUTES_PER_DAY
 
 pytestmark = pytest.mark.slow
 

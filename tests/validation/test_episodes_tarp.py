@@ -25,7 +25,8 @@ from __future__ import annotations
 import pytest
 from replication_checks import SEED, check_interval, replicate
 
-from sim.recorder import OUTCOMES, ReplicationResult
+from sim.core.recorder import ReplicationResult
+from sim.core.vocabulary import OUTCOMES
 from sim.scenario.schema import Scenario
 
 pytestmark = pytest.mark.slow

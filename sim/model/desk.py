@@ -8,7 +8,7 @@ agents on duty.
 
 The agents are the SimPy processes; contacts are plain records that the agents pull
 from the queue (three times faster than a process per contact with a ``Resource``). The
-desk's day (:mod:`sim.desk_day`) sets when it is open, how many agents are on duty (a
+desk's day (:mod:`sim.model.desk_day`) sets when it is open, how many agents are on duty (a
 shift process changes the number at each step of the staffing schedule and counts the
 staffed agent-hours) and when a contact that could not be made at once arrives: one
 raised while the desk is closed is made in the next opening at a time drawn from the
@@ -21,11 +21,11 @@ An answered contact solves the problem with ``first_contact_resolution`` the fir
 time, ``later_contact_resolution`` on later tries. Unresolved, the customer loses some
 satisfaction and calls again after about ``recontact_delay_days``, up to
 ``max_contacts_per_problem`` contacts; having given up waiting, they try again with
-``retry_after_abandon``. Each contact is scored (:mod:`sim.satisfaction`): the wait
+``retry_after_abandon``. Each contact is scored (:mod:`sim.model.satisfaction`): the wait
 gives responsiveness, 1/(1 + wait/``wait_tolerance_minutes``); resolution gives
 reliability; the agent's assurance and empathy count when an agent answered.
 
-Order problems and complaints belong to a problem episode (:mod:`sim.episodes`); a
+Order problems and complaints belong to a problem episode (:mod:`sim.model.episodes`); a
 question becomes one when the desk fails to answer or resolve it. The desk tells the
 episode how it ended — resolved (quickly: within ``quick_resolution_hours`` of the
 problem arising, which also earns the recovery bonus) or unresolved — and the episode
@@ -50,28 +50,23 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING
 
 import simpy
 from simpy.events import Event, Timeout
 
-from sim.desk_day import ArrivalProfile, OpeningHours, Staffing
-from sim.rng import child, exponential, uniform
-from sim.satisfaction import SERVICE
-from sim.world import CUSTOMER, MINUTES_PER_DAY, QUESTION_TAGS, World
-
-if TYPE_CHECKING:
-    from sim.episodes import Episode, Episodes
-    from sim.satisfaction import Satisfaction
-
-QUESTION, ORDER_PROBLEM, COMPLAINT = 0, 1, 2
-_KIND_COUNTER = ("questions", "order_problem_contacts", "complaint_contacts")
+from sim.core.calendar import EPS, HOURS_PER_DAY, MINUTES_PER_DAY
+from sim.core.recorder import CONTACTS_BY_KIND, Daily, Hourly
+from sim.core.rng import child, exponential, uniform
+from sim.core.vocabulary import COMPLAINT, ORDER_PROBLEM, QUESTION, SERVICE
+from sim.core.world import CUSTOMER, QUESTION_TAGS, World
+from sim.model.desk_day import ArrivalProfile, OpeningHours, Staffing
+from sim.model.ports import Episode, EpisodesPort, SatisfactionPort
+from sim.model.samplers import sampler
 
 # A contact's key: its slots (a distribution takes two) and its child.
 DEFER, PATIENCE, HANDLE, RESOLVED, RETRY, RECONTACT = 0, 1, 3, 5, 6, 7
 DELAY_WHILE_OPEN = 9  # the desk's day: whether a contact raised while open is put off
 EXPERIENCE = 0
-HOURS_PER_DAY = 24.0
 
 __all__ = ["Contact", "Desk", "OpeningHours"]
 
@@ -112,11 +107,11 @@ class Desk:
         self.on_duty = 0
         self._shift_end = 0.0  # when the current step of the staffing schedule ends
         self._generation = 0  # the current shift process (a refresh starts a new one)
-        self.satisfaction: Satisfaction
-        self.episodes: Episodes
+        self.satisfaction: SatisfactionPort
+        self.episodes: EpisodesPort
         self.refresh()
 
-    def connect(self, satisfaction: Satisfaction, episodes: Episodes) -> None:
+    def connect(self, satisfaction: SatisfactionPort, episodes: EpisodesPort) -> None:
         self.satisfaction = satisfaction
         self.episodes = episodes
 
@@ -132,11 +127,11 @@ class Desk:
         handle = s.handle_minutes
         by_kind = s.handle_by_kind
         self.handles = [
-            (kind if kind is not None else handle).sampler()
+            sampler(kind if kind is not None else handle)
             for kind in (by_kind.question_minutes, by_kind.order_problem_minutes, by_kind.complaint_minutes)
         ]
         self.priority = s.complaint_priority
-        self.patience = s.patience_minutes.sampler() if s.patience_minutes is not None else None
+        self.patience = sampler(s.patience_minutes) if s.patience_minutes is not None else None
         self.target_days = s.service_level_target_seconds / 60.0 / MINUTES_PER_DAY
         self.wait_tolerance = sc.service_quality.wait_tolerance_minutes
         # A new shift process, from now, under the new schedule (the old one stops).
@@ -166,11 +161,11 @@ class Desk:
         record = self.world.record
         day = int(now)
         if self._shift_end > now and self.on_duty:  # a refresh cuts the current step short
-            record.add("staffed_agent_hours", day, -self.on_duty * (self._shift_end - now) * HOURS_PER_DAY)
+            record.add(Daily.STAFFED_AGENT_HOURS, day, -self.on_duty * (self._shift_end - now) * HOURS_PER_DAY)
         self.on_duty = agents
         self._shift_end = until
         if agents:  # a step of the schedule lies within one day
-            record.add("staffed_agent_hours", day, agents * (until - now) * HOURS_PER_DAY)
+            record.add(Daily.STAFFED_AGENT_HOURS, day, agents * (until - now) * HOURS_PER_DAY)
         for index in range(agents):
             if index not in self.running:
                 self.running.add(index)
@@ -214,7 +209,7 @@ class Desk:
             delay = max(0.0, day + later - now)
         else:
             opening = self.hours.next_opening(now)
-            day = int(opening + self.hours._EPS)
+            day = int(opening + EPS)
             delay = max(0.0, day + self.profile.time_of_day(uniform(contact.key, DEFER)) - now)
         Timeout(env, delay, contact).callbacks.append(self._arrive_event)
 
@@ -235,10 +230,10 @@ class Desk:
         env = world.env
         day = world.day()
         record = world.record
-        record.add("contacts", day)
-        record.add(_KIND_COUNTER[contact.kind], day)
+        record.add(Daily.CONTACTS, day)
+        record.add(CONTACTS_BY_KIND[contact.kind], day)
         contact.arrived = env.now
-        record.hourly["offered"][int(env.now * HOURS_PER_DAY)] += 1
+        record.hourly[Hourly.OFFERED][int(env.now * HOURS_PER_DAY)] += 1
         if self.priority and contact.kind == COMPLAINT:
             self.urgent.append(contact)
         else:
@@ -292,38 +287,38 @@ class Desk:
         record = self.world.record
         day = self.world.day()
         minutes = wait * MINUTES_PER_DAY
-        record.add("answered", day)
-        record.add("wait_minutes_sum", day, minutes)
-        record.add("agent_busy_hours", day, handle_minutes / 60.0)
+        record.add(Daily.ANSWERED, day)
+        record.add(Daily.WAIT_MINUTES_SUM, day, minutes)
+        record.add(Daily.AGENT_BUSY_HOURS, day, handle_minutes / 60.0)
         hour = int(contact.arrived * HOURS_PER_DAY)
         hourly = record.hourly
-        hourly["answered"][hour] += 1
-        hourly["wait_minutes_sum"][hour] += minutes
+        hourly[Hourly.ANSWERED][hour] += 1
+        hourly[Hourly.WAIT_MINUTES_SUM][hour] += minutes
         if wait > 0:
-            record.add("waited", day)
-            hourly["waited"][hour] += 1
+            record.add(Daily.WAITED, day)
+            hourly[Hourly.WAITED][hour] += 1
         if wait <= self.target_days:
-            record.add("answered_within_target", day)
+            record.add(Daily.ANSWERED_WITHIN_TARGET, day)
 
     def _abandoned(self, contact: Contact) -> None:
         world = self.world
         record = world.record
         day = world.day()
         minutes = (world.env.now - contact.arrived) * MINUTES_PER_DAY
-        record.add("abandoned", day)
-        record.add("abandoned_wait_minutes_sum", day, minutes)
+        record.add(Daily.ABANDONED, day)
+        record.add(Daily.ABANDONED_WAIT_MINUTES_SUM, day, minutes)
         hour = int(contact.arrived * HOURS_PER_DAY)
         hourly = record.hourly
-        hourly["abandoned"][hour] += 1
-        hourly["waited"][hour] += 1
-        hourly["wait_minutes_sum"][hour] += minutes
+        hourly[Hourly.ABANDONED][hour] += 1
+        hourly[Hourly.WAITED][hour] += 1
+        hourly[Hourly.WAIT_MINUTES_SUM][hour] += minutes
 
     def _resolved(self, contact: Contact) -> None:
         """The problem is solved now: the customer's time since raising it, nights included."""
         world = self.world
         day = world.day()
-        world.record.add("problems_resolved", day)
-        world.record.add("resolution_hours_sum", day, (world.env.now - contact.opened) * HOURS_PER_DAY)
+        world.record.add(Daily.PROBLEMS_RESOLVED, day)
+        world.record.add(Daily.RESOLUTION_HOURS_SUM, day, (world.env.now - contact.opened) * HOURS_PER_DAY)
 
     def _abandon(self, event: Event) -> None:
         contact: Contact = event._value
@@ -351,8 +346,8 @@ class Desk:
             self._resolved(contact)
         if first:
             day = world.day()
-            world.record.add("first_contacts_answered", day)
-            world.record.add("first_contacts_resolved", day, resolved)
+            world.record.add(Daily.FIRST_CONTACTS_ANSWERED, day)
+            world.record.add(Daily.FIRST_CONTACTS_RESOLVED, day, resolved)
         person = contact.person
         if not self._current(contact):
             return

@@ -8,7 +8,7 @@ their place in the social network (so their ties) and a fresh life, with new tra
 The population stays constant, and the market is renewed with people who have heard no
 complaint and never bought — which is what lets the baseline settle into a steady state.
 
-Random numbers (:mod:`sim.rng`): slot s has a key K_s in ``Draws("turnover")``. The
+Random numbers (:mod:`sim.core.rng`): slot s has a key K_s in ``Draws("turnover")``. The
 g-th person to hold the slot (generation g; the initial person is 0) stays
 ``exponential(K_s, g)`` / rate days, has the draw key ``child(K_s, g)`` (g ≥ 1), and
 their traits are the inverse distribution functions of uniforms 0..3 of
@@ -24,27 +24,25 @@ are drawn vectorised and only those due before the run ends are kept, in a heap.
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import betaincinv, gammaincinv
 from simpy.events import Event, Timeout
 
-from sim.market import beta_parameters, gamma_parameters
-from sim.recorder import HAZARD, MOVED_AWAY
-from sim.rng import bases, child, exponential, uniform, uniforms
-from sim.world import CUSTOMER, DAYS_PER_MONTH, DAYS_PER_YEAR, PROSPECT, World
-
-if TYPE_CHECKING:
-    from sim.attrition import Attrition
-    from sim.customers import Customers
+from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.core.recorder import Daily
+from sim.core.rng import bases, child, exponential, uniform, uniforms
+from sim.core.vocabulary import HAZARD, MOVED_AWAY
+from sim.core.world import CUSTOMER, PROSPECT, World
+from sim.model.market import beta_parameters, gamma_parameters
+from sim.model.ports import AttritionPort, CustomersPort
 
 TRAITS = 1 << 32  # child tags of a slot's key from here on: generation g's traits
 
 
 def gamma_quantile(mean: float, cv: float, u: float) -> float:
     """The u-quantile of the gamma distribution with this mean and cv (cv 0: the mean), as
-    :func:`sim.market.gamma_multipliers` draws it."""
+    :func:`sim.model.market.gamma_multipliers` draws it."""
     if cv == 0 or mean == 0:
         return float(mean)
     shape, scale = gamma_parameters(mean, cv)
@@ -53,7 +51,7 @@ def gamma_quantile(mean: float, cv: float, u: float) -> float:
 
 def beta_quantile(mean: float, sd: float, u: float) -> float:
     """The u-quantile of the Beta distribution with this mean and standard deviation (sd 0: the
-    mean), as :func:`sim.market.beta_draws` draws it."""
+    mean), as :func:`sim.model.market.beta_draws` draws it."""
     if sd == 0:
         return float(mean)
     return float(betaincinv(*beta_parameters(mean, sd), u))
@@ -62,7 +60,7 @@ def beta_quantile(mean: float, sd: float, u: float) -> float:
 class Turnover:
     """People leaving the market and the new prospects who replace them."""
 
-    def __init__(self, world: World, customers: Customers, attrition: Attrition) -> None:
+    def __init__(self, world: World, customers: CustomersPort, attrition: AttritionPort) -> None:
         self.world = world
         self.customers = customers
         self.attrition = attrition
@@ -128,8 +126,8 @@ class Turnover:
             getattr(people, name)[slot] = 0.0
         for name in ("clock_events", "orders", "level_orders", "happy_streak"):
             getattr(people, name)[slot] = 0
-        self.customers.pending[slot] = None  # the clock of whoever held the slot is void
-        world.record.add("market_entries", world.day())
+        self.customers.void_clock(slot)  # the clock of whoever held the slot is void
+        world.record.add(Daily.MARKET_ENTRIES, world.day())
         if self.rate > 0:
             when = world.env.now + exponential(key, g) / self.rate
             if when < self.end:

@@ -43,11 +43,11 @@ from typing import Any
 
 import pandas as pd
 
-from sim.metrics import KPI_DEFINITIONS, KPI_NAMES, kpi_definitions
-from sim.runner import RunResult
+from sim.core.version import environment
+from sim.outputs.kpis import KPI_DEFINITIONS, KPI_NAMES, kpi_definitions
+from sim.outputs.stats import mean_ci
+from sim.outputs.tables import RunResult
 from sim.scenario import dump_resolved
-from sim.stats import mean_ci
-from sim.version import environment
 
 SCHEMA = 1
 LEVEL = 0.95

@@ -27,7 +27,7 @@ from array import array
 
 import numpy as np
 
-from sim.rng import uniform_pair
+from sim.core.rng import uniform_pair
 from sim.scenario.schema import Network
 
 
@@ -58,7 +58,7 @@ class SocialNetwork:
     def recipients(self, person: int, count: int, key: int) -> list[int]:
         """``count`` people that ``person`` tells: distinct contacts first, then strangers drawn
         uniformly at random (with replacement, so a stranger may be told twice). The i-th
-        choice is half i mod 2 of the pair at slot i // 2 of ``key`` (:mod:`sim.rng`)."""
+        choice is half i mod 2 of the pair at slot i // 2 of ``key`` (:mod:`sim.core.rng`)."""
         if count <= 0 or self.size < 2:
             return []
         contacts = self.neighbours(person)

@@ -15,12 +15,12 @@ On delivery the order is scored: responsiveness is 1 when on time and falls line
 to 0 at ``late_tolerance_days`` late; reliability is 1 less the severity of each
 failure; under a service guarantee a failed order may be refunded
 (``refund_share_of_order_value`` × value) with a lift to the experience. A failed order,
-and a disappointing product, is a problem: it opens an episode (:mod:`sim.episodes`), in
+and a disappointing product, is a problem: it opens an episode (:mod:`sim.model.episodes`), in
 which the customer contacts support or not (``contact_probability_if_failed``) and which
 ends with one decision to stay or leave. A delivery without a problem is an experience.
 
 Random numbers: the customer's k-th order draws everything from its own key, a child
-of the customer's key (:mod:`sim.rng`), at fixed slots (below); what follows from the
+of the customer's key (:mod:`sim.core.rng`), at fixed slots (below); what follows from the
 order — the experience of its delivery, the failed order and the disappointing product
 as problems — has a child key of it. So the k-th order of a customer has the same value, lateness and
 errors in every scenario that does not change them, and the draws of one outcome (a
@@ -29,21 +29,14 @@ lead time, say) cannot shift another's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from simpy.events import Event, Timeout
 
-from sim.episodes import DISAPPOINTING_PRODUCT, FAILED_ORDER
-from sim.recorder import REVENUE_BY_LEVEL
-from sim.rng import child, uniform_pair
-from sim.satisfaction import PRODUCT, SERVICE
-from sim.world import CUSTOMER, ORDER_TAGS, World
-
-if TYPE_CHECKING:
-    from sim.episodes import Episodes
-    from sim.loyalty import Loyalty
-    from sim.satisfaction import Satisfaction
-
+from sim.core.recorder import REVENUE_BY_LEVEL, Daily
+from sim.core.rng import child, uniform_pair
+from sim.core.vocabulary import DISAPPOINTING_PRODUCT, FAILED_ORDER, PRODUCT, SERVICE
+from sim.core.world import CUSTOMER, ORDER_TAGS, World
+from sim.model.ports import EpisodesPort, LoyaltyPort, SatisfactionPort
+from sim.model.samplers import sampler
 
 # Slots of an order's key (a distribution takes two; a pair is two outcomes from one slot).
 VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE, PRODUCT_CLAIM, LEAD, LATE = 0, 2, 3, 4, 6, 8
@@ -54,12 +47,12 @@ DELIVERY_EXPERIENCE, PRODUCT_PROBLEM, ORDER_PROBLEM = 1, 2, 3
 class Fulfilment:
     def __init__(self, world: World) -> None:
         self.world = world
-        self.loyalty: Loyalty
-        self.satisfaction: Satisfaction
-        self.episodes: Episodes
+        self.loyalty: LoyaltyPort
+        self.satisfaction: SatisfactionPort
+        self.episodes: EpisodesPort
         self.refresh()
 
-    def connect(self, loyalty: Loyalty, satisfaction: Satisfaction, episodes: Episodes) -> None:
+    def connect(self, loyalty: LoyaltyPort, satisfaction: SatisfactionPort, episodes: EpisodesPort) -> None:
         self.loyalty = loyalty
         self.satisfaction = satisfaction
         self.episodes = episodes
@@ -68,9 +61,9 @@ class Fulfilment:
         sc = self.world.scenario
         f = sc.fulfilment
         self.f = f
-        self.order_value = sc.customers.order_value.sampler()
-        self.lead_time = f.lead_time_days.sampler()
-        self.late_delay = f.late_delay_days.sampler()
+        self.order_value = sampler(sc.customers.order_value)
+        self.lead_time = sampler(f.lead_time_days)
+        self.late_delay = sampler(f.late_delay_days)
         self.late_tolerance = sc.service_quality.late_tolerance_days
         # The order-value multiplier of each loyalty level (index 1..3; 0 is unused).
         levels = sc.loyalty.levels
@@ -86,10 +79,10 @@ class Fulfilment:
         value = self.order_value(key, VALUE) * self.value_multiplier[level]
         people.orders[person] += 1
         people.revenue[person] += value
-        daily["orders"][day] += 1
-        daily["orders_initial" if initial else "orders_repeat"][day] += 1
-        daily["revenue"][day] += value
-        daily[REVENUE_BY_LEVEL[level]][day] += value
+        daily[Daily.ORDERS][day] += 1
+        daily[Daily.ORDERS_INITIAL if initial else Daily.ORDERS_REPEAT][day] += 1
+        daily[Daily.REVENUE][day] += value
+        daily[REVENUE_BY_LEVEL[level - 1]][day] += value
         self.loyalty.on_order(person)
 
         f = self.f
@@ -107,12 +100,12 @@ class Fulfilment:
         else:
             late_by = self.late_delay(key, LATE)
             lead = f.promised_lead_time_days + late_by
-        daily["orders_on_time"][day] += on_time
-        daily["orders_complete"][day] += complete
-        daily["orders_accurate"][day] += accurate
-        daily["orders_invoice_ok"][day] += invoice_ok
-        daily["orders_perfect"][day] += on_time and complete and accurate and invoice_ok
-        daily["lead_time_days_sum"][day] += lead
+        daily[Daily.ORDERS_ON_TIME][day] += on_time
+        daily[Daily.ORDERS_COMPLETE][day] += complete
+        daily[Daily.ORDERS_ACCURATE][day] += accurate
+        daily[Daily.ORDERS_INVOICE_OK][day] += invoice_ok
+        daily[Daily.ORDERS_PERFECT][day] += on_time and complete and accurate and invoice_ok
+        daily[Daily.LEAD_TIME_DAYS_SUM][day] += lead
         outcome = (person, world.env.now, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok,
                    u_claim)
         event = Timeout(world.env, lead, outcome)
@@ -140,7 +133,7 @@ class Fulfilment:
         lift = 0.0
         guarantee = f.guarantee
         if failed and guarantee.enabled and u_claim < guarantee.claim_probability:
-            world.record.add("guarantee_payout", world.day(), guarantee.refund_share_of_order_value * value)
+            world.record.add(Daily.GUARANTEE_PAYOUT, world.day(), guarantee.refund_share_of_order_value * value)
             lift = guarantee.satisfaction_boost
         satisfaction = self.satisfaction
         felt = satisfaction.feel(person, satisfaction.fulfilment_score(responsiveness, reliability), lift=lift)

@@ -25,20 +25,20 @@ from collections.abc import Callable, Generator, Sequence
 import numpy as np
 import simpy
 
-from sim.attrition import Attrition
-from sim.customers import Customers
-from sim.desk import Desk
-from sim.episodes import Episodes
-from sim.fulfilment import Fulfilment
-from sim.loyalty import Loyalty
-from sim.market import Advertising, Joining, draw_population, seed_customers
-from sim.network import SocialNetwork
-from sim.recorder import ReplicationResult
-from sim.satisfaction import Satisfaction
+from sim.core.recorder import Daily, ReplicationResult
+from sim.core.world import CUSTOMER, Component, World
+from sim.model.attrition import Attrition
+from sim.model.customers import Customers
+from sim.model.desk import Desk
+from sim.model.episodes import Episodes
+from sim.model.fulfilment import Fulfilment
+from sim.model.loyalty import Loyalty
+from sim.model.market import Advertising, Joining, draw_population, seed_customers
+from sim.model.network import SocialNetwork
+from sim.model.satisfaction import Satisfaction
+from sim.model.turnover import Turnover
+from sim.model.word_of_mouth import WordOfMouth
 from sim.scenario.schema import Scenario
-from sim.turnover import Turnover
-from sim.word_of_mouth import WordOfMouth
-from sim.world import CUSTOMER, Component, World
 
 DayCallback = Callable[[int], None]
 
@@ -171,13 +171,13 @@ class Model:
         world = self.world
         daily = world.record.daily
         counts = world.level_counts
-        daily["active_level1"][day] = counts[1]
-        daily["active_level2"][day] = counts[2]
-        daily["active_level3"][day] = counts[3]
+        daily[Daily.ACTIVE_LEVEL1][day] = counts[1]
+        daily[Daily.ACTIVE_LEVEL2][day] = counts[2]
+        daily[Daily.ACTIVE_LEVEL3][day] = counts[3]
         active = world.people.view("status") == CUSTOMER
         mean = world.people.view("satisfaction")[active].mean() if active.any() else np.nan
-        daily["mean_satisfaction"][day] = float(mean)
-        daily["agents"][day] = self.desk.agents
+        daily[Daily.MEAN_SATISFACTION][day] = float(mean)
+        daily[Daily.AGENTS][day] = self.desk.agents
         if on_day is not None:
             on_day(day)
 

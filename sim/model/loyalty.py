@@ -8,9 +8,9 @@ Level 3 — advocates who recommend ("sustained delight"): a repeat customer aft
 ``happy_streak_for_advocate`` happy experiences in a row — a neutral or unhappy one
 breaks the run — with satisfaction at least ``advocate_min_satisfaction``.
 Each level behaves in its own way (``loyalty.levels``): multipliers of the customer's
-order rate (:mod:`sim.customers`), of the value of each order (:mod:`sim.fulfilment`) and of
-their churn propensity on the time-based hazards (:mod:`sim.attrition`); the chance to tell
-a happy experience and the weight of a recommendation (:mod:`sim.word_of_mouth`). In the
+order rate (:mod:`sim.model.customers`), of the value of each order (:mod:`sim.model.fulfilment`) and of
+their churn propensity on the time-based hazards (:mod:`sim.model.attrition`); the chance to tell
+a happy experience and the weight of a recommendation (:mod:`sim.model.word_of_mouth`). In the
 baseline repeat customers buy more often and drift away less, advocates besides tell more
 and convert better; the decisions after a problem do not read the level, so a level-2
 customer who is unhappy leaves like anyone else. A move changes the customer's clock bound
@@ -22,21 +22,17 @@ back at level 1 the customer must repeat-buy again to return to level 2.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sim.world import World
-
-if TYPE_CHECKING:
-    from sim.customers import Customers
+from sim.core.world import World
+from sim.model.ports import CustomersPort
 
 
 class Loyalty:
     def __init__(self, world: World) -> None:
         self.world = world
-        self.customers: Customers
+        self.customers: CustomersPort
         self.refresh()
 
-    def connect(self, customers: Customers) -> None:
+    def connect(self, customers: CustomersPort) -> None:
         self.customers = customers
 
     def refresh(self) -> None:

@@ -18,9 +18,9 @@ The order rate and the time-based hazards depend on the customer's loyalty level
 multipliers, ``loyalty.levels``); a move between levels changes the bound, and the clock is
 then drawn anew from slot n of the key, like any next event (exact, being memoryless).
 
-The customer itself is a row in :class:`sim.world.People`, not a process; the clock is
+The customer itself is a row in :class:`sim.core.world.People`, not a process; the clock is
 a SimPy ``Timeout`` with a callback. The n-th clock event of a customer takes its waiting
-time and its pick from slot n of the customer's own key (one pair, :mod:`sim.rng`): the customer's clock runs the same in every scenario that keeps its
+time and its pick from slot n of the customer's own key (one pair, :mod:`sim.core.rng`): the customer's clock runs the same in every scenario that keeps its
 bound, whatever happens to anyone else. When the parameters change mid-run (an
 investment starting), the clocks whose bound changed are drawn anew from the new rates —
 exact, because the clocks are memoryless — and the superseded events are ignored when
@@ -30,17 +30,14 @@ they fire; clocks whose bound is unchanged are left as they are.
 from __future__ import annotations
 
 from math import log
-from typing import TYPE_CHECKING
 
 from simpy.events import Event, Timeout
 
-from sim.rng import uniform_pair
-from sim.world import CUSTOMER, DAYS_PER_MONTH, World
-
-if TYPE_CHECKING:
-    from sim.attrition import Attrition
-    from sim.desk import Desk
-    from sim.fulfilment import Fulfilment
+from sim.core.calendar import DAYS_PER_MONTH
+from sim.core.recorder import NEW_BY_CHANNEL
+from sim.core.rng import uniform_pair
+from sim.core.world import CUSTOMER, World
+from sim.model.ports import AttritionPort, DeskPort, FulfilmentPort
 
 
 class Customers:
@@ -49,12 +46,12 @@ class Customers:
     def __init__(self, world: World) -> None:
         self.world = world
         self.pending: list[Event | None] = [None] * world.people.size
-        self.fulfilment: Fulfilment
-        self.desk: Desk
-        self.attrition: Attrition
+        self.fulfilment: FulfilmentPort
+        self.desk: DeskPort
+        self.attrition: AttritionPort
         self.refresh()
 
-    def connect(self, fulfilment: Fulfilment, desk: Desk, attrition: Attrition) -> None:
+    def connect(self, fulfilment: FulfilmentPort, desk: DeskPort, attrition: AttritionPort) -> None:
         self.fulfilment = fulfilment
         self.desk = desk
         self.attrition = attrition
@@ -78,7 +75,7 @@ class Customers:
         world.level_counts[level] += 1
         self._schedule(person)
 
-    def join(self, person: int, channel: str) -> None:
+    def join(self, person: int, channel: int) -> None:
         """A prospect — or a former customer won back — becomes a customer: the first purchase
         (an initial transaction). A customer won back starts again at level 1."""
         world, people = self.world, self.world.people
@@ -89,7 +86,7 @@ class Customers:
         people.happy_streak[person] = 0
         people.joined[person] = world.env.now
         world.level_counts[1] += 1
-        world.record.add("new_" + channel, world.day())
+        world.record.add(NEW_BY_CHANNEL[channel], world.day())
         self.fulfilment.place_order(person, initial=True)
         if people.status[person] == CUSTOMER and self.pending[person] is None:  # not yet by level_changed
             self._schedule(person)
@@ -130,10 +127,14 @@ class Customers:
         self._schedule(person)
         return True
 
+    def void_clock(self, person: int) -> None:
+        """Whatever clock event is pending for this slot no longer counts (its holder is gone)."""
+        self.pending[person] = None
+
     def level_changed(self, person: int) -> None:
         """The customer's loyalty level changed, and with it maybe their clock's bound (the
         level multiplies the order rate and the churn propensity): if so, draw the clock anew
-        — exact, the clock being memoryless. Called from :mod:`sim.loyalty`."""
+        — exact, the clock being memoryless. Called from :mod:`sim.model.loyalty`."""
         if self.world.people.status[person] == CUSTOMER:
             self._redraw_if_changed(person)
 

@@ -22,7 +22,7 @@ follows Claessen & Pałka 2013 and JAX's ``fold_in``):
   kept in ``People.key``;
 * an **event key** — ``child(key, tag)``, a hash of a parent key and a tag: a customer's
   k-th order and the question of their n-th clock event (children of the person's key,
-  in disjoint ranges of tags: ``sim.world.ORDER_TAGS``, ``QUESTION_TAGS``), the problems
+  in disjoint ranges of tags: ``sim.core.world.ORDER_TAGS``, ``QUESTION_TAGS``), the problems
   an order may hold, the a-th try of a contact, the experience it gives, the telling
   that follows. The draws of an event are the slots of its key.
 

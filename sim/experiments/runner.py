@@ -1,6 +1,6 @@
 """Running replications: in this process or on local worker processes.
 
-Replication *i* is a pure function of (scenario, i) (:func:`sim.engine.run_replication`),
+Replication *i* is a pure function of (scenario, i) (:func:`sim.model.replication.run_replication`),
 so the results are identical whichever process runs it and in whatever order; the
 runner only collects them back in index order. Progress is reported through a callback
 (``on_progress(done, total)``, where ``done`` counts finished replications and, when
@@ -13,36 +13,13 @@ import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
 
-import pandas as pd
-
-from sim.engine import run_replication
-from sim.metrics import churn_frame, desk_by_hour_frame, kpi_frame, timeseries_frame
-from sim.recorder import ReplicationResult
+from sim.core.recorder import ReplicationResult
+from sim.model.replication import run_replication
+from sim.outputs.tables import RunResult
 from sim.scenario.schema import Scenario
 
 Progress = Callable[[float, int], None]
-
-
-@dataclass
-class RunResult:
-    """The replications of one scenario, with tidy tables on demand."""
-
-    scenario: Scenario
-    replications: list[ReplicationResult]
-
-    def kpis(self) -> pd.DataFrame:
-        return kpi_frame(self.replications, self.scenario)
-
-    def timeseries(self) -> pd.DataFrame:
-        return timeseries_frame(self.replications, self.scenario)
-
-    def churn_events(self) -> pd.DataFrame:
-        return churn_frame(self.replications)
-
-    def desk_by_hour(self) -> pd.DataFrame:
-        return desk_by_hour_frame(self.replications)
 
 
 def _end_quietly_on_interrupt() -> None:

@@ -21,7 +21,7 @@ the time of day), but the desk keeps office hours. Three calendars shape its day
   uniform spread over the opening that the desk used before.
 
 Nothing here draws a random number: the desk passes the uniforms in (slots of the
-contact's key, :mod:`sim.desk`).
+contact's key, :mod:`sim.model.desk`).
 """
 
 from __future__ import annotations
@@ -31,20 +31,17 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import pairwise
 
-from sim.scenario.schema import Service
-
-_EPS = 1e-9
-HOURS_PER_DAY = 24.0
+from sim.core.calendar import DAYS_PER_WEEK, EPS, HOURS_PER_DAY
+from sim.scenario.schema import ServiceSpec
 
 
 class OpeningHours:
     """When the desk is open, in simulated days.
 
-    Times within ``_EPS`` of an opening count as open, so that the float computed for
+    Times within ``EPS`` (:mod:`sim.core.calendar`) of an opening count as open, so that the float computed for
     an opening time (day + start) is itself open.
     """
 
-    _EPS = _EPS
 
     def __init__(self, start_hour: float, end_hour: float, days_per_week: int) -> None:
         self.start = start_hour / HOURS_PER_DAY
@@ -56,17 +53,17 @@ class OpeningHours:
         if self.always:
             return True
         day = int(t)
-        return day % 7 < self.days_per_week and self.start - self._EPS <= t - day < self.end
+        return day % DAYS_PER_WEEK < self.days_per_week and self.start - EPS <= t - day < self.end
 
     def next_opening(self, t: float) -> float:
         """The start of the next opening at or after ``t`` (``t`` itself if open)."""
         if self.is_open(t):
             return t
         day = int(t)
-        if day % 7 < self.days_per_week and t - day < self.start:
+        if day % DAYS_PER_WEEK < self.days_per_week and t - day < self.start:
             return day + self.start
         day += 1
-        while day % 7 >= self.days_per_week:
+        while day % DAYS_PER_WEEK >= self.days_per_week:
             day += 1
         return day + self.start
 
@@ -74,12 +71,12 @@ class OpeningHours:
 class Staffing:
     """Agents on duty at any time of the week: per weekday, steps over the opening hours."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: ServiceSpec) -> None:
         hours = service.opening_hours
         start, end = hours.start_hour, hours.end_hour
         # Per weekday: (start, end, agents) in fractions of a day, covering its opening.
         self.steps: list[list[tuple[float, float, int]]] = []
-        for weekday in range(7):
+        for weekday in range(DAYS_PER_WEEK):
             if weekday >= hours.days_per_week:
                 self.steps.append([])
                 continue
@@ -101,13 +98,13 @@ class Staffing:
         """Agents on duty at ``t`` and when that number next changes (after ``t``)."""
         day = int(t)
         frac = t - day
-        for a, b, n in self.steps[day % 7]:
-            if frac < a - _EPS:
+        for a, b, n in self.steps[day % DAYS_PER_WEEK]:
+            if frac < a - EPS:
                 return 0, day + a
-            if frac < b - _EPS:
+            if frac < b - EPS:
                 return n, day + b
         for ahead in range(1, 8):
-            steps = self.steps[(day + ahead) % 7]
+            steps = self.steps[(day + ahead) % DAYS_PER_WEEK]
             if steps:
                 return 0, day + ahead + steps[0][0]
         return 0, math.inf

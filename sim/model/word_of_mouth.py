@@ -6,14 +6,14 @@ level's ``loyalty.levels.level<n>.tell_probability_happy`` (advocates, who recom
 most), a number of people drawn uniformly from ``told_by_happy`` (4..5); after an unhappy
 one, whatever the level, with
 ``tell_probability_unhappy``, a number from ``told_by_unhappy`` (10..20). Whom they tell
-comes from the social network (:mod:`sim.network`).
+comes from the social network (:mod:`sim.model.network`).
 
 What a message does depends on who hears it:
 
 * a **prospect** hearing a recommendation joins with ``conversion_per_recommendation``
   × the teller's level's ``recommendation_weight`` (capped at 1), reduced by
   (1 − ``deterrence_per_complaint_heard``)^m for the m complaints it still remembers
-  (:class:`sim.market.Joining`); a former customer who can be won back likewise, at the
+  (:class:`sim.model.market.Joining`); a former customer who can be won back likewise, at the
   win-back fraction of that chance;
 * a **prospect** (or former customer) hearing a complaint remembers it (m ← m + 1; memories
   fade with ``complaint_memory_half_life_days``);
@@ -22,45 +22,39 @@ What a message does depends on who hears it:
   word of mouth).
 
 Random numbers: the decision to tell and how many are the pair at slot ``TELL`` of the
-experience's key (:mod:`sim.satisfaction`); whom, and what each listener then does, are
+experience's key (:mod:`sim.model.satisfaction`); whom, and what each listener then does, are
 draws of its child ``TELLING`` — the pairs from slot 0 on for the choice of listeners, the
-pairs from slot ``DECIDE`` on for the listeners' decisions (the j-th listener's is half
-j mod 2 of slot ``DECIDE + j // 2``). The same experience reaches the same people in
+pairs from slot ``LISTENERS`` on for the listeners' decisions (the j-th listener's is half
+j mod 2 of slot ``LISTENERS + j // 2``). The same experience reaches the same people in
 every scenario.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from sim.core.recorder import Daily
+from sim.core.rng import child, uniform_pair
+from sim.core.vocabulary import FRIENDS_INFLUENCE, REFERRAL, WORD_OF_MOUTH
+from sim.core.world import CUSTOMER, FORMER, PROSPECT, World
+from sim.model.network import SocialNetwork
+from sim.model.ports import TELL, TELLING, AttritionPort, JoiningPort
 
-from sim.market import REFERRAL, Joining
-from sim.network import SocialNetwork
-from sim.recorder import FRIENDS_INFLUENCE, WORD_OF_MOUTH
-from sim.rng import child, uniform_pair
-from sim.satisfaction import TELL, TELLING
-from sim.world import CUSTOMER, FORMER, PROSPECT, World
-
-if TYPE_CHECKING:
-    from sim.attrition import Attrition
-
-
-DECIDE = 1 << 16  # slot of the first listeners' decisions in a telling's key
+LISTENERS = 1 << 16  # slot of the first listeners' decisions in a telling's key
 
 
 def decision(telling: int, j: int) -> float:
     """The uniform number of the j-th listener's decision."""
-    return uniform_pair(telling, DECIDE + (j >> 1))[j & 1]
+    return uniform_pair(telling, LISTENERS + (j >> 1))[j & 1]
 
 
 class WordOfMouth:
     def __init__(self, world: World, network: SocialNetwork) -> None:
         self.world = world
         self.network = network
-        self.attrition: Attrition
-        self.joining: Joining
+        self.attrition: AttritionPort
+        self.joining: JoiningPort
         self.refresh()
 
-    def connect(self, attrition: Attrition, joining: Joining) -> None:
+    def connect(self, attrition: AttritionPort, joining: JoiningPort) -> None:
         self.attrition = attrition
         self.joining = joining
 
@@ -96,16 +90,16 @@ class WordOfMouth:
         day = world.day()
         record = world.record
         if positive:
-            record.add("happy_tellers", day)
-            record.add("wom_positive", day, len(told))
+            record.add(Daily.HAPPY_TELLERS, day)
+            record.add(Daily.WOM_POSITIVE, day, len(told))
             conversion = self.conversion[level]
             joining = self.joining
             for j, other in enumerate(told):
                 if people.status[other] != CUSTOMER:
                     joining.try_join(other, conversion, decision(telling, j), REFERRAL)
         else:
-            record.add("unhappy_tellers", day)
-            record.add("wom_negative", day, len(told))
+            record.add(Daily.UNHAPPY_TELLERS, day)
+            record.add(Daily.WOM_NEGATIVE, day, len(told))
             for j, other in enumerate(told):
                 status = people.status[other]
                 if status == PROSPECT or status == FORMER:

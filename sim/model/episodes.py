@@ -11,7 +11,7 @@ question the desk fails to answer or resolve — opens an episode for that custo
   ``fulfilment.contact_probability_if_failed``, a disappointing product with
   ``service.complaint_share`` (TARP: about 1 in 25); a failed question is voiced already —
   or stays **silent**, which ends the episode at once;
-* the desk's handling (:mod:`sim.desk`: queue, patience, retries) closes a voiced episode:
+* the desk's handling (:mod:`sim.model.desk`: queue, patience, retries) closes a voiced episode:
   **resolved** (at the first contact or a later one), **resolved quickly** (within
   ``service.quick_resolution_hours`` of the problem arising) or **unresolved** (given up
   waiting and not retried, or still unresolved after ``max_contacts_per_problem`` tries);
@@ -20,7 +20,7 @@ question the desk fails to answer or resolve — opens an episode for that custo
   complained_resolved, complained_resolved_quickly), for poor service or for the product
   by what the problem was about. Churn events record the outcome as their path.
 
-Satisfaction moves at each contact on the way (:mod:`sim.satisfaction`); word of mouth and
+Satisfaction moves at each contact on the way (:mod:`sim.model.satisfaction`); word of mouth and
 loyalty respond once, at the end, to the episode as a whole: a silent episode as its
 problem was felt, an unresolved one as unhappy, a resolved one as its closing contact was
 felt (the recovery bonus lifts satisfaction, not the judgement: de Matos et al. 2007). A
@@ -28,45 +28,27 @@ contact that is not about a problem — a question answered at the first try —
 experience, not an episode.
 
 Random numbers: an episode's key is its problem's key (a child of the order, or the
-question's key); the pair at slot ``DECIDE`` is (voice, leave), the pair at ``TELL`` and
+question's key); the pair at slot ``VOICE_LEAVE`` is (voice, leave), the pair at ``TELL`` and
 the child ``TELLING`` are the telling at its end (as for any experience); its contacts are
 the children 1, 2, … of the same key.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sim.recorder import (
+from sim.core.recorder import EPISODES_BY_OUTCOME, STAYED_BY_OUTCOME, Daily
+from sim.core.rng import uniform_pair
+from sim.core.vocabulary import (
     EPISODE_RESOLVED,
     EPISODE_RESOLVED_QUICKLY,
     EPISODE_SILENT,
     EPISODE_UNRESOLVED,
-    OUTCOMES,
+    FAILED_ORDER,
+    FAILED_QUESTION,
+    SERVICE,
+    UNHAPPY,
 )
-from sim.rng import uniform_pair
-from sim.satisfaction import DECIDE, SERVICE, UNHAPPY
-from sim.world import CUSTOMER, World
-
-if TYPE_CHECKING:
-    from sim.attrition import Attrition
-    from sim.desk import Desk
-    from sim.satisfaction import Satisfaction
-
-FAILED_ORDER, DISAPPOINTING_PRODUCT, FAILED_QUESTION = 0, 1, 2  # kinds of problem
-
-
-class Episode:
-    """One customer's problem, open until its outcome is known."""
-
-    __slots__ = ("person", "kind", "about", "key", "opened")
-
-    def __init__(self, person: int, kind: int, about: int, key: int, opened: float) -> None:
-        self.person = person
-        self.kind = kind
-        self.about = about  # SERVICE or PRODUCT: the cause a leave decision is attributed to
-        self.key = key  # the problem's draw key
-        self.opened = opened  # when the problem arose
+from sim.core.world import CUSTOMER, World
+from sim.model.ports import VOICE_LEAVE, AttritionPort, DeskPort, Episode, SatisfactionPort
 
 
 class Episodes:
@@ -74,12 +56,12 @@ class Episodes:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.satisfaction: Satisfaction
-        self.desk: Desk
-        self.attrition: Attrition
+        self.satisfaction: SatisfactionPort
+        self.desk: DeskPort
+        self.attrition: AttritionPort
         self.refresh()
 
-    def connect(self, satisfaction: Satisfaction, desk: Desk, attrition: Attrition) -> None:
+    def connect(self, satisfaction: SatisfactionPort, desk: DeskPort, attrition: AttritionPort) -> None:
         self.satisfaction = satisfaction
         self.desk = desk
         self.attrition = attrition
@@ -101,11 +83,11 @@ class Episodes:
         silent, it ends at once. ``felt``: how the problem itself was felt."""
         world = self.world
         episode = Episode(person, kind, about, key, world.env.now)
-        world.record.add("episodes", world.day())
-        if uniform_pair(key, DECIDE)[0] >= self.voice[kind]:
+        world.record.add(Daily.EPISODES, world.day())
+        if uniform_pair(key, VOICE_LEAVE)[0] >= self.voice[kind]:
             self.close(episode, EPISODE_SILENT, felt)
             return
-        world.record.add("complaints", world.day())  # TARP's complainers: the voiced episodes
+        world.record.add(Daily.COMPLAINTS, world.day())  # TARP's complainers: the voiced episodes
         if kind == FAILED_ORDER:
             self.desk.order_problem(episode)
         else:
@@ -115,8 +97,8 @@ class Episodes:
         """The desk failed a question raised at ``opened`` (not answered, or not resolved):
         a problem, voiced already; the desk carries on with it."""
         world = self.world
-        world.record.add("episodes", world.day())
-        world.record.add("complaints", world.day())
+        world.record.add(Daily.EPISODES, world.day())
+        world.record.add(Daily.COMPLAINTS, world.day())
         return Episode(person, FAILED_QUESTION, SERVICE, key, opened)
 
     def quick(self, episode: Episode) -> bool:
@@ -140,13 +122,12 @@ class Episodes:
         if people.status[person] != CUSTOMER or people.joined[person] > episode.opened:
             return  # left meanwhile (and maybe won back since): no decision
         day = world.day()
-        name = OUTCOMES[outcome]
-        world.record.add(f"episodes_{name}", day)
+        world.record.add(EPISODES_BY_OUTCOME[outcome], day)
         self.satisfaction.respond(person, felt, episode.key)
         if world.people.status[person] != CUSTOMER:
             return
-        leave = uniform_pair(episode.key, DECIDE)[1] < self.leave[outcome]
+        leave = uniform_pair(episode.key, VOICE_LEAVE)[1] < self.leave[outcome]
         if leave:
             self.attrition.churn(person, episode.about, path=outcome)
         else:
-            world.record.add(f"episodes_{name}_stayed", day)
+            world.record.add(STAYED_BY_OUTCOME[outcome], day)

@@ -4,8 +4,8 @@ A :class:`World` is what every mechanism module works on. People (prospects and
 customers alike) are rows in compact typed arrays (``array.array``: eight bytes a
 float, scalar access without NumPy's per-element overhead, and zero-copy NumPy views
 for the daily snapshot), not an object or a process each. Random numbers are computed
-from who they are for and why (:mod:`sim.rng`): each mechanism has its named
-:class:`~sim.rng.Draws`.
+from who they are for and why (:mod:`sim.core.rng`): each mechanism has its named
+:class:`~sim.core.rng.Draws`.
 
 Mechanisms read their parameters in ``refresh()``, from ``world.scenario``; a change
 of scenario mid-run (an investment starting on day D) replaces ``world.scenario`` and
@@ -20,19 +20,15 @@ from typing import Protocol
 import numpy as np
 import simpy
 
-from sim.recorder import Recorder
-from sim.rng import Draws, generator
+from sim.core.recorder import Recorder
+from sim.core.rng import Draws, generator
 from sim.scenario.schema import Scenario
 
-DAYS_PER_YEAR = 365.0
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12
-MINUTES_PER_DAY = 1440.0
-
 # People's status: a former customer may be won back; one who died or moved away is gone, and
-# a new prospect holds their slot (sim.turnover).
+# a new prospect holds their slot (sim.model.turnover).
 PROSPECT, CUSTOMER, FORMER = 0, 1, 2
 
-# A person's draw key (sim.rng): its slot n is their n-th clock event (waiting time and pick,
+# A person's draw key (sim.core.rng): its slot n is their n-th clock event (waiting time and pick,
 # one pair); its children, in disjoint ranges of tags, are their k-th order and the question
 # raised by their n-th clock event.
 ORDER_TAGS = 1 << 32
@@ -50,8 +46,8 @@ class People:
         self.order_rate = array("d", bytes(8 * size))  # orders per day
         self.propensity = array("d", bytes(8 * size))  # multiplier on time-based hazards
         self.clock_rate = array("d", bytes(8 * size))  # rate of the pending customer clock
-        self.key = array("Q", bytes(8 * size))  # the person's draw key (sim.rng)
-        self.generation = array("i", bytes(4 * size))  # people who held the slot before (sim.turnover)
+        self.key = array("Q", bytes(8 * size))  # the person's draw key (sim.core.rng)
+        self.generation = array("i", bytes(4 * size))  # people who held the slot before (sim.model.turnover)
         self.clock_events = array("i", bytes(4 * size))  # clock events drawn so far
         self.complaint_memory = array("d", bytes(8 * size))  # complaints remembered, as of memory_day
         self.memory_day = array("d", bytes(8 * size))
@@ -81,7 +77,7 @@ class World:
         self.replication = replication
         self.seed = seed
         self.env = simpy.Environment()
-        # Each mechanism's draws, by name, created on first use (see sim.rng).
+        # Each mechanism's draws, by name, created on first use (see sim.core.rng).
         self._draws: dict[str, Draws] = {}
         self.people = People(scenario.market.population)
         # The calendar: the simulation clock starts with the warm-up; day d of the measured

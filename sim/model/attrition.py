@@ -6,7 +6,7 @@ service quality or indifference 68 %. Each cause is its own mechanism here, and 
 churn event records the cause that fired first:
 
 * **died** — a constant background hazard (per year);
-* **moved away** — the market's turnover (:mod:`sim.turnover`): every person, customer or
+* **moved away** — the market's turnover (:mod:`sim.model.turnover`): every person, customer or
   not, leaves the market at ``market.turnover_per_year``; it is the same for everyone;
 * **competition** — a constant hazard, multiplied during competitor shocks;
 * **poor service** — a hazard that rises as service satisfaction s falls,
@@ -18,21 +18,19 @@ churn event records the cause that fired first:
 The other three time-based hazards are multiplied by the customer's churn propensity (gamma,
 mean 1), so customers differ in how readily they leave, and by their loyalty level's
 ``churn_propensity_multiplier`` (repeat customers drift away less). They are raced inside the
-customer's single clock (:mod:`sim.customers`). A problem — a failed order, a
+customer's single clock (:mod:`sim.model.customers`). A problem — a failed order, a
 disappointing product, a failed question — ends with one decision to stay or leave, with
 a probability set by how it ended, ordered as in the TARP studies (1986): silent >
-complained and left unresolved > resolved > resolved quickly (:mod:`sim.episodes`).
+complained and left unresolved > resolved > resolved quickly (:mod:`sim.model.episodes`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sim.recorder import CAUSES, COMPETITION, DIED, HAZARD, MOVED_AWAY, POOR_SERVICE
-from sim.world import CUSTOMER, DAYS_PER_YEAR, FORMER, World
-
-if TYPE_CHECKING:
-    from sim.turnover import Turnover
+from sim.core.calendar import DAYS_PER_YEAR
+from sim.core.recorder import CHURNED_BY_CAUSE
+from sim.core.vocabulary import COMPETITION, DIED, HAZARD, MOVED_AWAY, POOR_SERVICE
+from sim.core.world import CUSTOMER, FORMER, World
+from sim.model.ports import TurnoverPort
 
 
 class Attrition:
@@ -40,10 +38,10 @@ class Attrition:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.turnover: Turnover
+        self.turnover: TurnoverPort
         self.refresh()
 
-    def connect(self, turnover: Turnover) -> None:
+    def connect(self, turnover: TurnoverPort) -> None:
         self.turnover = turnover
 
     def refresh(self) -> None:
@@ -117,7 +115,7 @@ class Attrition:
 
     def churn(self, person: int, cause: int, path: int) -> None:
         """The customer leaves; recorded with its cause and the path that led to it
-        (:data:`sim.recorder.PATHS`)."""
+        (:data:`sim.core.vocabulary.PATHS`)."""
         world = self.world
         people = world.people
         if people.status[person] != CUSTOMER:
@@ -131,6 +129,6 @@ class Attrition:
             (now, person, cause, path, level, now - people.joined[person], people.orders[person],
              people.revenue[person], self._in_start_cohort(person))
         )
-        world.record.add("churned_" + CAUSES[cause], int(now))
+        world.record.add(CHURNED_BY_CAUSE[cause], int(now))
         if cause == DIED or cause == MOVED_AWAY:  # gone for good: a new prospect takes the slot
             self.turnover.replace(person)

@@ -26,35 +26,23 @@ experience counts as happy or unhappy — which drives word of mouth and loyalty
 judged without it, as de Matos et al. (2007) find no lift in repurchase or word of mouth.
 
 Happy experiences (≥ ``happy_threshold``) and unhappy ones (≤ ``unhappy_threshold``)
-are the ones that get told; loyalty moves with each (:mod:`sim.loyalty`). An experience
+are the ones that get told; loyalty moves with each (:mod:`sim.model.loyalty`). An experience
 that is part of a problem — the failed delivery, the contacts about it — moves
 satisfaction when it happens, but word of mouth and loyalty respond once, to the problem
-episode as a whole, when it ends (:mod:`sim.episodes`); no decision to leave is taken on
+episode as a whole, when it ends (:mod:`sim.model.episodes`); no decision to leave is taken on
 the way.
 
-Every experience (and every episode) has a key (:mod:`sim.rng`), a child of the event it
-comes from: the decision to tell and how many, and whom (:mod:`sim.word_of_mouth`), are
+Every experience (and every episode) has a key (:mod:`sim.core.rng`), a child of the event it
+comes from: the decision to tell and how many, and whom (:mod:`sim.model.word_of_mouth`), are
 draws of that key, so the same experience gets the same telling in every scenario.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sim.recorder import POOR_SERVICE, PRODUCT_DISSATISFACTION
-from sim.world import World
-
-if TYPE_CHECKING:
-    from sim.loyalty import Loyalty
-    from sim.word_of_mouth import WordOfMouth
-
-# What an unhappy experience was about: it decides the churn cause.
-SERVICE, PRODUCT = POOR_SERVICE, PRODUCT_DISSATISFACTION
-HAPPY, NEUTRAL, UNHAPPY = 1, 0, -1
-
-# An experience's or an episode's key: its slots and child (the only place they are assigned).
-DECIDE, TELL = 0, 1  # slots, pairs: an episode's (voice, leave); (tell at all, how many)
-TELLING = 1 << 16  # child: whom the customer tells (clear of an episode's contacts 1, 2, …)
+from sim.core.recorder import Daily
+from sim.core.vocabulary import HAPPY, NEUTRAL, SERVICE, UNHAPPY
+from sim.core.world import World
+from sim.model.ports import LoyaltyPort, WordOfMouthPort
 
 
 class Satisfaction:
@@ -62,11 +50,11 @@ class Satisfaction:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.loyalty: Loyalty
-        self.word_of_mouth: WordOfMouth
+        self.loyalty: LoyaltyPort
+        self.word_of_mouth: WordOfMouthPort
         self.refresh()
 
-    def connect(self, loyalty: Loyalty, word_of_mouth: WordOfMouth) -> None:
+    def connect(self, loyalty: LoyaltyPort, word_of_mouth: WordOfMouthPort) -> None:
         self.loyalty = loyalty
         self.word_of_mouth = word_of_mouth
 
@@ -117,7 +105,7 @@ class Satisfaction:
         guarantee honoured) lifts the experience itself, before it is judged. Experiences
         about the product do not move service satisfaction. Nothing else happens yet: an
         experience is then responded to at once (:meth:`experience`), or at the end of the
-        problem episode it is part of (:mod:`sim.episodes`).
+        problem episode it is part of (:mod:`sim.model.episodes`).
         """
         people = self.world.people
         value = 0.5 + self.sensitivity * (score - people.expectation[person]) + lift
@@ -135,13 +123,13 @@ class Satisfaction:
         ``felt``; ``key`` is its draw key (whether and whom the customer tells)."""
         world = self.world
         if felt == HAPPY:
-            world.record.add("happy_experiences", world.day())
+            world.record.add(Daily.HAPPY_EXPERIENCES, world.day())
             self.loyalty.on_happy(person)
             self.word_of_mouth.tell(person, True, key)
         elif felt == NEUTRAL:
             self.loyalty.on_neutral(person)
         else:
-            world.record.add("unhappy_experiences", world.day())
+            world.record.add(Daily.UNHAPPY_EXPERIENCES, world.day())
             self.loyalty.on_unhappy(person)
             self.word_of_mouth.tell(person, False, key)
 

@@ -26,11 +26,11 @@ import math
 
 import numpy as np
 
-from sim.scenario.schema import Economics
-from sim.world import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.scenario.schema import EconomicsSpec
 
 
-def daily_economics(daily: dict[str, np.ndarray], econ: Economics) -> dict[str, np.ndarray]:
+def daily_economics(daily: dict[str, np.ndarray], econ: EconomicsSpec) -> dict[str, np.ndarray]:
     """Money per day, from a replication's daily record."""
     gross_profit = daily["revenue"] * econ.gross_margin
     fulfilment_cost = daily["orders"] * econ.fulfilment_cost_per_order

@@ -17,7 +17,7 @@ coefficients p ≈ 0.03, q ≈ 0.38 a year):
   candidates arrive at rate p·N over the whole population and a candidate joins only if
   still a prospect (or a former customer who can be won back), and then only with the
   chance :class:`Joining` gives (less after complaints remembered);
-* **recommendation** — handled in :mod:`sim.word_of_mouth`: each recommendation heard
+* **recommendation** — handled in :mod:`sim.model.word_of_mouth`: each recommendation heard
   converts with ``conversion_per_recommendation`` (times the advocate multiplier),
   likewise deterred by complaints remembered. The imitation coefficient q emerges as
   (recommendations per customer-year) × (conversion per recommendation).
@@ -25,18 +25,15 @@ coefficients p ≈ 0.03, q ≈ 0.38 a year):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from simpy.events import Event, Timeout
 
-from sim.rng import bases, uniform
-from sim.world import DAYS_PER_MONTH, DAYS_PER_YEAR, FORMER, PROSPECT, World
-
-if TYPE_CHECKING:
-    from sim.customers import Customers
-
-ADVERTISING, REFERRAL, WINBACK = "advertising", "referral", "winback"
+from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.core.recorder import Daily
+from sim.core.rng import bases, uniform
+from sim.core.vocabulary import ADVERTISING, WINBACK
+from sim.core.world import FORMER, PROSPECT, World
+from sim.model.ports import CustomersPort, JoiningPort
 
 
 class Joining:
@@ -50,7 +47,7 @@ class Joining:
     ``winback_relative_chance`` times a prospect's chance: the *win-back* channel.
     """
 
-    def __init__(self, world: World, customers: Customers) -> None:
+    def __init__(self, world: World, customers: CustomersPort) -> None:
         self.world = world
         self.customers = customers
         self.refresh()
@@ -84,14 +81,14 @@ class Joining:
         age = self.world.env.now - people.memory_day[person]
         return eligible, self.keep_after_complaint ** (memory * 2.0 ** (-age / self.half_life))
 
-    def try_join(self, person: int, chance: float, draw: float, channel: str) -> None:
+    def try_join(self, person: int, chance: float, draw: float, channel: int) -> None:
         """Join if ``draw`` < ``chance`` × the factors; count a *prospect deterred* when only the
         complaints remembered stood in the way."""
         eligible, kept = self.factors(person)
         if draw < chance * eligible * kept:
             self.customers.join(person, self.channel(person, channel))
         elif draw < chance * eligible:
-            self.world.record.add("prospects_deterred", self.world.day())
+            self.world.record.add(Daily.PROSPECTS_DETERRED, self.world.day())
 
     def remembered(self, person: int) -> float:
         """Complaints ``person`` still remembers now."""
@@ -105,7 +102,7 @@ class Joining:
         people.complaint_memory[person] = self.remembered(person) + 1.0
         people.memory_day[person] = self.world.env.now
 
-    def channel(self, person: int, channel: str) -> str:
+    def channel(self, person: int, channel: int) -> int:
         """The channel a join counts under: win-back for a former customer."""
         return WINBACK if self.world.people.status[person] == FORMER else channel
 
@@ -137,7 +134,7 @@ def gamma_multipliers(mean: float, cv: float, size: int, rng: np.random.Generato
 
 
 def draw_population(world: World) -> None:
-    """Give every person their draw key (:mod:`sim.rng`) and their traits, vectorised, from
+    """Give every person their draw key (:mod:`sim.core.rng`) and their traits, vectorised, from
     the ``population.<trait>`` generators."""
     sc = world.scenario
     n = sc.market.population
@@ -161,7 +158,7 @@ def draw_population(world: World) -> None:
     )
 
 
-def seed_customers(world: World, customers: Customers) -> None:
+def seed_customers(world: World, customers: CustomersPort) -> None:
     """Make a random ``initial_customers`` of the people customers, with the loyalty mix, and
     ``initial_former_share`` of the others former customers who left long enough ago to be won back."""
     sc = world.scenario.market
@@ -193,7 +190,7 @@ class Advertising:
     candidates in every scenario with the same rate, whoever they find.
     """
 
-    def __init__(self, world: World, customers: Customers, joining: Joining) -> None:
+    def __init__(self, world: World, customers: CustomersPort, joining: JoiningPort) -> None:
         self.world = world
         self.customers = customers
         self.joining = joining

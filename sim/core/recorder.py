@@ -1,0 +1,196 @@
+"""What a replication records as it runs: daily counters, the desk by the hour, one row per churn.
+
+The recorder is plain data: per-day counters in Python lists (fast scalar updates), a
+list of churn events, and a few running totals. At the end :meth:`Recorder.result`
+turns them into a :class:`ReplicationResult` of NumPy arrays, picklable and ready for
+pandas. Nothing here formats text or writes files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from sim.core.vocabulary import CAUSES, CHANNELS, CONTACT_KINDS, OUTCOMES
+
+
+class Daily(StrEnum):
+    """The per-day counters (sums over the day) and end-of-day snapshots, declared up front and
+    grouped by the mechanism that records them; docs/OUTPUTS.md gives each one's unit and
+    meaning. A misspelt member fails the lint (mypy) and at import, never on a rare path."""
+
+    # the daily snapshot (sim.model.replication), at the end of the day
+    ACTIVE_LEVEL1 = "active_level1"
+    ACTIVE_LEVEL2 = "active_level2"
+    ACTIVE_LEVEL3 = "active_level3"
+    MEAN_SATISFACTION = "mean_satisfaction"
+    AGENTS = "agents"
+    # acquisition (sim.model.market, sim.model.customers)
+    NEW_ADVERTISING = "new_advertising"
+    NEW_REFERRAL = "new_referral"
+    NEW_WINBACK = "new_winback"
+    PROSPECTS_DETERRED = "prospects_deterred"
+    # market turnover (sim.model.turnover)
+    MARKET_ENTRIES = "market_entries"
+    # churn by cause (sim.model.attrition)
+    CHURNED_DIED = "churned_died"
+    CHURNED_MOVED_AWAY = "churned_moved_away"
+    CHURNED_FRIENDS_INFLUENCE = "churned_friends_influence"
+    CHURNED_COMPETITION = "churned_competition"
+    CHURNED_PRODUCT_DISSATISFACTION = "churned_product_dissatisfaction"
+    CHURNED_POOR_SERVICE = "churned_poor_service"
+    # orders and fulfilment (sim.model.fulfilment)
+    ORDERS = "orders"
+    ORDERS_INITIAL = "orders_initial"
+    ORDERS_REPEAT = "orders_repeat"
+    ORDERS_ON_TIME = "orders_on_time"
+    ORDERS_COMPLETE = "orders_complete"
+    ORDERS_ACCURATE = "orders_accurate"
+    ORDERS_INVOICE_OK = "orders_invoice_ok"
+    ORDERS_PERFECT = "orders_perfect"
+    LEAD_TIME_DAYS_SUM = "lead_time_days_sum"
+    REVENUE = "revenue"
+    REVENUE_LEVEL1 = "revenue_level1"
+    REVENUE_LEVEL2 = "revenue_level2"
+    REVENUE_LEVEL3 = "revenue_level3"
+    GUARANTEE_PAYOUT = "guarantee_payout"
+    # the support desk (sim.model.desk): contacts by kind
+    CONTACTS = "contacts"
+    QUESTIONS = "questions"
+    ORDER_PROBLEM_CONTACTS = "order_problem_contacts"
+    COMPLAINT_CONTACTS = "complaint_contacts"
+    # problem episodes (sim.model.episodes): opened, voiced (TARP's complainers), each outcome
+    # and how many of those stayed
+    EPISODES = "episodes"
+    COMPLAINTS = "complaints"
+    EPISODES_SILENT = "episodes_silent"
+    EPISODES_UNRESOLVED = "episodes_unresolved"
+    EPISODES_RESOLVED = "episodes_resolved"
+    EPISODES_RESOLVED_QUICKLY = "episodes_resolved_quickly"
+    EPISODES_SILENT_STAYED = "episodes_silent_stayed"
+    EPISODES_UNRESOLVED_STAYED = "episodes_unresolved_stayed"
+    EPISODES_RESOLVED_STAYED = "episodes_resolved_stayed"
+    EPISODES_RESOLVED_QUICKLY_STAYED = "episodes_resolved_quickly_stayed"
+    # the support desk (sim.model.desk): answers, waits, staffing, resolution
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    WAITED = "waited"
+    ANSWERED_WITHIN_TARGET = "answered_within_target"
+    WAIT_MINUTES_SUM = "wait_minutes_sum"
+    FIRST_CONTACTS_ANSWERED = "first_contacts_answered"
+    FIRST_CONTACTS_RESOLVED = "first_contacts_resolved"
+    ABANDONED_WAIT_MINUTES_SUM = "abandoned_wait_minutes_sum"
+    STAFFED_AGENT_HOURS = "staffed_agent_hours"
+    AGENT_BUSY_HOURS = "agent_busy_hours"
+    PROBLEMS_RESOLVED = "problems_resolved"
+    RESOLUTION_HOURS_SUM = "resolution_hours_sum"
+    # experiences and word of mouth (sim.model.satisfaction, sim.model.word_of_mouth)
+    HAPPY_EXPERIENCES = "happy_experiences"
+    UNHAPPY_EXPERIENCES = "unhappy_experiences"
+    HAPPY_TELLERS = "happy_tellers"
+    UNHAPPY_TELLERS = "unhappy_tellers"
+    WOM_POSITIVE = "wom_positive"
+    WOM_NEGATIVE = "wom_negative"
+
+
+class Hourly(StrEnum):
+    """The desk by the hour a contact arrived (offered), hour h of day d at index 24 d + h:
+    whether it was answered or abandoned, whether it waited, and its wait (to an answer or to
+    giving up)."""
+
+    OFFERED = "offered"
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    WAITED = "waited"
+    WAIT_MINUTES_SUM = "wait_minutes_sum"
+
+
+DAILY = tuple(Daily)
+HOURLY = tuple(Hourly)
+
+# The counters indexed by the vocabulary (sim.core.vocabulary), in its order.
+NEW_BY_CHANNEL = (Daily.NEW_ADVERTISING, Daily.NEW_REFERRAL, Daily.NEW_WINBACK)
+CHURNED_BY_CAUSE = (
+    Daily.CHURNED_DIED, Daily.CHURNED_MOVED_AWAY, Daily.CHURNED_FRIENDS_INFLUENCE,
+    Daily.CHURNED_COMPETITION, Daily.CHURNED_PRODUCT_DISSATISFACTION, Daily.CHURNED_POOR_SERVICE,
+)
+EPISODES_BY_OUTCOME = (
+    Daily.EPISODES_SILENT, Daily.EPISODES_UNRESOLVED, Daily.EPISODES_RESOLVED,
+    Daily.EPISODES_RESOLVED_QUICKLY,
+)
+STAYED_BY_OUTCOME = (
+    Daily.EPISODES_SILENT_STAYED, Daily.EPISODES_UNRESOLVED_STAYED, Daily.EPISODES_RESOLVED_STAYED,
+    Daily.EPISODES_RESOLVED_QUICKLY_STAYED,
+)
+CONTACTS_BY_KIND = (Daily.QUESTIONS, Daily.ORDER_PROBLEM_CONTACTS, Daily.COMPLAINT_CONTACTS)
+# Revenue of the orders placed at each loyalty level 1..3 (at index level - 1).
+REVENUE_BY_LEVEL = (Daily.REVENUE_LEVEL1, Daily.REVENUE_LEVEL2, Daily.REVENUE_LEVEL3)
+
+CHURN_FIELDS = (
+    "day", "customer", "cause", "path", "loyalty_level", "tenure_days", "orders", "lifetime_revenue",
+    "in_start_cohort",
+)
+
+
+@dataclass
+class ReplicationResult:
+    """The plain, picklable outcome of one replication."""
+
+    replication: int
+    seed: int
+    horizon_days: int
+    customers_start: int
+    daily: dict[str, np.ndarray]
+    churn: dict[str, np.ndarray]
+    hourly: dict[str, np.ndarray] = field(default_factory=dict)  # HOURLY counters, 24 per day
+
+
+class Recorder:
+    """Daily counters and churn events of one replication."""
+
+    def __init__(self, horizon_days: int) -> None:
+        self.horizon_days = horizon_days
+        self.daily: dict[Daily, list[float]] = {name: [0.0] * horizon_days for name in Daily}
+        self.hourly: dict[Hourly, list[float]] = {name: [0.0] * (24 * horizon_days) for name in Hourly}
+        self.churn_events: list[tuple[float, int, int, int, int, float, int, float, int]] = []
+
+    def add(self, name: Daily, day: int, amount: float = 1.0) -> None:
+        self.daily[name][day] += amount
+
+    def result(self, replication: int, seed: int, customers_start: int, warmup_days: int = 0) -> ReplicationResult:
+        """The measured window only: days from ``warmup_days`` on, renumbered from 0."""
+        w = warmup_days
+        daily = {str(name): np.asarray(values[w:], dtype=np.float64) for name, values in self.daily.items()}
+        rows = [(r[0] - w, *r[1:]) for r in self.churn_events if r[0] >= w]
+        churn = {
+            name: np.asarray([r[i] for r in rows], dtype=np.float64 if name in ("day", "tenure_days", "lifetime_revenue") else np.int64)
+            for i, name in enumerate(CHURN_FIELDS)
+        }
+        return ReplicationResult(
+            replication=replication,
+            seed=seed,
+            horizon_days=self.horizon_days - w,
+            customers_start=customers_start,
+            daily=daily,
+            churn=churn,
+            hourly={str(name): np.asarray(values[24 * w:], dtype=np.float64) for name, values in self.hourly.items()},
+        )
+
+
+def _check_declarations() -> None:
+    """The indexed counters follow the vocabulary's order (checked once, at import)."""
+    for names, vocabulary, pattern in (
+        (NEW_BY_CHANNEL, CHANNELS, "new_{}"),
+        (CHURNED_BY_CAUSE, CAUSES, "churned_{}"),
+        (EPISODES_BY_OUTCOME, OUTCOMES, "episodes_{}"),
+        (STAYED_BY_OUTCOME, OUTCOMES, "episodes_{}_stayed"),
+    ):
+        if [str(n) for n in names] != [pattern.format(v) for v in vocabulary]:
+            raise ImportError(f"counters out of step with the vocabulary: {names}")
+    if len(CONTACTS_BY_KIND) != len(CONTACT_KINDS):
+        raise ImportError("a counter for each kind of contact")
+
+
+_check_declarations()
