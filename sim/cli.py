@@ -174,9 +174,11 @@ def _table(result: RunResult) -> str:
     for heading, names in SHOWN:
         lines.append(heading.format(currency=currency))
         for name in names:
-            mean, lo, hi = interval(name, kpi_values(frame, name))
+            mean, lo, hi, defined = interval(name, kpi_values(frame, name))
             shown = _format(name, mean) if math.isfinite(mean) else "undefined"
             ci = f"[{_format(name, lo)}, {_format(name, hi)}]" if math.isfinite(lo) else ""
+            if 0 < defined < n:
+                ci += f" (n={defined}: 0/0 in {n - defined})"
             lines.append(f"  {_label(name):<38} {shown:>14}   {ci}".rstrip())
     if n == 1:
         lines.append("No intervals: one replication shows no spread to estimate them from; "
@@ -185,7 +187,8 @@ def _table(result: RunResult) -> str:
         lines.append(f"Intervals from {n} replications are unreliable (the spread itself is a guess); "
                      f"run at least {RELIABLE_REPLICATIONS} (--replications).")
     lines.append("Intervals are cut to each KPI's natural range: shares to [0, 1], counts to >= 0.")
-    lines.append("'undefined': 0/0 in a replication. Definitions: summary.json, docs/KPIS.md.")
+    lines.append("'undefined': 0/0 in every replication; where it is 0/0 in some, the mean and interval\n"
+                 "are over the others (n=...). Definitions: summary.json, docs/KPIS.md.")
     return "\n".join(lines)
 
 

@@ -211,3 +211,28 @@ def test_a_change_of_staffing_mid_run_counts_the_new_hours_from_its_day() -> Non
     result = run_replication(before, 0, changes=[(2, after)])
     assert result.daily["staffed_agent_hours"] == pytest.approx([24, 24, 72, 72, 72])
     assert list(result.daily["agents"]) == [1, 1, 3, 3, 3]
+
+
+def test_an_overloaded_desk_pays_overtime_and_its_utilisation_stays_a_share() -> None:
+    """One agent, far more contacts than they can answer in opening hours: each shift ends in the
+    middle of a contact, the rest of which is overtime, paid and counted in the agents' time, so
+    utilisation (busy / paid hours) is a share, not 1.01 as when overtime was left out."""
+    from sim.model.replication import run_replication
+
+    sc = desk_scenario({"agents": 1, "opening_hours": {"start_hour": 9, "end_hour": 17, "days_per_week": 5}},
+                       days=14, questions=2.0)
+    result = run_replication(sc, 0)
+    d = result.daily
+    overtime = d["overtime_agent_hours"]
+    open_days = [day for day in range(14) if day % 7 < 5]
+    # a contact runs on past 17:00 on (nearly) every open day, never by more than a long handle time
+    assert (overtime[open_days] > 0).sum() >= len(open_days) - 1
+    assert overtime.max() < 4.0
+    k = kpis(result, sc)
+    assert k["overtime_agent_hours"] == pytest.approx(overtime.sum())
+    assert 0.95 < k["agent_utilisation"] <= 1.0
+    assert d["agent_busy_hours"].sum() <= d["staffed_agent_hours"].sum() + overtime.sum() + 1e-9
+    money = daily_economics(d, sc.economics)
+    e = sc.economics
+    assert money["agent_cost"].sum() == pytest.approx(
+        d["staffed_agent_hours"].sum() * e.agent_cost_per_hour / (1 - e.shrinkage) + overtime.sum() * e.agent_cost_per_hour)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import load_scenario, run
 from sim.core.vocabulary import CAUSES
@@ -41,13 +44,34 @@ def test_docs_kpis_md_is_generated_from_the_definitions() -> None:
 
 
 def test_intervals_are_clipped_to_the_natural_range() -> None:
-    mean, lo, hi = interval("abandonment_rate", [0.0, 0.01])  # a raw t interval reaches below 0
+    mean, lo, hi, _ = interval("abandonment_rate", [0.0, 0.01])  # a raw t interval reaches below 0
     assert (lo, hi) == (0.0, pytest.approx(hi)) and 0 <= mean <= hi <= 1
-    mean, lo, hi = interval("perfect_order_rate", [0.99, 1.0])
+    mean, lo, hi, _ = interval("perfect_order_rate", [0.99, 1.0])
     assert hi == 1.0 and lo < mean
     assert interval("churned_total", [0.0, 3.0])[1] == 0.0
     assert interval("profit", [-5.0, 3.0])[1] < -5.0  # money may be negative: not clipped
     assert np.isnan(interval("profit", [1.0])[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(KPI_NAMES),
+    values=st.lists(st.one_of(st.floats(-1e6, 1e6), st.just(math.nan)), min_size=0, max_size=12),
+)
+def test_no_clipped_interval_is_ever_inverted(name: str, values: list[float]) -> None:
+    """Whatever the values — outside the KPI's range too (utilisation once came out at 1.01) —
+    the cut interval has lo <= hi, and n counts the replications that define the KPI."""
+    mean, lo, hi, n = interval(name, values)
+    assert n == sum(math.isfinite(v) for v in values)
+    if math.isfinite(lo):
+        assert lo <= hi
+
+
+def test_a_kpi_undefined_in_some_replications_is_summarised_over_the_others() -> None:
+    mean, lo, hi, n = interval("mean_time_to_abandon_minutes", [2.0, math.nan, 4.0, 3.0])
+    assert (mean, n) == (3.0, 3) and lo < 3.0 < hi
+    assert interval("mean_time_to_abandon_minutes", [math.nan, math.nan])[3] == 0
+    assert math.isnan(interval("mean_time_to_abandon_minutes", [math.nan, math.nan])[0])
 
 
 def test_tables_have_tidy_dtypes(result) -> None:  # type: ignore[no-untyped-def]

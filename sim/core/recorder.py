@@ -84,6 +84,7 @@ class Daily(StrEnum):
     ABANDONED_WAIT_MINUTES_SUM = "abandoned_wait_minutes_sum"
     STAFFED_AGENT_HOURS = "staffed_agent_hours"
     AGENT_BUSY_HOURS = "agent_busy_hours"
+    OVERTIME_AGENT_HOURS = "overtime_agent_hours"
     PROBLEMS_RESOLVED = "problems_resolved"
     RESOLUTION_HOURS_SUM = "resolution_hours_sum"
     # experiences and word of mouth (sim.model.satisfaction, sim.model.word_of_mouth)

@@ -50,6 +50,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Generator
+from typing import cast
 
 import simpy
 from simpy.events import Event, Timeout
@@ -105,6 +106,9 @@ class Desk:
         self.off_duty: dict[int, Event] = {}  # agent -> the event that calls them back
         self.running: set[int] = set()
         self.on_duty = 0
+        # When each agent last went off duty (inf while on duty): service that runs on past it
+        # is overtime, paid and counted in the agents' time.
+        self.off_since: dict[int, float] = {}
         self._shift_end = 0.0  # when the current step of the staffing schedule ends
         self._generation = 0  # the current shift process (a refresh starts a new one)
         self.satisfaction: SatisfactionPort
@@ -162,6 +166,10 @@ class Desk:
         day = int(now)
         if self._shift_end > now and self.on_duty:  # a refresh cuts the current step short
             record.add(Daily.STAFFED_AGENT_HOURS, day, -self.on_duty * (self._shift_end - now) * HOURS_PER_DAY)
+        for index in range(agents, self.on_duty):
+            self.off_since[index] = now
+        for index in range(agents):
+            self.off_since[index] = math.inf
         self.on_duty = agents
         self._shift_end = until
         if agents:  # a step of the schedule lies within one day
@@ -214,7 +222,7 @@ class Desk:
         Timeout(env, delay, contact).callbacks.append(self._arrive_event)
 
     def _arrive_event(self, event: Event) -> None:
-        self._arrive(event._value)
+        self._arrive(cast(Contact, event.value))
 
     def _current(self, contact: Contact) -> bool:
         """Whether the contact's customer is still a customer, in the same spell (not won back
@@ -269,7 +277,13 @@ class Desk:
             wait = env.now - contact.arrived
             handle = self.handles[contact.kind](contact.key, HANDLE)
             self._answered(contact, wait, handle)
+            start = env.now
             yield env.timeout(handle / MINUTES_PER_DAY)
+            off = self.off_since.get(index, math.inf)
+            if off < env.now:  # the shift ended during the contact: the rest is overtime
+                self.world.record.add(
+                    Daily.OVERTIME_AGENT_HOURS, self.world.day(), (env.now - max(start, off)) * HOURS_PER_DAY
+                )
             self._finish(contact, wait)
         self.running.discard(index)
 
@@ -321,7 +335,7 @@ class Desk:
         world.record.add(Daily.RESOLUTION_HOURS_SUM, day, (world.env.now - contact.opened) * HOURS_PER_DAY)
 
     def _abandon(self, event: Event) -> None:
-        contact: Contact = event._value
+        contact = cast(Contact, event.value)
         if contact.answered:
             return
         contact.abandoned = True
@@ -382,7 +396,7 @@ class Desk:
         Timeout(self.world.env, delay, contact).callbacks.append(self._again)
 
     def _again(self, event: Event) -> None:
-        contact: Contact = event._value
+        contact = cast(Contact, event.value)
         if not self._current(contact):
             return
         self.contact(Contact(

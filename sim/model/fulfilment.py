@@ -112,8 +112,8 @@ class Fulfilment:
         event.callbacks.append(self._deliver)
 
     def _deliver(self, event: Event) -> None:
-        person, placed, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, u_claim = (
-            event._value)
+        delivery: tuple[int, float, int, float, bool, float, bool, bool, bool, bool, float] = event.value  # type: ignore[assignment]
+        person, placed, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, u_claim = delivery
         world = self.world
         people = world.people
         if people.status[person] != CUSTOMER or people.joined[person] > placed:

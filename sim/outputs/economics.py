@@ -38,7 +38,10 @@ def daily_economics(daily: dict[str, np.ndarray], econ: EconomicsSpec) -> dict[s
     if econ.agent_cost_per_month is not None:
         agent_cost = daily["agents"] * econ.agent_cost_per_month / DAYS_PER_MONTH
     else:
-        agent_cost = daily["staffed_agent_hours"] * (econ.agent_cost_per_hour / (1.0 - econ.shrinkage))
+        # Staffed hours carry the shrinkage (breaks, training); overtime, service run on past a
+        # shift's end, is paid as worked.
+        agent_cost = (daily["staffed_agent_hours"] * (econ.agent_cost_per_hour / (1.0 - econ.shrinkage))
+                      + daily["overtime_agent_hours"] * econ.agent_cost_per_hour)
     service_cost = contact_cost + agent_cost
     acquisition_cost = (
         daily["new_advertising"] * econ.cost_per_new_customer_advertising

@@ -116,17 +116,23 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def interval(name: str, values: Sequence[float]) -> tuple[float, float, float]:
-    """Mean and 95 % interval of KPI ``name`` across replications: NaN where undefined (a
-    value undefined in any replication, or fewer than two values), clipped to the KPI's
-    natural range (a Student-t interval of a share near 0 can reach below it)."""
-    if not values or not all(math.isfinite(v) for v in values):
-        return math.nan, math.nan, math.nan
-    mean, lo, hi = mean_ci(values, LEVEL)
-    if len(values) < 2:
-        return mean, math.nan, math.nan
+def interval(name: str, values: Sequence[float]) -> tuple[float, float, float, int]:
+    """Mean and 95 % interval of KPI ``name`` across the replications where it is defined (a
+    ratio may be 0/0 in some), and how many those are: ``(mean, lo, hi, n)``. NaN where no
+    replication defines it; no interval (NaN) from fewer than two. The interval is cut to the
+    KPI's natural range (a Student-t interval of a share near 0 can reach below it), and the
+    cut keeps lo <= hi."""
+    defined = [v for v in values if math.isfinite(v)]
+    n = len(defined)
+    if not defined:
+        return math.nan, math.nan, math.nan, 0
+    mean, lo, hi = mean_ci(defined, LEVEL)
+    if n < 2:
+        return mean, math.nan, math.nan, n
     d = KPI_DEFINITIONS[name]
-    return mean, max(lo, d.low), min(hi, d.high)
+    lo = min(max(lo, d.low), d.high)
+    hi = max(min(hi, d.high), d.low)
+    return mean, lo, hi, n
 
 
 def kpi_values(frame: pd.DataFrame, name: str) -> list[float]:
@@ -140,11 +146,12 @@ def summary(result: RunResult, version: str, command: list[str] | None = None) -
     kpis: dict[str, Any] = {}
     for name in KPI_NAMES:
         values = kpi_values(frame, name)
-        mean, lo, hi = interval(name, values)
+        mean, lo, hi, n = interval(name, values)
         integer = KPI_DEFINITIONS[name].integer
         kpis[name] = {
             "mean": _finite(mean),
             "ci95": [_finite(lo), _finite(hi)],
+            "n": n,
             "values": [(int(v) if integer else v) if math.isfinite(v) else None for v in values],
         }
     sc = result.scenario

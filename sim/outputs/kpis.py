@@ -84,6 +84,7 @@ KPI_NAMES = (
     "mean_time_to_abandon_minutes",
     "agent_utilisation",
     "staffed_agent_hours",
+    "overtime_agent_hours",
     "mean_time_to_resolution_hours",
 )
 
@@ -264,11 +265,16 @@ KPI_DEFINITIONS: dict[str, KpiDefinition] = {
         "neither", low=0.0),
     "agent_utilisation": _share(
         "agent utilisation", "agents' busy hours (handle times, counted on the day a contact is answered) / "
-        "staffed agent-hours (agents on duty x hours the desk is open); a contact finished after closing "
-        "counts too, so it can slightly exceed the time on duty", "neither"),
+        "(staffed agent-hours + overtime agent-hours): the share of the hours agents were paid for that they "
+        "spent on contacts", "neither"),
     "staffed_agent_hours": KpiDefinition(
         "staffed agent-hours", "agent-hours", "hours agents were on duty (the staffing schedule over the "
-        "opening hours); the agents' cost is these / (1 - shrinkage) x agent_cost_per_hour", "neither", low=0.0),
+        "opening hours); the agents' cost is these / (1 - shrinkage) x agent_cost_per_hour, plus overtime",
+        "neither", low=0.0),
+    "overtime_agent_hours": KpiDefinition(
+        "overtime agent-hours", "agent-hours", "hours agents spent finishing a contact after their shift "
+        "ended (the desk closed, or fewer agents were scheduled); paid at agent_cost_per_hour", "lower",
+        low=0.0),
     "mean_time_to_resolution_hours": KpiDefinition(
         "mean time to resolution", "hours", "problems resolved at the desk: hours from raising the problem "
         "(before any wait for the desk to open) to the end of the contact that resolved it, nights, weekends "
@@ -366,8 +372,10 @@ def kpis(result: ReplicationResult, scenario: Scenario, from_day: int = 0) -> di
         "mean_wait_minutes_offered": _ratio(
             total["wait_minutes_sum"] + total["abandoned_wait_minutes_sum"], answered + abandoned),
         "mean_time_to_abandon_minutes": _ratio(total["abandoned_wait_minutes_sum"], abandoned),
-        "agent_utilisation": _ratio(total["agent_busy_hours"], total["staffed_agent_hours"]),
+        "agent_utilisation": _ratio(
+            total["agent_busy_hours"], total["staffed_agent_hours"] + total["overtime_agent_hours"]),
         "staffed_agent_hours": total["staffed_agent_hours"],
+        "overtime_agent_hours": total["overtime_agent_hours"],
         "mean_time_to_resolution_hours": _ratio(total["resolution_hours_sum"], total["problems_resolved"]),
     }
     return {name: float(k[name]) for name in KPI_NAMES}

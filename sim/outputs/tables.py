@@ -75,6 +75,7 @@ def timeseries_frame(results: list[ReplicationResult], scenario: Scenario) -> pd
             "mean_satisfaction": d["mean_satisfaction"],
             "agents": d["agents"],
             "staffed_agent_hours": d["staffed_agent_hours"],
+            "overtime_agent_hours": d["overtime_agent_hours"],
             "agent_busy_hours": d["agent_busy_hours"],
             "abandoned_wait_minutes_sum": d["abandoned_wait_minutes_sum"],
             "revenue": d["revenue"],
