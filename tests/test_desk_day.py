@@ -236,3 +236,25 @@ def test_an_overloaded_desk_pays_overtime_and_its_utilisation_stays_a_share() ->
     e = sc.economics
     assert money["agent_cost"].sum() == pytest.approx(
         d["staffed_agent_hours"].sum() * e.agent_cost_per_hour / (1 - e.shrinkage) + overtime.sum() * e.agent_cost_per_hour)
+
+
+def test_contacts_put_off_under_old_opening_hours_are_timed_again_when_the_hours_change() -> None:
+    """Opening hours 13-18, then from day 3 on 8-12 ("answer in the morning"): a contact raised
+    on the night of day 2 was timed for day 3's afternoon under the old hours; it must reach the
+    desk in the new morning opening instead of arriving while the desk is closed and giving up."""
+    from sim.model.replication import run_replication
+
+    service = {"agents": 3, "opening_hours": {"start_hour": 13, "end_hour": 18, "days_per_week": 7},
+               "patience_minutes": {"distribution": "exponential", "mean": 5.0}}
+    before = desk_scenario(service, days=6, questions=2.0)
+    data = before.model_dump()
+    data["service"]["opening_hours"] = {"start_hour": 8, "end_hour": 12, "days_per_week": 7}
+    after = Scenario.model_validate(data)
+    result = run_replication(before, 0, changes=[(3, after)])
+    offered = result.hourly["offered"].reshape(6, 24)
+    assert offered[:3, 13:18].sum() == offered[:3].sum() > 0  # the old hours, to day 2
+    assert offered[3:, 8:12].sum() == offered[3:].sum() > 0  # only the new hours from day 3
+    # the night before the change sends day 3 its morning's contacts: more than a plain morning's
+    assert offered[3, 8:12].sum() > 0
+    same = run_replication(before, 0, changes=[(3, before)])  # an identical change re-times nothing
+    assert (same.hourly["offered"] == run_replication(before, 0).hourly["offered"]).all()

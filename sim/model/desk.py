@@ -77,7 +77,7 @@ class Contact:
 
     __slots__ = (
         "person", "kind", "about", "attempt", "opened", "problem", "episode", "key", "arrived", "answered",
-        "abandoned",
+        "abandoned", "deferrals",
     )
 
     def __init__(
@@ -95,6 +95,7 @@ class Contact:
         self.arrived = 0.0
         self.answered = False
         self.abandoned = False
+        self.deferrals = 0  # times its arrival was timed; a re-timed contact's earlier time is void
 
 
 class Desk:
@@ -109,6 +110,10 @@ class Desk:
         # When each agent last went off duty (inf while on duty): service that runs on past it
         # is overtime, paid and counted in the agents' time.
         self.off_since: dict[int, float] = {}
+        # Contacts put off to a later time, in the order they were (a dict: a fixed order), and
+        # the desk's day they were timed under: if it changes mid-run, they are timed again.
+        self.deferred: dict[Contact, None] = {}
+        self._day_rules: tuple[object, ...] = ()
         self._shift_end = 0.0  # when the current step of the staffing schedule ends
         self._generation = 0  # the current shift process (a refresh starts a new one)
         self.satisfaction: SatisfactionPort
@@ -138,6 +143,10 @@ class Desk:
         self.patience = sampler(s.patience_minutes) if s.patience_minutes is not None else None
         self.target_days = s.service_level_target_seconds / 60.0 / MINUTES_PER_DAY
         self.wait_tolerance = sc.service_quality.wait_tolerance_minutes
+        rules = (hours, s.arrival_profile)
+        if self._day_rules and rules != self._day_rules:
+            self._retime_deferred()
+        self._day_rules = rules
         # A new shift process, from now, under the new schedule (the old one stops).
         self._generation += 1
         self.world.env.process(self._shifts(self._generation))
@@ -219,10 +228,26 @@ class Desk:
             opening = self.hours.next_opening(now)
             day = int(opening + EPS)
             delay = max(0.0, day + self.profile.time_of_day(uniform(contact.key, DEFER)) - now)
-        Timeout(env, delay, contact).callbacks.append(self._arrive_event)
+        contact.deferrals += 1
+        self.deferred[contact] = None
+        Timeout(env, delay, (contact, contact.deferrals)).callbacks.append(self._arrive_event)
 
     def _arrive_event(self, event: Event) -> None:
-        self._arrive(cast(Contact, event.value))
+        contact, deferral = cast(tuple[Contact, int], event.value)
+        if deferral != contact.deferrals:
+            return  # timed again since, under new opening hours
+        del self.deferred[contact]
+        self._arrive(contact)
+
+    def _retime_deferred(self) -> None:
+        """The opening hours or the arrival profile changed (mid-run): a contact put off to a
+        time under the old ones is timed again now, under the new, with the same draws — as if
+        raised now — so that none arrives while the desk is closed and gives up."""
+        pending = list(self.deferred)
+        self.deferred.clear()
+        for contact in pending:
+            contact.deferrals += 1  # its earlier time is void, whenever it arrives now
+            self.contact(contact)
 
     def _current(self, contact: Contact) -> bool:
         """Whether the contact's customer is still a customer, in the same spell (not won back
