@@ -38,9 +38,9 @@ def assert_window_is_the_tail(windowed: ReplicationResult, long: ReplicationResu
     assert np.array_equal(windowed.hourly["offered"], long.hourly["offered"][24 * W:])
     later = long.churn["day"] >= W
     for name in CHURN_FIELDS:
-        if name == "in_start_cohort":
-            continue  # the long run's cohort is its day 0's
-        expected = long.churn[name][later] - (W if name == "day" else 0)
+        if name in ("in_start_cohort", "orders_in_window", "revenue_in_window"):
+            continue  # the long run's cohort and window start on its day 0
+        expected = long.churn[name][later] - (W if name in ("day", "joined_day") else 0)
         assert np.array_equal(windowed.churn[name], expected), name
 
 
@@ -71,6 +71,25 @@ def test_churn_events_mark_the_customers_of_day_0(pair: tuple[ReplicationResult,
     assert 0 < cohort.sum() <= windowed.customers_start
     assert (c["tenure_days"][cohort] >= c["day"][cohort] - 1e-9).all()  # joined by day 0
     assert (c["tenure_days"][~cohort] < c["day"][~cohort] + 1e-9).all()  # joined since
+    assert np.allclose(c["day"] - c["joined_day"], c["tenure_days"])
+    assert (c["joined_day"][cohort] <= 0).all() and (c["joined_day"] < 0).any()  # before the window
+
+
+def test_churn_events_count_the_window_s_own_orders_and_revenue(
+    pair: tuple[ReplicationResult, ReplicationResult],
+) -> None:
+    """orders and lifetime_revenue include the warm-up; orders_in_window and revenue_in_window
+    do not: together over the churned they are at most the window's orders and revenue."""
+    windowed = pair[0]
+    c = windowed.churn
+    assert (c["orders_in_window"] <= c["orders"]).all() and (c["orders_in_window"] >= 0).all()
+    assert (c["revenue_in_window"] <= c["lifetime_revenue"] + 1e-9).all()
+    assert (c["orders_in_window"] < c["orders"]).any()  # some ordered in the warm-up
+    assert c["orders_in_window"].sum() <= windowed.daily["orders"].sum()
+    assert c["revenue_in_window"].sum() <= windowed.daily["revenue"].sum() + 1e-6
+    long = pair[1].churn  # no warm-up: the window is the whole run
+    assert np.array_equal(long["orders_in_window"], long["orders"])
+    assert np.allclose(long["revenue_in_window"], long["lifetime_revenue"])
 
 
 def test_changes_and_competitor_shocks_count_days_from_the_window() -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sim import load_scenario, run
 from sim.core.vocabulary import CAUSES
 from sim.outputs.files import interval
-from sim.outputs.kpis import KPI_DEFINITIONS, KPI_NAMES, kpi_definitions
+from sim.outputs.kpis import KPI_DEFINITIONS, KPI_NAMES, kpi_definitions, kpis
 from sim.outputs.reference import markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,3 +90,22 @@ def test_tables_have_tidy_dtypes(result) -> None:  # type: ignore[no-untyped-def
     assert isinstance(churn["cause"].dtype, pd.CategoricalDtype)
     assert list(churn["cause"].cat.categories) == list(CAUSES)
     assert churn["replication"].dtype == np.int64 and churn["customer"].dtype == np.int64
+
+
+def test_kpis_from_a_later_day_start_from_that_day() -> None:
+    """kpis(from_day=k): customers_start is the customers at the end of day k - 1 (not those of
+    day 0), and the start cohort's share lost, which follows day 0's customers, is undefined."""
+    from sim.model.replication import run_replication
+    from sim.scenario.schema import Scenario
+
+    sc = Scenario.model_validate({"horizon_days": 400, "warmup_days": 0,
+                                  "market": {"population": 600, "initial_customers": 120}})
+    result = run_replication(sc, 0)
+    whole, later = kpis(result, sc), kpis(result, sc, from_day=30)
+    active = sum(result.daily[f"active_level{n}"] for n in (1, 2, 3))
+    assert whole["customers_start"] == result.customers_start == 120
+    assert later["customers_start"] == active[29]
+    assert not math.isnan(whole["start_cohort_lost_first_year"])
+    assert math.isnan(later["start_cohort_lost_first_year"])
+    assert later["customers_end"] == whole["customers_end"]
+

@@ -129,10 +129,16 @@ CONTACTS_BY_KIND = (Daily.QUESTIONS, Daily.ORDER_PROBLEM_CONTACTS, Daily.COMPLAI
 # Revenue of the orders placed at each loyalty level 1..3 (at index level - 1).
 REVENUE_BY_LEVEL = (Daily.REVENUE_LEVEL1, Daily.REVENUE_LEVEL2, Daily.REVENUE_LEVEL3)
 
+# One row per churn. ``tenure_days``, ``orders`` and ``lifetime_revenue`` are the customer's own,
+# warm-up included (tenure: this spell, since ``joined_day``, which is negative when it began
+# before the window; orders and revenue: the person's, every spell); ``orders_in_window`` and
+# ``revenue_in_window`` count the measured window only.
 CHURN_FIELDS = (
-    "day", "customer", "cause", "path", "loyalty_level", "tenure_days", "orders", "lifetime_revenue",
-    "in_start_cohort",
+    "day", "customer", "cause", "path", "loyalty_level", "joined_day", "tenure_days", "orders",
+    "lifetime_revenue", "orders_in_window", "revenue_in_window", "in_start_cohort",
 )
+_FLOAT_FIELDS = frozenset({"day", "joined_day", "tenure_days", "lifetime_revenue", "revenue_in_window"})
+_DAY_FIELDS = (0, 5)  # day and joined_day: renumbered from the window's first day
 
 
 @dataclass
@@ -155,7 +161,7 @@ class Recorder:
         self.horizon_days = horizon_days
         self.daily: dict[Daily, list[float]] = {name: [0.0] * horizon_days for name in Daily}
         self.hourly: dict[Hourly, list[float]] = {name: [0.0] * (24 * horizon_days) for name in Hourly}
-        self.churn_events: list[tuple[float, int, int, int, int, float, int, float, int]] = []
+        self.churn_events: list[tuple[float, int, int, int, int, float, float, int, float, int, float, int]] = []
 
     def add(self, name: Daily, day: int, amount: float = 1.0) -> None:
         self.daily[name][day] += amount
@@ -164,9 +170,9 @@ class Recorder:
         """The measured window only: days from ``warmup_days`` on, renumbered from 0."""
         w = warmup_days
         daily = {str(name): np.asarray(values[w:], dtype=np.float64) for name, values in self.daily.items()}
-        rows = [(r[0] - w, *r[1:]) for r in self.churn_events if r[0] >= w]
+        rows = [(r[0] - w, *r[1:5], r[5] - w, *r[6:]) for r in self.churn_events if r[0] >= w]
         churn = {
-            name: np.asarray([r[i] for r in rows], dtype=np.float64 if name in ("day", "tenure_days", "lifetime_revenue") else np.int64)
+            name: np.asarray([r[i] for r in rows], dtype=np.float64 if name in _FLOAT_FIELDS else np.int64)
             for i, name in enumerate(CHURN_FIELDS)
         }
         return ReplicationResult(

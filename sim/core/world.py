@@ -84,8 +84,10 @@ class World:
         # window is simulated day warmup + d (whole weeks, so both start on a Monday).
         self.warmup = scenario.warmup_days
         self.record = Recorder(scenario.warmup_days + scenario.horizon_days)
-        # The customers active on day 0 of the measured window (set when it starts).
+        # The customers active on day 0 of the measured window, and everyone's orders, revenue and
+        # generation then (set when it starts).
         self.start_cohort: np.ndarray | None = None
+        self._window_start: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         # Active customers at each loyalty level (index 1..3), kept up to date.
         self.level_counts = [0, 0, 0, 0]
 
@@ -98,6 +100,24 @@ class World:
     def generator(self, name: str) -> np.random.Generator:
         """A NumPy generator for vectorised draws while the replication is built."""
         return generator(self.seed, self.replication, name)
+
+    def open_window(self) -> None:
+        """Day 0 of the measured window: note who the customers are and what everyone has
+        ordered so far, so that churn events can count the window's orders and revenue alone."""
+        people = self.people
+        self.start_cohort = people.view("status") == CUSTOMER
+        self._window_start = (people.view("orders").copy(), people.view("revenue").copy(),
+                              people.view("generation").copy())
+
+    def at_window_start(self, person: int) -> tuple[int, float]:
+        """The person's orders and revenue on day 0 of the window (0 before it opens, and for
+        someone who took the slot since)."""
+        if self._window_start is None:
+            return 0, 0.0
+        orders, revenue, generation = self._window_start
+        if generation[person] != self.people.generation[person]:
+            return 0, 0.0
+        return int(orders[person]), float(revenue[person])
 
     def day(self) -> int:
         return int(self.env.now)

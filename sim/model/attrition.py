@@ -125,9 +125,11 @@ class Attrition:
         people.status[person] = FORMER
         people.left[person] = now
         world.level_counts[level] -= 1
+        orders, revenue = people.orders[person], people.revenue[person]
+        orders0, revenue0 = world.at_window_start(person)
         world.record.churn_events.append(
-            (now, person, cause, path, level, now - people.joined[person], people.orders[person],
-             people.revenue[person], self._in_start_cohort(person))
+            (now, person, cause, path, level, people.joined[person], now - people.joined[person], orders,
+             revenue, orders - orders0, revenue - revenue0, self._in_start_cohort(person))
         )
         world.record.add(CHURNED_BY_CAUSE[cause], int(now))
         if cause == DIED or cause == MOVED_AWAY:  # gone for good: a new prospect takes the slot

@@ -157,7 +157,7 @@ class Model:
     def _start_window(self) -> None:
         """Day 0 of the measured window: who the customers are now."""
         world = self.world
-        world.start_cohort = world.people.view("status") == CUSTOMER
+        world.open_window()
         self.customers_start = sum(world.level_counts)
 
     def _daily(self, on_day: DayCallback | None) -> Generator[simpy.Event, object, None]:

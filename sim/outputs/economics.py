@@ -69,6 +69,7 @@ def npv(profit: np.ndarray, discount_rate_annual: float) -> float:
 
 
 def lifetime_value(margin_per_customer_year: float, churn_per_year: float, discount_rate_annual: float) -> float:
-    """Customer lifetime value m / (ln(1 + r) + h), discounting and churn both continuous."""
+    """Customer lifetime value m / (ln(1 + r) + h), discounting and churn both continuous;
+    undefined (NaN), never infinite, when neither discounting nor churn ends a lifetime."""
     rate = math.log1p(discount_rate_annual) + churn_per_year
-    return margin_per_customer_year / rate if rate > 0 else math.inf
+    return margin_per_customer_year / rate if rate > 0 else math.nan

@@ -1,16 +1,16 @@
-"""Metrics: the KPIs of a replication and the tidy tables of a run.
+"""The KPIs of one replication, computed by mechanism from its counters.
 
 Everything here is a function of :class:`~sim.core.recorder.ReplicationResult` (and the
-scenario, for the economics), so the same numbers come out in a notebook, in the
-command line and in the report. Shares are computed from counts, never averaged
-from daily shares.
+scenario, for the economics), so the same numbers come out in a notebook, in the command line
+and in the report. Shares are computed from counts, never averaged from daily shares. A ratio
+with nothing to divide by is NaN (undefined), never infinite. What each KPI means is in
+:mod:`sim.outputs.kpi_definitions`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
@@ -18,364 +18,190 @@ from sim.core.calendar import DAYS_PER_YEAR
 from sim.core.recorder import ReplicationResult
 from sim.core.vocabulary import CAUSES, LEVELS, OUTCOMES, PATHS
 from sim.outputs.economics import daily_economics, lifetime_value, npv
+from sim.outputs.kpi_definitions import (
+    COUNT_KPIS,
+    CURRENCY,
+    KPI_DEFINITIONS,
+    KPI_NAMES,
+    KpiDefinition,
+    kpi_definitions,
+)
 from sim.scenario.schema import Scenario
 
-_LEVEL_WORDS = {1: "initial customers (level 1)", 2: "repeat customers (level 2)", 3: "advocates (level 3)"}
-
-# The KPIs of summary.json, in order; the first block is the output contract.
-KPI_NAMES = (
-    "customers_start",
-    "customers_end",
-    "new_customers_advertising",
-    "new_customers_referral",
-    "churned_total",
-    *(f"churned_{c}" for c in CAUSES),
-    "churn_rate_annual",
-    "orders",
-    "perfect_order_rate",
-    "on_time_rate",
-    "contacts",
-    "mean_wait_minutes",
-    "p_wait_gt_0",
-    "service_level",
-    "abandonment_rate",
-    "first_contact_resolution_rate",
-    "complaints",
-    "wom_positive_messages",
-    "wom_negative_messages",
-    "mean_told_by_happy",
-    "mean_told_by_unhappy",
-    "share_repeat_transactions",
-    "share_initial_transactions",
-    "share_advocates_end",
-    "mean_satisfaction_end",
-    "revenue",
-    "gross_profit",
-    "service_cost",
-    "acquisition_cost",
-    "profit",
-    "npv",
-    # beyond the contract
-    *(f"share_churn_{c}" for c in CAUSES),
-    "order_fill_rate",
-    "order_accuracy_rate",
-    "invoice_accuracy_rate",
-    "mean_lead_time_days",
-    "questions",
-    "order_problem_contacts",
-    "customer_lifetime_value",
-    "guarantee_cost",
-    "new_customers_winback",
-    "prospects_deterred",
-    "start_cohort_lost_first_year",
-    "problem_episodes",
-    "voiced_share",
-    *(f"episodes_{o}" for o in OUTCOMES),
-    *(f"stay_rate_{o}" for o in OUTCOMES),
-    *(f"share_churn_path_{p}" for p in PATHS),
-    # the loyalty mix (level 3 at the end is share_advocates_end, above) and revenue by level
-    "share_level1_end",
-    "share_level2_end",
-    *(f"share_level{n}_mean" for n in LEVELS),
-    *(f"share_revenue_level{n}" for n in LEVELS),
-    # the desk's day
-    "p_wait_gt_0_offered",
-    "mean_wait_minutes_offered",
-    "mean_time_to_abandon_minutes",
-    "agent_utilisation",
-    "staffed_agent_hours",
-    "overtime_agent_hours",
-    "mean_time_to_resolution_hours",
-)
-
-_OUTCOME_WORDS = {
-    "silent": "silent", "unresolved": "voiced, left unresolved", "resolved": "resolved",
-    "resolved_quickly": "resolved quickly",
-}
-_OUTCOME_SHORT = {"silent": "silent", "unresolved": "unresolved", "resolved": "resolved",
-                  "resolved_quickly": "resolved fast"}
-_PATH_WORDS = {
-    **{f"episode_{o}": f"after a problem {w}" for o, w in _OUTCOME_WORDS.items()},
-    "hazard": "time-based hazard", "word_of_mouth": "a complaint heard",
-}
-
-
-CURRENCY = "{currency}"  # a unit filled in with the scenario's ``economics.currency``
-INF = math.inf
-
-
-@dataclass(frozen=True)
-class KpiDefinition:
-    """What a KPI means: its one label, unit, definition and direction of good, and its
-    natural range (a share lies in [0, 1], a count in [0, ∞)), which intervals are clipped to."""
-
-    label: str
-    unit: str
-    definition: str
-    better: Literal["higher", "lower", "neither"]
-    low: float = -INF
-    high: float = INF
-    integer: bool = False
-
-    def json(self, currency: str) -> dict[str, str]:
-        return {"label": self.label, "unit": self.unit.replace(CURRENCY, currency),
-                "definition": self.definition, "better": self.better}
-
-
-def _count(label: str, definition: str, better: Literal["higher", "lower", "neither"],
-           unit: str = "customers") -> KpiDefinition:
-    return KpiDefinition(label, unit, definition, better, low=0.0, integer=True)
-
-
-def _share(label: str, definition: str, better: Literal["higher", "lower", "neither"]) -> KpiDefinition:
-    return KpiDefinition(label, "share (0-1)", definition, better, low=0.0, high=1.0)
-
-
-def _money(label: str, definition: str, better: Literal["higher", "lower", "neither"],
-           low: float = 0.0) -> KpiDefinition:
-    return KpiDefinition(label, CURRENCY, definition, better, low=low)
-
-
-_CAUSE_WORDS = {
-    "died": "died", "moved_away": "moved away", "friends_influence": "friends' influence",
-    "competition": "competition", "product_dissatisfaction": "product", "poor_service": "poor service",
-}
-
-# One label, unit, definition and direction of good per KPI: the terminal table, summary.json
-# ("kpi_definitions") and docs/KPIS.md all read them from here. Counts are totals over the
-# horizon; "active" is the end-of-day snapshot.
-KPI_DEFINITIONS: dict[str, KpiDefinition] = {
-    "customers_start": _count("customers at start", "customers active on day 0 of the measured window (after "
-                              "any warm-up; without one, the initial customers)", "neither"),
-    "customers_end": _count("customers at end", "active customers in the last day's snapshot", "higher"),
-    "new_customers_advertising": _count("new by advertising", "customers who joined through advertising", "higher"),
-    "new_customers_referral": _count("new by referral", "customers who joined on a recommendation", "higher"),
-    "churned_total": _count("churned", "churn events, all causes", "lower"),
-    **{f"churned_{c}": _count(f"churned: {_CAUSE_WORDS[c]}", f"churn events with cause {c}", "lower")
-       for c in CAUSES},
-    "churn_rate_annual": KpiDefinition(
-        "churn events per customer-year", "per customer-year",
-        "churned_total / customer-years, customer-years = sum over days of active customers / 365",
-        "lower", low=0.0),
-    "orders": _count("orders", "orders placed", "higher", unit="orders"),
-    "perfect_order_rate": _share(
-        "perfect orders", "orders on time AND complete AND accurate AND correctly invoiced / orders", "higher"),
-    "on_time_rate": _share("orders on time", "orders on time / orders (by day placed)", "higher"),
-    "contacts": _count("support contacts", "contacts arriving at the desk (each attempt counts; a contact of someone no "
-                       "longer a customer at arrival is dropped uncounted)", "neither",
-                       unit="contacts"),
-    "mean_wait_minutes": KpiDefinition(
-        "mean wait", "minutes", "sum of waits of answered contacts / answered (abandoned waits excluded)",
-        "lower", low=0.0),
-    "p_wait_gt_0": _share("answered after a wait", "answered contacts that waited at all / answered", "lower"),
-    "service_level": _share(
-        "service level", "answered within the service-level target / (answered + abandoned)", "higher"),
-    "abandonment_rate": _share("abandonment", "abandoned / (answered + abandoned)", "lower"),
-    "first_contact_resolution_rate": _share(
-        "first-contact resolution", "first attempts answered and resolved / first attempts answered (attempt 1 only: "
-        "a retry after abandoning is attempt 2)", "higher"),
-    "complaints": _count("complaints (voiced problems)",
-                         "problem episodes voiced — TARP's complainers: failed orders and disappointing products "
-                         "taken to the desk, and questions the desk failed to answer or resolve (counted once "
-                         "per problem, when voiced)", "neither", unit="problems"),
-    "wom_positive_messages": _count("people told good things", "people told by a happy customer", "higher",
-                                    unit="people"),
-    "wom_negative_messages": _count("people told bad things", "people told by an unhappy customer", "lower",
-                                    unit="people"),
-    "mean_told_by_happy": KpiDefinition(
-        "told per happy teller", "people per teller", "people told / happy experiences that were told",
-        "higher", low=0.0),
-    "mean_told_by_unhappy": KpiDefinition(
-        "told per unhappy teller", "people per teller", "people told / unhappy experiences that were told",
-        "lower", low=0.0),
-    "share_repeat_transactions": _share("repeat orders", "orders not placed at joining / orders (all orders of initial customers are repeat)", "higher"),
-    "share_initial_transactions": _share("first orders", "orders placed at joining / orders", "neither"),
-    "share_advocates_end": _share("advocates at end", "level-3 customers / active customers, last snapshot",
-                                  "higher"),
-    "mean_satisfaction_end": KpiDefinition(
-        "mean satisfaction at end", "score (0-1)", "mean satisfaction of active customers, last snapshot",
-        "higher", low=0.0, high=1.0),
-    "revenue": _money("revenue", "order value of all orders", "higher"),
-    "gross_profit": _money("gross profit", "revenue x gross_margin (docs/MODEL.md section 7.10)", "higher"),
-    "service_cost": _money("service cost", "agents' cost and cost per contact (section 7.10)", "lower"),
-    "acquisition_cost": _money("acquisition cost", "cost of the customers won, per channel (section 7.10)", "neither"),
-    "profit": _money("profit", "gross profit - fulfilment, service, acquisition and guarantee costs",
-                     "higher", low=-INF),
-    "npv": _money("NPV", "daily profit discounted at discount_rate_annual (section 7.10)", "higher", low=-INF),
-    **{f"share_churn_{c}": _share(f"share of churn: {_CAUSE_WORDS[c]}",
-                                  f"churned_{c} / churned_total (a part of all churn, not of the rate)",
-                                  "neither")
-       for c in CAUSES},
-    "order_fill_rate": _share("orders complete", "orders complete / orders (by day placed)", "higher"),
-    "order_accuracy_rate": _share("orders accurate", "orders accurate / orders (by day placed)", "higher"),
-    "invoice_accuracy_rate": _share("invoices correct", "orders correctly invoiced / orders (by day placed)", "higher"),
-    "mean_lead_time_days": KpiDefinition(
-        "mean lead time", "days", "sum of lead times / orders (late ones included)", "lower", low=0.0),
-    "start_cohort_lost_first_year": _share(
-        "start customers lost in year 1", "customers active on day 0 of the measured window who left within its "
-        "first 365 days / customers_start (a share of a cohort, not churn_rate_annual's events per customer-year; "
-        "undefined for a window shorter than a year)", "lower"),
-    "prospects_deterred": _count("prospects deterred", "advertising contacts and recommendations that would have "
-                                 "won a customer but for the complaints the prospect (or former customer) "
-                                 "remembered", "lower", unit="prospects"),
-    "new_customers_winback": _count("won back", "former customers who joined again (by advertising or a "
-                                    "recommendation, after the cool-off): the win-back channel", "higher"),
-    "problem_episodes": _count("problems", "problem episodes opened: failed orders, disappointing products, "
-                               "questions the desk failed (docs/MODEL.md section 7.11)", "lower", unit="problems"),
-    "voiced_share": _share("problems voiced", "complaints / problems", "neither"),
-    **{f"episodes_{o}": _count(f"problems ended {_OUTCOME_WORDS[o]}", f"problem episodes whose outcome was {o}",
-                               "neither", unit="problems") for o in OUTCOMES},
-    **{f"stay_rate_{o}": _share(f"stayed: problem {_OUTCOME_SHORT[o]}",
-                                f"episodes ended {o} whose one leave decision was stay / episodes ended {o} "
-                                "(TARP's 'buy again')", "higher") for o in OUTCOMES},
-    **{f"share_churn_path_{p}": _share(f"share of churn: {_PATH_WORDS[p]}",
-                                       f"churn events that came by path {p} / churned_total", "neither")
-       for p in PATHS},
-    "questions": _count("questions", "question contacts arriving (attempts)", "neither", unit="contacts"),
-    "order_problem_contacts": _count("order-problem contacts", "contacts about a failed order (attempts)",
-                                     "lower", unit="contacts"),
-    "customer_lifetime_value": _money(
-        "customer lifetime value", "m / (ln(1 + r) + h): margin per customer-year m, discount rate r, "
-        "churn rate h (docs/MODEL.md section 7.10)", "higher", low=-INF),
-    "guarantee_cost": _money("guarantee cost", "service-guarantee payouts", "lower"),
-    "share_level1_end": _share("initial customers at end", "level-1 customers / active customers, last snapshot",
-                               "neither"),
-    "share_level2_end": _share("repeat customers at end", "level-2 customers / active customers, last snapshot",
-                               "neither"),
-    **{f"share_level{n}_mean": _share(
-        f"{_LEVEL_WORDS[n]} over the run",
-        f"customer-days at level {n} / customer-days (sums of the end-of-day snapshots over the horizon: "
-        "the mean loyalty mix, each day weighted by its customers)", "higher" if n == 3 else "neither")
-       for n in LEVELS},
-    **{f"share_revenue_level{n}": _share(
-        f"revenue from {_LEVEL_WORDS[n]}",
-        f"order value of the orders placed at level {n} (the level before any promotion the order brings) "
-        "/ revenue", "neither")
-       for n in LEVELS},
-    "p_wait_gt_0_offered": _share(
-        "offered contacts that waited", "(answered contacts that waited at all + abandoned) / (answered + "
-        "abandoned): every offered contact, those who gave up included (p_wait_gt_0 counts answered ones only)",
-        "lower"),
-    "mean_wait_minutes_offered": KpiDefinition(
-        "mean wait of offered contacts", "minutes", "(sum of waits of answered contacts + sum of times to "
-        "abandon) / (answered + abandoned): every offered contact's time in the queue (mean_wait_minutes "
-        "counts answered ones only)", "lower", low=0.0),
-    "mean_time_to_abandon_minutes": KpiDefinition(
-        "mean time to abandon", "minutes", "sum of times abandoned contacts waited before giving up / abandoned",
-        "neither", low=0.0),
-    "agent_utilisation": _share(
-        "agent utilisation", "agents' busy hours (handle times, counted on the day a contact is answered) / "
-        "(staffed agent-hours + overtime agent-hours): the share of the hours agents were paid for that they "
-        "spent on contacts", "neither"),
-    "staffed_agent_hours": KpiDefinition(
-        "staffed agent-hours", "agent-hours", "hours agents were on duty (the staffing schedule over the "
-        "opening hours); the agents' cost is these / (1 - shrinkage) x agent_cost_per_hour, plus overtime",
-        "neither", low=0.0),
-    "overtime_agent_hours": KpiDefinition(
-        "overtime agent-hours", "agent-hours", "hours agents spent finishing a contact after their shift "
-        "ended (the desk closed, or fewer agents were scheduled); paid at agent_cost_per_hour", "lower",
-        low=0.0),
-    "mean_time_to_resolution_hours": KpiDefinition(
-        "mean time to resolution", "hours", "problems resolved at the desk: hours from raising the problem "
-        "(before any wait for the desk to open) to the end of the contact that resolved it, nights, weekends "
-        "and earlier tries included / problems resolved (problems never resolved are not counted)",
-        "lower", low=0.0),
-}
-COUNT_KPIS = tuple(name for name in KPI_NAMES if KPI_DEFINITIONS[name].integer)
-
-
-def kpi_definitions(currency: str) -> dict[str, dict[str, str]]:
-    """``KPI_DEFINITIONS`` as JSON, money in ``currency`` (summary.json's "kpi_definitions")."""
-    return {name: KPI_DEFINITIONS[name].json(currency) for name in KPI_NAMES}
+__all__ = ["COUNT_KPIS", "CURRENCY", "KPI_DEFINITIONS", "KPI_NAMES", "KpiDefinition", "kpi_definitions", "kpis"]
 
 
 def _ratio(num: float, den: float) -> float:
     return num / den if den else math.nan
 
 
+@dataclass
+class _Window:
+    """One replication's days from ``from_day`` on: the series, their totals, the money."""
+
+    result: ReplicationResult
+    scenario: Scenario
+    from_day: int
+    d: dict[str, np.ndarray]
+    total: dict[str, float]
+    money: dict[str, np.ndarray]
+    active: np.ndarray  # customers at the end of each day
+
+    @classmethod
+    def of(cls, result: ReplicationResult, scenario: Scenario, from_day: int) -> _Window:
+        d = {name: values[from_day:] for name, values in result.daily.items()}
+        money = daily_economics(result.daily, scenario.economics)
+        return cls(
+            result, scenario, from_day, d,
+            total={name: float(values.sum()) for name, values in d.items()},
+            money={name: values[from_day:] for name, values in money.items()},
+            active=d["active_level1"] + d["active_level2"] + d["active_level3"],
+        )
+
+    def end(self, series: str) -> float:
+        """The last day's snapshot of a series (NaN for an empty window)."""
+        return float(self.d[series][-1]) if self.active.size else math.nan
+
+    @property
+    def customers_end(self) -> float:
+        return float(self.active[-1]) if self.active.size else math.nan
+
+    @property
+    def customer_years(self) -> float:
+        return float(self.active.sum()) / DAYS_PER_YEAR
+
+    @property
+    def churned_total(self) -> float:
+        return sum(self.total[f"churned_{c}"] for c in CAUSES)
+
+    @property
+    def churn_rate(self) -> float:
+        return _ratio(self.churned_total, self.customer_years)
+
+
+def _customers(w: _Window) -> dict[str, float]:
+    """Customers, acquisition, churn by cause and by path, the start cohort."""
+    t, result = w.total, w.result
+    churned_total = w.churned_total
+    in_window = result.churn["day"] >= w.from_day
+    paths = np.bincount(result.churn["path"][in_window].astype(np.int64), minlength=len(PATHS))
+    # customers on day from_day: the start of the window, or the snapshot at the end of the day before
+    start = float(result.customers_start) if w.from_day == 0 else float(
+        sum(result.daily[f"active_level{n}"][w.from_day - 1] for n in LEVELS))
+    cohort = math.nan  # the cohort is the customers of day 0 of the window: only from day 0
+    if w.from_day == 0 and result.horizon_days >= DAYS_PER_YEAR:
+        lost = (result.churn["in_start_cohort"] == 1) & (result.churn["day"] < DAYS_PER_YEAR)
+        cohort = _ratio(float(lost.sum()), float(result.customers_start))
+    return {
+        "customers_start": start,
+        "customers_end": w.customers_end,
+        "new_customers_advertising": t["new_advertising"],
+        "new_customers_referral": t["new_referral"],
+        "new_customers_winback": t["new_winback"],
+        "prospects_deterred": t["prospects_deterred"],
+        "churned_total": churned_total,
+        **{f"churned_{c}": t[f"churned_{c}"] for c in CAUSES},
+        "churn_rate_annual": w.churn_rate,
+        **{f"share_churn_{c}": _ratio(t[f"churned_{c}"], churned_total) for c in CAUSES},
+        **{f"share_churn_path_{p}": _ratio(float(paths[i]), churned_total) for i, p in enumerate(PATHS)},
+        "start_cohort_lost_first_year": cohort,
+    }
+
+
+def _fulfilment(w: _Window) -> dict[str, float]:
+    """Orders and how they were delivered."""
+    t = w.total
+    orders = t["orders"]
+    return {
+        "orders": orders,
+        "perfect_order_rate": _ratio(t["orders_perfect"], orders),
+        "on_time_rate": _ratio(t["orders_on_time"], orders),
+        "order_fill_rate": _ratio(t["orders_complete"], orders),
+        "order_accuracy_rate": _ratio(t["orders_accurate"], orders),
+        "invoice_accuracy_rate": _ratio(t["orders_invoice_ok"], orders),
+        "mean_lead_time_days": _ratio(t["lead_time_days_sum"], orders),
+        "share_repeat_transactions": _ratio(t["orders_repeat"], orders),
+        "share_initial_transactions": _ratio(t["orders_initial"], orders),
+    }
+
+
+def _desk(w: _Window) -> dict[str, float]:
+    """The support desk: contacts, waits, resolution, the agents' time."""
+    t = w.total
+    answered, abandoned = t["answered"], t["abandoned"]
+    offered = answered + abandoned
+    return {
+        "contacts": t["contacts"],
+        "questions": t["questions"],
+        "order_problem_contacts": t["order_problem_contacts"],
+        "mean_wait_minutes": _ratio(t["wait_minutes_sum"], answered),
+        "p_wait_gt_0": _ratio(t["waited"], answered),
+        "service_level": _ratio(t["answered_within_target"], offered),
+        "abandonment_rate": _ratio(abandoned, offered),
+        "first_contact_resolution_rate": _ratio(t["first_contacts_resolved"], t["first_contacts_answered"]),
+        "p_wait_gt_0_offered": _ratio(t["waited"] + abandoned, offered),
+        "mean_wait_minutes_offered": _ratio(t["wait_minutes_sum"] + t["abandoned_wait_minutes_sum"], offered),
+        "mean_time_to_abandon_minutes": _ratio(t["abandoned_wait_minutes_sum"], abandoned),
+        "agent_utilisation": _ratio(t["agent_busy_hours"], t["staffed_agent_hours"] + t["overtime_agent_hours"]),
+        "staffed_agent_hours": t["staffed_agent_hours"],
+        "overtime_agent_hours": t["overtime_agent_hours"],
+        "mean_time_to_resolution_hours": _ratio(t["resolution_hours_sum"], t["problems_resolved"]),
+    }
+
+
+def _episodes_and_word_of_mouth(w: _Window) -> dict[str, float]:
+    """Problem episodes (TARP) and what customers told others."""
+    t = w.total
+    return {
+        "complaints": t["complaints"],
+        "problem_episodes": t["episodes"],
+        "voiced_share": _ratio(t["complaints"], t["episodes"]),
+        **{f"episodes_{o}": t[f"episodes_{o}"] for o in OUTCOMES},
+        **{f"stay_rate_{o}": _ratio(t[f"episodes_{o}_stayed"], t[f"episodes_{o}"]) for o in OUTCOMES},
+        "wom_positive_messages": t["wom_positive"],
+        "wom_negative_messages": t["wom_negative"],
+        "mean_told_by_happy": _ratio(t["wom_positive"], t["happy_tellers"]),
+        "mean_told_by_unhappy": _ratio(t["wom_negative"], t["unhappy_tellers"]),
+    }
+
+
+def _loyalty(w: _Window) -> dict[str, float]:
+    """The loyalty mix, at the end and over the window, and revenue by level."""
+    t, end = w.total, w.customers_end
+    customer_days = float(w.active.sum())
+    return {
+        "share_advocates_end": _ratio(w.end("active_level3"), end) if w.active.size else math.nan,
+        "mean_satisfaction_end": w.end("mean_satisfaction"),
+        **{f"share_level{n}_end": _ratio(w.end(f"active_level{n}"), end) if w.active.size else math.nan
+           for n in (1, 2)},
+        **{f"share_level{n}_mean": _ratio(t[f"active_level{n}"], customer_days) for n in LEVELS},
+        **{f"share_revenue_level{n}": _ratio(t[f"revenue_level{n}"], t["revenue"]) for n in LEVELS},
+    }
+
+
+def _money(w: _Window) -> dict[str, float]:
+    """Revenue, costs, profit, NPV and the customer lifetime value."""
+    m, econ = w.money, w.scenario.economics
+    margin = m["gross_profit"].sum() - m["fulfilment_cost"].sum() - m["contact_cost"].sum()
+    return {
+        "revenue": w.total["revenue"],
+        "gross_profit": float(m["gross_profit"].sum()),
+        "service_cost": float(m["service_cost"].sum()),
+        "acquisition_cost": float(m["acquisition_cost"].sum()),
+        "guarantee_cost": float(m["guarantee_cost"].sum()),
+        "profit": float(m["profit"].sum()),
+        "npv": npv(m["profit"], econ.discount_rate_annual),
+        "customer_lifetime_value": lifetime_value(
+            _ratio(float(margin), w.customer_years), w.churn_rate, econ.discount_rate_annual),
+    }
+
+
 def kpis(result: ReplicationResult, scenario: Scenario, from_day: int = 0) -> dict[str, float]:
     """The KPIs of one replication, counting only days >= ``from_day`` (a warm-up before it is
-    discarded from every series, and NPV is discounted from ``from_day``)."""
-    d = {name: values[from_day:] for name, values in result.daily.items()}
-    total = {name: float(values.sum()) for name, values in d.items()}
-    money = {name: values[from_day:] for name, values in daily_economics(result.daily, scenario.economics).items()}
-    churned = {c: total[f"churned_{c}"] for c in CAUSES}
-    churned_total = sum(churned.values())
-    active = d["active_level1"] + d["active_level2"] + d["active_level3"]
-    customer_days = float(active.sum())
-    customer_years = float(active.sum()) / DAYS_PER_YEAR
-    customers_end = float(active[-1]) if active.size else math.nan
-    answered, abandoned = total["answered"], total["abandoned"]
-    orders = total["orders"]
-    churn_rate = _ratio(churned_total, customer_years)
-    in_window = result.churn["day"] >= from_day
-    paths = np.bincount(result.churn["path"][in_window].astype(np.int64), minlength=len(PATHS))
-    margin = money["gross_profit"].sum() - money["fulfilment_cost"].sum() - money["contact_cost"].sum()
-    k = {
-        "customers_start": float(result.customers_start),
-        "customers_end": customers_end,
-        "new_customers_advertising": total["new_advertising"],
-        "new_customers_referral": total["new_referral"],
-        "churned_total": churned_total,
-        **{f"churned_{c}": churned[c] for c in CAUSES},
-        "churn_rate_annual": churn_rate,
-        "orders": orders,
-        "perfect_order_rate": _ratio(total["orders_perfect"], orders),
-        "on_time_rate": _ratio(total["orders_on_time"], orders),
-        "contacts": total["contacts"],
-        "mean_wait_minutes": _ratio(total["wait_minutes_sum"], answered),
-        "p_wait_gt_0": _ratio(total["waited"], answered),
-        "service_level": _ratio(total["answered_within_target"], answered + abandoned),
-        "abandonment_rate": _ratio(abandoned, answered + abandoned),
-        "first_contact_resolution_rate": _ratio(total["first_contacts_resolved"], total["first_contacts_answered"]),
-        "complaints": total["complaints"],
-        "wom_positive_messages": total["wom_positive"],
-        "wom_negative_messages": total["wom_negative"],
-        "mean_told_by_happy": _ratio(total["wom_positive"], total["happy_tellers"]),
-        "mean_told_by_unhappy": _ratio(total["wom_negative"], total["unhappy_tellers"]),
-        "share_repeat_transactions": _ratio(total["orders_repeat"], orders),
-        "share_initial_transactions": _ratio(total["orders_initial"], orders),
-        "share_advocates_end": _ratio(float(d["active_level3"][-1]), customers_end) if active.size else math.nan,
-        "mean_satisfaction_end": float(d["mean_satisfaction"][-1]) if active.size else math.nan,
-        "revenue": total["revenue"],
-        "gross_profit": float(money["gross_profit"].sum()),
-        "service_cost": float(money["service_cost"].sum()),
-        "acquisition_cost": float(money["acquisition_cost"].sum()),
-        "profit": float(money["profit"].sum()),
-        "npv": npv(money["profit"], scenario.economics.discount_rate_annual),
-        **{f"share_churn_{c}": _ratio(churned[c], churned_total) for c in CAUSES},
-        "order_fill_rate": _ratio(total["orders_complete"], orders),
-        "order_accuracy_rate": _ratio(total["orders_accurate"], orders),
-        "invoice_accuracy_rate": _ratio(total["orders_invoice_ok"], orders),
-        "mean_lead_time_days": _ratio(total["lead_time_days_sum"], orders),
-        "questions": total["questions"],
-        "order_problem_contacts": total["order_problem_contacts"],
-        "customer_lifetime_value": lifetime_value(
-            _ratio(margin, customer_years), churn_rate, scenario.economics.discount_rate_annual
-        ),
-        "guarantee_cost": float(money["guarantee_cost"].sum()),
-        "new_customers_winback": total["new_winback"],
-        "prospects_deterred": total["prospects_deterred"],
-        "start_cohort_lost_first_year": _ratio(
-            float(((result.churn["in_start_cohort"] == 1) & (result.churn["day"] < DAYS_PER_YEAR)).sum()),
-            float(result.customers_start)) if result.horizon_days >= DAYS_PER_YEAR else math.nan,
-        "problem_episodes": total["episodes"],
-        "voiced_share": _ratio(total["complaints"], total["episodes"]),
-        **{f"episodes_{o}": total[f"episodes_{o}"] for o in OUTCOMES},
-        **{f"stay_rate_{o}": _ratio(total[f"episodes_{o}_stayed"], total[f"episodes_{o}"]) for o in OUTCOMES},
-        **{f"share_churn_path_{p}": _ratio(float(paths[i]), churned_total) for i, p in enumerate(PATHS)},
-        **{f"share_level{n}_end": _ratio(float(d[f"active_level{n}"][-1]), customers_end) if active.size
-           else math.nan for n in (1, 2)},
-        **{f"share_level{n}_mean": _ratio(total[f"active_level{n}"], customer_days) for n in LEVELS},
-        **{f"share_revenue_level{n}": _ratio(total[f"revenue_level{n}"], total["revenue"]) for n in LEVELS},
-        "p_wait_gt_0_offered": _ratio(total["waited"] + abandoned, answered + abandoned),
-        "mean_wait_minutes_offered": _ratio(
-            total["wait_minutes_sum"] + total["abandoned_wait_minutes_sum"], answered + abandoned),
-        "mean_time_to_abandon_minutes": _ratio(total["abandoned_wait_minutes_sum"], abandoned),
-        "agent_utilisation": _ratio(
-            total["agent_busy_hours"], total["staffed_agent_hours"] + total["overtime_agent_hours"]),
-        "staffed_agent_hours": total["staffed_agent_hours"],
-        "overtime_agent_hours": total["overtime_agent_hours"],
-        "mean_time_to_resolution_hours": _ratio(total["resolution_hours_sum"], total["problems_resolved"]),
-    }
+    discarded from every series, and NPV is discounted from ``from_day``); ``customers_start`` is
+    then the customers at the end of the day before, and the start cohort's KPI, which follows
+    the customers of day 0, is undefined."""
+    w = _Window.of(result, scenario, from_day)
+    k = {**_customers(w), **_fulfilment(w), **_desk(w), **_episodes_and_word_of_mouth(w), **_loyalty(w),
+         **_money(w)}
     return {name: float(k[name]) for name in KPI_NAMES}

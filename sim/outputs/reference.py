@@ -1,4 +1,4 @@
-"""The KPI reference, ``docs/KPIS.md``, written from :data:`sim.outputs.kpis.KPI_DEFINITIONS`.
+"""The KPI reference, ``docs/KPIS.md``, written from :data:`sim.outputs.kpi_definitions.KPI_DEFINITIONS`.
 
 The same table gives the terminal its labels and summary.json its ``kpi_definitions``;
 a test fails when the checked-in file is stale. Regenerate it with::
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import sys
 
-from sim.outputs.kpis import CURRENCY, KPI_DEFINITIONS, KPI_NAMES
+from sim.outputs.kpi_definitions import CURRENCY, KPI_DEFINITIONS, KPI_NAMES
 
 
 def _range(low: float, high: float) -> str:
@@ -27,7 +27,7 @@ def markdown() -> str:
     lines = [
         "# KPIs",
         "",
-        "<!-- Generated from sim/outputs/kpis.py (KPI_DEFINITIONS) by `python -m sim.outputs.reference`; do not edit. -->",
+        "<!-- Generated from sim/outputs/kpi_definitions.py (KPI_DEFINITIONS) by `python -m sim.outputs.reference`; do not edit. -->",
         "",
         "Every KPI of `summary.json` and `kpis.csv`, in their order. Counts are totals over the",
         "horizon and whole numbers; \"active\" is the end-of-day snapshot. *Better* is the direction",
