@@ -32,7 +32,7 @@ def full_version() -> str:
 def environment() -> dict[str, str]:
     """Python, platform and the versions of the libraries whose numbers a run depends on."""
     versions = {"python": platform.python_version(), "platform": platform.platform()}
-    for package in ("numpy", "simpy", "pandas", "pydantic", "pyyaml"):
+    for package in ("numpy", "scipy", "simpy", "pandas", "pydantic", "pyyaml"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

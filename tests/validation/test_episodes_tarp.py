@@ -6,6 +6,10 @@ figures — 9 % of the silent buy again, 19 % of those who complained and were l
 unresolved, 54 % of those resolved, 82 % of those resolved quickly — the share of
 **episodes** of each outcome whose one decision was "stay" must reproduce each figure.
 
+What this checks is the per-episode bookkeeping — each episode ends in exactly one outcome and
+one leave decision at its configured probability — not TARP's finding itself: the figures are
+the input here, so the test shows the model carries them through, not that it predicts them.
+
 The configuration forces every outcome to be common (a few hundred episodes of each per
 replication): half the orders fail (late), half the failed orders are voiced; the desk is
 open around the clock with agents to spare (no waiting, no abandonment) and resolves half

@@ -63,8 +63,9 @@ class SatisfactionSpec(Section):
     happy_threshold: Level = Field(0.8, description="experiences at or above this are happy")
     unhappy_threshold: Level = Field(0.3, description="experiences at or below this are unhappy")
     recovery_bonus: Level = Field(
-        0.1, description="added to the experience of a problem resolved quickly at first contact "
-        "(service-recovery paradox); it lifts satisfaction but not loyalty or word of mouth"
+        0.1, description="added to the satisfaction target when a problem is resolved quickly (any "
+        "attempt within service.quick_resolution_hours; service-recovery paradox); it lifts "
+        "satisfaction but not the happy/unhappy judgement, loyalty or word of mouth"
     )
     product_problem_score: Level = Field(
         0.0, description="the score of an experience whose product disappointed"
