@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim.core.calendar import DAYS_PER_MONTH
-from sim.core.vocabulary import COMPLAINT, QUESTION
+from sim.core.vocabulary import PRODUCT_PROBLEM, QUESTION
 from sim.core.world import CUSTOMER
 from sim.model.desk import HANDLE, Contact
 from sim.model.desk_day import ArrivalProfile, Staffing
@@ -153,18 +153,18 @@ def test_the_default_profile_puts_more_of_the_night_s_contacts_in_the_morning() 
 
 
 def test_complaints_with_priority_are_answered_first_and_handle_time_is_by_kind() -> None:
-    model = Model(desk_scenario({"complaint_priority": True,
-                                 "handle_by_kind": {"complaint_minutes": {"distribution": "fixed", "mean": 30}},
+    model = Model(desk_scenario({"product_problem_priority": True,
+                                 "handle_by_kind": {"product_problem_minutes": {"distribution": "fixed", "mean": 30}},
                                  "handle_minutes": {"distribution": "fixed", "mean": 7}}), 0)
     desk, people = model.desk, model.world.people
     person = next(p for p in range(people.size) if people.status[p] == CUSTOMER)
     assert not desk.idle  # time 0: the desk is closed, nobody on duty
     question = Contact(person, QUESTION, 0, 1, 0.0, 11)
-    complaint = Contact(person, COMPLAINT, 0, 1, 0.0, 12)
+    complaint = Contact(person, PRODUCT_PROBLEM, 0, 1, 0.0, 12)
     desk._arrive(question)
     desk._arrive(complaint)
     assert desk._next() is complaint and desk._next() is question and desk._next() is None
-    assert desk.handles[COMPLAINT](complaint.key, HANDLE) == 30
+    assert desk.handles[PRODUCT_PROBLEM](complaint.key, HANDLE) == 30
     assert desk.handles[QUESTION](question.key, HANDLE) == 7
 
 

@@ -172,7 +172,7 @@ def test_replications_balance_their_books(first: ReplicationResult) -> None:
     assert d["orders_initial"].sum() == d["new_advertising"].sum() + d["new_referral"].sum() + d["new_winback"].sum()
     assert d["answered"].sum() <= d["contacts"].sum()
     assert d["contacts"].sum() == (
-        d["questions"].sum() + d["order_problem_contacts"].sum() + d["complaint_contacts"].sum())
+        d["questions"].sum() + d["order_problem_contacts"].sum() + d["product_problem_contacts"].sum())
     # problem episodes: each ends once (or is still open, or its customer left first)
     ended = sum(d[f"episodes_{o}"].sum() for o in OUTCOMES)
     assert 0 < ended <= d["episodes"].sum()

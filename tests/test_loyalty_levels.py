@@ -246,6 +246,8 @@ def test_revenue_by_level_adds_up_in_a_run() -> None:
     ("word_of_mouth.tell_probability_advocate", "loyalty.levels.level3.tell_probability_happy"),
     ("acquisition.advocate_conversion_multiplier", "loyalty.levels.level3.recommendation_weight"),
     ("attrition.moved_away_per_year", "market.turnover_per_year"),
+    ("service.complaint_priority", "service.product_problem_priority"),
+    ("service.handle_by_kind.complaint_minutes", "service.handle_by_kind.product_problem_minutes"),
 ])
 def test_a_moved_parameter_names_its_new_place(old: str, new: str) -> None:
     with pytest.raises(ScenarioError) as error:

@@ -24,7 +24,6 @@ from sim.core.vocabulary import (
     ADVERTISING,
     CAUSES,
     COMPETITION,
-    COMPLAINT,
     DIED,
     DISAPPOINTING_PRODUCT,
     EPISODE_SILENT,
@@ -37,6 +36,7 @@ from sim.core.vocabulary import (
     POOR_SERVICE,
     PRODUCT,
     PRODUCT_DISSATISFACTION,
+    PRODUCT_PROBLEM,
     QUESTION,
     REFERRAL,
     SERVICE,
@@ -355,7 +355,7 @@ def test_patient_customers_never_abandon_and_first_contacts_resolve_at_the_rate(
     assert total["answered"] <= total["contacts"]
     p = model.world.scenario.service.first_contact_resolution
     assert binomial_ok(total["first_contacts_resolved"], total["first_contacts_answered"], p)
-    assert total["complaint_contacts"] == 0  # complaint_share is 0
+    assert total["product_problem_contacts"] == 0  # complaint_share is 0
     assert total["questions"] + total["order_problem_contacts"] == total["contacts"]
 
 
@@ -437,7 +437,7 @@ def test_how_a_complaint_ends_decides_the_chance_of_leaving(
     left = 0
     trials = 1500
     for _ in range(trials):
-        person = finish(m, COMPLAINT, attempt=attempt, opened=opened)
+        person = finish(m, PRODUCT_PROBLEM, attempt=attempt, opened=opened)
         left += m.world.people.status[person] == FORMER
     assert binomial_ok(left, trials, getattr(chances, leave)), (left / trials, leave)
     assert {CAUSES[row[2]] for row in m.world.record.churn_events} == {"poor_service"}
@@ -449,13 +449,13 @@ def test_an_unresolved_contact_costs_satisfaction_and_is_tried_again() -> None:
     people = m.world.people
     score = m.satisfaction.contact_score(1.0, resolved=False, answered=True)
     value = max(0.0, 0.5 + 2.0 * (score - 0.9))
-    person = finish(m, COMPLAINT)
+    person = finish(m, PRODUCT_PROBLEM)
     assert people.satisfaction[person] == pytest.approx(0.45 + 0.3 * (value - 0.45))
     assert people.status[person] == CUSTOMER  # not the last try: no decision to leave yet
     tries: list[tuple[int, int, int]] = []
     m.desk.contact = lambda c: tries.append((c.person, c.kind, c.attempt))  # type: ignore[method-assign]
     m.world.env.run(until=10.0)
-    assert [t for t in tries if t[:2] == (person, COMPLAINT)] == [(person, COMPLAINT, 2)]
+    assert [t for t in tries if t[:2] == (person, PRODUCT_PROBLEM)] == [(person, PRODUCT_PROBLEM, 2)]
 
 
 # ============================================================ satisfaction
@@ -810,7 +810,9 @@ def test_churn_records_cause_level_tenure_orders_and_revenue() -> None:
     orders, revenue, counts = people.orders[person], people.revenue[person], list(world.level_counts)
     m.attrition.churn(person, COMPETITION, HAZARD)
     assert people.status[person] == FORMER
-    assert world.record.churn_events[-1] == (12.5, person, COMPETITION, HAZARD, 2, 12.5, orders, revenue, 1)
+    # joined on day 0 (no warm-up: the window opened then, with no orders yet), tenure 12.5 days
+    assert world.record.churn_events[-1] == (
+        12.5, person, COMPETITION, HAZARD, 2, 0.0, 12.5, orders, revenue, orders, revenue, 1)
     assert world.level_counts[2] == counts[2] - 1
     assert world.record.daily["churned_competition"][12] == 1
     m.attrition.churn(person, COMPETITION, HAZARD)  # a former customer cannot leave twice
@@ -821,7 +823,7 @@ def test_churn_records_cause_level_tenure_orders_and_revenue() -> None:
     world.env.run(until=20.0)
     assert people.status[newcomer] == CUSTOMER
     m.attrition.churn(newcomer, POOR_SERVICE, HAZARD)
-    assert world.record.churn_events[-1][1:6] == (newcomer, POOR_SERVICE, HAZARD, people.level[newcomer], 7.5)
+    assert world.record.churn_events[-1][1:7] == (newcomer, POOR_SERVICE, HAZARD, people.level[newcomer], 12.5, 7.5)
 
 
 def test_poor_service_rate_is_log_linear_in_satisfaction() -> None:

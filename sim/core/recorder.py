@@ -60,7 +60,7 @@ class Daily(StrEnum):
     CONTACTS = "contacts"
     QUESTIONS = "questions"
     ORDER_PROBLEM_CONTACTS = "order_problem_contacts"
-    COMPLAINT_CONTACTS = "complaint_contacts"
+    PRODUCT_PROBLEM_CONTACTS = "product_problem_contacts"
     # problem episodes (sim.model.episodes): opened, voiced (TARP's complainers), each outcome
     # and how many of those stayed
     EPISODES = "episodes"
@@ -125,7 +125,7 @@ STAYED_BY_OUTCOME = (
     Daily.EPISODES_SILENT_STAYED, Daily.EPISODES_UNRESOLVED_STAYED, Daily.EPISODES_RESOLVED_STAYED,
     Daily.EPISODES_RESOLVED_QUICKLY_STAYED,
 )
-CONTACTS_BY_KIND = (Daily.QUESTIONS, Daily.ORDER_PROBLEM_CONTACTS, Daily.COMPLAINT_CONTACTS)
+CONTACTS_BY_KIND = (Daily.QUESTIONS, Daily.ORDER_PROBLEM_CONTACTS, Daily.PRODUCT_PROBLEM_CONTACTS)
 # Revenue of the orders placed at each loyalty level 1..3 (at index level - 1).
 REVENUE_BY_LEVEL = (Daily.REVENUE_LEVEL1, Daily.REVENUE_LEVEL2, Daily.REVENUE_LEVEL3)
 

@@ -39,8 +39,8 @@ FAILED_ORDER, DISAPPOINTING_PRODUCT, FAILED_QUESTION = range(3)
 
 # The kinds of contact the desk answers (sim.model.desk): a question, a failed order voiced,
 # a disappointing product voiced.
-CONTACT_KINDS = ("question", "order_problem", "complaint")
-QUESTION, ORDER_PROBLEM, COMPLAINT = range(3)
+CONTACT_KINDS = ("question", "order_problem", "product_problem")
+QUESTION, ORDER_PROBLEM, PRODUCT_PROBLEM = range(3)
 
 # Loyalty levels (sim.model.loyalty): 1 initial customer, 2 repeat customer, 3 advocate.
 LEVELS = (1, 2, 3)

@@ -60,7 +60,7 @@ class Attrition:
         self.service_zero = a.poor_service_per_year.at_zero_satisfaction / DAYS_PER_YEAR
         # The churn-propensity multiplier of each loyalty level (index 1..3; 0 is unused).
         levels = self.world.scenario.loyalty.levels
-        self.level_propensity = (0.0, *(levels.of(n).churn_propensity_multiplier for n in (1, 2, 3)))
+        self.level_propensity = levels.by_level("churn_propensity_multiplier")
 
     def propensity(self, person: int) -> float:
         """The customer's churn propensity now: their own times their loyalty level's multiplier."""

@@ -61,7 +61,7 @@ class Customers:
         self.question_rate = sc.customers.questions_per_month / DAYS_PER_MONTH
         # The order-rate multiplier of each loyalty level (index 1..3; 0 is unused).
         levels = sc.loyalty.levels
-        self.order_multiplier = (0.0, *(levels.of(n).order_rate_multiplier for n in (1, 2, 3)))
+        self.order_multiplier = levels.by_level("order_rate_multiplier")
 
     # ------------------------------------------------------------------ joining
 

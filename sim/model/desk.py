@@ -2,8 +2,8 @@
 
 Service *after* the transaction (and the questions before it). Three kinds of contact
 arrive: questions not caused by an order, order problems (a failed delivery the
-customer wants put right) and complaints (about a disappointing product). They wait in
-one first-come-first-served queue (complaints first if ``complaint_priority``) for the
+customer wants put right) and product problems (a disappointing product, voiced). They wait in
+one first-come-first-served queue (product problems first if ``product_problem_priority``) for the
 agents on duty.
 
 The agents are the SimPy processes; contacts are plain records that the agents pull
@@ -58,7 +58,7 @@ from simpy.events import Event, Timeout
 from sim.core.calendar import EPS, HOURS_PER_DAY, MINUTES_PER_DAY
 from sim.core.recorder import CONTACTS_BY_KIND, Daily, Hourly
 from sim.core.rng import child, exponential, uniform
-from sim.core.vocabulary import COMPLAINT, ORDER_PROBLEM, QUESTION, SERVICE
+from sim.core.vocabulary import ORDER_PROBLEM, PRODUCT_PROBLEM, QUESTION, SERVICE
 from sim.core.world import CUSTOMER, QUESTION_TAGS, World
 from sim.model.desk_day import ArrivalProfile, OpeningHours, Staffing
 from sim.model.ports import Episode, EpisodesPort, SatisfactionPort
@@ -102,7 +102,7 @@ class Desk:
     def __init__(self, world: World) -> None:
         self.world = world
         self.queue: deque[Contact] = deque()
-        self.urgent: deque[Contact] = deque()  # complaints, when they have priority
+        self.urgent: deque[Contact] = deque()  # product problems, when they have priority
         self.idle: list[tuple[int, Event]] = []  # (agent, its wake-up event), all on duty
         self.off_duty: dict[int, Event] = {}  # agent -> the event that calls them back
         self.running: set[int] = set()
@@ -115,7 +115,7 @@ class Desk:
         self.deferred: dict[Contact, None] = {}
         self._day_rules: tuple[object, ...] = ()
         self._shift_end = 0.0  # when the current step of the staffing schedule ends
-        self._generation = 0  # the current shift process (a refresh starts a new one)
+        self._schedule = 0  # the number of the current shift process (a refresh starts a new one)
         self.satisfaction: SatisfactionPort
         self.episodes: EpisodesPort
         self.refresh()
@@ -137,9 +137,9 @@ class Desk:
         by_kind = s.handle_by_kind
         self.handles = [
             sampler(kind if kind is not None else handle)
-            for kind in (by_kind.question_minutes, by_kind.order_problem_minutes, by_kind.complaint_minutes)
+            for kind in (by_kind.question_minutes, by_kind.order_problem_minutes, by_kind.product_problem_minutes)
         ]
-        self.priority = s.complaint_priority
+        self.priority = s.product_problem_priority
         self.patience = sampler(s.patience_minutes) if s.patience_minutes is not None else None
         self.target_days = s.service_level_target_seconds / 60.0 / MINUTES_PER_DAY
         self.wait_tolerance = sc.service_quality.wait_tolerance_minutes
@@ -148,19 +148,19 @@ class Desk:
             self._retime_deferred()
         self._day_rules = rules
         # A new shift process, from now, under the new schedule (the old one stops).
-        self._generation += 1
-        self.world.env.process(self._shifts(self._generation))
+        self._schedule += 1
+        self.world.env.process(self._shifts(self._schedule))
 
     @property
-    def agents(self) -> int:
+    def agents_employed(self) -> int:
         """The agents the desk employs: the most on duty at once in the week's schedule."""
         return self.staffing.peak
 
     # ---------------------------------------------------------------- shifts
 
-    def _shifts(self, generation: int) -> Generator[Event, object, None]:
+    def _shifts(self, schedule: int) -> Generator[Event, object, None]:
         env = self.world.env
-        while generation == self._generation:
+        while schedule == self._schedule:
             agents, until = self.staffing.at(env.now)
             self._staff(agents, until)
             if until == math.inf:
@@ -205,9 +205,9 @@ class Desk:
         """A failed order, voiced: the customer contacts the desk to have it put right."""
         self.contact(Contact(episode.person, ORDER_PROBLEM, SERVICE, 1, episode.opened, episode.key, episode))
 
-    def complaint(self, episode: Episode) -> None:
-        """A disappointing product, voiced: a complaint."""
-        self.contact(Contact(episode.person, COMPLAINT, episode.about, 1, episode.opened, episode.key, episode))
+    def product_problem(self, episode: Episode) -> None:
+        """A disappointing product, voiced: a product-problem contact."""
+        self.contact(Contact(episode.person, PRODUCT_PROBLEM, episode.about, 1, episode.opened, episode.key, episode))
 
     def contact(self, contact: Contact) -> None:
         """A contact reaches the desk now, later in today's opening (a share of those raised
@@ -267,7 +267,7 @@ class Desk:
         record.add(CONTACTS_BY_KIND[contact.kind], day)
         contact.arrived = env.now
         record.hourly[Hourly.OFFERED][int(env.now * HOURS_PER_DAY)] += 1
-        if self.priority and contact.kind == COMPLAINT:
+        if self.priority and contact.kind == PRODUCT_PROBLEM:
             self.urgent.append(contact)
         else:
             self.queue.append(contact)
@@ -313,7 +313,7 @@ class Desk:
         self.running.discard(index)
 
     def _next(self) -> Contact | None:
-        """The contact an agent takes next: the first waiting complaint if they have
+        """The contact an agent takes next: the first waiting product problem if they have
         priority, else the first waiting contact (skipping those who gave up)."""
         for queue in (self.urgent, self.queue):
             while queue:

@@ -91,7 +91,7 @@ class Episodes:
         if kind == FAILED_ORDER:
             self.desk.order_problem(episode)
         else:
-            self.desk.complaint(episode)
+            self.desk.product_problem(episode)
 
     def failed_question(self, person: int, key: int, opened: float) -> Episode:
         """The desk failed a question raised at ``opened`` (not answered, or not resolved):

@@ -41,7 +41,7 @@ from sim.model.samplers import sampler
 # Slots of an order's key (a distribution takes two; a pair is two outcomes from one slot).
 VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE, PRODUCT_CLAIM, LEAD, LATE = 0, 2, 3, 4, 6, 8
 # Children of an order's key: the delivery as an experience, and the two problems it may hold.
-DELIVERY_EXPERIENCE, PRODUCT_PROBLEM, ORDER_PROBLEM = 1, 2, 3
+DELIVERY_TAG, PRODUCT_PROBLEM_TAG, ORDER_PROBLEM_TAG = 1, 2, 3  # children: experiences and problems
 
 
 class Fulfilment:
@@ -67,7 +67,7 @@ class Fulfilment:
         self.late_tolerance = sc.service_quality.late_tolerance_days
         # The order-value multiplier of each loyalty level (index 1..3; 0 is unused).
         levels = sc.loyalty.levels
-        self.value_multiplier = (0.0, *(levels.of(n).order_value_multiplier for n in (1, 2, 3)))
+        self.value_multiplier = levels.by_level("order_value_multiplier")
 
     def place_order(self, person: int, initial: bool) -> None:
         world = self.world
@@ -138,9 +138,9 @@ class Fulfilment:
         satisfaction = self.satisfaction
         felt = satisfaction.feel(person, satisfaction.fulfilment_score(responsiveness, reliability), lift=lift)
         if failed:  # a problem: the customer voices it or not, and decides at its end
-            self.episodes.open(person, FAILED_ORDER, SERVICE, child(key, ORDER_PROBLEM), felt)
+            self.episodes.open(person, FAILED_ORDER, SERVICE, child(key, ORDER_PROBLEM_TAG), felt)
         else:
-            satisfaction.respond(person, felt, child(key, DELIVERY_EXPERIENCE))
+            satisfaction.respond(person, felt, child(key, DELIVERY_TAG))
         if not product_ok and people.status[person] == CUSTOMER:
             felt = satisfaction.feel(person, satisfaction.product_problem_score, about=PRODUCT)
-            self.episodes.open(person, DISAPPOINTING_PRODUCT, PRODUCT, child(key, PRODUCT_PROBLEM), felt)
+            self.episodes.open(person, DISAPPOINTING_PRODUCT, PRODUCT, child(key, PRODUCT_PROBLEM_TAG), felt)

@@ -177,7 +177,7 @@ class Model:
         active = world.people.view("status") == CUSTOMER
         mean = world.people.view("satisfaction")[active].mean() if active.any() else np.nan
         daily[Daily.MEAN_SATISFACTION][day] = float(mean)
-        daily[Daily.AGENTS][day] = self.desk.agents
+        daily[Daily.AGENTS][day] = self.desk.agents_employed
         if on_day is not None:
             on_day(day)
 

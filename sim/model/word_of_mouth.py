@@ -65,9 +65,9 @@ class WordOfMouth:
         self.unhappy_range = (w.told_by_unhappy.min, w.told_by_unhappy.max)
         levels = sc.loyalty.levels
         # By the teller's loyalty level (index 1..3; 0 is unused).
-        self.p_tell_happy = (0.0, *(levels.of(n).tell_probability_happy for n in (1, 2, 3)))
-        self.conversion = (0.0, *(min(1.0, a.conversion_per_recommendation * levels.of(n).recommendation_weight)
-                                  for n in (1, 2, 3)))
+        self.p_tell_happy = levels.by_level("tell_probability_happy")
+        self.conversion = tuple(min(1.0, a.conversion_per_recommendation * w)
+                                for w in levels.by_level("recommendation_weight"))
         self.p_tell_unhappy = w.tell_probability_unhappy
         self.p_leave = w.leave_per_complaint_heard
 

@@ -13,4 +13,9 @@ MOVED_PARAMETERS: dict[str, str] = {
     "acquisition.advocate_conversion_multiplier":
         "loyalty.levels.level3.recommendation_weight (the same multiplier of "
         "acquisition.conversion_per_recommendation; levels 1 and 2 have theirs too)",
+    # "complaint" means every voiced problem (TARP's complainers); the contact kind is renamed
+    "service.complaint_priority": "service.product_problem_priority (the same switch: contacts about "
+        "a disappointing product first)",
+    "service.handle_by_kind.complaint_minutes": "service.handle_by_kind.product_problem_minutes (the "
+        "handle time of a contact about a disappointing product)",
 }

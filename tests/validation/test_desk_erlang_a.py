@@ -92,7 +92,7 @@ def test_scenario_is_erlang_a(desk: DeskRun[ErlangACase]) -> None:
     for r in desk.results:
         d = r.daily
         assert d["questions"].sum() == d["contacts"].sum() > 0
-        assert d["complaint_contacts"].sum() == d["order_problem_contacts"].sum() == 0
+        assert d["product_problem_contacts"].sum() == d["order_problem_contacts"].sum() == 0
         assert d["abandoned"].sum() > 0
         assert d["new_advertising"].sum() == d["new_referral"].sum() == 0
         assert len(r.churn["day"]) == 0

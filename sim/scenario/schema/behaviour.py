@@ -153,6 +153,12 @@ class LevelBehaviours(Section):
         """The behaviour at ``level`` (1, 2 or 3)."""
         return (self.level1, self.level2, self.level3)[level - 1]
 
+    def by_level(self, field: str) -> tuple[float, float, float, float]:
+        """One behaviour of every level, indexed by level (1..3; index 0, no level, is 0): the
+        table a mechanism looks a customer's multiplier up in."""
+        a, b, c = (float(getattr(self.of(n), field)) for n in (1, 2, 3))
+        return (0.0, a, b, c)
+
 
 class LoyaltySpec(Section):
     orders_for_repeat: Annotated[int, Field(ge=1, le=100)] = Field(

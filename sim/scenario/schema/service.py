@@ -155,8 +155,8 @@ class HandleByKind(Section):
         None, description="time an agent spends on a question; null = handle_minutes")
     order_problem_minutes: Annotated[Distribution | None, MeanAtMost(480)] = Field(
         None, description="time an agent spends on an order problem; null = handle_minutes")
-    complaint_minutes: Annotated[Distribution | None, MeanAtMost(480)] = Field(
-        None, description="time an agent spends on a complaint; null = handle_minutes")
+    product_problem_minutes: Annotated[Distribution | None, MeanAtMost(480)] = Field(
+        None, description="time an agent spends on a product problem (a disappointing product, voiced); null = handle_minutes")
 
 
 class ServiceSpec(Section):
@@ -212,8 +212,9 @@ class ServiceSpec(Section):
         ArrivalProfileSpec(), description="when in the day contacts reach the desk")
     handle_by_kind: HandleByKind = Field(
         HandleByKind(), description="handle time per kind of contact, where it differs")
-    complaint_priority: bool = Field(
-        False, description="complaints are answered before questions and order problems that wait")
+    product_problem_priority: bool = Field(
+        False, description="product problems (disappointing products, voiced) are answered before questions "
+        "and order problems that wait")
 
     @model_validator(mode="after")
     def _feasible(self) -> ServiceSpec:
