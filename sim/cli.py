@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import shutil
 import signal
 import sys
@@ -210,7 +211,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     args.workers = min(args.workers or cpus, cpus)
     if not _size_ok(scenario, args):
         return EXIT_BAD_INPUT
-    out = args.out or Path("runs") / f"{scenario.name}-{datetime.now():%Y%m%d-%H%M%S}"
+    out = args.out or Path("runs") / f"{folder_name(scenario.name)}-{datetime.now():%Y%m%d-%H%M%S}"
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -226,6 +227,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a run that wrote nothing leaves no empty folder behind
+
+
+def folder_name(name: str) -> str:
+    """A scenario's name as a safe folder name: letters, digits, ``-``, ``_`` and ``.`` (not
+    leading) kept, anything else (``/``, ``..`` at the start, spaces) replaced by ``_``; so
+    ``runs/<name>-<date-time>`` stays one folder inside runs/."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    return "_" + safe[1:] if safe.startswith(".") else safe or "_"
 
 
 def _size_ok(scenario: Scenario, args: argparse.Namespace) -> bool:

@@ -591,3 +591,20 @@ def test_a_long_run_is_announced_with_its_estimate(capsys: pytest.CaptureFixture
     assert "warning: this run will take about" in err and "a replication" in err
     assert sim_cli._size_ok(load_scenario(BASELINE), args)
     assert capsys.readouterr().err == ""  # the baseline takes seconds: no warning
+
+
+@pytest.mark.parametrize(("name", "folder"), [("../../escape", "_._.._escape"), ("a/b", "a_b")])
+def test_a_scenarios_name_becomes_one_safe_folder_inside_runs(tmp_path: Path, name: str, folder: str) -> None:
+    cwd = tmp_path / "here"
+    cwd.mkdir()
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), "run", str(BASELINE), "-n", "1", *SMALL, "--set",
+         "horizon_days=20", "--set", f"name={name}", "--workers", "1", "--quiet"],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )
+    ok(proc)
+    made = list((cwd / "runs").iterdir())
+    assert len(made) == 1 and made[0].name.startswith(f"{folder}-"), made
+    assert (made[0] / "summary.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]  # nothing written outside runs/
+    assert sorted(p.name for p in cwd.iterdir()) == ["runs"]
