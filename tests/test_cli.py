@@ -262,19 +262,31 @@ def test_a_scenario_without_parameters_or_extends_is_one_line_of_bad_input(
 # ------------------------------------------------------------- the parameter reference
 
 
+def params(*args: str) -> dict[str, str]:
+    """``run_sim.py params``: each parameter's block (its ``path = default`` line and the
+    indented lines under it) by path."""
+    blocks: dict[str, str] = {}
+    path = ""
+    for line in ok(cli("params", *args)).stdout.splitlines():
+        assert len(line) <= 100, line
+        if not line.startswith(" "):
+            path = line.split(" = ")[0]
+            blocks[path] = ""
+        blocks[path] += line + "\n"
+    return blocks
+
+
 def test_params_lists_every_parameter_with_default_unit_range_and_meaning() -> None:
-    proc = ok(cli("params"))
-    lines = {line.split()[0]: line for line in proc.stdout.splitlines()[1:]}
-    assert "market.population" in lines and "economics.discount_rate_annual" in lines
-    mean = lines["service.handle_minutes.mean"].split()
-    assert mean[1:4] == ["12", "minutes", "(0,"] and mean[4] == "480]"
-    assert "time an agent spends on one contact" in lines["service.handle_minutes.mean"]
-    assert "[0, 1]" in lines["service.first_contact_resolution"]
+    blocks = params()
+    assert "market.population" in blocks and "economics.discount_rate_annual" in blocks
+    mean = blocks["service.handle_minutes.mean"]
+    assert mean.startswith("service.handle_minutes.mean = 12\n    unit: minutes; allowed: (0, 480]\n")
+    assert "time an agent spends on one contact" in " ".join(mean.split())
+    assert "[0, 1]" in blocks["service.first_contact_resolution"]
 
 
-def test_params_of_one_section() -> None:
-    proc = ok(cli("params", "service"))
-    paths = [line.split()[0] for line in proc.stdout.splitlines()[1:]]
+def test_params_of_one_section_fits_100_columns() -> None:
+    paths = list(params("service"))  # every line checked to fit 100 columns
     assert "service.handle_minutes.mean" in paths and "service.agents" in paths
     assert all(p.startswith("service.") for p in paths)
 
