@@ -56,7 +56,7 @@ SHOWN: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Fulfilment", ("orders", "perfect_order_rate", "on_time_rate")),
     ("Word of mouth and satisfaction", ("mean_told_by_happy", "mean_told_by_unhappy",
                                        "share_advocates_end", "mean_satisfaction_end")),
-    ("Economics ({currency})", ("revenue", "profit", "npv")),
+    ("Economics ({currency})", ("revenue", "service_cost", "acquisition_cost", "profit", "npv")),
 )
 RELIABLE_REPLICATIONS = 5
 
