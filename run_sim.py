@@ -3,7 +3,10 @@
 
 import sys
 
-from sim.cli import main
-
 if __name__ == "__main__":
+    try:
+        from sim.cli import main
+    except KeyboardInterrupt:  # Ctrl-C while the libraries load: nothing started, no traceback
+        print("\ninterrupted: no output was written", file=sys.stderr)
+        sys.exit(130)
     sys.exit(main())

@@ -2,14 +2,19 @@
 
 Thin by design: parse the arguments, call the library, print, exit with a code.
 Exit codes: 0 success, 1 an unexpected failure, 2 bad input (a scenario or argument
-error, reported in one line per problem, never a traceback), 130 interrupted.
+error, reported in one line per problem, never a traceback), 130 interrupted by Ctrl-C
+(SIGINT), 143 stopped by SIGTERM. Either signal stops a run the same way: no traceback, the
+workers ended, the output folder's lock released and nothing written (or, once the output
+is written, the output whole).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import re
 import shutil
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,7 +25,7 @@ from tqdm import tqdm
 
 from sim.core.version import full_version
 from sim.experiments import sizing
-from sim.experiments.runner import run
+from sim.experiments.runner import Interrupted, run
 from sim.outputs.files import (
     OutputFolderError,
     claim_output_folder,
@@ -32,7 +37,7 @@ from sim.outputs.kpis import CURRENCY, KPI_DEFINITIONS
 from sim.outputs.tables import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario, reference
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
 # The terminal table: groups of KPIs under headings; labels and units from
 # sim.outputs.kpis.KPI_DEFINITIONS. Churn causes are shares of all churn, in a group of their own.
@@ -51,7 +56,7 @@ SHOWN: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Fulfilment", ("orders", "perfect_order_rate", "on_time_rate")),
     ("Word of mouth and satisfaction", ("mean_told_by_happy", "mean_told_by_unhappy",
                                        "share_advocates_end", "mean_satisfaction_end")),
-    ("Economics ({currency})", ("revenue", "profit", "npv")),
+    ("Economics ({currency})", ("revenue", "service_cost", "acquisition_cost", "profit", "npv")),
 )
 RELIABLE_REPLICATIONS = 5
 
@@ -87,7 +92,8 @@ def _parser() -> argparse.ArgumentParser:
         "desk_by_hour.csv and scenario.resolved.yaml (run it again to reproduce the numbers)\n"
         "into its folder. Days count from the measured window's first day (after warmup_days).\n"
         "Exit codes: 0 done, 2 bad input (scenario file, --set or option; an --out that holds a\n"
-        "result, without --overwrite, or that another run is writing), 130 interrupted.\n"
+        "result, without --overwrite, or that another run is writing), 130 interrupted (Ctrl-C),\n"
+        "143 stopped by SIGTERM; either leaves no partial output and the folder unlocked.\n"
         "The model is described in docs/MODEL.md.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -208,7 +214,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     args.workers = min(args.workers or cpus, cpus)
     if not _size_ok(scenario, args):
         return EXIT_BAD_INPUT
-    out = args.out or Path("runs") / f"{scenario.name}-{datetime.now():%Y%m%d-%H%M%S}"
+    out = args.out or Path("runs") / f"{folder_name(scenario.name)}-{datetime.now():%Y%m%d-%H%M%S}"
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -224,6 +230,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a run that wrote nothing leaves no empty folder behind
+
+
+def folder_name(name: str) -> str:
+    """A scenario's name as a safe folder name: letters, digits, ``-``, ``_`` and ``.`` (not
+    leading) kept, anything else (``/``, ``..`` at the start, spaces) replaced by ``_``; so
+    ``runs/<name>-<date-time>`` stays one folder inside runs/."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    return "_" + safe[1:] if safe.startswith(".") else safe or "_"
 
 
 def _size_ok(scenario: Scenario, args: argparse.Namespace) -> bool:
@@ -264,6 +278,7 @@ def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
     finally:
         progress.close()
     write_outputs(result, out, full_version(), command=["run_sim.py", *args.argv])
+    args.written = out
     if not args.quiet:
         print(_table(result))
     print(f"Output written to {out}")
@@ -285,10 +300,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     args.argv = argv
+    args.written = None
+    previous = signal.signal(signal.SIGTERM, _terminate)  # stops a run as Ctrl-C does
     try:
         if args.command == "run":
             return _cmd_run(args)
@@ -298,6 +319,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as err:
         print(str(err), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("\ninterrupted: no output was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as err:
+        signum = err.signum if isinstance(err, Interrupted) else signal.SIGINT
+        what = "stopped by SIGTERM" if signum == signal.SIGTERM else "interrupted"
+        done = f"the output in {args.written} is whole" if args.written else "no output was written"
+        print(f"\n{what}: {done}", file=sys.stderr)
+        return EXIT_TERMINATED if signum == signal.SIGTERM else EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -262,19 +262,31 @@ def test_a_scenario_without_parameters_or_extends_is_one_line_of_bad_input(
 # ------------------------------------------------------------- the parameter reference
 
 
+def params(*args: str) -> dict[str, str]:
+    """``run_sim.py params``: each parameter's block (its ``path = default`` line and the
+    indented lines under it) by path."""
+    blocks: dict[str, str] = {}
+    path = ""
+    for line in ok(cli("params", *args)).stdout.splitlines():
+        assert len(line) <= 100, line
+        if not line.startswith(" "):
+            path = line.split(" = ")[0]
+            blocks[path] = ""
+        blocks[path] += line + "\n"
+    return blocks
+
+
 def test_params_lists_every_parameter_with_default_unit_range_and_meaning() -> None:
-    proc = ok(cli("params"))
-    lines = {line.split()[0]: line for line in proc.stdout.splitlines()[1:]}
-    assert "market.population" in lines and "economics.discount_rate_annual" in lines
-    mean = lines["service.handle_minutes.mean"].split()
-    assert mean[1:4] == ["12", "minutes", "(0,"] and mean[4] == "480]"
-    assert "time an agent spends on one contact" in lines["service.handle_minutes.mean"]
-    assert "[0, 1]" in lines["service.first_contact_resolution"]
+    blocks = params()
+    assert "market.population" in blocks and "economics.discount_rate_annual" in blocks
+    mean = blocks["service.handle_minutes.mean"]
+    assert mean.startswith("service.handle_minutes.mean = 12\n    unit: minutes; allowed: (0, 480]\n")
+    assert "time an agent spends on one contact" in " ".join(mean.split())
+    assert "[0, 1]" in blocks["service.first_contact_resolution"]
 
 
-def test_params_of_one_section() -> None:
-    proc = ok(cli("params", "service"))
-    paths = [line.split()[0] for line in proc.stdout.splitlines()[1:]]
+def test_params_of_one_section_fits_100_columns() -> None:
+    paths = list(params("service"))  # every line checked to fit 100 columns
     assert "service.handle_minutes.mean" in paths and "service.agents" in paths
     assert all(p.startswith("service.") for p in paths)
 
@@ -393,22 +405,6 @@ def test_a_lock_file_left_by_a_crashed_run_does_not_block(tmp_path: Path) -> Non
     assert not (folder / ".churn-sim.lock").exists()
 
 
-def start_long_run(out: Path, *extra: str) -> subprocess.Popen[str]:
-    """A run of a few seconds in its own process group (as a terminal's Ctrl-C would reach it),
-    returned once it holds its output folder."""
-    proc = subprocess.Popen(
-        [sys.executable, "run_sim.py", "run", str(BASELINE), "-n", "4", "--quiet", "--out", str(out), *extra],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )
-    lock = out / ".churn-sim.lock"
-    deadline = time.monotonic() + 60
-    while not (lock.exists() and lock.read_text(encoding="utf-8").strip() == str(proc.pid)):
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "the run never took its output folder"
-        time.sleep(0.05)
-    return proc
-
-
 def children(pid: int) -> set[int]:
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -421,44 +417,89 @@ def children(pid: int) -> set[int]:
     return found
 
 
-def interrupt(proc: subprocess.Popen[str]) -> tuple[int, str]:
-    os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+def takes_signals(pid: int) -> bool:
+    """Whether process ``pid`` has SIGINT and SIGTERM unblocked: a worker does once its handler
+    is in place (it starts with them blocked)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    blocked = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigBlk:")), 16)
+    return not blocked & ((1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1)))
+
+
+def start_long_run(out: Path, *extra: str, workers: int = 1) -> tuple[subprocess.Popen[str], set[int]]:
+    """A run that would take hours, in its own process group (as a terminal's Ctrl-C would reach
+    it), returned with its worker processes once it holds its output folder and, with
+    ``workers`` > 1, that many workers are running replications with their signal handlers in
+    place. It waits for those states, not for a time: it holds however slow the machine."""
+    proc = subprocess.Popen(
+        [sys.executable, "run_sim.py", "run", str(BASELINE), "-n", "500", "--quiet", "--out", str(out),
+         "--workers", str(workers), *extra],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    lock = out / ".churn-sim.lock"
+    deadline = time.monotonic() + 300
+    while True:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the run never took its output folder and started its workers"
+        ready = {p for p in children(proc.pid) if takes_signals(p)} if workers > 1 else set()
+        try:
+            held = lock.read_text(encoding="utf-8").strip() == str(proc.pid)
+        except FileNotFoundError:
+            held = False
+        if held and len(ready) >= workers * (workers > 1):
+            return proc, ready
+        time.sleep(0.05)
+
+
+def stop(proc: subprocess.Popen[str], signum: int = signal.SIGINT, group: bool = True) -> tuple[int, str]:
+    """Send ``signum`` to the run's process group (Ctrl-C in a terminal) or to the run alone
+    (``kill``), and wait for it to end."""
+    if group:
+        os.killpg(proc.pid, signum)
+    else:
+        os.kill(proc.pid, signum)
+    _, err = proc.communicate(timeout=300)
     return proc.returncode, err
 
 
 def test_a_second_run_into_a_folder_being_written_exits_2(tmp_path: Path) -> None:
     folder = tmp_path / "busy"
-    first = start_long_run(folder, "--workers", "1")
+    first, _ = start_long_run(folder)
     try:
         second = run_small(folder)
         assert second.returncode == 2 and "Traceback" not in second.stderr
         assert f"another run (pid {first.pid}) is writing into" in second.stderr
         assert first.poll() is None  # the first run goes on
     finally:
-        code, _ = interrupt(first)
-    assert code == 130
+        code, err = stop(first)
+    assert code == 130 and "Traceback" not in err, err
     assert not folder.exists()  # the interrupted run removes the folder it created
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find worker processes")
-def test_ctrl_c_leaves_no_process_and_the_earlier_result_whole(out: Path, tmp_path: Path) -> None:
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to find worker processes")
+@pytest.mark.parametrize(("signum", "group", "workers", "code", "said"), [
+    (signal.SIGINT, True, 2, 130, "interrupted"),  # Ctrl-C in a terminal
+    (signal.SIGTERM, False, 2, 143, "stopped by SIGTERM"),  # kill <pid>: the workers get nothing
+    (signal.SIGTERM, True, 2, 143, "stopped by SIGTERM"),
+    (signal.SIGTERM, False, 1, 143, "stopped by SIGTERM"),
+], ids=["ctrl-c", "sigterm", "sigterm-to-group", "sigterm-one-process"])
+def test_a_signal_leaves_no_process_no_lock_and_the_earlier_result_whole(
+    out: Path, tmp_path: Path, signum: int, group: bool, workers: int, code: int, said: str
+) -> None:
     folder = tmp_path / "kept"
     shutil.copytree(out, folder)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    proc = start_long_run(folder, "--workers", "2", "--overwrite")
-    deadline = time.monotonic() + 30
-    while len(workers := children(proc.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert workers, "no worker process started"
-    code, err = interrupt(proc)
-    assert code == 130 and "Traceback" not in err, err
-    assert "interrupted" in err
-    deadline = time.monotonic() + 10
-    while (alive := {p for p in workers if Path(f"/proc/{p}").exists()}) and time.monotonic() < deadline:
+    proc, running = start_long_run(folder, "--overwrite", workers=workers)
+    returncode, err = stop(proc, signum, group)
+    assert returncode == code and "Traceback" not in err, err
+    assert f"{said}: no output was written" in err
+    deadline = time.monotonic() + 60
+    while (alive := {p for p in running if Path(f"/proc/{p}").exists()}) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive, "worker processes outlived the run"
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no lock file left either
     assert [p.name for p in tmp_path.iterdir()] == ["kept"]  # no temporary folder left behind
 
 
@@ -562,3 +603,20 @@ def test_a_long_run_is_announced_with_its_estimate(capsys: pytest.CaptureFixture
     assert "warning: this run will take about" in err and "a replication" in err
     assert sim_cli._size_ok(load_scenario(BASELINE), args)
     assert capsys.readouterr().err == ""  # the baseline takes seconds: no warning
+
+
+@pytest.mark.parametrize(("name", "folder"), [("../../escape", "_._.._escape"), ("a/b", "a_b")])
+def test_a_scenarios_name_becomes_one_safe_folder_inside_runs(tmp_path: Path, name: str, folder: str) -> None:
+    cwd = tmp_path / "here"
+    cwd.mkdir()
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), "run", str(BASELINE), "-n", "1", *SMALL, "--set",
+         "horizon_days=20", "--set", f"name={name}", "--workers", "1", "--quiet"],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )
+    ok(proc)
+    made = list((cwd / "runs").iterdir())
+    assert len(made) == 1 and made[0].name.startswith(f"{folder}-"), made
+    assert (made[0] / "summary.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]  # nothing written outside runs/
+    assert sorted(p.name for p in cwd.iterdir()) == ["runs"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -75,15 +76,23 @@ def interval(p: Parameter) -> str:
     return f"{text}, multiples of {p.step}" if p.step else text
 
 
+WIDTH = 100  # the terminal's columns the text fits
+
+
 def as_text(selected: list[Row]) -> str:
-    """An aligned plain-text table for the terminal."""
-    header = Row("parameter", "default", "unit", "allowed", "meaning")
-    width = [max(len(getattr(r, k)) for r in [header, *selected])
-             for k in ("path", "default", "unit", "allowed")]
-    return "\n".join(
-        f"{r.path:<{width[0]}}  {r.default:>{width[1]}}  {r.unit:<{width[2]}}  "
-        f"{r.allowed:<{width[3]}}  {r.meaning}".rstrip()
-        for r in [header, *selected])
+    """Plain text for the terminal, every line within :data:`WIDTH` columns: per parameter a
+    line ``path = default`` (a long default wrapped), then, indented, its unit and allowed
+    range and its meaning."""
+    blocks = []
+    for r in selected:
+        lines = [textwrap.fill(f"{r.path} = {r.default}", WIDTH, subsequent_indent=" " * 8, break_on_hyphens=False)]
+        facts = "; ".join(f"{k}: {v}" for k, v in (("unit", r.unit), ("allowed", r.allowed)) if v)
+        for text in (facts, r.meaning):
+            if text:
+                lines.append(textwrap.fill(text, WIDTH, initial_indent=" " * 4, subsequent_indent=" " * 4,
+                                           break_on_hyphens=False))
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
 
 
 def as_markdown() -> str:
