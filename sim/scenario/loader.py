@@ -291,13 +291,19 @@ def _resolve_file(path: Path, display: str, chain: list[tuple[Path, str]]) -> _S
                                 "of a scenario to inherit from, relative to this file")
         target = path.parent / parent
         target_display = os.path.normpath(os.path.join(os.path.dirname(display), parent))
-        real = target.resolve()
+        try:
+            real = target.resolve()
+            found = target.is_file()
+        except (OSError, ValueError) as err:  # a NUL byte, a name too long
+            raise ScenarioError(f"{where}: extends: {parent!r} is not a usable file name "
+                                f"({err}); allowed: the file name of a scenario to inherit "
+                                "from, relative to this file") from None
         seen = [*chain, (path.resolve(), display)]
         for i, (p, _) in enumerate(seen):
             if p == real:
                 loop = " -> ".join([d for _, d in seen[i:]] + [seen[i][1]])
                 raise ScenarioError(f"{where}: extends cycle: {loop}")
-        if not target.is_file():
+        if not found:
             raise ScenarioError(f"{where}: extends: {parent!r} not found "
                                 f"(looked in {path.parent.resolve()})")
         state = _resolve_file(target, target_display, seen)
@@ -500,23 +506,37 @@ def _parse(text: str, loader_cls: type[Any], display: str,
         try:
             return loader.construct_document(node)
         except _UnreadableValue as err:  # 2001-02-30, an integer of 5,000 digits
-            raise ScenarioError(f"{display}:{err.line}: the value cannot be read: {err}; allowed: "
+            raise ScenarioError(f"{_at(display, err.line)}: the value cannot be read: {err}; allowed: "
                                 "numbers, text, true/false, null, lists and mappings") from None
     finally:
         loader.dispose()
+
+
+def _at(display: str, line: int | None) -> str:
+    """``file:line``; a --set value is one line, named by its path alone."""
+    return display if line is None or display.startswith("--set ") else f"{display}:{line}"
 
 
 def _check_size(root: yaml.Node, display: str) -> None:
     """Refuse a node graph that holds an alias inside its own anchor (a value containing
     itself) or that expands to more than MAX_NODES nodes, without expanding it: each node is
     visited once, its expanded size summed from its children's."""
+    def where(node: yaml.Node) -> str:
+        return _at(display, node.start_mark.line + 1 if node.start_mark else None)
+
     def kids(node: yaml.Node) -> list[yaml.Node]:
         if isinstance(node, yaml.MappingNode):
             return [n for pair in node.value for n in pair]
-        return list(node.value) if isinstance(node, yaml.SequenceNode) else []
-
-    def where(node: yaml.Node) -> str:
-        return f"{display}:{node.start_mark.line + 1}" if node.start_mark else display
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        try:  # "\ud800" is a half of a UTF-16 pair, no character: no file or terminal takes it
+            node.value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ScenarioError(
+                f"{where(node)}: the text {show(node.value)} holds a lone surrogate escape "
+                "(\\uD800 to \\uDFFF); allowed: Unicode characters, those above U+FFFF written "
+                "as \\UXXXXXXXX") from None
+        return []
 
     sizes: dict[int, int] = {}
     active: set[int] = {id(root)}
