@@ -35,7 +35,12 @@ EXAMPLES = int(os.environ.get("CHURN_SIM_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 SECONDS = 10.0  # per example, in process: generous, the machine may be shared
 PATHS = [p.path for p in numeric_parameters()]
-TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=15)
+# text as a user types it (letters, digits, punctuation, symbols, spaces, any plane), and rarely
+# with control characters, which YAML refuses unescaped
+TEXT = st.one_of(
+    st.text(st.characters(categories=("L", "N", "P", "S", "Zs")), max_size=15),
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=5),
+)
 
 ODD_SCALARS = [
     ".nan", ".NaN", ".inf", "-.inf", "1e309", "-0", "0", "0.5", "1.3", "-1", "15", "1e-3",
@@ -64,6 +69,19 @@ def _fields(model: Any) -> dict[str, Any]:
     return {}
 
 
+def quoted(text: str, escape: bool) -> str:
+    """``text`` as a YAML double-quoted scalar: raw, or all but printable ASCII escaped."""
+    def one(c: str) -> str:
+        if c in '"\\':
+            return "\\" + c
+        if not escape and (c.isprintable() or c == "\t"):
+            return c
+        if 32 <= ord(c) < 127:
+            return c
+        return f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+    return '"' + "".join(map(one, text)) + '"'
+
+
 def _misspelt(key: str, i: int) -> str:
     i %= max(len(key), 1)
     return key[:i] + key[i + 1:] if len(key) > 1 else key + key
@@ -74,29 +92,54 @@ class Doc:
     """Renders a generated structure as flow-style YAML, with anchors and aliases."""
 
     anchors: list[str] = field(default_factory=list)
+    made: int = 0
 
     def value(self, draw: st.DrawFn, model: Any, depth: int) -> str:
+        if model is not None and draw(st.integers(0, 2)):  # mostly the type the schema wants
+            plausible = self._plausible(draw, model, depth)
+            if plausible is not None:
+                return plausible
         kind = draw(st.sampled_from(
             ["scalar", "number", "text", "mapping", "mapping", "list", "alias"]
             if depth < 4 else ["scalar", "number", "text", "alias"]))
         if kind == "alias" and self.anchors:
             return "*" + draw(st.sampled_from(self.anchors))
         if kind == "number":
-            number = draw(st.one_of(st.integers(), st.floats(allow_nan=False, allow_infinity=False)))
+            number = draw(st.one_of(st.integers(),
+                                    st.floats(allow_nan=False, allow_infinity=False)))
             return repr(number)
         if kind == "text":  # quoted, escaped or raw (control characters and all)
-            return json.dumps(draw(TEXT), ensure_ascii=draw(st.booleans()))
+            return quoted(draw(TEXT), draw(st.booleans()))
         if kind not in ("mapping", "list"):
             return draw(st.sampled_from(ODD_SCALARS))
         anchor = ""
         if draw(st.integers(0, 3)) == 0:
-            name = f"a{len(self.anchors)}"
+            self.made += 1
+            name = f"a{self.made}"
             anchor = f"&{name} "
             if draw(st.booleans()):  # visible inside itself too: a value that contains itself
                 self.anchors.append(name)
             else:
                 return anchor + self._body(draw, kind, model, depth) + self._later(name)
         return anchor + self._body(draw, kind, model, depth)
+
+    def _plausible(self, draw: st.DrawFn, model: Any, depth: int) -> str | None:
+        tp = strip_annotated(model)[0]
+        members = union_members(tp)
+        if members is not None and type(None) in members and len(members) == 2:
+            tp = strip_annotated(next(m for m in members if m is not type(None)))[0]
+        if tp is bool:
+            return draw(st.sampled_from(["true", "false"]))
+        if tp is int:
+            return str(draw(st.integers(0, 400)))
+        if tp is float:
+            return repr(draw(st.floats(0, 2)))
+        if tp is str:
+            return quoted(draw(TEXT), False)
+        if _fields(tp) and depth < 4:
+            kind = "list" if typing.get_origin(tp) is list else "mapping"
+            return self._body(draw, kind, tp if kind == "mapping" else tp, depth)
+        return None
 
     def _later(self, name: str) -> str:
         self.anchors.append(name)
@@ -108,6 +151,7 @@ class Doc:
             return "[" + ", ".join(self.value(draw, model, depth + 1) for _ in items) + "]"
         fields = _fields(model)
         pairs = []
+        used: set[str] = set()
         for _ in range(draw(st.integers(0, 4))):
             key_kind = draw(st.sampled_from(["field", "field", "field", "misspelt", "unknown",
                                              "not text", "merge"]))
@@ -122,7 +166,10 @@ class Doc:
             elif key_kind == "merge" and self.anchors:
                 key = "<<"
             else:
-                key = json.dumps(draw(TEXT), ensure_ascii=draw(st.booleans()))
+                key = quoted(draw(TEXT), draw(st.booleans()))
+            if key in used:
+                continue
+            used.add(key)
             value = self.value(draw, sub, depth + 1)
             pairs.append(f"{key[2:]}: {value}" if key.startswith("? ") else f"{key}: {value}")
         return "{" + ", ".join(pairs) + "}"
@@ -143,8 +190,8 @@ def documents(draw: st.DrawFn, others: list[str]) -> str:
     elif extends == "odd":
         lines.append(f"extends: {doc.value(draw, None, 3)}")
     fields = _fields(Scenario)
-    for _ in range(draw(st.integers(0, 5))):
-        key = draw(st.sampled_from(sorted(fields)))
+    keys = draw(st.lists(st.sampled_from(sorted(fields)), max_size=5, unique=True))
+    for key in keys:
         if draw(st.integers(0, 5)) == 0:
             key = _misspelt(key, draw(st.integers(0, 30)))
         lines.append(f"{json.dumps(key)}: {doc.value(draw, fields.get(key), 1)}")
@@ -152,9 +199,10 @@ def documents(draw: st.DrawFn, others: list[str]) -> str:
         changes = []
         for _ in range(draw(st.integers(0, 4))):
             path = draw(st.one_of(st.sampled_from(PATHS), TEXT,
-                                  st.sampled_from(["service..agents", "attrition.competitor_shocks.0",
+                                  st.sampled_from(["service..agents",
+                                                   "attrition.competitor_shocks.0",
                                                    "service.arrival_profile.weights_by_hour.30"])))
-            changes.append(f"{json.dumps(path)}: {doc.value(draw, None, 2)}")
+            changes.append(f"{quoted(path, draw(st.booleans()))}: {doc.value(draw, None, 2)}")
         lines.append("changes: {" + ", ".join(changes) + "}")
     if draw(st.integers(0, 9)) == 0:  # a duplicate key
         lines.append(lines[-1] if lines else "name: x")

@@ -87,7 +87,10 @@ class _SafeLoader(_Checked, yaml.SafeLoader):
     """``yaml.SafeLoader`` (no object construction) that reads 1e-3 as a float."""
 
 
-class _FastSafeLoader(_Checked, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FastSafeLoader(_Checked, _Base):
     """The same with libyaml's parser, when PyYAML was built with it."""
 
 
@@ -506,8 +509,10 @@ def _parse(text: str, loader_cls: type[Any], display: str,
         try:
             return loader.construct_document(node)
         except _UnreadableValue as err:  # 2001-02-30, an integer of 5,000 digits
-            raise ScenarioError(f"{_at(display, err.line)}: the value cannot be read: {err}; allowed: "
-                                "numbers, text, true/false, null, lists and mappings") from None
+            problem = str(err).split("; use sys.set_int_max_str_digits")[0]  # Python's advice
+            raise ScenarioError(f"{_at(display, err.line)}: the value cannot be read: {problem}; "
+                                "allowed: numbers, text, true/false, null, lists and mappings"
+                                ) from None
     finally:
         loader.dispose()
 
