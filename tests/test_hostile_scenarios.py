@@ -323,3 +323,22 @@ def test_many_keys_are_reported_in_time_linear_in_the_file(tmp_path: Path) -> No
     except ScenarioError as err:
         assert len(err.problems) == 6000 and err.problems[-1].startswith(f"{path}:6000: k5999:")
     assert time.perf_counter() - start < SECONDS
+
+
+def test_what_the_fuzzer_found_is_reported_on_its_line(tmp_path: Path) -> None:
+    cases = {  # each crashed with a traceback before
+        'name: x\nservice: {agents: "\\ud800"}\n': ":2: the text '\\ud800' holds a lone surrogate",
+        'extends: "\\ud800\\udc00"\n': ":1: the text '\\ud800\\udc00' holds a lone surrogate",
+        'extends: "a\\0b"\n': ":1: extends: 'a\\x00b' is not a usable file name",
+        "name: x\nservice: {agents: 2001-02-30}\n": ":2: the value cannot be read: day is out",
+        f"name: x\nseed: {'9' * 5000}\n": ":2: the value cannot be read: Exceeds the limit",
+    }
+    for i, (text, expected) in enumerate(cases.items()):
+        path = tmp_path / f"found{i}.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            load_scenario(path)
+        except ScenarioError as err:
+            assert err.problems[0].startswith(f"{path}{expected}"), err.problems
+        else:
+            raise AssertionError(f"accepted: {text!r}")

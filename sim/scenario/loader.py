@@ -7,7 +7,10 @@ given and what is allowed:
 1. **Read** the YAML with a safe loader (``yaml.SafeLoader``: no object construction; it
    also reads ``1e-3`` as a number), keeping the composed node tree to remember the line
    of every key, so later errors can point at the line where a value was set. Duplicate
-   keys and non-text keys are errors.
+   keys and non-text keys are errors. Before anything is built, the file and the node graph
+   are bounded (MAX_BYTES, MAX_NODES with aliases expanded; no alias inside its own anchor)
+   in time linear in the text, so a hostile file (the "billion laughs") is refused at once;
+   a scalar Python cannot build (2001-02-30, 5,000 digits, a lone surrogate) is an error.
 2. **Inherit**: start from the schema defaults (which are the shipped baseline's values),
    or, with ``extends: other.yaml`` (relative to the extending file), from the parent's
    full resolution (parents may extend too; cycles and missing targets are errors), and
