@@ -82,6 +82,8 @@ def show(value: Any, limit: int = 60) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int) and value.bit_length() > 200:  # 0xfff...: too long to show
+        return f"a whole number of {value.bit_length():,} bits"
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):

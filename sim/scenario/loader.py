@@ -7,7 +7,10 @@ given and what is allowed:
 1. **Read** the YAML with a safe loader (``yaml.SafeLoader``: no object construction; it
    also reads ``1e-3`` as a number), keeping the composed node tree to remember the line
    of every key, so later errors can point at the line where a value was set. Duplicate
-   keys and non-text keys are errors.
+   keys and non-text keys are errors. Before anything is built, the file and the node graph
+   are bounded (MAX_BYTES, MAX_NODES with aliases expanded; no alias inside its own anchor)
+   in time linear in the text, so a hostile file (the "billion laughs") is refused at once;
+   a scalar Python cannot build (2001-02-30, 5,000 digits, a lone surrogate) is an error.
 2. **Inherit**: start from the schema defaults (which are the shipped baseline's values),
    or, with ``extends: other.yaml`` (relative to the extending file), from the parent's
    full resolution (parents may extend too; cycles and missing targets are errors), and
@@ -36,7 +39,7 @@ import copy
 import functools
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,17 +67,46 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
 
 
-class _SafeLoader(yaml.SafeLoader):
+class _UnreadableValue(Exception):
+    """A scalar that YAML recognises but Python cannot build (2001-02-30, 5,000 digits)."""
+
+    def __init__(self, line: int, err: Exception) -> None:
+        super().__init__(str(err))
+        self.line = line
+
+
+class _Checked:
+    """Construction errors other than YAML's own become :class:`_UnreadableValue`, with the
+    line of the value."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)  # type: ignore[misc]
+        except (ValueError, OverflowError) as err:
+            raise _UnreadableValue(node.start_mark.line + 1, err) from None
+
+
+class _SafeLoader(_Checked, yaml.SafeLoader):
     """``yaml.SafeLoader`` (no object construction) that reads 1e-3 as a float."""
 
 
-class _FastSafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FastSafeLoader(_Checked, _Base):
     """The same with libyaml's parser, when PyYAML was built with it."""
 
 
 for _loader in (_SafeLoader, _FastSafeLoader):
     _loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT,
                                   list("-+0123456789."))
+# Bounds on what a scenario file (or a --set value) may hold, checked on the composed YAML node
+# graph before anything is built from it, in time linear in the text. The shipped baseline,
+# every parameter commented, is 13.5 kB and 373 nodes; no scenario comes near these bounds,
+# but a hostile file (the "billion laughs": lists of aliases to lists of aliases, eleven lines
+# that expand to 9**9 items) would otherwise take hours to walk and validate.
+MAX_BYTES = 1_000_000  # 74 times the baseline's text
+MAX_NODES = 20_000  # YAML nodes after expanding aliases: 54 times the baseline's 373
 _NOT_PARAMETERS = {"name", "description", "version"}  # a file with only these runs nothing new
 _HEADER = (
     "# Resolved scenario{by}: every parameter, with extends, changes\n"
@@ -82,26 +114,71 @@ _HEADER = (
 )
 
 
+class _Origins:
+    """Where each dotted path was last set, as a tree of paths: noting a path, forgetting all
+    under one and finding the latest setting inside one cost the length of the path (and the
+    size of the part looked into), never a scan of every path noted."""
+
+    __slots__ = ("kids", "mark")
+
+    def __init__(self) -> None:
+        self.kids: dict[str | int, _Origins] = {}
+        self.mark: tuple[int, str] | None = None
+
+    def node(self, parts: Parts, create: bool = False) -> _Origins | None:
+        node: _Origins | None = self
+        for part in parts:
+            assert node is not None
+            nxt = node.kids.get(part)
+            if nxt is None:
+                if not create:
+                    return None
+                nxt = node.kids[part] = _Origins()
+            node = nxt
+        return node
+
+    def latest(self) -> tuple[int, int, str] | None:
+        """max (layer, -depth, origin) over this node and every node under it."""
+        best: tuple[int, int, str] | None = None
+        stack: list[tuple[_Origins, int]] = [(self, 0)]
+        while stack:
+            node, depth = stack.pop()
+            if node.mark is not None:
+                here = (node.mark[0], -depth, node.mark[1])
+                best = here if best is None or here > best else best
+            stack.extend((kid, depth + 1) for kid in node.kids.values())
+        return best
+
+
 @dataclass
 class _State:
     """Raw data being resolved, and where each dotted path was last set."""
 
     data: dict[str, Any]
-    origins: dict[Parts, tuple[int, str]] = field(default_factory=dict)
+    origins: _Origins = field(default_factory=_Origins)
     layer: int = 0  # bumped for each file body, changes entry and --set applied
 
     def note(self, parts: Parts, origin: str) -> None:
-        self.origins[parts] = (self.layer, origin)
+        node = self.origins.node(parts, create=True)
+        assert node is not None
+        node.mark = (self.layer, origin)
+
+    def forget(self, parts: Parts) -> None:
+        """Forget where ``parts`` and everything under it were set."""
+        node = self.origins.node(parts)
+        if node is not None:
+            node.kids.clear()
+            node.mark = None
 
     def origin_of(self, parts: Parts, fallback: str) -> str:
         """Where the value at ``parts`` came from: the latest setting of it or inside it (a
         --set of one share breaks the sum of the mix); else, as defaults are valid on their
         own, the latest setting inside its nearest enclosing section that has one."""
         for n in range(len(parts), 0, -1):
-            inside = [(layer, -len(p), origin) for p, (layer, origin) in self.origins.items()
-                      if p[:n] == parts[:n]]
-            if inside:
-                return max(inside)[2]
+            node = self.origins.node(parts[:n])
+            inside = node.latest() if node is not None else None
+            if inside is not None:
+                return inside[2]
         return fallback
 
 
@@ -220,13 +297,19 @@ def _resolve_file(path: Path, display: str, chain: list[tuple[Path, str]]) -> _S
                                 "of a scenario to inherit from, relative to this file")
         target = path.parent / parent
         target_display = os.path.normpath(os.path.join(os.path.dirname(display), parent))
-        real = target.resolve()
+        try:
+            real = target.resolve()
+            found = target.is_file()
+        except (OSError, ValueError) as err:  # a NUL byte, a name too long
+            raise ScenarioError(f"{where}: extends: {parent!r} is not a usable file name "
+                                f"({err}); allowed: the file name of a scenario to inherit "
+                                "from, relative to this file") from None
         seen = [*chain, (path.resolve(), display)]
         for i, (p, _) in enumerate(seen):
             if p == real:
                 loop = " -> ".join([d for _, d in seen[i:]] + [seen[i][1]])
                 raise ScenarioError(f"{where}: extends cycle: {loop}")
-        if not target.is_file():
+        if not found:
             raise ScenarioError(f"{where}: extends: {parent!r} not found "
                                 f"(looked in {path.parent.resolve()})")
         state = _resolve_file(target, target_display, seen)
@@ -293,7 +376,10 @@ def _parse_overrides(overrides: Sequence[str]) -> list[tuple[str, tuple[str, ...
             problems.append(f"--set {item!r}: {key!r} is not a dotted path like service.agents")
             continue
         try:
-            value = yaml.load(text, Loader=_SafeLoader)
+            value = _parse(text, _SafeLoader, f"--set {key}", lambda node: None)
+        except ScenarioError as err:
+            problems.extend(err.problems)
+            continue
         except (yaml.YAMLError, RecursionError) as err:
             problem = yaml_problem(err, text, "").split("YAML syntax error: ", 1)[-1]
             problems.append(f"--set {key}: cannot read the value {show(text)} as YAML: {problem}")
@@ -355,24 +441,25 @@ def _put(state: _State, container: Any, key: Any, value: Any, abs_path: Parts, r
         for k, v in value.items():
             _put(state, old, k, v, (*abs_path, k), (*rel, k), origin)
         return
-    n = len(abs_path)
-    for p in [p for p in state.origins if p[:n] == abs_path]:
-        del state.origins[p]
+    state.forget(abs_path)
     container[key] = copy.deepcopy(value)
-    _record(state, value, abs_path, rel, origin, depth=0)
+    _record(state, value, abs_path, rel, origin, depth=0, seen=set())
 
 
 def _record(state: _State, value: Any, abs_path: Parts, rel: Parts, origin: OriginOf,
-            depth: int) -> None:
+            depth: int, seen: set[int]) -> None:
+    """Note where ``value`` and what is inside it was set. A list or mapping met again (a YAML
+    alias) is noted where it is met but not walked again: the walk is linear in the text."""
     here = origin(rel)
     if here is not None:
         state.note(abs_path, here)
-    if depth > 50:
+    if depth > 50 or not isinstance(value, dict | list) or id(value) in seen:
         return
+    seen.add(id(value))
     items = value.items() if isinstance(value, dict) else enumerate(value) \
         if isinstance(value, list) else ()
     for k, v in items:
-        _record(state, v, (*abs_path, k), (*rel, k), origin, depth + 1)
+        _record(state, v, (*abs_path, k), (*rel, k), origin, depth + 1, seen)
 
 
 # ------------------------------------------------------------------------- reading
@@ -381,17 +468,23 @@ def _record(state: _State, value: Any, abs_path: Parts, rel: Parts, origin: Orig
 def _read(path: Path, display: str) -> tuple[dict[str, Any], dict[Parts, int]]:
     """Parse one YAML file: (top-level mapping, line of every dotted path)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise ScenarioError(f"{display}: the file is larger than {MAX_BYTES:,} bytes; allowed: "
+                                f"a scenario file of at most {MAX_BYTES:,} bytes (the baseline, "
+                                "every parameter commented, is 13.5 kB)")
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(read_problem(err, path, display)) from None
     lines: dict[Parts, int] = {}
     problems: list[str] = []
     try:
         try:
-            data = _parse(text, _FastSafeLoader, lambda node: _walk(
+            data = _parse(text, _FastSafeLoader, display, lambda node: _walk(
                 node, (), lines, problems, display, set()))
         except yaml.YAMLError:  # parse again in Python: its messages are clearer
-            data = _parse(text, _SafeLoader, lambda node: None)
+            data = _parse(text, _SafeLoader, display, lambda node: None)
     except (yaml.YAMLError, RecursionError) as err:
         raise ScenarioError(yaml_problem(err, text, display)) from None
     if data is None:
@@ -405,18 +498,81 @@ def _read(path: Path, display: str) -> tuple[dict[str, Any], dict[Parts, int]]:
     return data, lines
 
 
-def _parse(text: str, loader_cls: type[Any], walk: Callable[[yaml.Node], None]) -> Any:
-    """Compose the node tree, ``walk`` it (before merge keys are flattened into it), then
-    construct the data from it, safely."""
+def _parse(text: str, loader_cls: type[Any], display: str,
+           walk: Callable[[yaml.Node], None]) -> Any:
+    """Compose the node tree, check its size (aliases expanded) and ``walk`` it (before merge
+    keys are flattened into it), then construct the data from it, safely."""
     loader = loader_cls(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
+        _check_size(node, display)
         walk(node)
-        return loader.construct_document(node)
+        try:
+            return loader.construct_document(node)
+        except _UnreadableValue as err:  # 2001-02-30, an integer of 5,000 digits
+            problem = str(err).split("; use sys.set_int_max_str_digits")[0]  # Python's advice
+            raise ScenarioError(f"{_at(display, err.line)}: the value cannot be read: {problem}; "
+                                "allowed: numbers, text, true/false, null, lists and mappings"
+                                ) from None
     finally:
         loader.dispose()
+
+
+def _at(display: str, line: int | None) -> str:
+    """``file:line``; a --set value is one line, named by its path alone."""
+    return display if line is None or display.startswith("--set ") else f"{display}:{line}"
+
+
+def _check_size(root: yaml.Node, display: str) -> None:
+    """Refuse a node graph that holds an alias inside its own anchor (a value containing
+    itself) or that expands to more than MAX_NODES nodes, without expanding it: each node is
+    visited once, its expanded size summed from its children's."""
+    def where(node: yaml.Node) -> str:
+        return _at(display, node.start_mark.line + 1 if node.start_mark else None)
+
+    def kids(node: yaml.Node) -> list[yaml.Node]:
+        if isinstance(node, yaml.MappingNode):
+            return [n for pair in node.value for n in pair]
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        try:  # "\ud800" is a half of a UTF-16 pair, no character: no file or terminal takes it
+            node.value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ScenarioError(
+                f"{where(node)}: the text {show(node.value)} holds a lone surrogate escape "
+                "(\\uD800 to \\uDFFF); allowed: Unicode characters, those above U+FFFF written "
+                "as \\UXXXXXXXX") from None
+        return []
+
+    sizes: dict[int, int] = {}
+    active: set[int] = {id(root)}
+    stack: list[tuple[yaml.Node, Iterator[yaml.Node], list[int]]] = [
+        (root, iter(kids(root)), [1])]
+    while stack:
+        node, rest, total = stack[-1]
+        child = next(rest, None)
+        if child is None:
+            stack.pop()
+            active.discard(id(node))
+            sizes[id(node)] = total[0]
+            if stack:
+                stack[-1][2][0] += total[0]
+        elif id(child) in sizes:  # an alias to a value already measured
+            total[0] += sizes[id(child)]
+        elif id(child) in active:
+            raise ScenarioError(f"{where(node)}: an alias refers to a value that contains it; "
+                                "allowed: aliases (*name) to a value anchored (&name) outside it")
+        else:
+            active.add(id(child))
+            stack.append((child, iter(kids(child)), [1]))
+            continue
+        if total[0] > MAX_NODES:
+            raise ScenarioError(
+                f"{where(node)}: this value holds more than {MAX_NODES:,} YAML values once its "
+                f"aliases (*name) are expanded; allowed: at most {MAX_NODES:,} in a scenario "
+                "(the baseline has 373)")
 
 
 def _walk(node: yaml.Node, parts: Parts, lines: dict[Parts, int], problems: list[str],
