@@ -4,6 +4,7 @@ hand-worked examples and independent computations (brute force, numerical integr
 from __future__ import annotations
 
 import itertools
+import json
 import math
 
 import numpy as np
@@ -203,6 +204,15 @@ def test_a_cash_flow_that_never_pays_back() -> None:
     assert all(c < 0 for c in out["cumulative_discounted"]["mean"])
 
 
+def test_no_month_ends_in_the_window() -> None:
+    reps, horizon = 2, 365
+    inv = _investment(reps, horizon, 350, 100.0, 0.0)
+    out = _economics(np.ones((reps, horizon)), inv, 350, 100.0, 0.05)
+    assert out["payback_month"] is None and out["share_replications_paying_back"] is None
+    assert out["cumulative_discounted"]["mean"] == []
+    json.dumps(out, allow_nan=False)
+
+
 def test_a_cash_flow_that_pays_back_in_a_known_month() -> None:
     # r = 0, one-off 1000 at day 0, extra profit 0.5, 2.0 and 3.5 a day (mean 2.0). Month m
     # holds floor(m · 365/12) days: m = 16 → 486 days, 2·486 - 1000 = -28; m = 17 → 517 days,
@@ -218,6 +228,7 @@ def test_a_cash_flow_that_pays_back_in_a_known_month() -> None:
     assert cum["mean"][15] == pytest.approx(-28.0) and cum["mean"][16] == pytest.approx(34.0)
     assert cum["month"][:2] == [1, 2] and len(cum["mean"]) == 24
     assert all(lo <= m <= hi for lo, m, hi in zip(cum["lo"], cum["mean"], cum["hi"], strict=True))
+    json.dumps(out, allow_nan=False)  # JSON-ready: no NaN, no NumPy types
 
 
 def test_payback_must_stay_positive() -> None:
@@ -335,6 +346,8 @@ def test_roi_bootstrap_is_reproducible_and_brackets_the_estimate() -> None:
     one = _economics(delta[:1], inv[:1], 0, 1000.0, 0.05)
     assert one["roi"]["mean"] is not None and one["roi"]["ci95"] is None
     assert one["npv"]["ci95"] is None
+    assert one["cumulative_discounted"]["lo"][0] is None
+    json.dumps(one, allow_nan=False)
 
 
 # --- the customer base at the horizon ---------------------------------------------------

@@ -196,8 +196,20 @@ def cash_flow_economics(
     seed: int = BOOTSTRAP_SEED,
 ) -> dict[str, Any]:
     """The economics of one alternative against the baseline, from per-replication daily
-    arrays (replications × H); see the module docstring for the formulas. JSON-ready: floats,
-    lists, and None where a value or an interval is undefined."""
+    arrays (replications × H); see the module docstring for the formulas.
+
+    ``investment_cost`` is the investment's whole daily cost, the one-off included (on
+    ``start_day``); ``one_off_cost`` only tells the break-even cost where to start from. The
+    npv counts every day of the window, the payback only those from ``start_day`` on (before
+    it the paired runs are the same scenario, so their difference is nil). ``base_value_*``
+    and ``running_cost_after`` are at day 0 already, one per replication or one for all.
+
+    Returns, JSON-ready (floats, lists, None where a value or an interval is undefined):
+    ``npv_horizon``, ``base_value``, ``npv``, ``incremental_cost``, ``roi`` and
+    ``break_even_cost``, each ``{"mean", "ci95": [lo, hi] or None}``; ``payback_month`` (int
+    or None), ``pays_back_within_horizon``, ``share_replications_paying_back`` (None when no
+    month ends in the window), ``cumulative_discounted`` (``month``, ``day`` — the last day
+    in the month —, ``mean``, ``lo``, ``hi``: lists by month) and ``replications``."""
     arrays = [np.asarray(a, dtype=np.float64) for a in
               (base_profit, alt_profit, base_carried_cost, alt_carried_cost, investment_cost)]
     shape = arrays[0].shape
@@ -349,8 +361,8 @@ def p_best(npv_by_alternative: Mapping[str, np.ndarray], n_boot: int = BOOTSTRAP
         raise ValueError("every alternative needs one npv per replication, the same replications")
     if not all(np.all(np.isfinite(c)) for c in columns):
         raise ValueError("npv values must be finite")
-    table = np.column_stack([np.zeros(reps), *columns])  # replications × options
     idx = np.random.default_rng(seed).integers(0, reps, size=(n_boot, reps))
-    means = table[idx].mean(axis=1)  # resamples × options
+    # resamples × options, one option at a time (memory n_boot × replications, not × options)
+    means = np.column_stack([np.zeros(n_boot), *(c[idx].mean(axis=1) for c in columns)])
     wins = np.bincount(np.argmax(means, axis=1), minlength=len(names))
     return {name: float(w) / n_boot for name, w in zip(names, wins, strict=True)}
