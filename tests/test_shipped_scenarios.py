@@ -26,8 +26,13 @@ SHORT = ["horizon_days=60"]
 
 @cache
 def mean_kpis(name: str) -> pd.Series:
+    """Mean KPIs of a short run; an investment's lever at full strength from its start (no ramp),
+    so that 60 days show it."""
     scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml", SHORT, replications=2)
-    return run(scenario, workers=2).kpis().mean()
+    data = scenario.model_dump()
+    for investment in data["investments"]:
+        investment["ramp_days"] = 0
+    return run(Scenario.model_validate(data), workers=2).kpis().mean()
 
 
 def test_the_baseline_is_the_schema_defaults() -> None:
@@ -90,6 +95,18 @@ def test_the_guarantee_pays_refunds_only_when_enabled() -> None:
 def test_longer_hours_cut_the_waits() -> None:
     base, longer = mean_kpis("baseline"), mean_kpis("whatif/resolve_before_sunset")
     assert longer["mean_wait_minutes"] < base["mean_wait_minutes"]
+
+
+def test_each_what_if_is_an_investment_from_day_0_with_its_costs() -> None:
+    """The shipped what-ifs are investments (from the window's first day), not changes that run
+    through the warm-up; each names what it costs."""
+    for path in sorted((ROOT / "scenarios" / "whatif").glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert "changes" not in raw, path
+        scenario = load_scenario(path)
+        assert scenario.investments, path
+        costs = [i.one_off_cost + i.monthly_cost + i.monthly_cost_per_customer for i in scenario.investments]
+        assert all(cost > 0 for cost in costs), path
 
 
 def test_a_loyalty_programme_makes_repeat_customers_order_more() -> None:

@@ -38,34 +38,15 @@ from sim.model.network import SocialNetwork
 from sim.model.satisfaction import Satisfaction
 from sim.model.turnover import Turnover
 from sim.model.word_of_mouth import WordOfMouth
+from sim.scenario import investments
 from sim.scenario.schema import Scenario
 
 DayCallback = Callable[[int], None]
 
-# Parameters used only when the replication is built; a change of scenario mid-run
-# must leave them as they are.
-FIXED_AT_START = (
-    "seed",
-    "horizon_days",
-    "warmup_days",
-    "market",
-    "customers.orders_per_month",
-    "customers.churn_propensity_cv",
-    "customers.expectation",
-)
-
-
 def check_change(current: Scenario, new: Scenario) -> None:
-    """Raise ``ValueError`` if ``new`` differs from ``current`` in what is fixed at the start."""
-    a, b = current.model_dump(), new.model_dump()
-    fixed = []
-    for path in FIXED_AT_START:
-        x: object = a
-        y: object = b
-        for part in path.split("."):
-            x, y = x[part], y[part]  # type: ignore[index]
-        if x != y:
-            fixed.append(path)
+    """Raise ``ValueError`` if ``new`` differs from ``current`` in what is fixed at the start
+    (:data:`sim.scenario.investments.FIXED_AT_START`)."""
+    fixed = investments.fixed_differences(current.model_dump(), new.model_dump())
     if fixed:
         raise ValueError(
             "these parameters are fixed when a replication starts and cannot change mid-run: "
@@ -136,8 +117,11 @@ class Model:
         self, on_day: DayCallback | None = None, changes: Sequence[tuple[float, Scenario]] = ()
     ) -> ReplicationResult:
         """Run the warm-up and the measured window, switching to each ``(day, scenario)`` of
-        ``changes`` on its day of the measured window."""
+        ``changes`` on its day of the measured window; without ``changes``, those of the
+        scenario's own investments (:func:`sim.scenario.investments.schedule`)."""
         world = self.world
+        if not changes:
+            changes = investments.schedule(world.scenario)
         for _, scenario in changes:  # fail before running, not on the day
             check_change(world.scenario, scenario)
         if world.warmup > 0:

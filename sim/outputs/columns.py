@@ -75,8 +75,10 @@ TIMESERIES: tuple[Column, ...] = (
     ("service_cost", "currency", "contact_cost + agent_cost"),
     ("acquisition_cost", "currency", "new customers by channel × their cost per new customer"),
     ("guarantee_cost", "currency", "service-guarantee refunds paid that day"),
+    ("investment_cost", "currency", "the investments' own costs that day: a one-off cost on its start day, "
+     "monthly costs and costs per customer-month spread over the days"),
     ("profit", "currency", "gross_profit − fulfilment_cost − service_cost − acquisition_cost − "
-     "guarantee_cost"),
+     "guarantee_cost − investment_cost"),
     ("cumulative_profit", "currency", "profit summed from day 0 to this day (undiscounted)"),
 )
 

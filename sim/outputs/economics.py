@@ -23,15 +23,37 @@ Computed after the run from the daily record, so the model itself stays free of 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
 from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
-from sim.scenario.schema import EconomicsSpec
+from sim.scenario.schema import EconomicsSpec, InvestmentSpec
 
 
-def daily_economics(daily: dict[str, np.ndarray], econ: EconomicsSpec) -> dict[str, np.ndarray]:
-    """Money per day, from a replication's daily record."""
+def investment_costs(daily: dict[str, np.ndarray], investments: Sequence[InvestmentSpec]) -> np.ndarray:
+    """The investments' own costs per day of the window: each one-off cost on its start day, and
+    from that day on its monthly cost and its cost per customer-month for the active customers
+    at its ``cost_levels`` (the day's end-of-day snapshot), spread evenly over the days of a
+    month (365 / 12). Costs the model already carries (staffed hours, refunds, contacts,
+    acquisition) are not here: they are in the other columns."""
+    days = len(daily["revenue"])
+    cost = np.zeros(days)
+    for inv in investments:
+        start = inv.start_day
+        if start >= days:
+            continue
+        cost[start] += inv.one_off_cost
+        members = sum((daily[f"active_level{n}"] for n in inv.cost_levels), np.zeros(days))
+        running = (inv.monthly_cost + inv.monthly_cost_per_customer * members) / DAYS_PER_MONTH
+        cost[start:] += running[start:]
+    return cost
+
+
+def daily_economics(
+    daily: dict[str, np.ndarray], econ: EconomicsSpec, investments: Sequence[InvestmentSpec] = ()
+) -> dict[str, np.ndarray]:
+    """Money per day, from a replication's daily record (and the scenario's investments)."""
     gross_profit = daily["revenue"] * econ.gross_margin
     fulfilment_cost = daily["orders"] * econ.fulfilment_cost_per_order
     contact_cost = daily["contacts"] * econ.cost_per_contact
@@ -49,7 +71,8 @@ def daily_economics(daily: dict[str, np.ndarray], econ: EconomicsSpec) -> dict[s
         + daily["new_winback"] * econ.cost_per_customer_won_back
     )
     guarantee_cost = daily["guarantee_payout"]
-    profit = gross_profit - fulfilment_cost - service_cost - acquisition_cost - guarantee_cost
+    investment_cost = investment_costs(daily, investments)
+    profit = gross_profit - fulfilment_cost - service_cost - acquisition_cost - guarantee_cost - investment_cost
     return {
         "gross_profit": gross_profit,
         "fulfilment_cost": fulfilment_cost,
@@ -58,6 +81,7 @@ def daily_economics(daily: dict[str, np.ndarray], econ: EconomicsSpec) -> dict[s
         "service_cost": service_cost,
         "acquisition_cost": acquisition_cost,
         "guarantee_cost": guarantee_cost,
+        "investment_cost": investment_cost,
         "profit": profit,
     }
 

@@ -57,6 +57,7 @@ KPI_NAMES = (
     "order_problem_contacts",
     "customer_lifetime_value",
     "guarantee_cost",
+    "investment_cost",
     "new_customers_winback",
     "prospects_deterred",
     "start_cohort_lost_first_year",
@@ -230,6 +231,9 @@ KPI_DEFINITIONS: dict[str, KpiDefinition] = {
         "customer lifetime value", "m / (ln(1 + r) + h): margin per customer-year m, discount rate r, "
         "churn rate h (docs/MODEL.md section 7.10)", "higher", low=-INF),
     "guarantee_cost": _money("guarantee cost", "service-guarantee payouts", "lower"),
+    "investment_cost": _money("investment cost", "the investments' own costs over the window: one-off, "
+                              "monthly and per customer-month (costs the model carries, such as staffed "
+                              "hours and refunds, are in the other costs)", "lower"),
     "share_level1_end": _share("initial customers at end", "level-1 customers / active customers, last snapshot",
                                "neither"),
     "share_level2_end": _share("repeat customers at end", "level-2 customers / active customers, last snapshot",

@@ -50,7 +50,7 @@ class _Window:
     @classmethod
     def of(cls, result: ReplicationResult, scenario: Scenario, from_day: int) -> _Window:
         d = {name: values[from_day:] for name, values in result.daily.items()}
-        money = daily_economics(result.daily, scenario.economics)
+        money = daily_economics(result.daily, scenario.economics, scenario.investments)
         return cls(
             result, scenario, from_day, d,
             total={name: float(values.sum()) for name, values in d.items()},
@@ -189,6 +189,7 @@ def _money(w: _Window) -> dict[str, float]:
         "service_cost": float(m["service_cost"].sum()),
         "acquisition_cost": float(m["acquisition_cost"].sum()),
         "guarantee_cost": float(m["guarantee_cost"].sum()),
+        "investment_cost": float(m["investment_cost"].sum()),
         "profit": float(m["profit"].sum()),
         "npv": npv(m["profit"], econ.discount_rate_annual),
         "customer_lifetime_value": lifetime_value(

@@ -40,7 +40,7 @@ def timeseries_frame(results: list[ReplicationResult], scenario: Scenario) -> pd
     frames = []
     for r in results:
         d = r.daily
-        money = daily_economics(d, scenario.economics)
+        money = daily_economics(d, scenario.economics, scenario.investments)
         answered = d["answered"]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_wait = np.where(answered > 0, d["wait_minutes_sum"] / np.maximum(answered, 1), np.nan)

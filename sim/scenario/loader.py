@@ -47,6 +47,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from sim.scenario import investments
 from sim.scenario.errors import (
     ScenarioError,
     dotted,
@@ -196,7 +197,7 @@ def load_scenario(
     display = os.fspath(path)
     state = _resolve_state(path, overrides, seed=seed, replications=replications)
     try:
-        return Scenario.model_validate(state.data, strict=True)
+        scenario = Scenario.model_validate(state.data, strict=True)
     except ValidationError as err:
         origin_of = functools.partial(state.origin_of, fallback=display)
         raise ScenarioError(problems_from(err, Scenario, origin_of)) from None
@@ -204,6 +205,14 @@ def load_scenario(
         raise ScenarioError(f"{display}: a value is nested too deeply") from None
     except (TypeError, ValueError) as err:  # defensive: odd YAML structures
         raise ScenarioError(f"{display}: cannot validate: {err}") from None
+
+    def where(i: int, path: str) -> str:
+        return state.origin_of(("investments", i, "changes", path), fallback=display)
+
+    found = investments.problems(scenario, where)
+    if found:
+        raise ScenarioError(found)
+    return scenario
 
 
 def resolve_raw(

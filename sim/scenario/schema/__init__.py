@@ -47,6 +47,9 @@ from sim.scenario.schema.common import (
     Weight,
     unit,
 )
+from sim.scenario.schema.investments import (
+    InvestmentSpec,
+)
 from sim.scenario.schema.market import (
     AcquisitionSpec,
     CustomersSpec,
@@ -73,6 +76,7 @@ from sim.scenario.schema.service import (
 )
 
 __all__ = [
+    "InvestmentSpec",
     "Probability",
     "Share",
     "Level",

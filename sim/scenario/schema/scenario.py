@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sim.scenario.schema.behaviour import (
     AttritionSpec,
@@ -19,6 +19,7 @@ from sim.scenario.schema.common import (
     Share,
     unit,
 )
+from sim.scenario.schema.investments import InvestmentSpec
 from sim.scenario.schema.market import AcquisitionSpec, CustomersSpec, MarketSpec
 from sim.scenario.schema.service import FulfilmentSpec, ServiceSpec
 
@@ -54,6 +55,9 @@ class EconomicsSpec(Section):
     discount_rate_annual: Annotated[float, Field(ge=0, le=1)] = Field(
         0.08, description="yearly discount rate for NPV", json_schema_extra=unit("per year")
     )
+    valuation_years: Annotated[float, Field(ge=0, le=50)] = Field(
+        3.0, description="a comparison values the customer base left at the horizon by the margin it "
+        "brings over this many more years (0: not at all)", json_schema_extra=unit("years"))
 
 
 # -------------------------------------------------------------------------- scenario
@@ -88,3 +92,18 @@ class Scenario(Section):
     loyalty: LoyaltySpec = LoyaltySpec()
     attrition: AttritionSpec = AttritionSpec()
     economics: EconomicsSpec = EconomicsSpec()
+    investments: list[InvestmentSpec] = Field(
+        default_factory=list, max_length=20,
+        description="investments")
+
+    @model_validator(mode="after")
+    def _investments_fit(self) -> Scenario:
+        names = [i.name for i in self.investments]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"investments: two investments are named {name!r}; names must differ")
+        for i, investment in enumerate(self.investments):
+            if investment.start_day >= self.horizon_days:
+                raise ValueError(f"investments[{i}].start_day: got {investment.start_day}; allowed: a day "
+                                 f"of the measured window, 0 to {self.horizon_days - 1} (horizon_days)")
+        return self
