@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 import shutil
 import signal
 import sys
@@ -25,17 +24,21 @@ from tqdm import tqdm
 
 from sim.core.version import full_version
 from sim.experiments import sizing
+from sim.experiments.compare import run_comparison
 from sim.experiments.runner import Interrupted, run
 from sim.outputs.files import (
     OutputFolderError,
     claim_output_folder,
+    folder_name,
     interval,
     kpi_values,
+    write_comparison,
     write_outputs,
 )
 from sim.outputs.kpis import CURRENCY, KPI_DEFINITIONS
 from sim.outputs.tables import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario, reference
+from sim.scenario.comparison import Comparison, load_comparison
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
@@ -116,6 +119,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress, no summary table")
     p.add_argument("--no-size-check", dest="size_check", action="store_false",
                    help="run even when the memory estimate exceeds the memory available")
+    m = sub.add_parser("compare", help="compare investments against a baseline, paired, with their economics")
+    m.add_argument("files", type=Path, nargs="+", metavar="FILE",
+                   help="a comparison file (baseline: and alternatives:), or scenario files: the "
+                        "baseline first, then the alternatives")
+    m.add_argument("--replications", "-n", type=int, metavar="N",
+                   help="replications of every scenario (default: the comparison's, else the baseline's)")
+    m.add_argument("--seed", type=int, metavar="S", help="master seed of every scenario (default: the "
+                   "comparison's, else the baseline's)")
+    m.add_argument("--out", type=Path, metavar="DIR",
+                   help="output folder (default: runs/<comparison>-<date-time>)")
+    m.add_argument("--overwrite", action="store_true", help="replace the result in an --out folder that has one")
+    m.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a parameter in every scenario (repeatable)")
+    m.add_argument("--workers", "-j", type=int, metavar="N",
+                   help="worker processes (default: the number of CPUs)")
+    m.add_argument("--allow-warmup-changes", action="store_true",
+                   help="compare alternatives that differ from the baseline outside their investments "
+                        "(alternative worlds, changed from the start of the warm-up)")
+    m.add_argument("--quiet", "-q", action="store_true", help="no progress, no table")
+    m.add_argument("--no-size-check", dest="size_check", action="store_false",
+                   help="run even if the memory estimate exceeds the machine's memory")
     c = sub.add_parser("check", help="validate scenario files without running them")
     c.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
@@ -232,14 +256,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
             out.rmdir()  # a run that wrote nothing leaves no empty folder behind
 
 
-def folder_name(name: str) -> str:
-    """A scenario's name as a safe folder name: letters, digits, ``-``, ``_`` and ``.`` (not
-    leading) kept, anything else (``/``, ``..`` at the start, spaces) replaced by ``_``; so
-    ``runs/<name>-<date-time>`` stays one folder inside runs/."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
-    return "_" + safe[1:] if safe.startswith(".") else safe or "_"
-
-
 def _size_ok(scenario: Scenario, args: argparse.Namespace) -> bool:
     """Refuse a run that cannot fit in memory; warn about one that will take long."""
     size = sizing.estimate(scenario, args.workers)
@@ -285,6 +301,105 @@ def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _options_ok(args: argparse.Namespace) -> bool:
+    for name in ("replications", "workers"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            print(f"error: --{name}: got {value}; allowed: a whole number >= 1", file=sys.stderr)
+            return False
+    if args.seed is not None and not 0 <= args.seed < 2**63:
+        print(f"error: --seed: got {args.seed}; allowed: a whole number from 0 to 2^63-1", file=sys.stderr)
+        return False
+    return True
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    if not _options_ok(args):
+        return EXIT_BAD_INPUT
+    comparison = load_comparison(args.files, args.overrides, seed=args.seed, replications=args.replications,
+                                 allow_warmup_changes=args.allow_warmup_changes)
+    cpus = sizing.cpu_count()
+    args.workers = min(args.workers or cpus, cpus)
+    scenarios = [comparison.baseline, *comparison.alternatives]
+    if not all(_size_ok(s, args) for s in scenarios[:1]):
+        return EXIT_BAD_INPUT
+    out = args.out or Path("runs") / f"{folder_name(comparison.name)}-{datetime.now():%Y%m%d-%H%M%S}"
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        print(f"error: --out: cannot create the folder {out}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        with claim_output_folder(out, overwrite=args.overwrite):
+            return _compare_into(comparison, out, args)
+    except OutputFolderError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+
+
+def _compare_into(comparison: Comparison, out: Path, args: argparse.Namespace) -> int:
+    base = comparison.baseline
+    if not args.quiet:
+        print(f"Comparing {len(comparison.alternatives)} alternative(s) with {base.name}: "
+              f"{base.replications} paired replication(s) each of {base.horizon_days} days"
+              + (f" after a {base.warmup_days}-day warm-up" if base.warmup_days else "")
+              + f", seed {base.seed}", file=sys.stderr)
+    progress = _ProgressBar(args.quiet)
+    try:
+        results, section = run_comparison(comparison, workers=args.workers, on_progress=progress)
+    finally:
+        progress.close()
+    write_comparison(results, section, out, full_version(), comparison.name, comparison.description,
+                     command=["run_sim.py", *args.argv])
+    args.written = out
+    if not args.quiet:
+        print(compare_table(section, base.economics.currency, base.replications))
+    print(f"Output written to {out}")
+    return EXIT_OK
+
+
+def _money_ci(value: dict[str, Any] | None, fmt: str = "{:,.0f}") -> str:
+    if not value or value.get("mean") is None:
+        return "undefined"
+    ci = value.get("ci95")
+    text = fmt.format(value["mean"])
+    return text + (f" [{fmt.format(ci[0])}, {fmt.format(ci[1])}]" if ci and None not in ci else "")
+
+
+def compare_table(section: dict[str, Any], currency: str, replications: int) -> str:
+    """The terminal's summary of a comparison: one row per alternative."""
+    head = (f"{'alternative':<24} {'customers kept (95 % CI)':<30} {'NPV, ' + currency + ' (95 % CI)':<30} "
+            f"{'ROI':>7} {'payback':>9} {'break-even':>11} {'P(best)':>8}")
+    lines = [f"Paired against {section['baseline']}, {replications} replications; differences whose "
+             "interval includes 0 are noise at this precision.", head]
+    for name, alt in section["alternatives"].items():
+        kept = alt["kpis"]["customers_end"]
+        ci = kept["diff_ci95"]
+        kept_text = (f"{kept['diff_mean']:+,.0f}" + (f" [{ci[0]:+,.0f}, {ci[1]:+,.0f}]" if None not in ci else "")
+                     if kept["diff_mean"] is not None else "undefined")
+        if kept["verdict"] == "not distinguishable":
+            kept_text += " ~"
+        econ = alt["economics"]
+        roi = econ["roi"]["mean"]
+        month = econ["payback_month"]
+        lines.append(
+            f"{name:<24} {kept_text:<30} {_money_ci(econ['npv']):<30} "
+            f"{(f'{roi:.2f}' if roi is not None else '—'):>7} "
+            f"{(f'month {month}' if month is not None else 'none'):>9} "
+            f"{_money_ci({'mean': econ['break_even_cost']['mean']}):>11} {econ['p_best']:>8.2f}")
+    lines.append(f"{'do nothing':<24} {'':<30} {'0':<30} {'':>7} {'':>9} {'':>11} "
+                 f"{section['p_best_do_nothing']:>8.2f}")
+    lines.append("~: customers kept not distinguishable from 0 (Holm, family-wise 5 % over each alternative's "
+                 "KPIs). NPV: the window's incremental cash flow plus the value of the customers left at "
+                 "the horizon; break-even: the one-off cost at which NPV is 0. Every KPI's paired difference "
+                 "and verdict: comparison.csv.")
+    return "\n".join(lines)
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.scenarios:
@@ -315,6 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_run(args)
         if args.command == "params":
             return _cmd_params(args)
+        if args.command == "compare":
+            return _cmd_compare(args)
         return _cmd_check(args)
     except ScenarioError as err:
         print(str(err), file=sys.stderr)

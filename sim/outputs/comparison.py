@@ -105,7 +105,10 @@ def paired(base: Sequence[float], alt: Sequence[float], level: float = 0.95) -> 
         return PairedDiff(mean, mean, mean, n, 0.0)
     sd = math.sqrt(math.fsum(((d - mean) ** 2).tolist()) / (n - 1))
     half = t_quantile(level, n - 1) * sd / math.sqrt(n)
-    p_value = float(stats.ttest_1samp(d, 0.0).pvalue)
+    # The one-sample t-test, by hand: SciPy's warns of cancellation when the differences are
+    # nearly equal (a cost that differs by the same amount in every pair, up to rounding).
+    se = sd / math.sqrt(n)
+    p_value = float(2.0 * stats.t.sf(abs(mean) / se, n - 1)) if se > 0 else (0.0 if mean else 1.0)
     return PairedDiff(mean, mean - half, mean + half, n, p_value)
 
 
@@ -206,7 +209,8 @@ def cash_flow_economics(
 
     Returns, JSON-ready (floats, lists, None where a value or an interval is undefined):
     ``npv_horizon``, ``base_value``, ``npv``, ``incremental_cost``, ``roi`` and
-    ``break_even_cost``, each ``{"mean", "ci95": [lo, hi] or None}``; ``payback_month`` (int
+    ``break_even_cost``, each ``{"mean", "ci95": [lo, hi] or None}``; ``npv_values`` (one
+    per replication); ``payback_month`` (int
     or None), ``pays_back_within_horizon``, ``share_replications_paying_back`` (None when no
     month ends in the window), ``cumulative_discounted`` (``month``, ``day`` — the last day
     in the month —, ``mean``, ``lo``, ``hi``: lists by month) and ``replications``."""
@@ -242,6 +246,7 @@ def cash_flow_economics(
         "npv_horizon": _with_interval(*_mean_ci_array(npv_horizon)),
         "base_value": _with_interval(*_mean_ci_array(base_value)),
         "npv": _with_interval(npv_mean, npv_lo, npv_hi),
+        "npv_values": [float(x) for x in npv_total],  # one per replication: its spread, p_best
         "incremental_cost": _with_interval(*_mean_ci_array(incremental_cost)),
     }
 

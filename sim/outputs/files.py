@@ -35,6 +35,7 @@ import fcntl
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -110,6 +111,14 @@ def claim_output_folder(out: Path, overwrite: bool = False) -> Iterator[Path]:
     finally:
         lock_path.unlink(missing_ok=True)  # before unlocking, so no one locks a file about to vanish
         os.close(fd)
+
+
+def folder_name(name: str) -> str:
+    """A scenario's name as a safe folder name: letters, digits, ``-``, ``_`` and ``.`` (not
+    leading) kept, anything else (``/``, ``..`` at the start, spaces) replaced by ``_``; so
+    ``runs/<name>-<date-time>`` stays one folder inside runs/."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    return "_" + safe[1:] if safe.startswith(".") else safe or "_"
 
 
 def _finite(x: float) -> float | None:
@@ -190,4 +199,68 @@ def write_outputs(result: RunResult, out: Path, version: str, command: list[str]
                 write(f)
         for name in writers:  # summary.json last
             os.replace(Path(tmp) / name, out / name)
+    return out
+
+
+COMPARISON_FILES = ("comparison.csv", "summary.json")
+
+
+def comparison_rows(section: dict[str, Any], results: dict[str, RunResult]) -> pd.DataFrame:
+    """comparison.csv: one row per alternative and KPI (its paired difference, interval and
+    verdict, with both means), then one per alternative and economic figure."""
+    rows: list[dict[str, Any]] = []
+    base = results[section["baseline"]].kpis()
+    for name, alt in section["alternatives"].items():
+        frame = results[name].kpis()
+        for kpi, d in {**alt["kpis"], **alt["other_kpis"]}.items():
+            definition = KPI_DEFINITIONS[kpi]
+            b, a = (interval(kpi, kpi_values(f, kpi))[0] for f in (base, frame))
+            rows.append({"alternative": name, "kind": "kpi", "name": kpi, "label": definition.label,
+                         "baseline_mean": _finite(b), "alternative_mean": _finite(a),
+                         "diff_mean": d["diff_mean"], "diff_lo": d["diff_ci95"][0], "diff_hi": d["diff_ci95"][1],
+                         "n": d["n"], "p_value": d["p_value"], "verdict": d.get("verdict", d.get("change"))})
+        for key, value in alt["economics"].items():
+            if isinstance(value, dict) and "mean" in value:
+                ci = value.get("ci95") or [None, None]
+                rows.append({"alternative": name, "kind": "economics", "name": key, "label": key,
+                             "diff_mean": value["mean"], "diff_lo": ci[0], "diff_hi": ci[1]})
+            elif key in ("payback_month", "p_best", "share_replications_paying_back"):
+                rows.append({"alternative": name, "kind": "economics", "name": key, "label": key,
+                             "diff_mean": value})
+    return pd.DataFrame(rows)
+
+
+def write_comparison(results: dict[str, RunResult], section: dict[str, Any], out: Path, version: str,
+                     name: str, description: str = "", command: list[str] | None = None) -> Path:
+    """The comparison's folder: ``scenarios/NAME/`` with each scenario's run outputs, then
+    ``comparison.csv`` and, last, ``summary.json`` (each scenario's KPIs as ``run`` writes them,
+    the KPI definitions and the ``comparison`` section)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for scenario_name, result in results.items():
+        write_outputs(result, out / "scenarios" / folder_name(scenario_name), version, command)
+    base = results[section["baseline"]].scenario
+    data = {
+        "schema": SCHEMA,
+        "comparison_name": name,
+        "description": description,
+        "seed": base.seed,
+        "replications": len(results[section["baseline"]].replications),
+        "horizon_days": base.horizon_days,
+        "warmup_days": base.warmup_days,
+        "version": version,
+        "command": command,
+        "environment": environment(),
+        "interval": {"level": LEVEL, "method": INTERVAL_METHOD},
+        "scenarios": {n: summary(r, version, command)["kpis"] for n, r in results.items()},
+        "kpi_definitions": kpi_definitions(base.economics.currency),
+        "comparison": section,
+    }
+    rows = comparison_rows(section, results)
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
+        with open(Path(tmp) / "comparison.csv", "w", encoding="utf-8", newline="") as f:
+            rows.to_csv(f, index=False)
+        with open(Path(tmp) / "summary.json", "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, allow_nan=False)
+        for file in COMPARISON_FILES:  # summary.json last
+            os.replace(Path(tmp) / file, out / file)
     return out

@@ -1,0 +1,119 @@
+"""run_sim.py compare: paired differences with verdicts and the economics of each investment
+against the baseline (sim/scenario/comparison.py, sim/outputs/comparison_results.py,
+sim/experiments/compare.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.experiments.compare import run_comparison
+from sim.outputs.comparison import discount_factors, running_cost_value
+from sim.scenario import ScenarioError
+from sim.scenario.comparison import Comparison, load_comparison
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKER = Path(os.environ.get("CHURN_SIM_CHECKER", ROOT.parent / "shared" / "tools" / "check_outputs.py"))
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+TINY = ["horizon_days=90", "warmup_days=0", "market.population=1500", "market.initial_customers=300"]
+
+
+def scenario_file(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"extends: {BASELINE}\nname: {name}\n{body}", encoding="utf-8")
+    return path
+
+
+def tiny(*files: Path | str, replications: int = 3, **kwargs: bool) -> Comparison:
+    return load_comparison([BASELINE, *files], TINY, replications=replications, **kwargs)
+
+
+def test_a_no_op_investment_differs_in_nothing_but_its_own_cost(tmp_path: Path) -> None:
+    """Its changes are the values in force, from day 30, with a monthly cost: every KPI other
+    than its cost and the profit it lowers is identical; the NPV is exactly minus the cost's
+    present value, over the window and the valuation years after it."""
+    monthly = 1000.0
+    noop = scenario_file(tmp_path, "noop", f"""investments:
+  - name: nothing
+    start_day: 30
+    monthly_cost: {monthly}
+    changes: {{service.agents: 2}}
+""")
+    results, section = run_comparison(tiny(noop))
+    base, alt = results["baseline"], results["noop"]
+    for r0, r1 in zip(base.replications, alt.replications, strict=True):
+        for name in r0.churn:
+            assert np.array_equal(r0.churn[name], r1.churn[name]), name
+    kpis = section["alternatives"]["noop"]["kpis"]
+    moved = {name for name, d in kpis.items() if d["diff_mean"] not in (0.0, None)}
+    assert moved <= {"profit", "npv", "investment_cost"}
+    assert all(kpis[n]["verdict"] == "not distinguishable" for n in kpis if n not in moved)
+    sc = alt.scenario
+    v = discount_factors(sc.horizon_days, sc.economics.discount_rate_annual)
+    daily = np.zeros(sc.horizon_days)
+    daily[30:] = monthly / (365 / 12)
+    after = running_cost_value(monthly, 0.0, 0.0, 0.0, sc.economics.discount_rate_annual, sc.horizon_days,
+                               sc.economics.valuation_years)
+    econ = section["alternatives"]["noop"]["economics"]
+    assert econ["npv"]["mean"] == pytest.approx(-(daily @ v) - after, rel=1e-9)
+    assert econ["npv"]["ci95"] == pytest.approx([econ["npv"]["mean"]] * 2)
+    assert econ["payback_month"] is None and econ["pays_back_within_horizon"] is False
+    assert econ["p_best"] == 0.0 and section["p_best_do_nothing"] == 1.0
+
+
+def test_a_combination_joins_the_investments_of_its_files(tmp_path: Path) -> None:
+    a = scenario_file(tmp_path, "a", "investments:\n  - {name: hire, one_off_cost: 100, changes: {service.agents: 3}}\n")
+    b = scenario_file(tmp_path, "b", "investments:\n  - {name: fcr, start_day: 10, changes: "
+                      "{service.first_contact_resolution: 0.8}}\n")
+    spec = tmp_path / "cmp.yaml"
+    spec.write_text(f"baseline: {BASELINE}\nalternatives:\n  - a.yaml\n  - {{name: both, combine: [a.yaml, b.yaml]}}\n",
+                    encoding="utf-8")
+    comparison = load_comparison([spec], TINY, replications=2)
+    both = comparison.alternatives[1]
+    assert both.name == "both" and [i.name for i in both.investments] == ["hire", "fcr"]
+    assert both.service.agents == 2  # the investments change it from their start day, not before
+    assert {a.seed for a in comparison.alternatives} == {comparison.baseline.seed}
+
+
+def test_an_alternative_world_is_refused_unless_allowed(tmp_path: Path) -> None:
+    world = scenario_file(tmp_path, "world", "changes:\n  service.agents: 3\n")
+    with pytest.raises(ScenarioError, match=r"world: differs from the baseline baseline outside its "
+                       r"investments \(service\.agents\).*--allow-warmup-changes"):
+        tiny(world)
+    assert tiny(world, allow_warmup_changes=True).alternatives[0].service.agents == 3
+
+
+def test_compare_end_to_end_through_the_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    args = [sys.executable, "run_sim.py", "compare", "scenarios/compare_investments.yaml", "-n", "2",
+            *[x for s in TINY for x in ("--set", s)], "--out", str(out), "--workers", "2"]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "customers kept" in done.stdout and "do nothing" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    section = summary["comparison"]
+    assert section["baseline"] == "baseline"
+    assert set(section["alternatives"]) == {
+        "more_agents", "training", "faster_delivery", "service_guarantee", "resolve_before_sunset",
+        "loyalty_programme", "agent_and_training"}
+    for name, alt in section["alternatives"].items():
+        assert (out / "scenarios" / name / "summary.json").is_file()
+        for key in ("npv", "npv_horizon", "base_value", "roi", "payback_month", "break_even_cost", "p_best"):
+            assert key in alt["economics"], (name, key)
+        for d in alt["kpis"].values():
+            assert d["verdict"] in ("better", "worse", "not distinguishable")
+            lo, hi = d["diff_ci95"]
+            if d["verdict"] != "not distinguishable" and lo is not None:
+                assert not lo < 0 < hi
+    best = [alt["economics"]["p_best"] for alt in section["alternatives"].values()]
+    assert sum(best) + section["p_best_do_nothing"] == pytest.approx(1.0)
+    assert (out / "comparison.csv").read_text().startswith("alternative,kind,name,")
+    if CHECKER.is_file():
+        check = subprocess.run([sys.executable, str(CHECKER), str(out)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout
