@@ -147,7 +147,10 @@ class Advertising:
 
     Candidates are numbered; the c-th candidate's waiting time, whom it picks and
     whether it is accepted are draws 0, 1, 2 of ``Draws("advertising")`` for c — the same
-    candidates in every scenario with the same rate, whoever they find.
+    candidates in every scenario with the same rate, whoever they find. A change of rate
+    keeps the pending candidate's number and stretches its time left by old rate / new rate
+    (exact, memoryless), so the candidates are not renumbered: the c-th candidate picks the
+    same person in both runs of a pair.
     """
 
     def __init__(self, world: World, customers: CustomersPort, joining: JoiningPort) -> None:
@@ -157,22 +160,33 @@ class Advertising:
         self.draws = world.draws("advertising")
         self.candidates = 0
         self.pending: Event | None = None
+        self.due = 0.0  # when the pending candidate arrives
         self.rate_per_day = -1.0
         self.refresh()
 
     def refresh(self) -> None:
-        """Read the parameters; the next candidate is drawn anew only if the rate changed."""
+        """Read the parameters; if the rate changed, rescale the pending candidate's time left
+        (exact: the waiting time is memoryless), keeping its number."""
         acq = self.world.scenario.acquisition
         rate = acq.advertising_rate_per_year / DAYS_PER_YEAR * self.world.people.size
-        if rate != self.rate_per_day:
-            self.rate_per_day = rate
-            self._schedule()  # exact: the waiting time is memoryless
+        if rate == self.rate_per_day:
+            return
+        old, self.rate_per_day = self.rate_per_day, rate
+        if self.pending is None or old <= 0 or rate <= 0:
+            self._schedule()  # none to keep (or none any more): the next candidate
+            return
+        env = self.world.env
+        wait = (self.due - env.now) * old / rate
+        self.pending = Timeout(env, wait, self.candidates)  # the same candidate; the old event is void
+        self.pending.callbacks.append(self._candidate)
+        self.due = env.now + wait
 
     def _schedule(self) -> None:
         self.pending = None
         if self.rate_per_day > 0:
             self.candidates += 1
             wait = self.draws.exponential(self.candidates, 0) / self.rate_per_day
+            self.due = self.world.env.now + wait
             self.pending = Timeout(self.world.env, wait, self.candidates)
             self.pending.callbacks.append(self._candidate)
 
