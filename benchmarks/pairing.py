@@ -6,7 +6,8 @@ reports, per KPI, the share of the noise that pairing fails to remove,
 
     r = Var(A − B) / (Var A + Var B)        (1: no pairing at all; 0: perfect),
 
-for ``fulfilment.invoice_accuracy`` 0.99 → 0.995 and for one more agent, with the
+for ``fulfilment.invoice_accuracy`` 0.99 → 0.995, for one more agent, for
+scenarios/whatif/loyalty_programme.yaml and for ``customers.orders_per_month`` cv + 0.1, with the
 spread of that estimate (the 99.9 % quantile of r̂ over N replications, from a
 parametric bootstrap of the observed pairs, is what the suite's pairing test uses to
 set its threshold); the share of the baseline's churn events that recur with the same
@@ -41,6 +42,7 @@ from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
+LOYALTY = ROOT / "scenarios" / "whatif" / "loyalty_programme.yaml"
 KPIS = ("customers_end", "profit")
 
 
@@ -112,14 +114,17 @@ def main() -> None:
     args = parser.parse_args()
     n, workers, sets = args.replications, args.workers, list(args.overrides)
 
-    def scenario(*more: str) -> Scenario:
-        return load_scenario(BASELINE, [*sets, *more], seed=args.seed)
+    def scenario(*more: str, path: Path = BASELINE) -> Scenario:
+        return load_scenario(path, [*sets, *more], seed=args.seed)
 
     base = scenario()
     agents = base.service.agents
+    cv = base.customers.orders_per_month.cv
     alternatives = {
         "invoice_accuracy 0.99 -> 0.995": scenario("fulfilment.invoice_accuracy=0.995"),
         f"agents {agents} -> {agents + 1}": scenario(f"service.agents={agents + 1}"),
+        "whatif/loyalty_programme": scenario(path=LOYALTY),
+        f"orders_per_month cv {cv} -> {cv + 0.1:g}": scenario(f"customers.orders_per_month.cv={cv + 0.1:g}"),
     }
     same_value = scenario(f"fulfilment.invoice_accuracy={base.fulfilment.invoice_accuracy}")
     at = args.quantile_at or n

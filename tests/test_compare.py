@@ -68,8 +68,8 @@ def test_a_no_op_investment_differs_in_nothing_but_its_own_cost(tmp_path: Path) 
 
 
 def test_a_combination_joins_the_investments_of_its_files(tmp_path: Path) -> None:
-    a = scenario_file(tmp_path, "a", "investments:\n  - {name: hire, one_off_cost: 100, changes: {service.agents: 3}}\n")
-    b = scenario_file(tmp_path, "b", "investments:\n  - {name: fcr, start_day: 10, changes: "
+    scenario_file(tmp_path, "a", "investments:\n  - {name: hire, one_off_cost: 100, changes: {service.agents: 3}}\n")
+    scenario_file(tmp_path, "b", "investments:\n  - {name: fcr, start_day: 10, changes: "
                       "{service.first_contact_resolution: 0.8}}\n")
     spec = tmp_path / "cmp.yaml"
     spec.write_text(f"baseline: {BASELINE}\nalternatives:\n  - a.yaml\n  - {{name: both, combine: [a.yaml, b.yaml]}}\n",

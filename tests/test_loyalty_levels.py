@@ -160,16 +160,60 @@ def _promoting_model(order_rate_multiplier: float) -> tuple[Model, int]:
     return m, int(np.flatnonzero(m.world.people.view("status") == CUSTOMER)[0])
 
 
-def test_a_level_move_redraws_the_clock_at_the_new_bound() -> None:
+def _queued_at(m: Model, event: object) -> float:
+    """When ``event`` is due in the SimPy queue."""
+    return next(t for t, _, _, e in m.world.env._queue if e is event)
+
+
+def test_a_level_move_rescales_the_pending_clock_event_keeping_its_slot() -> None:
+    """The pending event keeps its number (slot) and pick; its time left is stretched by
+    old bound / new bound; the old event is void."""
     m, person = _promoting_model(3.0)
-    people, customers = m.world.people, m.customers
-    before, rate_before, n_before = customers.pending[person], people.clock_rate[person], people.clock_events[person]
+    people, customers, env = m.world.people, m.customers, m.world.env
+    env.run(until=0.5)
+    before = customers.pending[person]
+    assert before is not None and not before.processed
+    due_before = _queued_at(m, before)
+    rate_before, n_before = people.clock_rate[person], people.clock_events[person]
     m.loyalty.on_happy(person)
     assert people.level[person] == 3
-    assert customers.pending[person] is not before  # the old event is superseded (ignored when it fires)
-    assert people.clock_events[person] == n_before + 1  # the next slot of the customer's key
+    after = customers.pending[person]
+    assert after is not before and after is not None  # the old event is superseded (ignored when it fires)
+    assert after._value == before._value  # the same (person, pick): the same slot
+    assert people.clock_events[person] == n_before  # no slot used up
     own = people.order_rate[person]
-    assert people.clock_rate[person] == pytest.approx(rate_before + 2.0 * own)  # order rate 1 -> 3 times own
+    rate_after = people.clock_rate[person]
+    assert rate_after == pytest.approx(rate_before + 2.0 * own)  # order rate 1 -> 3 times own
+    expected = env.now + (due_before - env.now) * rate_before / rate_after
+    assert _queued_at(m, after) == pytest.approx(expected, rel=1e-12)
+    assert customers.due[person] == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_level_move_keeps_the_customers_sequence_of_clock_events() -> None:
+    """Run with and without a level move on day 0.5: the same slots fire in the same order (the
+    same picks), the times after the move differ."""
+    def fired(move: bool) -> list[tuple[float, float]]:
+        m, person = _promoting_model(3.0)
+        log: list[tuple[float, float]] = []
+        handle = m.customers._handle
+
+        def spy(who: int, draw: float, event: object) -> None:
+            if who == person:
+                log.append((m.world.env.now, draw))
+            handle(who, draw, event)  # type: ignore[arg-type]
+
+        m.customers._handle = spy  # type: ignore[method-assign]
+        m.world.env.run(until=0.5)
+        if move:
+            m.loyalty.on_happy(person)
+        m.world.env.run(until=m.world.warmup + m.world.scenario.horizon_days)
+        return log
+
+    plain, moved = fired(False), fired(True)
+    n = min(len(plain), len(moved))
+    assert n >= 3
+    assert [d for _, d in plain[:n]] == [d for _, d in moved[:n]]
+    assert [t for t, _ in plain[:n]] != [t for t, _ in moved[:n]]
 
 
 def test_a_level_move_that_keeps_the_bound_keeps_the_clock() -> None:

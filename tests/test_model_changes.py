@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sim.core.world import CUSTOMER
 from sim.model.replication import Model, run_replication
 from sim.scenario.schema import Scenario
 
@@ -118,3 +119,32 @@ def test_a_change_redraws_only_the_clocks_whose_rate_changed() -> None:
     model.world.scenario = with_changes(scenario, customers__questions_per_month=2.5)
     model.customers.refresh()
     assert model.customers.redraw_changed_clocks() == sum(customers)  # every customer's bound moved
+
+
+def test_a_change_rescales_the_clocks_keeping_their_slots() -> None:
+    scenario = small()
+    model = Model(scenario, 0)
+    model.world.env.run(until=10)
+    people, customers, env = model.world.people, model.customers, model.world.env
+    active = np.flatnonzero(people.view("status") == CUSTOMER)[:50].tolist()
+    before = {p: (customers.pending[p], customers.due[p], people.clock_rate[p], people.clock_events[p])
+              for p in active}
+    model.apply(with_changes(scenario, customers__questions_per_month=2.5))
+    for p, (event, due, rate, n) in before.items():
+        after = customers.pending[p]
+        assert after is not event and after is not None and event is not None
+        assert after._value == event._value and people.clock_events[p] == n
+        assert people.clock_rate[p] > rate
+        assert customers.due[p] == pytest.approx(env.now + (due - env.now) * rate / people.clock_rate[p], rel=1e-12)
+
+
+def test_a_change_of_the_advertising_rate_keeps_the_pending_candidate() -> None:
+    scenario = small(acquisition={"advertising_rate_per_year": 2.0})
+    model = Model(scenario, 0)
+    model.world.env.run(until=10)
+    ads, env = model.advertising, model.world.env
+    event, c, due, rate = ads.pending, ads.candidates, ads.due, ads.rate_per_day
+    model.apply(with_changes(scenario, acquisition__advertising_rate_per_year=5.0))
+    assert ads.pending is not event and ads.pending is not None and event is not None
+    assert ads.candidates == c and ads.pending._value == c  # not renumbered
+    assert ads.due == pytest.approx(env.now + (due - env.now) * rate / ads.rate_per_day, rel=1e-12)

@@ -51,9 +51,10 @@ of the same 2⁶⁴ sequence; with keys spread at random that happens with proba
 order (keys² · slots)/2⁶⁴, about 10⁻⁴ for 10⁷ keys of 100 slots, and would only make a
 few numbers of two events coincide.
 
-What is drawn once, vectorised, when a replication is built — people's traits, the
-initial customers, the social network — comes from ordinary NumPy generators seeded the
-same way (:func:`generator`), indexed by person.
+People's traits are the inverse distribution functions of keyed uniforms of their market
+slot and generation (:mod:`sim.model.traits`). What else is drawn once, vectorised, when a
+replication is built — the initial customers, the social network — comes from ordinary
+NumPy generators seeded the same way (:func:`generator`), indexed by person.
 """
 
 from __future__ import annotations

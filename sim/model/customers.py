@@ -15,16 +15,25 @@ otherwise nothing happens (thinning; Lewis & Shedler 1979). This is exact for th
 as they are at the moment of the event, and keeps one pending event per customer.
 
 The order rate and the time-based hazards depend on the customer's loyalty level (its
-multipliers, ``loyalty.levels``); a move between levels changes the bound, and the clock is
-then drawn anew from slot n of the key, like any next event (exact, being memoryless).
+multipliers, ``loyalty.levels``); a move between levels changes the bound B, and the pending
+event is then **rescaled**, not drawn anew: it keeps its slot (its number and its pick) and
+the time left is stretched by B_old / B_new — new time = now + (t_pending − now) · B_old /
+B_new. Exact, the clock being memoryless (the time left is Exp(B_old), so the rescaled time
+is Exp(B_new)), and it keeps the customer's sequence of clock events — slot n is the n-th
+event in every scenario — where drawing anew from the next slot would shift every later
+event against the paired run. A SimPy ``Timeout`` cannot be moved, so a new one carrying the
+same slot replaces it and the old one is void (``pending[person] is not event``). Only a move
+inside the customer's own clock event (an order that makes a repeat customer) draws the next
+event, from the next slot, as after any event.
 
 The customer itself is a row in :class:`sim.core.world.People`, not a process; the clock is
 a SimPy ``Timeout`` with a callback. The n-th clock event of a customer takes its waiting
 time and its pick from slot n of the customer's own key (one pair, :mod:`sim.core.rng`): the customer's clock runs the same in every scenario that keeps its
 bound, whatever happens to anyone else. When the parameters change mid-run (an
-investment starting), the clocks whose bound changed are drawn anew from the new rates —
-exact, because the clocks are memoryless — and the superseded events are ignored when
-they fire; clocks whose bound is unchanged are left as they are.
+investment starting), the clocks whose bound changed are rescaled to the new bound in the
+same way, and the superseded events are ignored when they fire; clocks whose bound is
+unchanged are left as they are. (A bound that falls to 0 voids the pending event; the next
+one, when the bound is positive again, comes from the next slot.)
 """
 
 from __future__ import annotations
@@ -46,6 +55,8 @@ class Customers:
     def __init__(self, world: World) -> None:
         self.world = world
         self.pending: list[Event | None] = [None] * world.people.size
+        self.due: list[float] = [0.0] * world.people.size  # when the pending event fires
+        self.firing: Event | None = None  # the clock event being handled now, if any
         self.fulfilment: FulfilmentPort
         self.desk: DeskPort
         self.attrition: AttritionPort
@@ -111,20 +122,42 @@ class Customers:
         n = people.clock_events[person]
         people.clock_events[person] = n + 1
         u, pick = uniform_pair(people.key[person], n)
-        event = Timeout(self.world.env, -log(u) / bound, (person, pick))
+        wait = -log(u) / bound
+        event = Timeout(self.world.env, wait, (person, pick))
         event.callbacks.append(self._on_clock)
         self.pending[person] = event
+        self.due[person] = self.world.env.now + wait
+
+    def _rescale(self, person: int) -> None:
+        """The bound changed: keep the pending event's slot and pick, and stretch the time left
+        by old bound / new bound (exact: memoryless). With no pending event to keep (none, or
+        the one being handled now) the next event is drawn from the next slot."""
+        people, env = self.world.people, self.world.env
+        event, old = self.pending[person], people.clock_rate[person]
+        if event is None or event is self.firing or old <= 0:
+            self._schedule(person)
+            return
+        bound = self._bound(person)
+        people.clock_rate[person] = bound
+        if bound <= 0:
+            self.pending[person] = None
+            return
+        wait = (self.due[person] - env.now) * old / bound
+        rescaled = Timeout(env, wait, event._value)  # the same (person, pick): the same slot
+        rescaled.callbacks.append(self._on_clock)
+        self.pending[person] = rescaled  # the old event is void when it fires
+        self.due[person] = env.now + wait
 
     def redraw_changed_clocks(self) -> int:
-        """Draw anew the clocks whose bound changed (after a change of scenario); returns how many."""
+        """Rescale the clocks whose bound changed (after a change of scenario); returns how many."""
         customers = (self.world.people.view("status") == CUSTOMER).nonzero()[0].tolist()
         return sum(self._redraw_if_changed(person) for person in customers)
 
     def _redraw_if_changed(self, person: int) -> bool:
-        """Draw the clock anew if its bound is no longer the current one (exact: memoryless)."""
+        """Rescale the clock if its bound is no longer the current one (exact: memoryless)."""
         if self._bound(person) == self.world.people.clock_rate[person]:
             return False
-        self._schedule(person)
+        self._rescale(person)
         return True
 
     def void_clock(self, person: int) -> None:
@@ -133,8 +166,9 @@ class Customers:
 
     def level_changed(self, person: int) -> None:
         """The customer's loyalty level changed, and with it maybe their clock's bound (the
-        level multiplies the order rate and the churn propensity): if so, draw the clock anew
-        — exact, the clock being memoryless. Called from :mod:`sim.model.loyalty`."""
+        level multiplies the order rate and the churn propensity): if so, rescale the pending
+        event to the new bound, keeping its slot — exact, the clock being memoryless. Called
+        from :mod:`sim.model.loyalty`."""
         if self.world.people.status[person] == CUSTOMER:
             self._redraw_if_changed(person)
 
@@ -143,6 +177,14 @@ class Customers:
         people = self.world.people
         if people.status[person] != CUSTOMER or self.pending[person] is not event:
             return
+        self.firing = event
+        try:
+            self._handle(person, draw, event)
+        finally:
+            self.firing = None
+
+    def _handle(self, person: int, draw: float, event: Event) -> None:
+        people = self.world.people
         pick = draw * people.clock_rate[person]
         rate = self.order_rate(person)
         if pick < rate:

@@ -14,7 +14,7 @@ a happy experience and the weight of a recommendation (:mod:`sim.model.word_of_m
 baseline repeat customers buy more often and drift away less, advocates besides tell more
 and convert better; the decisions after a problem do not read the level, so a level-2
 customer who is unhappy leaves like anyone else. A move changes the customer's clock bound
-(order rate and hazards), so the move redraws the clock (:meth:`Customers.level_changed`).
+(order rate and hazards), so the move rescales the pending clock event, keeping its slot (:meth:`Customers.level_changed`).
 
 An unhappy experience moves a customer down one level (3 → 2 → 1) and breaks the streak;
 back at level 1 the customer must repeat-buy again to return to level 2.

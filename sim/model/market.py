@@ -3,11 +3,13 @@
 Every person is drawn once, at the start, with the traits they would have as a
 customer — an order rate (gamma across people), a churn propensity (a gamma
 multiplier with mean 1 on the time-based attrition hazards), an expectation of service
-and a prior satisfaction (both Beta on 0..1). Each trait, and the choice of the initial
-customers, has its own generator (``population.<trait>``) and is drawn up front in one
-vectorised step, so a person is the same person in every scenario compared on common
-random numbers, whenever and however they join, and changing how one trait is spread
-leaves the others untouched.
+and a prior satisfaction (both Beta on 0..1). The traits are the initial people's, generation
+0 of their slots, drawn as every newcomer's are (:mod:`sim.model.traits`: the inverse
+distribution function of the person's own keyed uniform), in one vectorised step; so a
+person is the same person in every scenario compared on common random numbers, whenever
+and however they join, changing how one trait is spread leaves the others untouched and
+keeps each person's rank in that trait. The choice of the initial customers has its own
+generator (``population.initial_customers``).
 
 Prospects join two ways (Bass 1969; Sultan, Farley & Lehmann 1990 give average
 coefficients p ≈ 0.03, q ≈ 0.38 a year):
@@ -28,12 +30,13 @@ from __future__ import annotations
 import numpy as np
 from simpy.events import Event, Timeout
 
-from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.core.calendar import DAYS_PER_YEAR
 from sim.core.recorder import Daily
 from sim.core.rng import bases, uniform
 from sim.core.vocabulary import ADVERTISING, WINBACK
 from sim.core.world import FORMER, PROSPECT, World
 from sim.model.ports import CustomersPort, JoiningPort
+from sim.model.traits import draw_traits, slot_keys
 
 
 class Joining:
@@ -107,55 +110,12 @@ class Joining:
         return WINBACK if self.world.people.status[person] == FORMER else channel
 
 
-def beta_parameters(mean: float, sd: float) -> tuple[float, float]:
-    """(α, β) of the Beta distribution with this mean and standard deviation (sd > 0)."""
-    common = mean * (1 - mean) / sd**2 - 1
-    return mean * common, (1 - mean) * common
-
-
-def gamma_parameters(mean: float, cv: float) -> tuple[float, float]:
-    """(shape, scale) of the gamma distribution with this mean and cv (both > 0)."""
-    shape = 1.0 / cv**2
-    return shape, mean / shape
-
-
-def beta_draws(mean: float, sd: float, size: int, rng: np.random.Generator) -> np.ndarray:
-    """Beta-distributed draws with the given mean and standard deviation (sd 0: constant)."""
-    if sd == 0:
-        return np.full(size, mean)
-    return rng.beta(*beta_parameters(mean, sd), size)
-
-
-def gamma_multipliers(mean: float, cv: float, size: int, rng: np.random.Generator) -> np.ndarray:
-    """Gamma-distributed draws with the given mean and coefficient of variation (cv 0: constant)."""
-    if cv == 0 or mean == 0:
-        return np.full(size, float(mean))
-    return rng.gamma(*gamma_parameters(mean, cv), size)
-
-
 def draw_population(world: World) -> None:
-    """Give every person their draw key (:mod:`sim.core.rng`) and their traits, vectorised, from
-    the ``population.<trait>`` generators."""
-    sc = world.scenario
-    n = sc.market.population
-    people = world.people
-    people.view("key")[:] = bases(world.draws("person"), np.arange(n))
-    orders = sc.customers.orders_per_month
-    people.view("order_rate")[:] = (
-        gamma_multipliers(orders.mean, orders.cv, n, world.generator("population.order_rate"))
-        / DAYS_PER_MONTH
-    )
-    people.view("propensity")[:] = gamma_multipliers(
-        1.0, sc.customers.churn_propensity_cv, n, world.generator("population.propensity")
-    )
-    expect = sc.customers.expectation
-    people.view("expectation")[:] = beta_draws(
-        expect.mean, expect.sd, n, world.generator("population.expectation")
-    )
-    init = sc.market.initial_satisfaction
-    people.view("satisfaction")[:] = beta_draws(
-        init.mean, init.sd, n, world.generator("population.satisfaction")
-    )
+    """Give every person their draw key (:mod:`sim.core.rng`) and their traits: generation 0
+    of every slot, by :func:`sim.model.traits.draw_traits` as for every newcomer."""
+    n = world.scenario.market.population
+    world.people.view("key")[:] = bases(world.draws("person"), np.arange(n))
+    draw_traits(world, np.arange(n), slot_keys(world), 0)
 
 
 def seed_customers(world: World, customers: CustomersPort) -> None:
@@ -187,7 +147,10 @@ class Advertising:
 
     Candidates are numbered; the c-th candidate's waiting time, whom it picks and
     whether it is accepted are draws 0, 1, 2 of ``Draws("advertising")`` for c — the same
-    candidates in every scenario with the same rate, whoever they find.
+    candidates in every scenario with the same rate, whoever they find. A change of rate
+    keeps the pending candidate's number and stretches its time left by old rate / new rate
+    (exact, memoryless), so the candidates are not renumbered: the c-th candidate picks the
+    same person in both runs of a pair.
     """
 
     def __init__(self, world: World, customers: CustomersPort, joining: JoiningPort) -> None:
@@ -197,22 +160,33 @@ class Advertising:
         self.draws = world.draws("advertising")
         self.candidates = 0
         self.pending: Event | None = None
+        self.due = 0.0  # when the pending candidate arrives
         self.rate_per_day = -1.0
         self.refresh()
 
     def refresh(self) -> None:
-        """Read the parameters; the next candidate is drawn anew only if the rate changed."""
+        """Read the parameters; if the rate changed, rescale the pending candidate's time left
+        (exact: the waiting time is memoryless), keeping its number."""
         acq = self.world.scenario.acquisition
         rate = acq.advertising_rate_per_year / DAYS_PER_YEAR * self.world.people.size
-        if rate != self.rate_per_day:
-            self.rate_per_day = rate
-            self._schedule()  # exact: the waiting time is memoryless
+        if rate == self.rate_per_day:
+            return
+        old, self.rate_per_day = self.rate_per_day, rate
+        if self.pending is None or old <= 0 or rate <= 0:
+            self._schedule()  # none to keep (or none any more): the next candidate
+            return
+        env = self.world.env
+        wait = (self.due - env.now) * old / rate
+        self.pending = Timeout(env, wait, self.candidates)  # the same candidate; the old event is void
+        self.pending.callbacks.append(self._candidate)
+        self.due = env.now + wait
 
     def _schedule(self) -> None:
         self.pending = None
         if self.rate_per_day > 0:
             self.candidates += 1
             wait = self.draws.exponential(self.candidates, 0) / self.rate_per_day
+            self.due = self.world.env.now + wait
             self.pending = Timeout(self.world.env, wait, self.candidates)
             self.pending.callbacks.append(self._candidate)
 

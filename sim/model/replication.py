@@ -12,9 +12,10 @@ run SimPy until the horizon; hand back the recorder's result.
 
 A run may switch to another scenario on given days (``changes``): an investment that
 starts on day 90 takes effect on day 90. Each mechanism re-reads its parameters
-(``refresh``), the desk hires or lets go agents, and the customers' and advertising
-clocks whose rates changed are drawn anew (nothing else is: applying the identical
-scenario changes nothing). What is drawn once at the start — the
+(``refresh``), the desk hires or lets go agents, and the pending events of the customers'
+and advertising clocks whose rates changed keep their slots and have their time left
+rescaled to the new rate (nothing else changes: applying the identical scenario changes
+nothing). What is drawn once at the start — the
 market, the network, people's traits, the seed and the horizon — cannot change.
 """
 

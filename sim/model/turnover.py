@@ -11,9 +11,9 @@ complaint and never bought — which is what lets the baseline settle into a ste
 Random numbers (:mod:`sim.core.rng`): slot s has a key K_s in ``Draws("turnover")``. The
 g-th person to hold the slot (generation g; the initial person is 0) stays
 ``exponential(K_s, g)`` / rate days, has the draw key ``child(K_s, g)`` (g ≥ 1), and
-their traits are the inverse distribution functions of uniforms 0..3 of
-``child(K_s, TRAITS + g)``: order rate and churn propensity (gamma), expectation and
-prior satisfaction (Beta), with the same parameters as the initial population's. So a
+their traits are drawn by :func:`sim.model.traits.draw_traits`, exactly as the initial
+population's (generation 0): the inverse distribution functions of uniforms 0..3 of
+``child(K_s, TRAITS + g)``. So a
 slot's sequence of people is the same in every scenario on the same seed, whoever they
 meet and whenever they are replaced.
 
@@ -26,35 +26,15 @@ from __future__ import annotations
 import heapq
 
 import numpy as np
-from scipy.special import betaincinv, gammaincinv
 from simpy.events import Event, Timeout
 
-from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.core.calendar import DAYS_PER_YEAR
 from sim.core.recorder import Daily
-from sim.core.rng import bases, child, exponential, uniform, uniforms
+from sim.core.rng import child, exponential, uniforms
 from sim.core.vocabulary import HAZARD, MOVED_AWAY
 from sim.core.world import CUSTOMER, PROSPECT, World
-from sim.model.market import beta_parameters, gamma_parameters
 from sim.model.ports import AttritionPort, CustomersPort
-
-TRAITS = 1 << 32  # child tags of a slot's key from here on: generation g's traits
-
-
-def gamma_quantile(mean: float, cv: float, u: float) -> float:
-    """The u-quantile of the gamma distribution with this mean and cv (cv 0: the mean), as
-    :func:`sim.model.market.gamma_multipliers` draws it."""
-    if cv == 0 or mean == 0:
-        return float(mean)
-    shape, scale = gamma_parameters(mean, cv)
-    return float(gammaincinv(shape, u)) * scale
-
-
-def beta_quantile(mean: float, sd: float, u: float) -> float:
-    """The u-quantile of the Beta distribution with this mean and standard deviation (sd 0: the
-    mean), as :func:`sim.model.market.beta_draws` draws it."""
-    if sd == 0:
-        return float(mean)
-    return float(betaincinv(*beta_parameters(mean, sd), u))
+from sim.model.traits import draw_traits, slot_keys
 
 
 class Turnover:
@@ -67,9 +47,7 @@ class Turnover:
         sc = world.scenario
         self.rate = sc.market.turnover_per_year / DAYS_PER_YEAR
         self.end = float(sc.warmup_days + sc.horizon_days)
-        draws = world.draws("turnover")
-        slots = np.arange(world.people.size)
-        self.keys = bases(draws, slots)
+        self.keys = slot_keys(world)
         self.heap: list[tuple[float, int, int]] = []  # (when, slot, generation)
         self.pending: Event | None = None
         self.pending_exit: tuple[float, int, int] | None = None
@@ -113,13 +91,7 @@ class Turnover:
         people.generation[slot] = g
         key = int(self.keys[slot])
         people.key[slot] = child(key, g)
-        traits = child(key, TRAITS + g)
-        sc = world.scenario
-        orders, expect, init = sc.customers.orders_per_month, sc.customers.expectation, sc.market.initial_satisfaction
-        people.order_rate[slot] = gamma_quantile(orders.mean, orders.cv, uniform(traits, 0)) / DAYS_PER_MONTH
-        people.propensity[slot] = gamma_quantile(1.0, sc.customers.churn_propensity_cv, uniform(traits, 1))
-        people.expectation[slot] = beta_quantile(expect.mean, expect.sd, uniform(traits, 2))
-        people.satisfaction[slot] = beta_quantile(init.mean, init.sd, uniform(traits, 3))
+        draw_traits(world, np.array([slot]), self.keys[slot: slot + 1], g)
         people.status[slot] = PROSPECT
         people.level[slot] = 0
         for name in ("clock_rate", "complaint_memory", "memory_day", "left", "joined", "revenue"):

@@ -1,0 +1,75 @@
+"""People's traits: one place, one rule, for the initial people and every newcomer.
+
+A person has four traits — an order rate (gamma across people, ``customers.orders_per_month``),
+a churn propensity (gamma with mean 1, ``customers.churn_propensity_cv``), an expectation of
+service (Beta, ``customers.expectation``) and a prior satisfaction (Beta,
+``market.initial_satisfaction``). Each is the **inverse distribution function of the
+person's own keyed uniform** (:mod:`sim.core.rng`): slot s of the market has a key K_s in
+``Draws("turnover")``, and the g-th person to hold it (generation g; the initial people are
+generation 0) has the traits key ``child(K_s, TRAITS + g)`` whose uniforms 0..3 are the
+four traits' quantile levels.
+
+So a person keeps their rank in every trait whatever the trait's mean or spread: a
+scenario that changes the order rate's cv gives the same people the same places in the
+distribution, only stretched (a rank correlation of 1 between the two runs), where a
+sampler drawing from a generator (rejection, for gamma and Beta) would deal the trait
+afresh. The quantiles are ``scipy.special.gammaincinv`` and ``betaincinv``, vectorised.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import betaincinv, gammaincinv
+
+from sim.core.calendar import DAYS_PER_MONTH
+from sim.core.rng import bases, children, uniforms
+from sim.core.world import World
+
+TRAITS = 1 << 32  # child tags of a slot's key from here on: generation g's traits
+
+
+def beta_parameters(mean: float, sd: float) -> tuple[float, float]:
+    """(α, β) of the Beta distribution with this mean and standard deviation (sd > 0)."""
+    common = mean * (1 - mean) / sd**2 - 1
+    return mean * common, (1 - mean) * common
+
+
+def gamma_parameters(mean: float, cv: float) -> tuple[float, float]:
+    """(shape, scale) of the gamma distribution with this mean and cv (both > 0)."""
+    shape = 1.0 / cv**2
+    return shape, mean / shape
+
+
+def gamma_quantiles(mean: float, cv: float, u: np.ndarray) -> np.ndarray:
+    """The u-quantiles of the gamma distribution with this mean and cv (cv 0: the mean)."""
+    if cv == 0 or mean == 0:
+        return np.full(np.shape(u), float(mean))
+    shape, scale = gamma_parameters(mean, cv)
+    return np.asarray(gammaincinv(shape, u), dtype=np.float64) * scale
+
+
+def beta_quantiles(mean: float, sd: float, u: np.ndarray) -> np.ndarray:
+    """The u-quantiles of the Beta distribution with this mean and standard deviation (sd 0:
+    the mean)."""
+    if sd == 0:
+        return np.full(np.shape(u), float(mean))
+    return np.asarray(betaincinv(*beta_parameters(mean, sd), u), dtype=np.float64)
+
+
+def slot_keys(world: World) -> np.ndarray:
+    """Every slot's key K_s in ``Draws("turnover")`` (its generations, exits and traits)."""
+    return bases(world.draws("turnover"), np.arange(world.people.size))
+
+
+def draw_traits(world: World, slots: np.ndarray, keys: np.ndarray, generations: np.ndarray | int) -> None:
+    """Give the people in ``slots`` (keys ``keys``, their slots' K_s; generation ``generations``)
+    their traits, as the quantiles of uniforms 0..3 of their traits keys."""
+    sc = world.scenario
+    people = world.people
+    slots = np.asarray(slots, dtype=np.int64)
+    traits = children(keys, np.asarray(generations, dtype=np.uint64) + np.uint64(TRAITS))
+    orders, expect, init = sc.customers.orders_per_month, sc.customers.expectation, sc.market.initial_satisfaction
+    people.view("order_rate")[slots] = gamma_quantiles(orders.mean, orders.cv, uniforms(traits, 0)) / DAYS_PER_MONTH
+    people.view("propensity")[slots] = gamma_quantiles(1.0, sc.customers.churn_propensity_cv, uniforms(traits, 1))
+    people.view("expectation")[slots] = beta_quantiles(expect.mean, expect.sd, uniforms(traits, 2))
+    people.view("satisfaction")[slots] = beta_quantiles(init.mean, init.sd, uniforms(traits, 3))
