@@ -230,7 +230,7 @@ def test_an_overloaded_desk_pays_overtime_and_its_utilisation_stays_a_share() ->
     assert overtime.max() < 4.0
     k = kpis(result, sc)
     assert k["overtime_agent_hours"] == pytest.approx(overtime.sum())
-    assert 0.95 < k["agent_utilisation"] <= 1.0
+    assert 0.95 < k["agent_utilisation"] <= 1.0 + 1e-9  # busy all the time it is paid: 1 up to rounding
     assert d["agent_busy_hours"].sum() <= d["staffed_agent_hours"].sum() + overtime.sum() + 1e-9
     money = daily_economics(d, sc.economics)
     e = sc.economics

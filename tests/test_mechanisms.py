@@ -1054,6 +1054,7 @@ def test_daily_economics_arithmetic() -> None:
         "service_cost": [6.0 + 240.0, 240.0],
         "acquisition_cost": [60.0, 20.0 + 25.0],
         "guarantee_cost": [0.0, 50.0],
+        "investment_cost": [0.0, 0.0],  # no investments
         "profit": [40 - 10 - 246 - 60 - 0, 80 - 15 - 240 - 45 - 50],
     }
     assert set(money) == set(expected)

@@ -39,6 +39,7 @@ one, when the bound is positive again, comes from the next slot.)
 from __future__ import annotations
 
 from math import log
+from typing import cast
 
 from simpy.events import Event, Timeout
 
@@ -143,7 +144,7 @@ class Customers:
             self.pending[person] = None
             return
         wait = (self.due[person] - env.now) * old / bound
-        rescaled = Timeout(env, wait, event._value)  # the same (person, pick): the same slot
+        rescaled = Timeout(env, wait, event.value)  # the same (person, pick): the same slot
         rescaled.callbacks.append(self._on_clock)
         self.pending[person] = rescaled  # the old event is void when it fires
         self.due[person] = env.now + wait
@@ -173,7 +174,7 @@ class Customers:
             self._redraw_if_changed(person)
 
     def _on_clock(self, event: Event) -> None:
-        person, draw = event._value
+        person, draw = cast(tuple[int, float], event.value)
         people = self.world.people
         if people.status[person] != CUSTOMER or self.pending[person] is not event:
             return

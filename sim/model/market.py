@@ -27,6 +27,8 @@ coefficients p ≈ 0.03, q ≈ 0.38 a year):
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from simpy.events import Event, Timeout
 
@@ -194,7 +196,7 @@ class Advertising:
         if event is not self.pending:
             return  # superseded by a change of rate
         people = self.world.people
-        candidate: int = event._value
+        candidate = cast(int, event.value)
         key = self.draws.base(candidate)
         person = int(uniform(key, 1) * people.size)
         accept = uniform(key, 2)
