@@ -38,7 +38,7 @@ from sim.outputs.files import (
 from sim.outputs.kpis import CURRENCY, KPI_DEFINITIONS
 from sim.outputs.tables import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario, reference
-from sim.scenario.comparison import Comparison, load_comparison
+from sim.scenario.comparison import Comparison, is_comparison_file, load_comparison
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
@@ -140,8 +140,8 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--quiet", "-q", action="store_true", help="no progress, no table")
     m.add_argument("--no-size-check", dest="size_check", action="store_false",
                    help="run even if the memory estimate exceeds the machine's memory")
-    c = sub.add_parser("check", help="validate scenario files without running them")
-    c.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    c = sub.add_parser("check", help="validate scenario and comparison files without running them")
+    c.add_argument("scenarios", type=Path, nargs="+", help="scenario or comparison YAML files")
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a parameter by dotted path (repeatable)")
     _add_params(sub)
@@ -403,6 +403,17 @@ def compare_table(section: dict[str, Any], currency: str, replications: int) -> 
 def _cmd_check(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.scenarios:
+        if is_comparison_file(path):
+            try:
+                comparison = load_comparison([path], args.overrides)
+            except ScenarioError as err:
+                print(str(err), file=sys.stderr)
+                failed += 1
+            else:
+                print(f"{path}: ok (comparison {comparison.name}: {comparison.baseline.name} and "
+                      f"{len(comparison.alternatives)} alternative(s), {comparison.baseline.replications} "
+                      "replications)")
+            continue
         try:
             scenario = load_scenario(path, args.overrides)
         except ScenarioError as err:
@@ -410,8 +421,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
             failed += 1
         else:
             warmup = f" after a {scenario.warmup_days}-day warm-up" if scenario.warmup_days else ""
+            invested = "".join(f", invests in {inv.name} from day {inv.start_day}" for inv in scenario.investments)
             print(f"{path}: ok ({scenario.name}, {scenario.horizon_days} days{warmup}, "
-                  f"{scenario.replications} replications)")
+                  f"{scenario.replications} replications{invested})")
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 

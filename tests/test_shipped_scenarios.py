@@ -18,9 +18,10 @@ import pytest
 import yaml
 
 from sim import Scenario, load_scenario, run
+from sim.scenario.comparison import is_comparison_file
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
+SCENARIOS = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if not is_comparison_file(p))
 SHORT = ["horizon_days=60"]
 
 

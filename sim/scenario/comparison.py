@@ -68,6 +68,15 @@ class Comparison:
     alternatives: tuple[Scenario, ...]
 
 
+def is_comparison_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` looks like a comparison file (a mapping with ``baseline:``), not a scenario."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return any(line.startswith("baseline:") for line in text.splitlines())
+
+
 def differences(baseline: Scenario, alternative: Scenario) -> list[str]:
     """The dotted paths (to the first level that differs) where ``alternative`` differs from
     ``baseline`` other than in its name, description and investments."""
