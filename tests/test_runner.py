@@ -1,0 +1,113 @@
+"""The runner: the same numbers whatever the executor (this process, local worker processes,
+Dask), several scenarios as one run, and checkpoints that a resumed run loads instead of
+running again."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim.experiments.runner as runner
+from sim.core.recorder import ReplicationResult
+from sim.experiments.runner import Checkpoints, fingerprint, run, run_many
+from sim.outputs.tables import RunResult
+from sim.scenario import Scenario, load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+TINY = ["market.population=800", "market.initial_customers=150", "horizon_days=40", "warmup_days=0"]
+HAS_DISTRIBUTED = importlib.util.find_spec("distributed") is not None
+
+
+def tiny(replications: int = 3, seed: int = 11, *extra: str) -> Scenario:
+    return load_scenario(BASELINE, [*TINY, *extra], seed=seed, replications=replications)
+
+
+def tables(result: RunResult) -> list[pd.DataFrame]:
+    return [result.kpis(), result.timeseries(), result.churn_events(), result.desk_by_hour()]
+
+
+def assert_same(a: RunResult, b: RunResult) -> None:
+    for x, y in zip(tables(a), tables(b), strict=True):
+        pd.testing.assert_frame_equal(x, y, check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def reference() -> RunResult:
+    return run(tiny(), workers=1)
+
+
+def counting(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Replications run in this process from now on, as (scenario name, index)."""
+    calls: list[tuple[str, int]] = []
+    real = runner.run_replication
+
+    def counted(scenario: Scenario, index: int, *args: object) -> ReplicationResult:
+        calls.append((scenario.name, index))
+        return real(scenario, index, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "run_replication", counted)
+    return calls
+
+
+def test_two_workers_give_the_same_tables(reference: RunResult) -> None:
+    assert_same(run(tiny(), workers=2), reference)
+
+
+@pytest.mark.skipif(not HAS_DISTRIBUTED, reason="dask.distributed is not installed (the dask extra)")
+def test_dask_local_gives_the_same_tables(reference: RunResult) -> None:
+    progress: list[tuple[float, int]] = []
+    result = run(tiny(), workers=2, dask="local", on_progress=lambda done, total: progress.append((done, total)))
+    assert_same(result, reference)
+    assert progress[-1] == (3, 3)
+
+
+def test_run_many_equals_separate_runs(reference: RunResult) -> None:
+    other = tiny(2, 11, "service.agents=2")
+    progress: list[tuple[float, int]] = []
+    both = run_many([tiny(), other], workers=2, on_progress=lambda done, total: progress.append((done, total)))
+    assert_same(both[0], reference)
+    assert_same(both[1], run(other))
+    assert [done for done, _ in progress] == [1, 2, 3, 4, 5] and {t for _, t in progress} == {5}
+
+
+def test_a_resumed_run_loads_its_checkpoints_and_equals_an_uninterrupted_one(
+    reference: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "checkpoints"
+    run(tiny(2), checkpoints=folder)  # "interrupted" after replications 0 and 1
+    assert len(Checkpoints(folder).files()) == 2
+    calls = counting(monkeypatch)
+    progress: list[float] = []
+    resumed = run(tiny(), checkpoints=folder, on_progress=lambda done, total: progress.append(done))
+    assert [i for _, i in calls] == [2]  # only the missing one ran
+    assert progress[0] == 2 and progress[-1] == 3
+    assert_same(resumed, reference)
+    assert len(Checkpoints(folder).files()) == 3
+
+
+def test_a_deleted_checkpoint_is_run_again(reference: RunResult, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "checkpoints"
+    run(tiny(), workers=2, checkpoints=folder)
+    Checkpoints(folder).path(fingerprint(tiny()), 1).unlink()
+    calls = counting(monkeypatch)
+    assert_same(run(tiny(), checkpoints=folder), reference)
+    assert [i for _, i in calls] == [1]
+
+
+def test_a_checkpoint_of_another_scenario_is_not_used_nor_deleted(
+    reference: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "checkpoints"
+    other = tiny(3, 12)  # another seed: another scenario
+    run(other, checkpoints=folder)
+    foreign = Checkpoints(folder).files()
+    assert fingerprint(other) != fingerprint(tiny()) == fingerprint(tiny(7))  # replications do not count
+    calls = counting(monkeypatch)
+    assert_same(run(tiny(), checkpoints=folder), reference)
+    assert [i for _, i in calls] == [0, 1, 2]
+    assert set(foreign) < set(Checkpoints(folder).files())
