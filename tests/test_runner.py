@@ -5,6 +5,8 @@ running again."""
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -111,3 +113,30 @@ def test_a_checkpoint_of_another_scenario_is_not_used_nor_deleted(
     assert_same(run(tiny(), checkpoints=folder), reference)
     assert [i for _, i in calls] == [0, 1, 2]
     assert set(foreign) < set(Checkpoints(folder).files())
+def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "run_sim.py", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_run_resume_after_a_partial_run_equals_an_uninterrupted_run(tmp_path: Path) -> None:
+    common = ["run", BASELINE, *[a for s in TINY for a in ("--set", s)], "--seed", "5", "--quiet", "--workers", "1"]
+    whole = tmp_path / "whole"
+    assert cli(*common, "-n", "3", "--out", whole).returncode == 0
+    out = tmp_path / "resumed"
+    partial = tmp_path / "resumed.partial"
+    # A run interrupted after two replications leaves their checkpoints beside its output folder.
+    run(load_scenario(BASELINE, TINY, seed=5, replications=2), checkpoints=partial)
+    refused = cli(*common, "-n", "3", "--out", out)
+    assert refused.returncode == 2 and "--resume" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (out / "summary.json").exists()
+    proc = cli(*common, "-n", "3", "--out", out, "--resume")
+    assert proc.returncode == 0, proc.stderr
+    assert "2 of 3 replication(s) loaded" in proc.stderr
+    assert not partial.exists()
+    for name in ("kpis.csv", "timeseries.csv", "churn_events.csv", "desk_by_hour.csv"):
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+
+
+def test_resume_needs_out() -> None:
+    proc = cli("run", BASELINE, "--resume", "--quiet")
+    assert proc.returncode == 2 and "--resume needs --out" in proc.stderr

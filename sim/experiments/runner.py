@@ -43,6 +43,7 @@ Finished = Callable[[Task, ReplicationResult], None]
 
 DASK_INSTALL = "pip install -e '.[dask]'"
 CHECKPOINT_SUFFIX = ".pickle"
+WORKER_PRELOAD = "sim.experiments.dask_worker"  # makes a LocalCluster's workers ignore Ctrl-C
 
 
 class Interrupted(KeyboardInterrupt):
@@ -314,8 +315,8 @@ def _run_on_dask(scenarios: list[Scenario], todo: list[Task], address: str, work
     """Replications on Dask: a LocalCluster of ``workers`` processes on 127.0.0.1 started for
     the run (``address == "local"``) or the scheduler at ``address``; each handed to
     ``finished`` as it ends. Ctrl-C (or SIGTERM) cancels what is left, closes the client and,
-    if started here, the cluster: the cluster's workers start with SIGINT blocked, so a Ctrl-C
-    sent to the whole process group reaches this process alone, which closes them."""
+    if started here, the cluster: the cluster's workers ignore SIGINT (:mod:`sim.experiments.dask_worker`),
+    so a Ctrl-C sent to the whole process group stops this process alone, which closes them."""
     if not dask_available():
         raise ExecutorError(f"Dask is not installed: {DASK_INSTALL}")
     import distributed
@@ -326,15 +327,15 @@ def _run_on_dask(scenarios: list[Scenario], todo: list[Task], address: str, work
         futures: dict[Any, Task] = {}
         try:
             if address == "local":
-                blocked = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))  # inherited by the workers
+                blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # not while the cluster starts
                 try:
                     cluster = distributed.LocalCluster(
                         n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address=None, silence_logs=logging.ERROR,
+                        dashboard_address=None, silence_logs=logging.ERROR, preload=[WORKER_PRELOAD],
                     )
                     client = distributed.Client(cluster)
                 finally:
-                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C meanwhile is raised here
+                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a signal meanwhile is raised here
             else:
                 try:
                     client = distributed.Client(address, timeout="10s")
