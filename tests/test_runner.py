@@ -5,8 +5,11 @@ running again."""
 from __future__ import annotations
 
 import importlib.util
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -140,3 +143,72 @@ def test_run_resume_after_a_partial_run_equals_an_uninterrupted_run(tmp_path: Pa
 def test_resume_needs_out() -> None:
     proc = cli("run", BASELINE, "--resume", "--quiet")
     assert proc.returncode == 2 and "--resume needs --out" in proc.stderr
+
+
+def test_dask_without_distributed_is_one_line_of_bad_input(monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from sim import cli as sim_cli
+
+    monkeypatch.setattr(sim_cli, "dask_available", lambda: False)
+    assert sim_cli.main(["run", str(BASELINE), "--dask", "local", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install -e '.[dask]'" in err
+
+
+def test_a_bad_dask_address_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    from sim import cli as sim_cli
+
+    assert sim_cli.main(["run", str(BASELINE), "--dask", "127.0.0.1:8786", "--quiet"]) == 2
+    assert "tcp://HOST:PORT" in capsys.readouterr().err
+
+
+def sigint_in(pid: int, field: str) -> bool:
+    """Whether SIGINT is in the process's SigIgn (ignored) or SigCgt (caught) set."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    bits = int(next(line.split()[1] for line in status.splitlines() if line.startswith(field + ":")), 16)
+    return bool(bits & (1 << (signal.SIGINT - 1)))
+
+
+def ignores_sigint(pid: int) -> bool:
+    return sigint_in(pid, "SigIgn")
+
+
+def catches_sigint(pid: int) -> bool:
+    return sigint_in(pid, "SigCgt")
+
+
+def is_worker(pid: int) -> bool:
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not HAS_DISTRIBUTED, reason="dask.distributed is not installed (the dask extra)")
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to find worker processes")
+def test_ctrl_c_stops_a_dask_run_with_no_traceback_and_the_cluster_closed(tmp_path: Path) -> None:
+    from test_cli import children
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "run_sim.py", "run", str(BASELINE), "-n", "500", "--quiet", "--out", str(out),
+         "--workers", "2", "--dask", "local"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while not (len(workers := {p for p in children(proc.pid) if is_worker(p) and ignores_sigint(p)}) >= 2
+               and catches_sigint(proc.pid)):  # the cluster is up and the run takes Ctrl-C again
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the cluster's workers never started"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal: the whole process group
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert "interrupted: no output was written" in err
+    alive = {p for p in workers if Path(f"/proc/{p}/status").exists()
+             and "State:\tZ" not in Path(f"/proc/{p}/status").read_text()}
+    assert not alive, "the cluster's workers outlived the run"
+    assert not (out / "summary.json").exists() and not (tmp_path / "out.partial").exists()

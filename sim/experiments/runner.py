@@ -23,6 +23,7 @@ import os
 import pickle
 import signal
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -310,13 +311,46 @@ def _quiet(logger: str) -> Iterator[None]:
         log.setLevel(level)
 
 
+@contextmanager
+def _starting_workers() -> Iterator[None]:
+    """While a LocalCluster starts: SIGINT ignored, SIGTERM noted and raised (as
+    :class:`Interrupted`) on leaving, whatever the start came to.
+
+    Its workers are spawned (a fresh interpreter each), so they inherit neither a handler nor a
+    blocked signal, only an ignored one: ignored from their first instruction, a Ctrl-C sent to
+    the whole process group cannot end one half started with a traceback. It cannot be noted
+    here at the same time (the disposition is the process's), so a Ctrl-C in these few seconds
+    is lost; once the cluster is up, it stops the run."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def note(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    previous = {signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
+                signal.SIGTERM: signal.signal(signal.SIGTERM, note)}
+    try:
+        yield
+    except Exception:
+        if not caught:
+            raise
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if caught:
+            raise Interrupted(caught[0])
+
+
 def _run_on_dask(scenarios: list[Scenario], todo: list[Task], address: str, workers: int,
                  finished: Finished) -> None:
     """Replications on Dask: a LocalCluster of ``workers`` processes on 127.0.0.1 started for
     the run (``address == "local"``) or the scheduler at ``address``; each handed to
     ``finished`` as it ends. Ctrl-C (or SIGTERM) cancels what is left, closes the client and,
-    if started here, the cluster: the cluster's workers ignore SIGINT (:mod:`sim.experiments.dask_worker`),
-    so a Ctrl-C sent to the whole process group stops this process alone, which closes them."""
+    if started here, the cluster: the cluster's workers ignore SIGINT (:func:`_starting_workers`;
+    one restarted later, by :mod:`sim.experiments.dask_worker`), so a Ctrl-C sent to the whole
+    process group stops this process alone, which closes them."""
     if not dask_available():
         raise ExecutorError(f"Dask is not installed: {DASK_INSTALL}")
     import distributed
@@ -327,15 +361,12 @@ def _run_on_dask(scenarios: list[Scenario], todo: list[Task], address: str, work
         futures: dict[Any, Task] = {}
         try:
             if address == "local":
-                blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # not while the cluster starts
-                try:
+                with _starting_workers():
                     cluster = distributed.LocalCluster(
                         n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                         dashboard_address=None, silence_logs=logging.ERROR, preload=[WORKER_PRELOAD],
                     )
                     client = distributed.Client(cluster)
-                finally:
-                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a signal meanwhile is raised here
             else:
                 try:
                     client = distributed.Client(address, timeout="10s")
