@@ -212,3 +212,35 @@ def test_ctrl_c_stops_a_dask_run_with_no_traceback_and_the_cluster_closed(tmp_pa
              and "State:\tZ" not in Path(f"/proc/{p}/status").read_text()}
     assert not alive, "the cluster's workers outlived the run"
     assert not (out / "summary.json").exists() and not (tmp_path / "out.partial").exists()
+
+
+def test_ctrl_c_says_how_to_resume_and_the_resumed_run_equals_an_uninterrupted_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim import cli as sim_cli
+
+    args = ["run", str(BASELINE), *[a for s in TINY for a in ("--set", s)], "--seed", "9", "-n", "3",
+            "--quiet", "--workers", "1"]
+    assert sim_cli.main([*args, "--out", str(tmp_path / "whole")]) == 0
+    real = runner.run_replication
+
+    def ctrl_c_at_the_third(scenario: Scenario, index: int, *rest: object) -> ReplicationResult:
+        if index == 2:
+            raise KeyboardInterrupt
+        return real(scenario, index, *rest)  # type: ignore[arg-type]
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(runner, "run_replication", ctrl_c_at_the_third)
+    capsys.readouterr()
+    assert sim_cli.main([*args, "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted: no output was written" in err
+    assert f"to resume: run_sim.py {' '.join(args)} --out {out} --resume" in err
+    assert not out.exists() and len(Checkpoints(tmp_path / "out.partial").files()) == 2
+    monkeypatch.setattr(runner, "run_replication", real)
+    calls = counting(monkeypatch)
+    assert sim_cli.main([*args, "--out", str(out), "--resume"]) == 0
+    assert [i for _, i in calls] == [2]
+    assert not (tmp_path / "out.partial").exists()
+    for name in ("kpis.csv", "timeseries.csv", "churn_events.csv", "desk_by_hour.csv"):
+        assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
