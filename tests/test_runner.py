@@ -244,3 +244,15 @@ def test_ctrl_c_says_how_to_resume_and_the_resumed_run_equals_an_uninterrupted_o
     assert not (tmp_path / "out.partial").exists()
     for name in ("kpis.csv", "timeseries.csv", "churn_events.csv", "desk_by_hour.csv"):
         assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+
+
+@pytest.mark.skipif(not HAS_DISTRIBUTED, reason="dask.distributed is not installed (the dask extra)")
+def test_dask_at_a_schedulers_address_gives_the_same_tables(reference: RunResult) -> None:
+    import distributed
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
+                                  host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://")
+        assert_same(run(tiny(), dask=address), reference)
