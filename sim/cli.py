@@ -289,7 +289,8 @@ def _size_ok(scenario: Scenario, args: argparse.Namespace) -> bool:
             f"warning: this run will take about {sizing.duration(size.seconds)} "
             f"(~{sizing.duration(size.seconds_per_replication)} a replication, {scenario.replications} "
             f"replication(s) on {size.processes} process(es), about {size.memory_bytes / 1e9:.1f} GB); "
-            "Ctrl-C stops it and writes nothing",
+            "Ctrl-C stops it and writes nothing"
+            + ("; the same command with --resume continues it" if getattr(args, "out", None) else ""),
             file=sys.stderr,
         )
     return True
