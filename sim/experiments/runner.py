@@ -24,9 +24,10 @@ import pickle
 import signal
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +45,7 @@ Finished = Callable[[Task, ReplicationResult], None]
 
 DASK_INSTALL = "pip install -e '.[dask]'"
 CHECKPOINT_SUFFIX = ".pickle"
+POLL_SECONDS = 0.1  # how soon a run waiting for replications acts on a signal
 WORKER_PRELOAD = "sim.experiments.dask_worker"  # makes a LocalCluster's workers ignore Ctrl-C
 
 
@@ -237,31 +239,63 @@ def _run_on_workers(scenarios: list[Scenario], todo: list[Task], workers: int, f
     interruption the replications not yet started are cancelled and the workers still
     running (a signal sent to this process alone does not reach them) are ended, so the run
     stops at once and leaves no process behind.
+
+    While it waits, this process notes a signal rather than raising it (:func:`_signals_noted`)
+    and raises it between two waits: raised inside the pool's bookkeeping, it could leave a
+    future's lock held, and the pool's own thread, blocked on it, would never let the pool shut
+    down.
     """
     context = multiprocessing.get_context()
     stopped = context.RawValue("i", 0)  # set by a worker that ends on a signal
     pool: ProcessPoolExecutor | None = None
     try:
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # inherited by the workers
-        try:
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                       initializer=_end_quietly_on_interrupt, initargs=(stopped,))
-            futures = {pool.submit(_one, (scenarios[s], i)): (s, i) for s, i in todo}
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a signal meanwhile is raised here
-        for future in as_completed(futures):
+        with _signals_noted() as caught:
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # inherited by the workers
             try:
-                result = future.result()
-            except BrokenProcessPool:
-                if stopped.value:
-                    raise Interrupted(stopped.value) from None
-                raise
-            finished(futures[future], result)
+                pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                           initializer=_end_quietly_on_interrupt, initargs=(stopped,))
+                futures = {pool.submit(_one, (scenarios[s], i)): (s, i) for s, i in todo}
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a signal meanwhile is noted here
+            pending = set(futures)
+            while pending:
+                if caught:
+                    raise Interrupted(caught[0])
+                done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+                for future in done:
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        if stopped.value or caught:
+                            raise Interrupted(stopped.value or caught[0]) from None
+                        raise
+                    finished(futures[future], result)
         pool.shutdown()
     except BaseException:
         if pool is not None:
             _stop(pool)
         raise
+
+
+@contextmanager
+def _signals_noted() -> Iterator[list[int]]:
+    """Inside, SIGINT and SIGTERM are noted in the list yielded instead of raised (for the
+    caller to raise where it is safe to); outside the main thread, where no handler can be
+    set, they are left as they are."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+
+    def note(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    previous = {signum: signal.signal(signum, note) for signum in STOPPING}
+    try:
+        yield caught
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -375,8 +409,16 @@ def _run_on_dask(scenarios: list[Scenario], todo: list[Task], address: str, work
             run_id = uuid.uuid4().hex[:12]
             futures = {client.submit(_replicate, scenarios[s], i, key=f"churn-sim-{run_id}-{s}-{i}", pure=False): (s, i)
                        for s, i in todo}
-            for future, result in distributed.as_completed(futures, with_results=True):
-                finished(futures[future], result)
+            with _signals_noted() as caught:  # raised between waits, never inside Dask's bookkeeping
+                completed = distributed.as_completed(futures, with_results=True)
+                while not completed.is_empty():
+                    if caught:
+                        raise Interrupted(caught[0])
+                    batch = completed.next_batch(block=False)
+                    if not batch:
+                        time.sleep(POLL_SECONDS)
+                    for future, result in batch:
+                        finished(futures[future], result)
         finally:
             if client is not None:
                 if futures:
