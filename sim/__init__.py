@@ -9,12 +9,13 @@ The public API, for notebooks and other tools::
     result.timeseries()    # one row per replication and day
     result.churn_events()  # one row per churn
     result.desk_by_hour()  # the desk by weekday and hour of arrival
+    a, b = run_many([scenario_a, scenario_b], workers=4)  # one run over both scenarios' replications
 """
 
 from sim.core.recorder import ReplicationResult
 from sim.core.version import __version__, full_version
 from sim.core.vocabulary import CAUSES
-from sim.experiments.runner import run
+from sim.experiments.runner import run, run_many
 from sim.model.replication import Model, run_replication
 from sim.outputs.files import summary, write_outputs
 from sim.outputs.kpis import KPI_NAMES, kpis
@@ -35,6 +36,7 @@ __all__ = [
     "kpis",
     "load_scenario",
     "run",
+    "run_many",
     "run_replication",
     "summary",
     "write_outputs",

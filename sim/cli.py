@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
+import shlex
 import shutil
 import signal
 import sys
@@ -25,13 +27,22 @@ from tqdm import tqdm
 from sim.core.version import full_version
 from sim.experiments import sizing
 from sim.experiments.compare import run_comparison
-from sim.experiments.runner import Interrupted, run
+from sim.experiments.runner import (
+    DASK_INSTALL,
+    Checkpoints,
+    ExecutorError,
+    Interrupted,
+    dask_available,
+    fingerprint,
+    run,
+)
 from sim.outputs.files import (
     OutputFolderError,
     claim_output_folder,
     folder_name,
     interval,
     kpi_values,
+    partial_folder,
     write_comparison,
     write_outputs,
 )
@@ -97,6 +108,9 @@ def _parser() -> argparse.ArgumentParser:
         "Exit codes: 0 done, 2 bad input (scenario file, --set or option; an --out that holds a\n"
         "result, without --overwrite, or that another run is writing), 130 interrupted (Ctrl-C),\n"
         "143 stopped by SIGTERM; either leaves no partial output and the folder unlocked.\n"
+        "A run with --out keeps its finished replications in <out>.partial/ until its output is\n"
+        "whole; after an interruption, the same command with --resume runs only the missing ones\n"
+        "(same numbers as an uninterrupted run).\n"
         "The model is described in docs/MODEL.md.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -116,6 +130,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="override a parameter by dotted path, e.g. service.agents=4 (repeatable)")
     p.add_argument("--workers", "-j", type=int, metavar="N",
                    help="worker processes (results are identical for any N; default and maximum: one per CPU)")
+    p.add_argument("--dask", metavar="local|tcp://HOST:PORT",
+                   help="run the replications on Dask: 'local' starts a cluster of --workers processes on "
+                   f"127.0.0.1 for the run, tcp://HOST:PORT uses a running scheduler (its workers need "
+                   f"churn-sim installed); needs the dask extra: {DASK_INSTALL}")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run into --out: load the replications checkpointed in "
+                   "<out>.partial/ and run only the missing ones (same numbers as an uninterrupted run)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress, no summary table")
     p.add_argument("--no-size-check", dest="size_check", action="store_false",
                    help="run even when the memory estimate exceeds the memory available")
@@ -231,12 +252,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.seed is not None and not 0 <= args.seed < 2**63:
         print(f"error: --seed: got {args.seed}; allowed: a whole number from 0 to 2^63-1", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.resume and args.out is None:
+        print("error: --resume needs --out: the output folder of the interrupted run", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.dask is not None:
+        if args.dask != "local" and not re.fullmatch(r"tcp://\S+", args.dask):
+            print(f"error: --dask: got {args.dask!r}; allowed: local or tcp://HOST:PORT", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if not dask_available():
+            print(f"error: --dask needs dask and distributed: {DASK_INSTALL}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     scenario = load_scenario(args.scenario, args.overrides, seed=args.seed, replications=args.replications)
     cpus = sizing.cpu_count()
     if args.workers is not None and args.workers > cpus:
         print(f"note: --workers {args.workers} capped at {cpus}, the number of CPUs", file=sys.stderr)
     args.workers = min(args.workers or cpus, cpus)
-    if not _size_ok(scenario, args):
+    remote = args.dask is not None and args.dask != "local"
+    if not remote and not _size_ok(scenario, args):  # a scheduler's workers do not use this machine's memory
         return EXIT_BAD_INPUT
     out = args.out or Path("runs") / f"{folder_name(scenario.name)}-{datetime.now():%Y%m%d-%H%M%S}"
     created = not out.exists()
@@ -248,7 +280,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         with claim_output_folder(out, overwrite=args.overwrite):
             return _run_into(scenario, out, args)
-    except OutputFolderError as err:
+    except (OutputFolderError, ExecutorError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     finally:
@@ -274,13 +306,27 @@ def _size_ok(scenario: Scenario, args: argparse.Namespace) -> bool:
             f"warning: this run will take about {sizing.duration(size.seconds)} "
             f"(~{sizing.duration(size.seconds_per_replication)} a replication, {scenario.replications} "
             f"replication(s) on {size.processes} process(es), about {size.memory_bytes / 1e9:.1f} GB); "
-            "Ctrl-C stops it and writes nothing",
+            "Ctrl-C stops it and writes nothing"
+            + ("; the same command with --resume continues it" if getattr(args, "out", None) else ""),
             file=sys.stderr,
         )
     return True
 
 
 def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
+    partial = partial_folder(out) if args.out is not None else None
+    if partial is not None:
+        held = partial.is_dir() and any(partial.iterdir())
+        if held and not args.resume:
+            raise OutputFolderError(
+                f"--out: {partial} holds the checkpoints of an earlier, interrupted run into {out}; "
+                f"add --resume to continue it, or remove that folder to start over"
+            )
+        try:
+            partial.mkdir(exist_ok=True)
+        except OSError as err:
+            raise OutputFolderError(f"--out: cannot create the folder {partial}: {err.strerror or err}") from None
+        _report_checkpoints(scenario, partial, args)
     if not args.quiet:
         print(
             f"Running {scenario.name}: {scenario.replications} replication(s) of {scenario.horizon_days} days"
@@ -290,11 +336,23 @@ def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
         )
     progress = _ProgressBar(args.quiet)
     try:
-        result = run(scenario, workers=args.workers, on_progress=progress)
-    finally:
-        progress.close()
-    write_outputs(result, out, full_version(), command=["run_sim.py", *args.argv])
+        try:
+            result = run(scenario, workers=args.workers, dask=args.dask, checkpoints=partial, on_progress=progress)
+        finally:
+            progress.close()
+        write_outputs(result, out, full_version(), command=["run_sim.py", *args.argv])
+    except KeyboardInterrupt:
+        if partial is not None:
+            if any(partial.iterdir()):
+                command = [a for a in args.argv if a != "--resume"] + ["--resume"]
+                args.resume_hint = f"{partial} keeps the replications finished; to resume: " + shlex.join(
+                    ["run_sim.py", *command])
+            else:
+                partial.rmdir()  # nothing to resume
+        raise
     args.written = out
+    if partial is not None:
+        _remove_checkpoints(scenario, partial)
     if not args.quiet:
         print(_table(result))
     print(f"Output written to {out}")
@@ -398,6 +456,33 @@ def compare_table(section: dict[str, Any], currency: str, replications: int) -> 
                  "the horizon; break-even: the one-off cost at which NPV is 0. Every KPI's paired difference "
                  "and verdict: comparison.csv.")
     return "\n".join(lines)
+def _report_checkpoints(scenario: Scenario, partial: Path, args: argparse.Namespace) -> None:
+    """With --resume, say how many replications are loaded and which checkpoints are not used."""
+    if not args.resume:
+        return
+    store = Checkpoints(partial)
+    own = fingerprint(scenario)
+    usable = sum(store.path(own, i).exists() for i in range(scenario.replications))
+    print(f"Resuming: {usable} of {scenario.replications} replication(s) loaded from {partial}", file=sys.stderr)
+    other = len(store.files()) - len(store.of({own}))
+    if other:
+        print(f"note: {other} checkpoint(s) in {partial} are of another scenario (other parameters, seed or "
+              "version) and are not used", file=sys.stderr)
+
+
+def _remove_checkpoints(scenario: Scenario, partial: Path) -> None:
+    """Once the output is whole: remove the run's checkpoints and their folder; checkpoints of
+    another scenario are left, and said so."""
+    store = Checkpoints(partial)
+    for path in store.of({fingerprint(scenario)}):
+        path.unlink(missing_ok=True)
+    for leftover in partial.glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
+    if any(partial.iterdir()):
+        print(f"note: {partial} still holds checkpoints of another scenario; left in place "
+              "(remove the folder when they are no longer needed)", file=sys.stderr)
+    else:
+        partial.rmdir()
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -436,6 +521,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.argv = argv
     args.written = None
+    args.resume_hint = None
     previous = signal.signal(signal.SIGTERM, _terminate)  # stops a run as Ctrl-C does
     try:
         if args.command == "run":
@@ -453,6 +539,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         what = "stopped by SIGTERM" if signum == signal.SIGTERM else "interrupted"
         done = f"the output in {args.written} is whole" if args.written else "no output was written"
         print(f"\n{what}: {done}", file=sys.stderr)
+        if args.resume_hint:
+            print(args.resume_hint, file=sys.stderr)
         return EXIT_TERMINATED if signum == signal.SIGTERM else EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -1,28 +1,52 @@
-"""Running replications: in this process or on local worker processes.
+"""Running replications: in this process, on local worker processes or on Dask.
 
 Replication *i* is a pure function of (scenario, i) (:func:`sim.model.replication.run_replication`),
-so the results are identical whichever process runs it and in whatever order; the
-runner only collects them back in index order. Progress is reported through a callback
-(``on_progress(done, total)``, where ``done`` counts finished replications and, when
-running in this process, fractions of the current one), never printed here.
+so the results are identical whichever process or machine runs it and in whatever order; the
+runner only collects them back in order. :func:`run_many` runs the replications of several
+scenarios as one set of tasks, (scenario, replication) pairs, on one executor; :func:`run` is
+one scenario. Progress is reported through a callback (``on_progress(done, total)``, over all
+the tasks, where ``done`` counts finished replications and, when running in this process,
+fractions of the current one), never printed here.
+
+Checkpoints: given a folder, every finished replication is written there at once, atomically
+(a temporary file renamed into place), named by its scenario's :func:`fingerprint` and its
+number; a run given the same folder loads the replications found there instead of running them
+again, and ignores (never deletes) those of any other scenario.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import multiprocessing
 import os
+import pickle
 import signal
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sim.core.recorder import ReplicationResult
+from sim.core.version import full_version
 from sim.model.replication import run_replication
 from sim.outputs.tables import RunResult
 from sim.scenario.schema import Scenario
 
 Progress = Callable[[float, int], None]
+Task = tuple[int, int]  # (scenario index, replication)
+Finished = Callable[[Task, ReplicationResult], None]
+
+DASK_INSTALL = "pip install -e '.[dask]'"
+CHECKPOINT_SUFFIX = ".pickle"
+POLL_SECONDS = 0.1  # how soon a run waiting for replications acts on a signal
+WORKER_PRELOAD = "sim.experiments.dask_worker"  # makes a LocalCluster's workers ignore Ctrl-C
 
 
 class Interrupted(KeyboardInterrupt):
@@ -34,15 +58,161 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
+class ExecutorError(Exception):
+    """The executor asked for cannot be used: Dask is not installed, or its scheduler cannot be
+    reached."""
+
+
 STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
+# ------------------------------------------------------------------ checkpoints
+
+
+def fingerprint(scenario: Scenario) -> str:
+    """SHA-256 of what a replication's result depends on: the scenario's resolved content (all
+    but the number of replications, which changes none of them) and the code's version."""
+    content = scenario.model_dump_json(exclude={"replications"})
+    return hashlib.sha256(f"{full_version()}\n{content}".encode()).hexdigest()
+
+
+class Checkpoints:
+    """A folder of finished replications, one pickle each, named ``<fingerprint>-<i>.pickle``.
+    Pickles run code when loaded: a checkpoint folder is trusted like the scenario file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, fingerprint: str, index: int) -> Path:
+        return self.folder / f"{fingerprint}-{index}{CHECKPOINT_SUFFIX}"
+
+    def load(self, fingerprint: str, index: int) -> ReplicationResult | None:
+        """The replication checkpointed, or None when there is none (or none readable: it is
+        then run again and its checkpoint rewritten)."""
+        try:
+            with open(self.path(fingerprint, index), "rb") as f:
+                saved = pickle.load(f)
+        except FileNotFoundError:
+            return None
+        except Exception:  # a damaged checkpoint is run again
+            return None
+        if (not isinstance(saved, dict) or saved.get("fingerprint") != fingerprint
+                or saved.get("replication") != index or not isinstance(saved.get("result"), ReplicationResult)):
+            return None
+        result: ReplicationResult = saved["result"]
+        return result
+
+    def save(self, fingerprint: str, index: int, result: ReplicationResult) -> None:
+        """Write one checkpoint atomically: a temporary file in the folder, renamed into place."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump({"fingerprint": fingerprint, "replication": index, "result": result}, f,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path(fingerprint, index))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def files(self) -> list[Path]:
+        """Every checkpoint in the folder, of whatever scenario."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(p for p in self.folder.iterdir() if p.name.endswith(CHECKPOINT_SUFFIX))
+
+    def of(self, fingerprints: set[str]) -> list[Path]:
+        """The checkpoints of these scenarios (by fingerprint)."""
+        return [p for p in self.files() if p.name.rsplit("-", 1)[0] in fingerprints]
+
+
+# ------------------------------------------------------------------ running
+
+
+def run(
+    scenario: Scenario,
+    *,
+    workers: int = 1,
+    dask: str | None = None,
+    checkpoints: Path | None = None,
+    on_progress: Progress | None = None,
+) -> RunResult:
+    """Run ``scenario.replications`` replications of ``scenario`` (see :func:`run_many`)."""
+    return run_many([scenario], workers=workers, dask=dask, checkpoints=checkpoints, on_progress=on_progress)[0]
+
+
+def run_many(
+    scenarios: Sequence[Scenario],
+    *,
+    workers: int = 1,
+    dask: str | None = None,
+    checkpoints: Path | None = None,
+    on_progress: Progress | None = None,
+) -> list[RunResult]:
+    """Run every scenario's replications, as one set of tasks, and return one result per
+    scenario, in order; the numbers are identical whatever the executor and ``workers``.
+
+    ``workers``: processes (1: this one; with ``dask="local"``, Dask's workers). ``dask``:
+    None (local processes), ``"local"`` (a Dask LocalCluster on 127.0.0.1, closed after) or a
+    scheduler's address ``"tcp://host:port"``. ``checkpoints``: a folder where each finished
+    replication is saved and from which those already saved are loaded instead of run.
+    """
+    scenarios = list(scenarios)
+    tasks = [(s, i) for s, scenario in enumerate(scenarios) for i in range(scenario.replications)]
+    total = len(tasks)
+    results: dict[Task, ReplicationResult] = {}
+    store = Checkpoints(checkpoints) if checkpoints is not None else None
+    prints = [fingerprint(scenario) for scenario in scenarios] if store is not None else []
+    if store is not None:
+        for s, i in tasks:
+            loaded = store.load(prints[s], i)
+            if loaded is not None:
+                results[(s, i)] = loaded
+        if results and on_progress is not None:
+            on_progress(len(results), total)
+    todo = [task for task in tasks if task not in results]
+
+    def finished(task: Task, result: ReplicationResult) -> None:
+        if store is not None:
+            store.save(prints[task[0]], task[1], result)
+        results[task] = result
+        if on_progress is not None:
+            on_progress(len(results), total)
+
+    if not todo:
+        pass
+    elif dask is not None:
+        _run_on_dask(scenarios, todo, dask, max(workers, 1), finished)
+    elif workers <= 1 or len(todo) == 1:
+        _run_here(scenarios, todo, finished, lambda: len(results), total, on_progress)
+    else:
+        _run_on_workers(scenarios, todo, min(workers, len(todo)), finished)
+    return [RunResult(scenario, [results[(s, i)] for i in range(scenario.replications)])
+            for s, scenario in enumerate(scenarios)]
+
+
+def _run_here(scenarios: list[Scenario], todo: list[Task], finished: Finished, done: Callable[[], int],
+              total: int, on_progress: Progress | None) -> None:
+    """The replications in this process, one after the other, reporting fractions of each."""
+    for s, i in todo:
+        scenario = scenarios[s]
+        on_day = None
+        if on_progress is not None:
+            horizon = scenario.warmup_days + scenario.horizon_days  # days simulated
+            before = done()
+
+            def on_day(day: int, before: int = before, horizon: int = horizon,
+                       report: Progress = on_progress) -> None:
+                report(before + (day + 1) / horizon, total)
+        finished((s, i), run_replication(scenario, i, on_day))
 
 
 def _end_quietly_on_interrupt(stopped: Any) -> None:
     """In a worker: Ctrl-C (SIGINT, sent to the whole process group) or SIGTERM ends the worker
     at once and silently, noting the signal in ``stopped`` (shared with the main process, which
-    reports the interruption, once). Workers start with both signals blocked (see :func:`run`),
-    so one that arrives while a worker is still starting waits for this handler instead of
-    printing a traceback."""
+    reports the interruption, once). Workers start with both signals blocked (see
+    :func:`_run_on_workers`), so one that arrives while a worker is still starting waits for
+    this handler instead of printing a traceback."""
 
     def end(signum: int, frame: object) -> None:
         stopped.value = signum
@@ -58,27 +228,8 @@ def _one(args: tuple[Scenario, int]) -> ReplicationResult:
     return run_replication(scenario, index)
 
 
-def run(scenario: Scenario, *, workers: int = 1, on_progress: Progress | None = None) -> RunResult:
-    """Run ``scenario.replications`` replications of ``scenario``."""
-    total = scenario.replications
-    results: list[ReplicationResult | None] = [None] * total
-    if workers <= 1 or total == 1:
-        horizon = scenario.warmup_days + scenario.horizon_days  # days simulated
-        for i in range(total):
-            on_day = None
-            if on_progress is not None:
-                def on_day(day: int, i: int = i, report: Progress = on_progress) -> None:
-                    report(i + (day + 1) / horizon, total)
-            results[i] = run_replication(scenario, i, on_day)
-    else:
-        _run_on_workers(scenario, min(workers, total), results, on_progress)
-    return RunResult(scenario, [r for r in results if r is not None])
-
-
-def _run_on_workers(
-    scenario: Scenario, workers: int, results: list[ReplicationResult | None], on_progress: Progress | None
-) -> None:
-    """Replications on ``workers`` local processes, into ``results``.
+def _run_on_workers(scenarios: list[Scenario], todo: list[Task], workers: int, finished: Finished) -> None:
+    """Replications on ``workers`` local processes, each handed to ``finished`` as it ends.
 
     An interruption must end the run as one, however the signal and the pool's own
     bookkeeping interleave: Ctrl-C reaches the workers too (one process group), and a worker
@@ -88,32 +239,63 @@ def _run_on_workers(
     interruption the replications not yet started are cancelled and the workers still
     running (a signal sent to this process alone does not reach them) are ended, so the run
     stops at once and leaves no process behind.
+
+    While it waits, this process notes a signal rather than raising it (:func:`_signals_noted`)
+    and raises it between two waits: raised inside the pool's bookkeeping, it could leave a
+    future's lock held, and the pool's own thread, blocked on it, would never let the pool shut
+    down.
     """
     context = multiprocessing.get_context()
     stopped = context.RawValue("i", 0)  # set by a worker that ends on a signal
     pool: ProcessPoolExecutor | None = None
     try:
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # inherited by the workers
-        try:
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                       initializer=_end_quietly_on_interrupt, initargs=(stopped,))
-            futures = {pool.submit(_one, (scenario, i)): i for i in range(len(results))}
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a signal meanwhile is raised here
-        for done, future in enumerate(as_completed(futures), start=1):
+        with _signals_noted() as caught:
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # inherited by the workers
             try:
-                results[futures[future]] = future.result()
-            except BrokenProcessPool:
-                if stopped.value:
-                    raise Interrupted(stopped.value) from None
-                raise
-            if on_progress:
-                on_progress(done, len(results))
+                pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                           initializer=_end_quietly_on_interrupt, initargs=(stopped,))
+                futures = {pool.submit(_one, (scenarios[s], i)): (s, i) for s, i in todo}
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a signal meanwhile is noted here
+            pending = set(futures)
+            while pending:
+                if caught:
+                    raise Interrupted(caught[0])
+                done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+                for future in done:
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        if stopped.value or caught:
+                            raise Interrupted(stopped.value or caught[0]) from None
+                        raise
+                    finished(futures[future], result)
         pool.shutdown()
     except BaseException:
         if pool is not None:
             _stop(pool)
         raise
+
+
+@contextmanager
+def _signals_noted() -> Iterator[list[int]]:
+    """Inside, SIGINT and SIGTERM are noted in the list yielded instead of raised (for the
+    caller to raise where it is safe to); outside the main thread, where no handler can be
+    set, they are left as they are."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+
+    def note(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    previous = {signum: signal.signal(signum, note) for signum in STOPPING}
+    try:
+        yield caught
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -132,3 +314,118 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             process.kill()
             process.join()
     pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ------------------------------------------------------------------ Dask
+
+
+def dask_available() -> bool:
+    """Whether ``dask.distributed`` can be imported (the ``dask`` extra)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _replicate(scenario: Scenario, index: int) -> ReplicationResult:
+    return run_replication(scenario, index)
+
+
+@contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    """Only errors from ``logger``: Dask's notes on workers closing at the end of a run (or
+    ended by a signal) are no news."""
+    log = logging.getLogger(logger)
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+@contextmanager
+def _starting_workers() -> Iterator[None]:
+    """While a LocalCluster starts: SIGINT ignored, SIGTERM noted and raised (as
+    :class:`Interrupted`) on leaving, whatever the start came to.
+
+    Its workers are spawned (a fresh interpreter each), so they inherit neither a handler nor a
+    blocked signal, only an ignored one: ignored from their first instruction, a Ctrl-C sent to
+    the whole process group cannot end one half started with a traceback. It cannot be noted
+    here at the same time (the disposition is the process's), so a Ctrl-C in these few seconds
+    is lost; once the cluster is up, it stops the run."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def note(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    previous = {signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
+                signal.SIGTERM: signal.signal(signal.SIGTERM, note)}
+    try:
+        yield
+    except Exception:
+        if not caught:
+            raise
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if caught:
+            raise Interrupted(caught[0])
+
+
+def _run_on_dask(scenarios: list[Scenario], todo: list[Task], address: str, workers: int,
+                 finished: Finished) -> None:
+    """Replications on Dask: a LocalCluster of ``workers`` processes on 127.0.0.1 started for
+    the run (``address == "local"``) or the scheduler at ``address``; each handed to
+    ``finished`` as it ends. Ctrl-C (or SIGTERM) cancels what is left, closes the client and,
+    if started here, the cluster: the cluster's workers ignore SIGINT (:func:`_starting_workers`;
+    one restarted later, by :mod:`sim.experiments.dask_worker`), so a Ctrl-C sent to the whole
+    process group stops this process alone, which closes them."""
+    if not dask_available():
+        raise ExecutorError(f"Dask is not installed: {DASK_INSTALL}")
+    import distributed
+
+    with _quiet("distributed"):
+        cluster: Any = None
+        client: Any = None
+        futures: dict[Any, Task] = {}
+        try:
+            if address == "local":
+                with _starting_workers():
+                    cluster = distributed.LocalCluster(
+                        n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        dashboard_address=None, silence_logs=logging.ERROR, preload=[WORKER_PRELOAD],
+                    )
+                    client = distributed.Client(cluster)
+            else:
+                try:
+                    client = distributed.Client(address, timeout="10s")
+                except (OSError, TimeoutError) as err:
+                    raise ExecutorError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+            run_id = uuid.uuid4().hex[:12]
+            futures = {client.submit(_replicate, scenarios[s], i, key=f"churn-sim-{run_id}-{s}-{i}", pure=False): (s, i)
+                       for s, i in todo}
+            with _signals_noted() as caught:  # raised between waits, never inside Dask's bookkeeping
+                completed = distributed.as_completed(futures, with_results=True)
+                while not completed.is_empty():
+                    if caught:
+                        raise Interrupted(caught[0])
+                    batch = completed.next_batch(block=False)
+                    if not batch:
+                        time.sleep(POLL_SECONDS)
+                    for future, result in batch:
+                        finished(futures[future], result)
+        finally:
+            if client is not None:
+                if futures:
+                    try:
+                        client.cancel(list(futures))
+                    except Exception:  # closing anyway
+                        pass
+                client.close()
+            if cluster is not None:
+                cluster.close()

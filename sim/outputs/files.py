@@ -27,6 +27,10 @@ the same folder is refused instead of racing the first. The lock is an OS lock
 (``fcntl.flock``) on that file, which also records the owner's pid for the message: the
 OS drops it when its process ends, however it ends, so a crashed run never leaves a
 folder locked (a lock file it leaves behind is simply taken over).
+
+A run's checkpoints (its finished replications, for ``run --resume``) live beside the output
+folder, in ``<out>.partial/`` (:func:`partial_folder`), never in it: the output folder only
+ever holds a whole result.
 """
 
 from __future__ import annotations
@@ -60,6 +64,13 @@ LOCK_NAME = ".churn-sim.lock"
 RESULT_FILES = (
     "summary.json", "kpis.csv", "timeseries.csv", "churn_events.csv", "desk_by_hour.csv", "scenario.resolved.yaml",
 )
+
+
+def partial_folder(out: Path) -> Path:
+    """Where a run into ``out`` keeps its checkpoints until its output is whole: the sibling
+    folder ``<out>.partial``."""
+    folder = out if out.name not in ("", "..") else Path(os.path.abspath(out))
+    return folder.with_name(folder.name + ".partial")
 
 
 class OutputFolderError(Exception):
