@@ -17,7 +17,7 @@ import shlex
 import shutil
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from sim.core.version import full_version
 from sim.experiments import sizing
-from sim.experiments.compare import run_comparison
+from sim.experiments.compare import Precision, run_comparison
 from sim.experiments.runner import (
     DASK_INSTALL,
     Checkpoints,
@@ -49,7 +49,8 @@ from sim.outputs.files import (
 from sim.outputs.kpis import CURRENCY, KPI_DEFINITIONS
 from sim.outputs.tables import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario, reference
-from sim.scenario.comparison import Comparison, is_comparison_file, load_comparison
+from sim.scenario.comparison import Comparison, is_comparison_file, load_comparison, warmup_changes
+from sim.scenario.investments import fixed_path
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
@@ -92,6 +93,15 @@ def _label(name: str) -> str:
         return f"{d.label} ({d.unit})"
     return f"{d.label} (0-1)" if d.unit.startswith("score") else d.label
 
+def _replications(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a whole number >= 1, or auto") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="run_sim.py",
@@ -100,11 +110,17 @@ def _parser() -> argparse.ArgumentParser:
         "  run_sim.py run scenarios/baseline.yaml\n"
         "  run_sim.py run scenarios/whatif/more_agents.yaml --replications 20 --seed 7\n"
         "  run_sim.py run scenarios/baseline.yaml --set service.agents=3 --out runs/three-agents\n"
+        "  run_sim.py compare scenarios/compare_investments.yaml -n 30\n"
+        "  run_sim.py compare scenarios/baseline.yaml scenarios/whatif/training.yaml --replications auto "
+        "--precision 20000\n"
         "  run_sim.py check scenarios/*.yaml scenarios/whatif/*.yaml\n"
         "  run_sim.py params service          (every parameter: default, unit, range, meaning)\n\n"
         "A run writes summary.json, kpis.csv, timeseries.csv, churn_events.csv,\n"
         "desk_by_hour.csv and scenario.resolved.yaml (run it again to reproduce the numbers)\n"
         "into its folder. Days count from the measured window's first day (after warmup_days).\n"
+        "A comparison writes summary.json (each scenario's KPIs and the comparison: paired\n"
+        "differences with verdicts, NPV, ROI, payback, break-even cost, P(best)), comparison.csv\n"
+        "and scenarios/NAME/ with each scenario's run outputs.\n"
         "Exit codes: 0 done, 2 bad input (scenario file, --set or option; an --out that holds a\n"
         "result, without --overwrite, or that another run is writing), 130 interrupted (Ctrl-C),\n"
         "143 stopped by SIGTERM; either leaves no partial output and the folder unlocked.\n"
@@ -144,8 +160,13 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("files", type=Path, nargs="+", metavar="FILE",
                    help="a comparison file (baseline: and alternatives:), or scenario files: the "
                         "baseline first, then the alternatives")
-    m.add_argument("--replications", "-n", type=int, metavar="N",
-                   help="replications of every scenario (default: the comparison's, else the baseline's)")
+    m.add_argument("--replications", "-n", type=_replications, metavar="N|auto",
+                   help="replications of every scenario (default: the comparison's, else the baseline's); "
+                   "auto: add batches of 10 until every NPV half-width is at most --precision")
+    m.add_argument("--precision", type=float, metavar="MONEY",
+                   help="with --replications auto: the NPV half-width (95 %%) to reach, in the scenario's currency")
+    m.add_argument("--max-replications", type=int, default=200, metavar="N",
+                   help="with --replications auto: stop here in any case (default 200)")
     m.add_argument("--seed", type=int, metavar="S", help="master seed of every scenario (default: the "
                    "comparison's, else the baseline's)")
     m.add_argument("--out", type=Path, metavar="DIR",
@@ -158,6 +179,10 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--allow-warmup-changes", action="store_true",
                    help="compare alternatives that differ from the baseline outside their investments "
                         "(alternative worlds, changed from the start of the warm-up)")
+    m.add_argument("--dask", metavar="local|tcp://HOST:PORT",
+                   help="run the replications on Dask, as for run")
+    m.add_argument("--resume", action="store_true",
+                   help="continue an interrupted comparison into --out from its checkpoints in <out>.partial/")
     m.add_argument("--quiet", "-q", action="store_true", help="no progress, no table")
     m.add_argument("--no-size-check", dest="size_check", action="store_false",
                    help="run even if the memory estimate exceeds the machine's memory")
@@ -210,6 +235,9 @@ class _ProgressBar:
             self.bar = tqdm(total=total, unit="replication", file=sys.stderr, delay=2,
                             ncols=min(size.columns, 100), nrows=size.lines,
                             bar_format="{l_bar}{bar}| {n:.1f}/{total} [{elapsed}<{remaining}]")
+        if self.bar.total != total:  # a comparison aiming at a precision adds a batch
+            self.bar.total = total
+            self.bar.refresh()
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
@@ -243,34 +271,40 @@ def _table(result: RunResult) -> str:
     return "\n".join(lines)
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _options_ok(args: argparse.Namespace) -> bool:
+    """The options run and compare share: numbers in range, --resume with --out, --dask usable."""
     for name in ("replications", "workers"):
         value = getattr(args, name)
-        if value is not None and value < 1:
+        if isinstance(value, int) and value < 1:
             print(f"error: --{name}: got {value}; allowed: a whole number >= 1", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return False
     if args.seed is not None and not 0 <= args.seed < 2**63:
         print(f"error: --seed: got {args.seed}; allowed: a whole number from 0 to 2^63-1", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return False
     if args.resume and args.out is None:
         print("error: --resume needs --out: the output folder of the interrupted run", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return False
     if args.dask is not None:
         if args.dask != "local" and not re.fullmatch(r"tcp://\S+", args.dask):
             print(f"error: --dask: got {args.dask!r}; allowed: local or tcp://HOST:PORT", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return False
         if not dask_available():
             print(f"error: --dask needs dask and distributed: {DASK_INSTALL}", file=sys.stderr)
-            return EXIT_BAD_INPUT
-    scenario = load_scenario(args.scenario, args.overrides, seed=args.seed, replications=args.replications)
+            return False
+    return True
+
+
+def _workers(args: argparse.Namespace) -> None:
     cpus = sizing.cpu_count()
     if args.workers is not None and args.workers > cpus:
         print(f"note: --workers {args.workers} capped at {cpus}, the number of CPUs", file=sys.stderr)
     args.workers = min(args.workers or cpus, cpus)
-    remote = args.dask is not None and args.dask != "local"
-    if not remote and not _size_ok(scenario, args):  # a scheduler's workers do not use this machine's memory
-        return EXIT_BAD_INPUT
-    out = args.out or Path("runs") / f"{folder_name(scenario.name)}-{datetime.now():%Y%m%d-%H%M%S}"
+
+
+def _into_folder(name: str, args: argparse.Namespace, body: Callable[[Path], int]) -> int:
+    """Create and claim the output folder (default runs/<name>-<date-time>), then ``body(out)``;
+    a run that wrote nothing leaves no empty folder behind."""
+    out = args.out or Path("runs") / f"{folder_name(name)}-{datetime.now():%Y%m%d-%H%M%S}"
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -279,13 +313,183 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     try:
         with claim_output_folder(out, overwrite=args.overwrite):
-            return _run_into(scenario, out, args)
+            return body(out)
     except (OutputFolderError, ExecutorError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     finally:
         if created and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()  # a run that wrote nothing leaves no empty folder behind
+            out.rmdir()
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    if not _options_ok(args):
+        return EXIT_BAD_INPUT
+    scenario = load_scenario(args.scenario, args.overrides, seed=args.seed, replications=args.replications)
+    _workers(args)
+    remote = args.dask is not None and args.dask != "local"
+    if not remote and not _size_ok(scenario, args):  # a scheduler's workers do not use this machine's memory
+        return EXIT_BAD_INPUT
+    return _into_folder(scenario.name, args, lambda out: _run_into(scenario, out, args))
+
+
+def _partial(out: Path, args: argparse.Namespace, scenarios: Sequence[Scenario]) -> Path | None:
+    """The checkpoint folder <out>.partial/ of a run with --out (None without): refused if it
+    holds an earlier interrupted run's checkpoints and --resume is not given."""
+    if args.out is None:
+        return None
+    partial = partial_folder(out)
+    held = partial.is_dir() and any(partial.iterdir())
+    if held and not args.resume:
+        raise OutputFolderError(
+            f"--out: {partial} holds the checkpoints of an earlier, interrupted run into {out}; "
+            f"add --resume to continue it, or remove that folder to start over"
+        )
+    try:
+        partial.mkdir(exist_ok=True)
+    except OSError as err:
+        raise OutputFolderError(f"--out: cannot create the folder {partial}: {err.strerror or err}") from None
+    _report_checkpoints(scenarios, partial, args)
+    return partial
+
+
+def _interrupted(partial: Path | None, args: argparse.Namespace) -> None:
+    """After Ctrl-C or SIGTERM: say how to resume, or remove an empty checkpoint folder."""
+    if partial is None:
+        return
+    if any(partial.iterdir()):
+        command = [a for a in args.argv if a != "--resume"] + ["--resume"]
+        args.resume_hint = f"{partial} keeps the replications finished; to resume: " + shlex.join(
+            ["run_sim.py", *command])
+    else:
+        partial.rmdir()  # nothing to resume
+
+
+def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
+    partial = _partial(out, args, [scenario])
+    if not args.quiet:
+        print(
+            f"Running {scenario.name}: {scenario.replications} replication(s) of {scenario.horizon_days} days"
+            + (f" after a {scenario.warmup_days}-day warm-up" if scenario.warmup_days else "")
+            + f", {scenario.market.population:,} people, seed {scenario.seed}",
+            file=sys.stderr,
+        )
+    progress = _ProgressBar(args.quiet)
+    try:
+        try:
+            result = run(scenario, workers=args.workers, dask=args.dask, checkpoints=partial, on_progress=progress)
+        finally:
+            progress.close()
+        write_outputs(result, out, full_version(), command=["run_sim.py", *args.argv])
+    except KeyboardInterrupt:
+        _interrupted(partial, args)
+        raise
+    args.written = out
+    if partial is not None:
+        _remove_checkpoints([scenario], partial)
+    if not args.quiet:
+        print(_warmup_note(args.scenario, scenario) + _table(result))
+    print(f"Output written to {out}")
+    return EXIT_OK
+
+
+def _warmup_note(path: Path, scenario: Scenario) -> str:
+    """A line for the table when the scenario's own parameters differ from what it extends:
+    those changes hold from the start of the warm-up, not from a day of the window."""
+    differ = [d for d in warmup_changes(path, scenario) if fixed_path(d) is None]  # not investable anyway
+    if not differ:
+        return ""
+    shown = ", ".join(differ[:5]) + (", …" if len(differ) > 5 else "")
+    return (f"Note: {shown} differ from what {scenario.name} extends and hold from the start of the warm-up "
+            "(\"what if we had always…\"); to start a change on a day of the window, make it an investment.\n")
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    if not _options_ok(args):
+        return EXIT_BAD_INPUT
+    precision: Precision | None = None
+    if args.replications == "auto":
+        if args.precision is None or args.precision <= 0:
+            print("error: --replications auto needs --precision X: the NPV half-width to reach, in money",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        precision = Precision(args.precision, cap=args.max_replications)
+        args.replications = None
+    elif args.precision is not None:
+        print("error: --precision goes with --replications auto", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    comparison = load_comparison(args.files, args.overrides, seed=args.seed, replications=args.replications,
+                                 allow_warmup_changes=args.allow_warmup_changes)
+    _workers(args)
+    remote = args.dask is not None and args.dask != "local"
+    if not remote and not _size_ok(comparison.baseline, args):
+        return EXIT_BAD_INPUT
+    return _into_folder(comparison.name, args, lambda out: _compare_into(comparison, out, args, precision))
+
+
+def _compare_into(comparison: Comparison, out: Path, args: argparse.Namespace, precision: Precision | None) -> int:
+    base = comparison.baseline
+    scenarios = [base, *comparison.alternatives]
+    partial = _partial(out, args, scenarios)
+    if not args.quiet:
+        count = (f"replications in batches of {precision.batch} until every NPV half-width is at most "
+                 f"{precision.half_width:,.0f} (at most {precision.cap})" if precision
+                 else f"{base.replications} paired replication(s) each")
+        print(f"Comparing {len(comparison.alternatives)} alternative(s) with {base.name}: {count}, "
+              f"{base.horizon_days} days" + (f" after a {base.warmup_days}-day warm-up" if base.warmup_days else "")
+              + f", seed {base.seed}", file=sys.stderr)
+    progress = _ProgressBar(args.quiet)
+    try:
+        try:
+            results, section = run_comparison(comparison, workers=args.workers, dask=args.dask, checkpoints=partial,
+                                              on_progress=progress, precision=precision)
+        finally:
+            progress.close()
+        write_comparison(results, section, out, full_version(), comparison.name, comparison.description,
+                         command=["run_sim.py", *args.argv])
+    except KeyboardInterrupt:
+        _interrupted(partial, args)
+        raise
+    args.written = out
+    if partial is not None:
+        _remove_checkpoints(scenarios, partial)
+    replications = len(results[base.name].replications)
+    if not args.quiet:
+        print(compare_table(section, base.economics.currency, replications))
+    if "stopping" in section:
+        print(f"Stopped at {replications} replications: {section['stopping']['reason']}.")
+    print(f"Output written to {out}")
+    return EXIT_OK
+
+
+def _report_checkpoints(scenarios: Sequence[Scenario], partial: Path, args: argparse.Namespace) -> None:
+    """With --resume, say how many replications are loaded and which checkpoints are not used."""
+    if not args.resume:
+        return
+    store = Checkpoints(partial)
+    own = {fingerprint(s) for s in scenarios}
+    usable = sum(store.path(fingerprint(s), i).exists() for s in scenarios for i in range(s.replications))
+    total = sum(s.replications for s in scenarios)
+    print(f"Resuming: {usable} of {total} replication(s) loaded from {partial}", file=sys.stderr)
+    other = len(store.files()) - len(store.of(own))
+    if other:
+        print(f"note: {other} checkpoint(s) in {partial} are of another scenario (other parameters, seed or "
+              "version) and are not used", file=sys.stderr)
+
+
+def _remove_checkpoints(scenarios: Sequence[Scenario], partial: Path) -> None:
+    """Once the output is whole: remove the run's checkpoints and their folder; checkpoints of
+    another scenario are left, and said so."""
+    store = Checkpoints(partial)
+    for path in store.of({fingerprint(s) for s in scenarios}):
+        path.unlink(missing_ok=True)
+    for leftover in partial.glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
+    if any(partial.iterdir()):
+        print(f"note: {partial} still holds checkpoints of another scenario; left in place "
+              "(remove the folder when they are no longer needed)", file=sys.stderr)
+    else:
+        partial.rmdir()
 
 
 def _size_ok(scenario: Scenario, args: argparse.Namespace) -> bool:
@@ -311,113 +515,6 @@ def _size_ok(scenario: Scenario, args: argparse.Namespace) -> bool:
             file=sys.stderr,
         )
     return True
-
-
-def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
-    partial = partial_folder(out) if args.out is not None else None
-    if partial is not None:
-        held = partial.is_dir() and any(partial.iterdir())
-        if held and not args.resume:
-            raise OutputFolderError(
-                f"--out: {partial} holds the checkpoints of an earlier, interrupted run into {out}; "
-                f"add --resume to continue it, or remove that folder to start over"
-            )
-        try:
-            partial.mkdir(exist_ok=True)
-        except OSError as err:
-            raise OutputFolderError(f"--out: cannot create the folder {partial}: {err.strerror or err}") from None
-        _report_checkpoints(scenario, partial, args)
-    if not args.quiet:
-        print(
-            f"Running {scenario.name}: {scenario.replications} replication(s) of {scenario.horizon_days} days"
-            + (f" after a {scenario.warmup_days}-day warm-up" if scenario.warmup_days else "")
-            + f", {scenario.market.population:,} people, seed {scenario.seed}",
-            file=sys.stderr,
-        )
-    progress = _ProgressBar(args.quiet)
-    try:
-        try:
-            result = run(scenario, workers=args.workers, dask=args.dask, checkpoints=partial, on_progress=progress)
-        finally:
-            progress.close()
-        write_outputs(result, out, full_version(), command=["run_sim.py", *args.argv])
-    except KeyboardInterrupt:
-        if partial is not None:
-            if any(partial.iterdir()):
-                command = [a for a in args.argv if a != "--resume"] + ["--resume"]
-                args.resume_hint = f"{partial} keeps the replications finished; to resume: " + shlex.join(
-                    ["run_sim.py", *command])
-            else:
-                partial.rmdir()  # nothing to resume
-        raise
-    args.written = out
-    if partial is not None:
-        _remove_checkpoints(scenario, partial)
-    if not args.quiet:
-        print(_table(result))
-    print(f"Output written to {out}")
-    return EXIT_OK
-
-
-def _options_ok(args: argparse.Namespace) -> bool:
-    for name in ("replications", "workers"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            print(f"error: --{name}: got {value}; allowed: a whole number >= 1", file=sys.stderr)
-            return False
-    if args.seed is not None and not 0 <= args.seed < 2**63:
-        print(f"error: --seed: got {args.seed}; allowed: a whole number from 0 to 2^63-1", file=sys.stderr)
-        return False
-    return True
-
-
-def _cmd_compare(args: argparse.Namespace) -> int:
-    if not _options_ok(args):
-        return EXIT_BAD_INPUT
-    comparison = load_comparison(args.files, args.overrides, seed=args.seed, replications=args.replications,
-                                 allow_warmup_changes=args.allow_warmup_changes)
-    cpus = sizing.cpu_count()
-    args.workers = min(args.workers or cpus, cpus)
-    scenarios = [comparison.baseline, *comparison.alternatives]
-    if not all(_size_ok(s, args) for s in scenarios[:1]):
-        return EXIT_BAD_INPUT
-    out = args.out or Path("runs") / f"{folder_name(comparison.name)}-{datetime.now():%Y%m%d-%H%M%S}"
-    created = not out.exists()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        print(f"error: --out: cannot create the folder {out}: {err.strerror or err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    try:
-        with claim_output_folder(out, overwrite=args.overwrite):
-            return _compare_into(comparison, out, args)
-    except OutputFolderError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    finally:
-        if created and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()
-
-
-def _compare_into(comparison: Comparison, out: Path, args: argparse.Namespace) -> int:
-    base = comparison.baseline
-    if not args.quiet:
-        print(f"Comparing {len(comparison.alternatives)} alternative(s) with {base.name}: "
-              f"{base.replications} paired replication(s) each of {base.horizon_days} days"
-              + (f" after a {base.warmup_days}-day warm-up" if base.warmup_days else "")
-              + f", seed {base.seed}", file=sys.stderr)
-    progress = _ProgressBar(args.quiet)
-    try:
-        results, section = run_comparison(comparison, workers=args.workers, on_progress=progress)
-    finally:
-        progress.close()
-    write_comparison(results, section, out, full_version(), comparison.name, comparison.description,
-                     command=["run_sim.py", *args.argv])
-    args.written = out
-    if not args.quiet:
-        print(compare_table(section, base.economics.currency, base.replications))
-    print(f"Output written to {out}")
-    return EXIT_OK
 
 
 def _money_ci(value: dict[str, Any] | None, fmt: str = "{:,.0f}") -> str:
@@ -456,33 +553,6 @@ def compare_table(section: dict[str, Any], currency: str, replications: int) -> 
                  "the horizon; break-even: the one-off cost at which NPV is 0. Every KPI's paired difference "
                  "and verdict: comparison.csv.")
     return "\n".join(lines)
-def _report_checkpoints(scenario: Scenario, partial: Path, args: argparse.Namespace) -> None:
-    """With --resume, say how many replications are loaded and which checkpoints are not used."""
-    if not args.resume:
-        return
-    store = Checkpoints(partial)
-    own = fingerprint(scenario)
-    usable = sum(store.path(own, i).exists() for i in range(scenario.replications))
-    print(f"Resuming: {usable} of {scenario.replications} replication(s) loaded from {partial}", file=sys.stderr)
-    other = len(store.files()) - len(store.of({own}))
-    if other:
-        print(f"note: {other} checkpoint(s) in {partial} are of another scenario (other parameters, seed or "
-              "version) and are not used", file=sys.stderr)
-
-
-def _remove_checkpoints(scenario: Scenario, partial: Path) -> None:
-    """Once the output is whole: remove the run's checkpoints and their folder; checkpoints of
-    another scenario are left, and said so."""
-    store = Checkpoints(partial)
-    for path in store.of({fingerprint(scenario)}):
-        path.unlink(missing_ok=True)
-    for leftover in partial.glob(".*.tmp"):
-        leftover.unlink(missing_ok=True)
-    if any(partial.iterdir()):
-        print(f"note: {partial} still holds checkpoints of another scenario; left in place "
-              "(remove the folder when they are no longer needed)", file=sys.stderr)
-    else:
-        partial.rmdir()
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

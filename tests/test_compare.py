@@ -117,3 +117,54 @@ def test_compare_end_to_end_through_the_command_line(tmp_path: Path) -> None:
     if CHECKER.is_file():
         check = subprocess.run([sys.executable, str(CHECKER), str(out)], capture_output=True, text=True)
         assert check.returncode == 0, check.stdout
+
+
+def test_aiming_at_a_precision_stops_where_the_results_say_whatever_the_workers() -> None:
+    """Batches of 2 up to 6 replications: where it stops, and the numbers, are the same on 1 and
+    on 2 workers; it stops when every NPV half-width is within the target, or at the cap."""
+    from sim.experiments.compare import Precision
+
+    comparison = tiny(ROOT / "scenarios" / "whatif" / "training.yaml", replications=2)
+    target = Precision(half_width=300.0, batch=2, cap=6)
+    one = run_comparison(comparison, workers=1, precision=target)[1]
+    two = run_comparison(comparison, workers=2, precision=target)[1]
+    assert one == two
+    stop = one["stopping"]
+    assert stop["replications"] in (2, 4, 6)
+    widths = stop["npv_half_widths"].values()
+    assert all(w <= 300.0 for w in widths) or stop["replications"] == 6
+    assert one["alternatives"]["training"]["economics"]["replications"] == stop["replications"]
+
+
+def test_a_comparison_resumed_from_checkpoints_equals_an_uninterrupted_one(tmp_path: Path) -> None:
+    from sim.experiments.runner import run_many
+
+    files = [str(BASELINE), str(ROOT / "scenarios" / "whatif" / "more_agents.yaml")]
+    sets = [x for s in TINY for x in ("--set", s)]
+    done = load_comparison(files, TINY, replications=2)
+    partial = tmp_path / "resumed.partial"
+    run_many([done.baseline, *done.alternatives], checkpoints=partial)  # as if stopped after 2 of 3
+    resumed = subprocess.run([sys.executable, "run_sim.py", "compare", *files, "-n", "3", *sets, "--quiet",
+                              "--out", str(tmp_path / "resumed"), "--resume"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Resuming: 4 of 6 replication(s) loaded" in resumed.stderr
+    fresh = subprocess.run([sys.executable, "run_sim.py", "compare", *files, "-n", "3", *sets, "--quiet",
+                            "--out", str(tmp_path / "fresh")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert fresh.returncode == 0, fresh.stderr
+    a, b = (json.loads((tmp_path / f / "summary.json").read_text()) for f in ("resumed", "fresh"))
+    assert a["comparison"] == b["comparison"] and a["scenarios"] == b["scenarios"]
+    assert not partial.exists()  # its checkpoints removed once the output is whole
+
+
+def test_run_says_when_its_own_changes_hold_from_the_warm_up(tmp_path: Path) -> None:
+    world = scenario_file(tmp_path, "world", "changes:\n  service.agents: 3\n")
+    sets = [x for s in TINY for x in ("--set", s)]
+    done = subprocess.run([sys.executable, "run_sim.py", "run", str(world), "-n", "1", *sets,
+                           "--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Note: service.agents differ from what world extends and hold from the start of the warm-up" in done.stdout
+    invest = scenario_file(tmp_path, "invest", "investments:\n  - {name: hire, changes: {service.agents: 3}}\n")
+    done = subprocess.run([sys.executable, "run_sim.py", "run", str(invest), "-n", "1", *sets,
+                           "--out", str(tmp_path / "out2")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "Note:" not in done.stdout

@@ -90,6 +90,24 @@ def differences(baseline: Scenario, alternative: Scenario) -> list[str]:
     return walk(a, b, "")
 
 
+def warmup_changes(path: str | os.PathLike[str], scenario: Scenario) -> list[str]:
+    """Where a loaded scenario's own parameters (its keys, ``changes`` and ``--set``) differ from
+    what its file extends — changes that hold from the start of the warm-up. Empty for a file
+    that extends nothing or that cannot be read again."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    parent = data.get("extends") if isinstance(data, dict) else None
+    if not isinstance(parent, str):
+        return []
+    try:
+        base = load_scenario(Path(path).parent / parent)
+    except ScenarioError:
+        return []
+    return differences(base, scenario)
+
+
 def combine(name: str, scenarios: Sequence[Scenario], where: str) -> Scenario:
     """The first scenario with the investments of all of them, joined in order."""
     joined = [inv for s in scenarios for inv in s.investments]
