@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) run_sim.py run scenarios/baseline.yaml
+	$(PY) run_sim.py compare scenarios/compare_investments.yaml -n 2
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
