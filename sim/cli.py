@@ -46,6 +46,7 @@ from sim.outputs.files import (
     write_comparison,
     write_outputs,
 )
+from sim.outputs.kpi_definitions import KPI_GROUPS
 from sim.outputs.kpis import CURRENCY, KPI_DEFINITIONS
 from sim.outputs.tables import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario, reference
@@ -54,25 +55,8 @@ from sim.scenario.investments import fixed_path
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
-# The terminal table: groups of KPIs under headings; labels and units from
-# sim.outputs.kpis.KPI_DEFINITIONS. Churn causes are shares of all churn, in a group of their own.
-SHOWN: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Customers", ("customers_start", "customers_end", "new_customers_advertising", "new_customers_referral",
-                   "new_customers_winback")),
-    ("Churn", ("churned_total", "churn_rate_annual", "start_cohort_lost_first_year")),
-    ("Causes of churn, as shares of all churn", (
-        "share_churn_poor_service", "share_churn_product_dissatisfaction", "share_churn_competition",
-        "share_churn_friends_influence", "share_churn_moved_away", "share_churn_died",
-    )),
-    ("Support desk", ("contacts", "mean_wait_minutes", "service_level", "abandonment_rate",
-                      "first_contact_resolution_rate")),
-    ("Problems (TARP episodes)", ("problem_episodes", "complaints", "stay_rate_silent", "stay_rate_unresolved",
-                                  "stay_rate_resolved", "stay_rate_resolved_quickly")),
-    ("Fulfilment", ("orders", "perfect_order_rate", "on_time_rate")),
-    ("Word of mouth and satisfaction", ("mean_told_by_happy", "mean_told_by_unhappy",
-                                       "share_advocates_end", "mean_satisfaction_end")),
-    ("Economics ({currency})", ("revenue", "service_cost", "acquisition_cost", "profit", "npv")),
-)
+# The terminal table: the groups of KPIs under headings (sim.outputs.kpi_definitions.KPI_GROUPS).
+SHOWN = KPI_GROUPS
 RELIABLE_REPLICATIONS = 5
 
 
