@@ -28,6 +28,7 @@ COMMON_FIGURES = ("fig-customers-by-level", "fig-new-customers", "fig-churn-caus
                   "fig-cash-flow")
 COMPARISON_FIGURES = ("fig-npv-risk", "fig-incremental-cash-flow")
 NUMBER = r"([−+]?[\d,]+(?:\.\d+)?)"
+TO = "(?:–| to )"
 
 
 def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -98,14 +99,14 @@ def close(shown: str, value: float, money: bool = False) -> bool:
 
 def check_paragraph(text: str, alt: dict[str, Any], waits: tuple[float, float], n: int) -> None:
     econ, kept = alt["economics"], alt["kpis"]["customers_end"]
-    m = re.search(rf"keeps {NUMBER} (more|fewer) customers \(95 % interval {NUMBER}–{NUMBER}\)", text) or re.search(
-        rf"changes the customers kept by {NUMBER} \(95 % interval {NUMBER}–{NUMBER}\)", text)
+    m = re.search(rf"keeps {NUMBER} (more|fewer) customers \(95 % interval {NUMBER}{TO}{NUMBER}\)", text) or re.search(
+        rf"changes the customers kept by {NUMBER} \(95 % interval {NUMBER}{TO}{NUMBER}\)", text)
     assert m, text
     groups = [g for g in m.groups() if g not in ("more", "fewer")]
     sign = -1 if "fewer" in m.groups() else 1
     assert close(groups[0], kept["diff_mean"] * sign) or close(groups[0], kept["diff_mean"])
     assert close(groups[1], kept["diff_ci95"][0]) and close(groups[2], kept["diff_ci95"][1])
-    m = re.search(rf"its NPV is {NUMBER} \({NUMBER} to {NUMBER}\), of which {NUMBER} in the window's cash flow "
+    m = re.search(rf"its NPV is {NUMBER} \({NUMBER}{TO}{NUMBER}\), of which {NUMBER} in the window's cash flow "
                   rf"and {NUMBER} in the value of the customers left", text)
     assert m, text
     for shown, value in zip(m.groups(), (econ["npv"]["mean"], *econ["npv"]["ci95"], econ["npv_horizon"]["mean"],
@@ -164,10 +165,14 @@ def test_a_paragraph_says_what_the_numbers_say_and_what_is_noise() -> None:
     check_paragraph(text, alt, (4.12, 0.93), 20)
     noisy = rt.investment_paragraph("x", synthetic((-12.0, -40.0, 16.0), (90_000.0, 60_000.0, 120_000.0),
                                                    "not distinguishable"), (1.0, 1.0), 60)
-    assert "changes the customers kept by −12 (95 % interval −40–16), not distinguishable from zero at 20 " \
+    assert "changes the customers kept by −12 (95 % interval −40 to 16), not distinguishable from zero at 20 " \
            "replications; about 110 would likely settle it" in noisy
     assert "clearly positive at 20 replications" in noisy
     assert "leaves the mean wait of all callers at 1.0 minutes" in noisy
+    holm = rt.investment_paragraph("x", synthetic((312.0, 292.0, 331.0), (1.0, 0.5, 1.5), "not distinguishable"),
+                                   (1.0, 1.0), 1095)
+    assert "keeps 312 more customers (95 % interval 292–331), though with every KPI tested together (Holm) that " \
+           "is not distinguishable from zero at 20 replications; about 30 would likely settle it" in holm
 
 
 def test_replications_needed_scales_n_by_the_squared_ratio_of_half_width_to_mean() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.io as pio
 import yaml
@@ -239,13 +239,13 @@ def retention_frame(run: RunData) -> pd.DataFrame:
     days = sorted(run.timeseries["day"].unique())
     ev = run.churn[run.churn["in_start_cohort"].astype(bool)]
     first = ev.sort_values("day").drop_duplicates(["replication", "customer"])
-    rows = []
+    frames = []
     for rep, start in enumerate(starts):
-        lost = first.loc[first["replication"] == rep, "day"].to_numpy()
-        counts = pd.Series(lost).searchsorted(days, side="right") if len(lost) else [0] * len(days)
-        rows += [{"replication": rep, "day": d, "retained": 1 - k / start if start else math.nan}
-                 for d, k in zip(days, counts, strict=True)]
-    return pd.DataFrame(rows)
+        lost = np.sort(first.loc[first["replication"] == rep, "day"].to_numpy(dtype=float))
+        counts = np.searchsorted(lost, np.asarray(days, dtype=float), side="right")
+        retained = 1 - counts / start if start else np.full(len(days), np.nan)
+        frames.append(pd.DataFrame({"replication": rep, "day": days, "retained": retained}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _shares(data: ReportData, prefix: str, keys: Sequence[str]) -> dict[str, dict[str, float | None]]:
@@ -324,12 +324,13 @@ def _diff_rows(data: ReportData, name: str, alt: Mapping[str, Any]) -> list[list
             if d is None:
                 continue
             verdict = d.get("verdict", d.get("change", ""))
-            lo, hi = d["diff_ci95"]
+            lo, hi = d.get("diff_ci95") or (None, None)
             cls = "noise" if verdict == rt.NOISE else "verdict"
             rows.append([esc(defs[k]["label"]), esc(defs[k]["unit"]),
                          _kpi_cell(k, data.baseline.kpis[k]["mean"]), _kpi_cell(k, data.runs[name].kpis[k]["mean"]),
-                         f"{_kpi_cell(k, d['diff_mean'])} <span class=\"ci\">[{_kpi_cell(k, lo)}, "
-                         f"{_kpi_cell(k, hi)}]</span>", f'<span class="{cls}">{esc(verdict)}</span>'])
+                         _kpi_cell(k, d["diff_mean"]) + (f' <span class="ci">[{_kpi_cell(k, lo)}, {_kpi_cell(k, hi)}]'
+                                                          "</span>" if lo is not None and hi is not None else ""),
+                         f'<span class="{cls}">{esc(verdict)}</span>'])
     return rows
 
 
@@ -357,7 +358,7 @@ def single_summary(data: ReportData) -> str:
         rows.append([f"<strong>{esc(heading.format(currency=data.currency))}</strong>", "", ""])
         for k in names:
             v = data.baseline.kpis[k]
-            lo, hi = v["ci95"]
+            lo, hi = v.get("ci95") or (None, None)
             ci = f"[{_kpi_cell(k, lo)}, {_kpi_cell(k, hi)}]" if lo is not None else ""
             rows.append([esc(defs[k]["label"]), f"{_kpi_cell(k, v['mean'])} ({esc(defs[k]['unit'])})",
                          f'<span class="ci">{ci}</span>'])

@@ -73,11 +73,11 @@ def npv_risk(alternatives: Mapping[str, Any], colour: Mapping[str, str], currenc
         fig.add_trace(go.Box(y=[words(name)], q1=[q25], median=[q50], q3=[q75], lowerfence=[q10], upperfence=[q90],
                              orientation="h", name=f"{words(name)}: replications", marker_color=colour[name],
                              fillcolor=_rgba(colour[name], 0.25), showlegend=False))
-        mean, (lo, hi) = econ["npv"]["mean"], econ["npv"]["ci95"]
+        mean, (lo, hi) = econ["npv"]["mean"], econ["npv"].get("ci95") or (None, None)
         fig.add_trace(go.Scatter(
             x=[mean], y=[words(name)], mode="markers", marker={"color": "black", "size": 9, "symbol": "diamond"},
-            error_x={"type": "data", "symmetric": False, "array": [(hi or mean) - mean],
-                     "arrayminus": [mean - (lo or mean)], "thickness": 3, "color": "black"},
+            error_x={"type": "data", "symmetric": False, "array": [(mean if hi is None else hi) - mean],
+                     "arrayminus": [mean - (mean if lo is None else lo)], "thickness": 3, "color": "black"},
             name="mean and its 95 % interval", showlegend=name == next(iter(alternatives))))
     fig.add_vline(x=0, line={"dash": "dot", "color": "grey"})
     fig.update_layout(**LAYOUT, title="NPV against doing nothing: mean ◆ with 95 % interval; box: the replications",

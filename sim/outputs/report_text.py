@@ -9,7 +9,7 @@ shrinks as 1/√n, so n · (half-width / |mean|)², rounded up to a multiple of 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 MINUS = "\u2212"
@@ -79,6 +79,8 @@ def is_noise(lo: float | None, hi: float | None, verdict: str | None = None) -> 
 
 
 def _settle(n: int, mean: float | None, lo: float | None, hi: float | None) -> str:
+    if lo is None or hi is None:
+        return f"no interval from {n} replication{'s' if n != 1 else ''}: run at least 5 to tell it from noise"
     needed = replications_needed(n, mean, lo, hi)
     if needed is None:
         return f"no difference at all at {n} replications"
@@ -106,24 +108,30 @@ def wait_phrase(before: float | None, after: float | None) -> str:
     return f"{verb} the mean wait of all callers from {minutes(before)} to {minutes(after)} minutes"
 
 
+def span(lo: float, hi: float, fmt: Callable[[float | None], str]) -> str:
+    """An interval in words: "127–159", or "−45 to 628" when a bound is negative."""
+    return f"{fmt(lo)}{' to ' if lo < 0 or hi < 0 else chr(0x2013)}{fmt(hi)}"
+
+
 def kept_phrase(diff: Mapping[str, Any], n: int) -> str:
     """Customers kept: the paired difference in customers at the end, with its interval and verdict."""
     mean, (lo, hi) = diff.get("diff_mean"), diff.get("diff_ci95") or (None, None)
     if mean is None:
         return "leaves the customers kept undefined"
-    interval = f"(95 % interval {count(lo)}\u2013{count(hi)})"
-    if is_noise(lo, hi, diff.get("verdict")):
-        return (f"changes the customers kept by {count(mean, sign=True)} {interval}, "
-                f"{_settle(n, mean, lo, hi)}")
-    more = "more" if mean > 0 else "fewer"
-    return f"keeps {count(abs(mean))} {more} customers {interval}"
+    interval = f"(95 % interval {span(lo, hi, count)})" if lo is not None and hi is not None else "(no interval)"
+    if not is_noise(lo, hi, diff.get("verdict")):
+        return f"keeps {count(abs(mean))} {'more' if mean > 0 else 'fewer'} customers {interval}"
+    if lo is not None and hi is not None and not lo <= 0 <= hi:  # Holm's verdict over all KPIs: not yet
+        return (f"keeps {count(abs(mean))} {'more' if mean > 0 else 'fewer'} customers {interval}, though with "
+                f"every KPI tested together (Holm) that is {_settle(n, mean, lo, hi)}")
+    return f"changes the customers kept by {count(mean, sign=True)} {interval}, {_settle(n, mean, lo, hi)}"
 
 
 def npv_phrase(economics: Mapping[str, Any], n: int) -> str:
     """The NPV with its interval, the customer base's value apart, and whether it is noise."""
     npv = economics.get("npv") or {}
     mean, (lo, hi) = npv.get("mean"), npv.get("ci95") or (None, None)
-    text = f"its NPV is {money(mean)} ({money(lo)} to {money(hi)})"
+    text = f"its NPV is {money(mean)}" + (f" ({span(lo, hi, money)})" if lo is not None and hi is not None else "")
     window, base = economics.get("npv_horizon") or {}, economics.get("base_value") or {}
     text += (f", of which {money(window.get('mean'))} in the window's cash flow and "
              f"{money(base.get('mean'))} in the value of the customers left at the horizon")
