@@ -182,7 +182,7 @@ def headline(data: ReportData) -> str:
             with_ci(e["roi"], rt.ratio),
             (f"month {month}" if month is not None else "none") + (f" <span class=\"ci\">({rt.percent(share)} of "
                                                                    "replications)</span>" if share is not None else ""),
-            with_ci(e["break_even_cost"], rt.money), f"{e['p_best']:.2f}",
+            with_ci(e["break_even_cost"], rt.money, verdict=""), f"{e['p_best']:.2f}",  # a cost, not a difference
         ])
     rows.append(["do nothing", "", "0", "", "", "", "", "", f"{comparison['p_best_do_nothing']:.2f}"])
     cur = esc(data.currency)

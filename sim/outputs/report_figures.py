@@ -81,7 +81,8 @@ def npv_risk(alternatives: Mapping[str, Any], colour: Mapping[str, str], currenc
             name="mean and its 95 % interval", showlegend=name == next(iter(alternatives))))
     fig.add_vline(x=0, line={"dash": "dot", "color": "grey"})
     fig.update_layout(**LAYOUT, title="NPV against doing nothing: mean ◆ with 95 % interval; box: the replications",
-                      xaxis_title=f"NPV ({currency})", yaxis_title="alternative", height=120 + 60 * len(alternatives))
+                      xaxis_title=f"NPV ({currency})", yaxis={"title": "alternative", "autorange": "reversed"},
+                      height=160 + 50 * len(alternatives))
     return fig
 
 
