@@ -301,11 +301,20 @@ def economics(data: ReportData) -> str:
                    "incremental cash flow against the baseline from its start day, with its payback month (★).")
 
 
+def _in_percent(name: str) -> bool:
+    return name.startswith(("share_", "stay_rate", "p_wait")) or name.endswith("_rate") and name != "churn_rate_annual" \
+        or name in ("service_level", "agent_utilisation", "voiced_share", "start_cohort_lost_first_year")
+
+
+def _unit(name: str, unit: str) -> str:
+    """The unit as the table shows the KPI: shares in % (their differences in percentage points)."""
+    return "%" if _in_percent(name) else unit
+
+
 def _kpi_cell(name: str, value: float | None) -> str:
     if value is None:
         return "undefined"
-    if name.startswith(("share_", "stay_rate")) or name.endswith("_rate") or name in (
-            "service_level", "p_wait_gt_0", "agent_utilisation", "voiced_share", "start_cohort_lost_first_year"):
+    if _in_percent(name):
         return rt.percent(value)
     return rt.signed(f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}")
 
@@ -326,7 +335,7 @@ def _diff_rows(data: ReportData, name: str, alt: Mapping[str, Any]) -> list[list
             verdict = d.get("verdict", d.get("change", ""))
             lo, hi = d.get("diff_ci95") or (None, None)
             cls = "noise" if verdict == rt.NOISE else "verdict"
-            rows.append([esc(defs[k]["label"]), esc(defs[k]["unit"]),
+            rows.append([esc(defs[k]["label"]), esc(_unit(k, defs[k]["unit"])),
                          _kpi_cell(k, data.baseline.kpis[k]["mean"]), _kpi_cell(k, data.runs[name].kpis[k]["mean"]),
                          _kpi_cell(k, d["diff_mean"]) + (f' <span class="ci">[{_kpi_cell(k, lo)}, {_kpi_cell(k, hi)}]'
                                                           "</span>" if lo is not None and hi is not None else ""),
@@ -360,7 +369,7 @@ def single_summary(data: ReportData) -> str:
             v = data.baseline.kpis[k]
             lo, hi = v.get("ci95") or (None, None)
             ci = f"[{_kpi_cell(k, lo)}, {_kpi_cell(k, hi)}]" if lo is not None else ""
-            rows.append([esc(defs[k]["label"]), f"{_kpi_cell(k, v['mean'])} ({esc(defs[k]['unit'])})",
+            rows.append([esc(defs[k]["label"]), f"{_kpi_cell(k, v['mean'])} ({esc(_unit(k, defs[k]['unit']))})",
                          f'<span class="ci">{ci}</span>'])
     return section("section-summary", "Summary", table(["KPI", "mean", "95 % interval"], rows, "kpis"),
                    f"{data.summary['replications']} replications; the KPIs as the terminal's table shows them.")

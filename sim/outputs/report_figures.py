@@ -286,9 +286,9 @@ def incremental_cash_flow(alternatives: Mapping[str, Any], colour: Mapping[str, 
         month = econ.get("payback_month")
         if month is not None and month in c["month"]:
             y = mean[list(c["month"]).index(month)]
-            fig.add_trace(go.Scatter(x=[month], y=[y], mode="markers+text", text=[f"payback, month {month}"],
-                                     textposition="top left", marker={"color": colour[name], "size": 11,
-                                                                      "symbol": "star"},
+            fig.add_trace(go.Scatter(x=[month], y=[y], mode="markers", marker={"color": colour[name], "size": 13,
+                                                                               "symbol": "star"},
+                                     hovertemplate=f"{words(name)}: payback in month {month}<extra></extra>",
                                      showlegend=False, legendgroup=name))
     fig.add_hline(y=0, line={"dash": "dot", "color": "grey"})
     fig.update_layout(**LAYOUT, title="Incremental cumulative discounted cash flow against the baseline "
