@@ -369,7 +369,8 @@ def single_summary(data: ReportData) -> str:
             v = data.baseline.kpis[k]
             lo, hi = v.get("ci95") or (None, None)
             ci = f"[{_kpi_cell(k, lo)}, {_kpi_cell(k, hi)}]" if lo is not None else ""
-            rows.append([esc(defs[k]["label"]), f"{_kpi_cell(k, v['mean'])} ({esc(_unit(k, defs[k]['unit']))})",
+            unit = "" if _in_percent(k) or v["mean"] is None else f" ({esc(defs[k]['unit'])})"
+            rows.append([esc(defs[k]["label"]), f"{_kpi_cell(k, v['mean'])}{unit}",
                          f'<span class="ci">{ci}</span>'])
     return section("section-summary", "Summary", table(["KPI", "mean", "95 % interval"], rows, "kpis"),
                    f"{data.summary['replications']} replications; the KPIs as the terminal's table shows them.")
@@ -458,7 +459,8 @@ def build_report(data: ReportData) -> str:
     parts = sections(data)
     ids = [p.split('"', 2)[1] for p in parts]
     nav = " ".join(f'<a href="#{i}">{esc(i.removeprefix("section-").replace("-", " "))}</a>' for i in ids)
-    sub = (f"{esc(s.get('description') or '')} — {s.get('replications')} replications, "
+    description = s.get("description") or data.baseline.resolved.get("description") or ""
+    sub = (f"{esc(description)}{' — ' if description else ''}{s.get('replications')} replications, "
            f"{s.get('horizon_days')} measured days, seed {s.get('seed')}, churn-sim {esc(s.get('version'))}")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

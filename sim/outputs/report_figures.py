@@ -40,13 +40,14 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def band(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per day: the mean of ``column`` across replications and its 95 % Student-t band."""
+def band(frame: pd.DataFrame, column: str, low: float = -np.inf, high: float = np.inf) -> pd.DataFrame:
+    """Per day: the mean of ``column`` across replications and its 95 % Student-t band, cut to the
+    natural range [low, high] (as summary.json's intervals are)."""
     g = frame.groupby("day")[column]
     out = pd.DataFrame({"mean": g.mean(), "sd": g.std(), "n": g.count()})
     t = np.array([t_quantile(0.95, int(n) - 1) if n > 1 else np.nan for n in out["n"]])
     half = t * out["sd"].to_numpy() / np.sqrt(out["n"].to_numpy())
-    out["lo"], out["hi"] = out["mean"] - half, out["mean"] + half
+    out["lo"], out["hi"] = (out["mean"] - half).clip(low, high), (out["mean"] + half).clip(low, high)
     return out.reset_index()
 
 
@@ -92,7 +93,7 @@ def customers_by_level(series: Mapping[str, pd.DataFrame], colour: Mapping[str, 
                         subplot_titles=("level 1 (initial)", "level 2 (repeat)", "level 3 (advocates)"))
     for name, frame in series.items():
         for level in (1, 2, 3):
-            b = band(frame, f"active_level{level}")
+            b = band(frame, f"active_level{level}", low=0.0)
             _band_traces(fig, b["day"].to_numpy(), b["mean"].to_numpy(), b["lo"].to_numpy(), b["hi"].to_numpy(),
                          name, colour[name], show=level == 1, row=1, col=level)
     fig.update_xaxes(title_text="day of the measured window (days)")
@@ -108,13 +109,15 @@ def _per_replication_totals(frame: pd.DataFrame, columns: Sequence[str]) -> pd.D
 
 def _bars_with_ci(fig: go.Figure, x: Sequence[str], values: pd.DataFrame, name: str, colour: str,
                   show: bool = True, scale: float = 1.0, **where: int) -> None:
-    """Bars of the mean per replication of each column, with 95 % intervals."""
+    """Bars of the mean per replication of each column (counts), with 95 % intervals cut at 0."""
     n = len(values)
     mean = values.mean().to_numpy() * scale
-    half = (t_quantile(0.95, n - 1) * values.std().to_numpy() / np.sqrt(n) * scale) if n > 1 else None
+    error = None
+    if n > 1:
+        half = t_quantile(0.95, n - 1) * values.std().to_numpy() / np.sqrt(n) * scale
+        error = {"type": "data", "symmetric": False, "array": half, "arrayminus": np.minimum(half, mean)}
     fig.add_trace(go.Bar(x=list(x), y=mean, name=words(name), marker_color=colour, legendgroup=name,
-                         showlegend=show, error_y={"type": "data", "array": half} if half is not None else None),
-                  **where)
+                         showlegend=show, error_y=error), **where)
 
 
 def new_customers(series: Mapping[str, pd.DataFrame], colour: Mapping[str, str]) -> go.Figure:
@@ -156,7 +159,7 @@ def retention(curves: Mapping[str, pd.DataFrame], colour: Mapping[str, str]) -> 
     """The share of the customers active on day 0 not yet lost, per day (mean and 95 % band)."""
     fig = go.Figure()
     for name, frame in curves.items():
-        b = band(frame, "retained")
+        b = band(frame, "retained", low=0.0, high=1.0)
         _band_traces(fig, b["day"].to_numpy(), 100 * b["mean"].to_numpy(), 100 * b["lo"].to_numpy(),
                      100 * b["hi"].to_numpy(), name, colour[name])
     fig.update_layout(**LAYOUT, title="Retention of the start cohort (customers active on day 0)",
