@@ -560,7 +560,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         path = write_report(args.folder)
     except NotAnOutputFolder as err:
-        print(f"error: {err}; give the folder run or compare wrote (it holds summary.json)", file=sys.stderr)
+        print(f"error: {err} (report DIR takes a folder that run or compare wrote)", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"Report: {path}")
     return EXIT_OK

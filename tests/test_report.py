@@ -195,3 +195,7 @@ def test_report_rebuilds_the_report_of_an_output_folder(folders: dict[str, Path]
     done = cli("report", tmp_path)
     assert done.returncode == 2
     assert "is not an output folder" in done.stderr and "Traceback" not in done.stderr
+    (tmp_path / "summary.json").write_text("{}", encoding="utf-8")
+    done = cli("report", tmp_path)
+    assert done.returncode == 2 and "not churn-sim's summary" in done.stderr
+    assert not (tmp_path / "report.html").exists()

@@ -91,7 +91,10 @@ def _read_json(path: Path) -> dict[str, Any]:
 def _read_csv(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     if not path.is_file():
         raise NotAnOutputFolder(f"{path.parent} is not a whole output folder: {path.name} is missing")
-    return pd.read_csv(path, usecols=list(columns) if columns else None)
+    try:
+        return pd.read_csv(path, usecols=list(columns) if columns else None)
+    except (OSError, ValueError) as err:  # pandas' parser errors are ValueErrors, as are missing columns
+        raise NotAnOutputFolder(f"{path.parent} is not a whole output folder: cannot read {path.name} ({err})") from None
 
 
 def read_run(folder: Path, name: str | None = None) -> RunData:
@@ -102,7 +105,10 @@ def read_run(folder: Path, name: str | None = None) -> RunData:
     resolved_path = folder / "scenario.resolved.yaml"
     if not resolved_path.is_file():
         raise NotAnOutputFolder(f"{folder} is not a whole output folder: scenario.resolved.yaml is missing")
-    resolved = yaml.safe_load(resolved_path.read_text(encoding="utf-8")) or {}
+    try:
+        resolved = yaml.safe_load(resolved_path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise NotAnOutputFolder(f"{folder}: cannot read scenario.resolved.yaml ({err})") from None
     return RunData(name or str(summary.get("scenario")), summary["kpis"],
                    _read_csv(folder / "timeseries.csv", TIMESERIES_COLUMNS),
                    _read_csv(folder / "churn_events.csv", CHURN_COLUMNS),
@@ -452,6 +458,12 @@ pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:.85em}
 """
 
 
+# Printing opens the collapsed tables and parameters, and fits the figures to the page.
+PRINT_SCRIPT = ("window.addEventListener('beforeprint',function(){document.querySelectorAll('details')"
+                ".forEach(function(d){d.open=true;});document.querySelectorAll('.figure').forEach(function(f){"
+                "if(window.Plotly){Plotly.Plots.resize(f);}});});")
+
+
 def build_report(data: ReportData) -> str:
     """The whole page as one string."""
     s = data.summary
@@ -467,7 +479,7 @@ def build_report(data: ReportData) -> str:
             f"<title>{esc(title)} — churn-sim report</title><style>{CSS}</style>"
             f"<script type=\"text/javascript\">{get_plotlyjs()}</script></head>\n<body>\n"
             f"<header><h1>{esc(title)}</h1><p class=\"intro\">{sub}</p><nav>{nav}</nav></header>\n"
-            + "\n".join(parts) + "\n</body></html>\n")
+            + "\n".join(parts) + f"\n<script>{PRINT_SCRIPT}</script>\n</body></html>\n")
 
 
 def write_report(folder: Path) -> Path:
