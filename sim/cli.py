@@ -1,4 +1,4 @@
-"""The command line: ``run_sim.py run``, ``run_sim.py check`` and ``run_sim.py params``.
+"""The command line: ``run_sim.py run``, ``compare``, ``report``, ``check`` and ``params``.
 
 Thin by design: parse the arguments, call the library, print, exit with a code.
 Exit codes: 0 success, 1 an unexpected failure, 2 bad input (a scenario or argument
@@ -46,7 +46,9 @@ from sim.outputs.files import (
     write_comparison,
     write_outputs,
 )
+from sim.outputs.kpi_definitions import KPI_GROUPS
 from sim.outputs.kpis import CURRENCY, KPI_DEFINITIONS
+from sim.outputs.report import REPORT_NAME, NotAnOutputFolder, write_report
 from sim.outputs.tables import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario, reference
 from sim.scenario.comparison import Comparison, is_comparison_file, load_comparison, warmup_changes
@@ -54,25 +56,8 @@ from sim.scenario.investments import fixed_path
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
-# The terminal table: groups of KPIs under headings; labels and units from
-# sim.outputs.kpis.KPI_DEFINITIONS. Churn causes are shares of all churn, in a group of their own.
-SHOWN: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Customers", ("customers_start", "customers_end", "new_customers_advertising", "new_customers_referral",
-                   "new_customers_winback")),
-    ("Churn", ("churned_total", "churn_rate_annual", "start_cohort_lost_first_year")),
-    ("Causes of churn, as shares of all churn", (
-        "share_churn_poor_service", "share_churn_product_dissatisfaction", "share_churn_competition",
-        "share_churn_friends_influence", "share_churn_moved_away", "share_churn_died",
-    )),
-    ("Support desk", ("contacts", "mean_wait_minutes", "service_level", "abandonment_rate",
-                      "first_contact_resolution_rate")),
-    ("Problems (TARP episodes)", ("problem_episodes", "complaints", "stay_rate_silent", "stay_rate_unresolved",
-                                  "stay_rate_resolved", "stay_rate_resolved_quickly")),
-    ("Fulfilment", ("orders", "perfect_order_rate", "on_time_rate")),
-    ("Word of mouth and satisfaction", ("mean_told_by_happy", "mean_told_by_unhappy",
-                                       "share_advocates_end", "mean_satisfaction_end")),
-    ("Economics ({currency})", ("revenue", "service_cost", "acquisition_cost", "profit", "npv")),
-)
+# The terminal table: the groups of KPIs under headings (sim.outputs.kpi_definitions.KPI_GROUPS).
+SHOWN = KPI_GROUPS
 RELIABLE_REPLICATIONS = 5
 
 
@@ -114,13 +99,16 @@ def _parser() -> argparse.ArgumentParser:
         "  run_sim.py compare scenarios/baseline.yaml scenarios/whatif/training.yaml --replications auto "
         "--precision 20000\n"
         "  run_sim.py check scenarios/*.yaml scenarios/whatif/*.yaml\n"
-        "  run_sim.py params service          (every parameter: default, unit, range, meaning)\n\n"
+        "  run_sim.py params service          (every parameter: default, unit, range, meaning)\n"
+        "  run_sim.py report runs/my-run      (rebuild report.html from the folder's results)\n\n"
         "A run writes summary.json, kpis.csv, timeseries.csv, churn_events.csv,\n"
         "desk_by_hour.csv and scenario.resolved.yaml (run it again to reproduce the numbers)\n"
         "into its folder. Days count from the measured window's first day (after warmup_days).\n"
         "A comparison writes summary.json (each scenario's KPIs and the comparison: paired\n"
         "differences with verdicts, NPV, ROI, payback, break-even cost, P(best)), comparison.csv\n"
         "and scenarios/NAME/ with each scenario's run outputs.\n"
+        "Both end by writing report.html, a self-contained interactive report (open it in a\n"
+        "browser, no network needed); report DIR rebuilds it from an output folder.\n"
         "Exit codes: 0 done, 2 bad input (scenario file, --set or option; an --out that holds a\n"
         "result, without --overwrite, or that another run is writing), 130 interrupted (Ctrl-C),\n"
         "143 stopped by SIGTERM; either leaves no partial output and the folder unlocked.\n"
@@ -190,6 +178,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("scenarios", type=Path, nargs="+", help="scenario or comparison YAML files")
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a parameter by dotted path (repeatable)")
+    r = sub.add_parser("report", help=f"rebuild {REPORT_NAME} in an output folder of run or compare from its results")
+    r.add_argument("folder", type=Path, metavar="DIR", help="the output folder (it holds summary.json)")
     _add_params(sub)
     return parser
 
@@ -390,7 +380,7 @@ def _run_into(scenario: Scenario, out: Path, args: argparse.Namespace) -> int:
     if not args.quiet:
         print(_warmup_note(args.scenario, scenario) + _table(result))
     print(f"Output written to {out}")
-    return EXIT_OK
+    return _report(out)
 
 
 def _warmup_note(path: Path, scenario: Scenario) -> str:
@@ -459,7 +449,7 @@ def _compare_into(comparison: Comparison, out: Path, args: argparse.Namespace, p
     if "stopping" in section:
         print(f"Stopped at {replications} replications: {section['stopping']['reason']}.")
     print(f"Output written to {out}")
-    return EXIT_OK
+    return _report(out)
 
 
 def _report_checkpoints(scenarios: Sequence[Scenario], partial: Path, args: argparse.Namespace) -> None:
@@ -555,6 +545,27 @@ def compare_table(section: dict[str, Any], currency: str, replications: int) -> 
     return "\n".join(lines)
 
 
+def _report(out: Path) -> int:
+    """Write the folder's report.html (after its results are whole) and print its path."""
+    try:
+        path = write_report(out)
+    except (NotAnOutputFolder, OSError) as err:
+        print(f"error: the report could not be written ({err}); the results in {out} are whole", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Report: {path}")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    try:
+        path = write_report(args.folder)
+    except NotAnOutputFolder as err:
+        print(f"error: {err} (report DIR takes a folder that run or compare wrote)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Report: {path}")
+    return EXIT_OK
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.scenarios:
@@ -600,6 +611,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_params(args)
         if args.command == "compare":
             return _cmd_compare(args)
+        if args.command == "report":
+            return _cmd_report(args)
         return _cmd_check(args)
     except ScenarioError as err:
         print(str(err), file=sys.stderr)

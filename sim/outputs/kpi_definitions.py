@@ -280,6 +280,27 @@ KPI_DEFINITIONS: dict[str, KpiDefinition] = {
 COUNT_KPIS = tuple(name for name in KPI_NAMES if KPI_DEFINITIONS[name].integer)
 
 
+# The groups of KPIs under headings, as the terminal's table and the report show them; labels
+# and units from KPI_DEFINITIONS. Churn causes are shares of all churn, in a group of their own.
+KPI_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Customers", ("customers_start", "customers_end", "new_customers_advertising", "new_customers_referral",
+                   "new_customers_winback")),
+    ("Churn", ("churned_total", "churn_rate_annual", "start_cohort_lost_first_year")),
+    ("Causes of churn, as shares of all churn", (
+        "share_churn_poor_service", "share_churn_product_dissatisfaction", "share_churn_competition",
+        "share_churn_friends_influence", "share_churn_moved_away", "share_churn_died",
+    )),
+    ("Support desk", ("contacts", "mean_wait_minutes", "service_level", "abandonment_rate",
+                      "first_contact_resolution_rate")),
+    ("Problems (TARP episodes)", ("problem_episodes", "complaints", "stay_rate_silent", "stay_rate_unresolved",
+                                  "stay_rate_resolved", "stay_rate_resolved_quickly")),
+    ("Fulfilment", ("orders", "perfect_order_rate", "on_time_rate")),
+    ("Word of mouth and satisfaction", ("mean_told_by_happy", "mean_told_by_unhappy",
+                                       "share_advocates_end", "mean_satisfaction_end")),
+    ("Economics ({currency})", ("revenue", "service_cost", "acquisition_cost", "profit", "npv")),
+)
+
+
 def kpi_definitions(currency: str) -> dict[str, dict[str, str]]:
     """``KPI_DEFINITIONS`` as JSON, money in ``currency`` (summary.json's "kpi_definitions")."""
     return {name: KPI_DEFINITIONS[name].json(currency) for name in KPI_NAMES}
