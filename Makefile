@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+N ?= 5
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean screenshot
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +25,10 @@ lint: $(STAMP)
 
 test: lint
 	$(PY) -m pytest -q
+
+screenshot: $(STAMP)
+	$(PY) run_sim.py compare scenarios/compare_investments.yaml -n $(N) --out runs/screenshot --overwrite --quiet
+	$(PY) scripts/screenshot.py runs/screenshot/report.html docs/report.png
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
