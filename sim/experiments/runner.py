@@ -251,12 +251,21 @@ def _run_on_workers(scenarios: list[Scenario], todo: list[Task], workers: int, f
     try:
         with _signals_noted() as caught:
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # inherited by the workers
+            broken = False
             try:
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                            initializer=_end_quietly_on_interrupt, initargs=(stopped,))
                 futures = {pool.submit(_one, (scenarios[s], i)): (s, i) for s, i in todo}
+            except BrokenProcessPool:
+                # A worker started by an early submit ended on a signal sent to the whole group
+                # while this process, its signals blocked, was still submitting.
+                broken = True
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a signal meanwhile is noted here
+            if broken:
+                if stopped.value or caught:
+                    raise Interrupted(stopped.value or caught[0])
+                raise BrokenProcessPool("a worker process ended while the replications were being submitted")
             pending = set(futures)
             while pending:
                 if caught:
@@ -270,7 +279,8 @@ def _run_on_workers(scenarios: list[Scenario], todo: list[Task], workers: int, f
                             raise Interrupted(stopped.value or caught[0]) from None
                         raise
                     finished(futures[future], result)
-        pool.shutdown()
+        if pool is not None:
+            pool.shutdown()
     except BaseException:
         if pool is not None:
             _stop(pool)
