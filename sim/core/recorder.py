@@ -9,107 +9,109 @@ pandas. Nothing here formats text or writes files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+from typing import Final
 
 import numpy as np
 
 from sim.core.vocabulary import CAUSES, CHANNELS, CONTACT_KINDS, OUTCOMES
 
 
-class Daily(StrEnum):
+class Daily:
     """The per-day counters (sums over the day) and end-of-day snapshots, declared up front and
     grouped by the mechanism that records them; docs/OUTPUTS.md gives each one's unit and
-    meaning. A misspelt member fails the lint (mypy) and at import, never on a rare path."""
+    meaning. A misspelt name fails the lint (mypy: no such attribute), never on a rare path.
+    Plain strings, not an Enum: an Enum member hashes in Python, and the recorder looks a
+    counter up several times per simulated event (an Enum made a customer-day 15 % dearer)."""
 
     # the daily snapshot (sim.model.replication), at the end of the day
-    ACTIVE_LEVEL1 = "active_level1"
-    ACTIVE_LEVEL2 = "active_level2"
-    ACTIVE_LEVEL3 = "active_level3"
-    MEAN_SATISFACTION = "mean_satisfaction"
-    AGENTS = "agents"
+    ACTIVE_LEVEL1: Final = "active_level1"
+    ACTIVE_LEVEL2: Final = "active_level2"
+    ACTIVE_LEVEL3: Final = "active_level3"
+    MEAN_SATISFACTION: Final = "mean_satisfaction"
+    AGENTS: Final = "agents"
     # acquisition (sim.model.market, sim.model.customers)
-    NEW_ADVERTISING = "new_advertising"
-    NEW_REFERRAL = "new_referral"
-    NEW_WINBACK = "new_winback"
-    PROSPECTS_DETERRED = "prospects_deterred"
+    NEW_ADVERTISING: Final = "new_advertising"
+    NEW_REFERRAL: Final = "new_referral"
+    NEW_WINBACK: Final = "new_winback"
+    PROSPECTS_DETERRED: Final = "prospects_deterred"
     # market turnover (sim.model.turnover)
-    MARKET_ENTRIES = "market_entries"
+    MARKET_ENTRIES: Final = "market_entries"
     # churn by cause (sim.model.attrition)
-    CHURNED_DIED = "churned_died"
-    CHURNED_MOVED_AWAY = "churned_moved_away"
-    CHURNED_FRIENDS_INFLUENCE = "churned_friends_influence"
-    CHURNED_COMPETITION = "churned_competition"
-    CHURNED_PRODUCT_DISSATISFACTION = "churned_product_dissatisfaction"
-    CHURNED_POOR_SERVICE = "churned_poor_service"
+    CHURNED_DIED: Final = "churned_died"
+    CHURNED_MOVED_AWAY: Final = "churned_moved_away"
+    CHURNED_FRIENDS_INFLUENCE: Final = "churned_friends_influence"
+    CHURNED_COMPETITION: Final = "churned_competition"
+    CHURNED_PRODUCT_DISSATISFACTION: Final = "churned_product_dissatisfaction"
+    CHURNED_POOR_SERVICE: Final = "churned_poor_service"
     # orders and fulfilment (sim.model.fulfilment)
-    ORDERS = "orders"
-    ORDERS_INITIAL = "orders_initial"
-    ORDERS_REPEAT = "orders_repeat"
-    ORDERS_ON_TIME = "orders_on_time"
-    ORDERS_COMPLETE = "orders_complete"
-    ORDERS_ACCURATE = "orders_accurate"
-    ORDERS_INVOICE_OK = "orders_invoice_ok"
-    ORDERS_PERFECT = "orders_perfect"
-    LEAD_TIME_DAYS_SUM = "lead_time_days_sum"
-    REVENUE = "revenue"
-    REVENUE_LEVEL1 = "revenue_level1"
-    REVENUE_LEVEL2 = "revenue_level2"
-    REVENUE_LEVEL3 = "revenue_level3"
-    GUARANTEE_PAYOUT = "guarantee_payout"
+    ORDERS: Final = "orders"
+    ORDERS_INITIAL: Final = "orders_initial"
+    ORDERS_REPEAT: Final = "orders_repeat"
+    ORDERS_ON_TIME: Final = "orders_on_time"
+    ORDERS_COMPLETE: Final = "orders_complete"
+    ORDERS_ACCURATE: Final = "orders_accurate"
+    ORDERS_INVOICE_OK: Final = "orders_invoice_ok"
+    ORDERS_PERFECT: Final = "orders_perfect"
+    LEAD_TIME_DAYS_SUM: Final = "lead_time_days_sum"
+    REVENUE: Final = "revenue"
+    REVENUE_LEVEL1: Final = "revenue_level1"
+    REVENUE_LEVEL2: Final = "revenue_level2"
+    REVENUE_LEVEL3: Final = "revenue_level3"
+    GUARANTEE_PAYOUT: Final = "guarantee_payout"
     # the support desk (sim.model.desk): contacts by kind
-    CONTACTS = "contacts"
-    QUESTIONS = "questions"
-    ORDER_PROBLEM_CONTACTS = "order_problem_contacts"
-    PRODUCT_PROBLEM_CONTACTS = "product_problem_contacts"
+    CONTACTS: Final = "contacts"
+    QUESTIONS: Final = "questions"
+    ORDER_PROBLEM_CONTACTS: Final = "order_problem_contacts"
+    PRODUCT_PROBLEM_CONTACTS: Final = "product_problem_contacts"
     # problem episodes (sim.model.episodes): opened, voiced (TARP's complainers), each outcome
     # and how many of those stayed
-    EPISODES = "episodes"
-    COMPLAINTS = "complaints"
-    EPISODES_SILENT = "episodes_silent"
-    EPISODES_UNRESOLVED = "episodes_unresolved"
-    EPISODES_RESOLVED = "episodes_resolved"
-    EPISODES_RESOLVED_QUICKLY = "episodes_resolved_quickly"
-    EPISODES_SILENT_STAYED = "episodes_silent_stayed"
-    EPISODES_UNRESOLVED_STAYED = "episodes_unresolved_stayed"
-    EPISODES_RESOLVED_STAYED = "episodes_resolved_stayed"
-    EPISODES_RESOLVED_QUICKLY_STAYED = "episodes_resolved_quickly_stayed"
+    EPISODES: Final = "episodes"
+    COMPLAINTS: Final = "complaints"
+    EPISODES_SILENT: Final = "episodes_silent"
+    EPISODES_UNRESOLVED: Final = "episodes_unresolved"
+    EPISODES_RESOLVED: Final = "episodes_resolved"
+    EPISODES_RESOLVED_QUICKLY: Final = "episodes_resolved_quickly"
+    EPISODES_SILENT_STAYED: Final = "episodes_silent_stayed"
+    EPISODES_UNRESOLVED_STAYED: Final = "episodes_unresolved_stayed"
+    EPISODES_RESOLVED_STAYED: Final = "episodes_resolved_stayed"
+    EPISODES_RESOLVED_QUICKLY_STAYED: Final = "episodes_resolved_quickly_stayed"
     # the support desk (sim.model.desk): answers, waits, staffing, resolution
-    ANSWERED = "answered"
-    ABANDONED = "abandoned"
-    WAITED = "waited"
-    ANSWERED_WITHIN_TARGET = "answered_within_target"
-    WAIT_MINUTES_SUM = "wait_minutes_sum"
-    FIRST_CONTACTS_ANSWERED = "first_contacts_answered"
-    FIRST_CONTACTS_RESOLVED = "first_contacts_resolved"
-    ABANDONED_WAIT_MINUTES_SUM = "abandoned_wait_minutes_sum"
-    STAFFED_AGENT_HOURS = "staffed_agent_hours"
-    AGENT_BUSY_HOURS = "agent_busy_hours"
-    OVERTIME_AGENT_HOURS = "overtime_agent_hours"
-    PROBLEMS_RESOLVED = "problems_resolved"
-    RESOLUTION_HOURS_SUM = "resolution_hours_sum"
+    ANSWERED: Final = "answered"
+    ABANDONED: Final = "abandoned"
+    WAITED: Final = "waited"
+    ANSWERED_WITHIN_TARGET: Final = "answered_within_target"
+    WAIT_MINUTES_SUM: Final = "wait_minutes_sum"
+    FIRST_CONTACTS_ANSWERED: Final = "first_contacts_answered"
+    FIRST_CONTACTS_RESOLVED: Final = "first_contacts_resolved"
+    ABANDONED_WAIT_MINUTES_SUM: Final = "abandoned_wait_minutes_sum"
+    STAFFED_AGENT_HOURS: Final = "staffed_agent_hours"
+    AGENT_BUSY_HOURS: Final = "agent_busy_hours"
+    OVERTIME_AGENT_HOURS: Final = "overtime_agent_hours"
+    PROBLEMS_RESOLVED: Final = "problems_resolved"
+    RESOLUTION_HOURS_SUM: Final = "resolution_hours_sum"
     # experiences and word of mouth (sim.model.satisfaction, sim.model.word_of_mouth)
-    HAPPY_EXPERIENCES = "happy_experiences"
-    UNHAPPY_EXPERIENCES = "unhappy_experiences"
-    HAPPY_TELLERS = "happy_tellers"
-    UNHAPPY_TELLERS = "unhappy_tellers"
-    WOM_POSITIVE = "wom_positive"
-    WOM_NEGATIVE = "wom_negative"
+    HAPPY_EXPERIENCES: Final = "happy_experiences"
+    UNHAPPY_EXPERIENCES: Final = "unhappy_experiences"
+    HAPPY_TELLERS: Final = "happy_tellers"
+    UNHAPPY_TELLERS: Final = "unhappy_tellers"
+    WOM_POSITIVE: Final = "wom_positive"
+    WOM_NEGATIVE: Final = "wom_negative"
 
 
-class Hourly(StrEnum):
+class Hourly:
     """The desk by the hour a contact arrived (offered), hour h of day d at index 24 d + h:
     whether it was answered or abandoned, whether it waited, and its wait (to an answer or to
     giving up)."""
 
-    OFFERED = "offered"
-    ANSWERED = "answered"
-    ABANDONED = "abandoned"
-    WAITED = "waited"
-    WAIT_MINUTES_SUM = "wait_minutes_sum"
+    OFFERED: Final = "offered"
+    ANSWERED: Final = "answered"
+    ABANDONED: Final = "abandoned"
+    WAITED: Final = "waited"
+    WAIT_MINUTES_SUM: Final = "wait_minutes_sum"
 
 
-DAILY = tuple(Daily)
-HOURLY = tuple(Hourly)
+DAILY: tuple[str, ...] = tuple(v for k, v in vars(Daily).items() if k.isupper())
+HOURLY: tuple[str, ...] = tuple(v for k, v in vars(Hourly).items() if k.isupper())
 
 # The counters indexed by the vocabulary (sim.core.vocabulary), in its order.
 NEW_BY_CHANNEL = (Daily.NEW_ADVERTISING, Daily.NEW_REFERRAL, Daily.NEW_WINBACK)
@@ -159,17 +161,17 @@ class Recorder:
 
     def __init__(self, horizon_days: int) -> None:
         self.horizon_days = horizon_days
-        self.daily: dict[Daily, list[float]] = {name: [0.0] * horizon_days for name in Daily}
-        self.hourly: dict[Hourly, list[float]] = {name: [0.0] * (24 * horizon_days) for name in Hourly}
+        self.daily: dict[str, list[float]] = {name: [0.0] * horizon_days for name in DAILY}
+        self.hourly: dict[str, list[float]] = {name: [0.0] * (24 * horizon_days) for name in HOURLY}
         self.churn_events: list[tuple[float, int, int, int, int, float, float, int, float, int, float, int]] = []
 
-    def add(self, name: Daily, day: int, amount: float = 1.0) -> None:
+    def add(self, name: str, day: int, amount: float = 1.0) -> None:
         self.daily[name][day] += amount
 
     def result(self, replication: int, seed: int, customers_start: int, warmup_days: int = 0) -> ReplicationResult:
         """The measured window only: days from ``warmup_days`` on, renumbered from 0."""
         w = warmup_days
-        daily = {str(name): np.asarray(values[w:], dtype=np.float64) for name, values in self.daily.items()}
+        daily = {name: np.asarray(values[w:], dtype=np.float64) for name, values in self.daily.items()}
         rows = [(r[0] - w, *r[1:5], r[5] - w, *r[6:]) for r in self.churn_events if r[0] >= w]
         churn = {
             name: np.asarray([r[i] for r in rows], dtype=np.float64 if name in _FLOAT_FIELDS else np.int64)
@@ -182,7 +184,7 @@ class Recorder:
             customers_start=customers_start,
             daily=daily,
             churn=churn,
-            hourly={str(name): np.asarray(values[24 * w:], dtype=np.float64) for name, values in self.hourly.items()},
+            hourly={name: np.asarray(values[24 * w:], dtype=np.float64) for name, values in self.hourly.items()},
         )
 
 
