@@ -78,6 +78,31 @@ def _label(name: str) -> str:
         return f"{d.label} ({d.unit})"
     return f"{d.label} (0-1)" if d.unit.startswith("score") else d.label
 
+def _add_running_options(p: argparse.ArgumentParser, what: str) -> None:
+    """The options run and compare share (seed, output folder, overrides, workers, Dask, resume)."""
+    every = " of every scenario" if what == "comparison" else ""
+    p.add_argument("--seed", type=int, metavar="S", help=f"master seed{every} (default: the {what}'s)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help=f"output folder (default: runs/<{what}>-<date-time>); "
+                   "refused if it holds a result, unless --overwrite")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the result already in --out (it is replaced only once the new one is whole)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help=f"override a parameter{every} by dotted path, e.g. service.agents=4 (repeatable)")
+    p.add_argument("--workers", "-j", type=int, metavar="N",
+                   help="worker processes (results are identical for any N; default and maximum: one per CPU)")
+    p.add_argument("--dask", metavar="local|tcp://HOST:PORT",
+                   help="run the replications on Dask: 'local' starts a cluster of --workers processes on "
+                   f"127.0.0.1 for the run, tcp://HOST:PORT uses a running scheduler (its workers need "
+                   f"churn-sim installed); needs the dask extra: {DASK_INSTALL}")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run into --out: load the replications checkpointed in "
+                   "<out>.partial/ and run only the missing ones (same numbers as an uninterrupted run)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress, no summary table")
+    p.add_argument("--no-size-check", dest="size_check", action="store_false",
+                   help="run even when the memory estimate exceeds the memory available")
+
+
 def _replications(text: str) -> int | str:
     if text == "auto":
         return text
@@ -124,26 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", type=Path, help="scenario YAML file")
     p.add_argument("--replications", "-n", type=int, metavar="N",
                    help="number of replications (default: the scenario's)")
-    p.add_argument("--seed", type=int, metavar="S", help="master seed (default: the scenario's)")
-    p.add_argument("--out", type=Path, metavar="DIR",
-                   help="output folder (default: runs/<scenario>-<date-time>); "
-                   "refused if it holds a result, unless --overwrite")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace the result already in --out (it is replaced only once the new one is whole)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                   help="override a parameter by dotted path, e.g. service.agents=4 (repeatable)")
-    p.add_argument("--workers", "-j", type=int, metavar="N",
-                   help="worker processes (results are identical for any N; default and maximum: one per CPU)")
-    p.add_argument("--dask", metavar="local|tcp://HOST:PORT",
-                   help="run the replications on Dask: 'local' starts a cluster of --workers processes on "
-                   f"127.0.0.1 for the run, tcp://HOST:PORT uses a running scheduler (its workers need "
-                   f"churn-sim installed); needs the dask extra: {DASK_INSTALL}")
-    p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run into --out: load the replications checkpointed in "
-                   "<out>.partial/ and run only the missing ones (same numbers as an uninterrupted run)")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress, no summary table")
-    p.add_argument("--no-size-check", dest="size_check", action="store_false",
-                   help="run even when the memory estimate exceeds the memory available")
+    _add_running_options(p, "scenario")
     m = sub.add_parser("compare", help="compare investments against a baseline, paired, with their economics")
     m.add_argument("files", type=Path, nargs="+", metavar="FILE",
                    help="a comparison file (baseline: and alternatives:), or scenario files: the "
@@ -155,25 +161,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="with --replications auto: the NPV half-width (95 %%) to reach, in the scenario's currency")
     m.add_argument("--max-replications", type=int, default=200, metavar="N",
                    help="with --replications auto: stop here in any case (default 200)")
-    m.add_argument("--seed", type=int, metavar="S", help="master seed of every scenario (default: the "
-                   "comparison's, else the baseline's)")
-    m.add_argument("--out", type=Path, metavar="DIR",
-                   help="output folder (default: runs/<comparison>-<date-time>)")
-    m.add_argument("--overwrite", action="store_true", help="replace the result in an --out folder that has one")
-    m.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                   help="override a parameter in every scenario (repeatable)")
-    m.add_argument("--workers", "-j", type=int, metavar="N",
-                   help="worker processes (default: the number of CPUs)")
     m.add_argument("--allow-warmup-changes", action="store_true",
                    help="compare alternatives that differ from the baseline outside their investments "
                         "(alternative worlds, changed from the start of the warm-up)")
-    m.add_argument("--dask", metavar="local|tcp://HOST:PORT",
-                   help="run the replications on Dask, as for run")
-    m.add_argument("--resume", action="store_true",
-                   help="continue an interrupted comparison into --out from its checkpoints in <out>.partial/")
-    m.add_argument("--quiet", "-q", action="store_true", help="no progress, no table")
-    m.add_argument("--no-size-check", dest="size_check", action="store_false",
-                   help="run even if the memory estimate exceeds the machine's memory")
+    _add_running_options(m, "comparison")
     c = sub.add_parser("check", help="validate scenario and comparison files without running them")
     c.add_argument("scenarios", type=Path, nargs="+", help="scenario or comparison YAML files")
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",

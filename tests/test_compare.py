@@ -168,3 +168,13 @@ def test_run_says_when_its_own_changes_hold_from_the_warm_up(tmp_path: Path) -> 
     done = subprocess.run([sys.executable, "run_sim.py", "run", str(invest), "-n", "1", *sets,
                            "--out", str(tmp_path / "out2")], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "Note:" not in done.stdout
+
+
+def test_a_comparison_on_a_dask_cluster_equals_one_on_local_processes() -> None:
+    """The same comparison section, to the last digit, from 1 worker, 2 workers and a Dask
+    LocalCluster bound to 127.0.0.1."""
+    pytest.importorskip("distributed", reason="the dask extra is not installed (pip install -e '.[dask]')")
+    comparison = tiny(ROOT / "scenarios" / "whatif" / "more_agents.yaml", replications=2)
+    one = run_comparison(comparison, workers=1)[1]
+    assert run_comparison(comparison, workers=2)[1] == one
+    assert run_comparison(comparison, workers=2, dask="local")[1] == one
