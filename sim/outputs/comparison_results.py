@@ -13,9 +13,11 @@ fulfilment − service cost, per customer-year) and their churn per customer-yea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sim.core.calendar import DAYS_PER_YEAR
 from sim.core.recorder import ReplicationResult
@@ -36,9 +38,19 @@ from sim.outputs.tables import RunResult
 VERDICT_LEVEL = 0.05  # family-wise error of one alternative's verdicts (Holm)
 
 
-def _money(result: RunResult) -> list[dict[str, np.ndarray]]:
-    sc = result.scenario
-    return [daily_economics(r.daily, sc.economics, sc.investments) for r in result.replications]
+@dataclass(frozen=True)
+class _Side:
+    """What a comparison needs of one scenario's runs, computed once however many alternatives
+    it is set against: daily money by replication (replications × days), the value of its
+    customer base at the horizon and of its investments' running costs after it, and its KPIs."""
+
+    result: RunResult
+    profit_before_investment: np.ndarray
+    carried_cost: np.ndarray  # service + guarantee costs the model carries
+    investment_cost: np.ndarray
+    base_value: np.ndarray
+    running_after: np.ndarray
+    kpis: pd.DataFrame
 
 
 def _last_year(r: ReplicationResult, money: dict[str, np.ndarray]) -> tuple[float, float, float]:
@@ -53,67 +65,57 @@ def _last_year(r: ReplicationResult, money: dict[str, np.ndarray]) -> tuple[floa
     return float(active[-1]), (margin / years if years else 0.0), (churned / years if years else 0.0)
 
 
-def _base_values(result: RunResult, money: list[dict[str, np.ndarray]]) -> np.ndarray:
+def _side(result: RunResult) -> _Side:
     sc = result.scenario
     econ = sc.economics
-    out = []
+    money = [daily_economics(r.daily, econ, sc.investments) for r in result.replications]
+    base_value, running_after = [], []
     for r, m in zip(result.replications, money, strict=True):
         customers, margin, churn = _last_year(r, m)
-        out.append(customer_base_value(customers, margin, churn, econ.discount_rate_annual,
-                                       r.horizon_days, econ.valuation_years))
-    return np.asarray(out)
-
-
-def _running_after(result: RunResult, money: list[dict[str, np.ndarray]]) -> np.ndarray:
-    """PV at day 0 of the investments' running costs over the valuation years after the horizon."""
-    sc = result.scenario
-    econ = sc.economics
-    out = []
-    for r, m in zip(result.replications, money, strict=True):
-        _, _, churn = _last_year(r, m)
-        value = 0.0
+        base_value.append(customer_base_value(customers, margin, churn, econ.discount_rate_annual,
+                                              r.horizon_days, econ.valuation_years))
+        running = 0.0  # the investments' running costs over the valuation years after the horizon
         for inv in sc.investments:
             members = float(sum(r.daily[f"active_level{n}"][-1] for n in inv.cost_levels))
-            value += running_cost_value(inv.monthly_cost, inv.monthly_cost_per_customer, members, churn,
-                                        econ.discount_rate_annual, r.horizon_days, econ.valuation_years)
-        out.append(value)
-    return np.asarray(out)
+            running += running_cost_value(inv.monthly_cost, inv.monthly_cost_per_customer, members, churn,
+                                          econ.discount_rate_annual, r.horizon_days, econ.valuation_years)
+        running_after.append(running)
+
+    def stack(*names: str) -> np.ndarray:
+        return np.vstack([sum((m[n] for n in names), np.zeros_like(m["profit"])) for m in money])
+
+    investment = stack("investment_cost")
+    return _Side(result, stack("profit") + investment, stack("service_cost", "guarantee_cost"), investment,
+                 np.asarray(base_value), np.asarray(running_after), result.kpis())
 
 
-def _stack(money: list[dict[str, np.ndarray]], *names: str) -> np.ndarray:
-    return np.vstack([sum((m[n] for n in names), np.zeros_like(m["profit"])) for m in money])
-
-
-def economics(base: RunResult, alt: RunResult) -> dict[str, Any]:
+def _economics(b: _Side, a: _Side) -> dict[str, Any]:
     """The alternative's economics against the baseline (npv, roi, payback, break-even, …)."""
-    bm, am = _money(base), _money(alt)
-    investment = _stack(am, "investment_cost") - _stack(bm, "investment_cost")
-    starts = [inv.start_day for inv in alt.scenario.investments]
-    own = [inv.name for inv in base.scenario.investments]
-    one_off = sum(inv.one_off_cost for inv in alt.scenario.investments if inv.name not in own)
-    running_base = _running_after(base, bm)
+    investments = a.result.scenario.investments
+    starts = [inv.start_day for inv in investments]
+    own = [inv.name for inv in b.result.scenario.investments]
     return cash_flow_economics(
-        base_profit=_stack(bm, "profit") + _stack(bm, "investment_cost"),
-        alt_profit=_stack(am, "profit") + _stack(am, "investment_cost"),
-        base_carried_cost=_stack(bm, "service_cost", "guarantee_cost"),
-        alt_carried_cost=_stack(am, "service_cost", "guarantee_cost"),
-        investment_cost=investment,
+        base_profit=b.profit_before_investment,
+        alt_profit=a.profit_before_investment,
+        base_carried_cost=b.carried_cost,
+        alt_carried_cost=a.carried_cost,
+        investment_cost=a.investment_cost - b.investment_cost,
         start_day=min(starts) if starts else 0,
-        one_off_cost=one_off,
-        discount_rate_annual=alt.scenario.economics.discount_rate_annual,
-        base_value_base=_base_values(base, bm),
-        base_value_alt=_base_values(alt, am),
-        running_cost_after=_running_after(alt, am) - running_base,
+        one_off_cost=sum(inv.one_off_cost for inv in investments if inv.name not in own),
+        discount_rate_annual=a.result.scenario.economics.discount_rate_annual,
+        base_value_base=b.base_value,
+        base_value_alt=a.base_value,
+        running_cost_after=a.running_after - b.running_after,
     )
 
 
-def kpi_differences(base: RunResult, alt: RunResult) -> tuple[dict[str, Any], dict[str, Any]]:
+def _kpi_differences(base: _Side, alt: _Side) -> tuple[dict[str, Any], dict[str, Any]]:
     """Every KPI's paired difference (alt − base), its interval and p-value, with Holm's
     verdict over all of one alternative's KPIs: ``better``, ``worse`` or ``not distinguishable``
     for the KPIs with a direction of good (the first mapping); for the others — utilisation,
     staffed hours, shares that are neither good nor bad — whether it went ``higher``, ``lower``
     or is ``not distinguishable`` (the second)."""
-    bf, af = base.kpis(), alt.kpis()
+    bf, af = base.kpis, alt.kpis
     diffs = {name: paired(kpi_values(bf, name), kpi_values(af, name)) for name in KPI_NAMES}
     better = {name: KPI_DEFINITIONS[name].better for name in KPI_NAMES}
     verdicts = holm_verdicts(diffs, better, VERDICT_LEVEL)
@@ -137,15 +139,17 @@ def compare_results(baseline: RunResult, alternatives: Sequence[RunResult]) -> d
     out: dict[str, Any] = {"baseline": baseline.scenario.name, "verdict_family_error": VERDICT_LEVEL,
                            "alternatives": {}}
     npvs: dict[str, np.ndarray] = {}
-    for alt in alternatives:
-        econ = economics(baseline, alt)
-        npvs[alt.scenario.name] = np.asarray(econ["npv_values"])
-        out["alternatives"][alt.scenario.name] = {
-            "investments": [inv.model_dump(mode="json") for inv in alt.scenario.investments],
-            "economics": econ,
+    base = _side(baseline)
+    for result in alternatives:
+        alt = _side(result)
+        econ = _economics(base, alt)
+        name = result.scenario.name
+        npvs[name] = np.asarray(econ["npv_values"])
+        directed, neutral = _kpi_differences(base, alt)
+        out["alternatives"][name] = {
+            "investments": [inv.model_dump(mode="json") for inv in result.scenario.investments],
+            "economics": econ, "kpis": directed, "other_kpis": neutral,
         }
-        directed, neutral = kpi_differences(baseline, alt)
-        out["alternatives"][alt.scenario.name].update(kpis=directed, other_kpis=neutral)
     best = p_best(npvs)
     out["p_best_do_nothing"] = best["baseline"]
     for name, alt_out in out["alternatives"].items():
