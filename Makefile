@@ -1,13 +1,14 @@
 # Two commands, on a fresh clone with only python3 and make:
 #   make run    set up .venv (once) and run the default scenario
 #   make test   set up .venv (once) and run lint (ruff, mypy) + the test suite
+#   make bench  the performance harness (python -m sim.bench; make bench-quick: about a minute)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 N ?= 5
 
-.PHONY: run test lint clean screenshot
+.PHONY: run test lint clean screenshot bench bench-quick
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +26,14 @@ lint: $(STAMP)
 
 test: lint
 	$(PY) -m pytest -q
+
+# The performance harness (docs/PERFORMANCE.md): a table, and bench/results/latest.json.
+# ARGS passes options, e.g. make bench ARGS=--skip-comparison
+bench: $(STAMP)
+	$(PY) -m sim.bench $(ARGS)
+
+bench-quick: $(STAMP)
+	$(PY) -m sim.bench --quick $(ARGS)
 
 screenshot: $(STAMP)
 	$(PY) run_sim.py compare scenarios/compare_investments.yaml -n $(N) --out runs/screenshot --overwrite --quiet

@@ -1,0 +1,222 @@
+"""The measurements: the model beside the skeleton, memory, replications on workers.
+
+**Model and skeleton.** For each market size, a few rounds; each round builds the model
+(timed apart: ``build_seconds``) and runs it (``Model.run``: the warm-up is 0, so all of it
+is the measured window), and runs the skeleton (:mod:`sim.bench.skeleton`) with as many
+customers alive as the model's mean over the window. The two alternate which goes first from
+one round to the next, so a slow spell of the machine falls on both alike; the ratio is taken
+per round and its median reported. A customer-day is one customer alive for one day, the
+model's customers counted by its daily snapshot (customers at each day's end, by loyalty
+level). ``ns_per_customer_day`` divides the run's seconds (building excluded) by them.
+Events are counted from SimPy's event-id counter and queue (:func:`sim.bench.skeleton.event_count`):
+the events ``env.run`` processed, in the model as in the skeleton.
+
+**Memory**: one fresh process per size (:mod:`sim.bench.footprint`).
+
+**Experiments**: replications of the shipped baseline through
+:func:`sim.experiments.runner.run_many` on 1 worker (this process), on 2 local worker
+processes and, if Dask is installed, on a 2-worker Dask LocalCluster bound to 127.0.0.1; the
+time to write the 1-worker run's output files (:func:`sim.outputs.files.write_outputs`) beside
+its replications'; and the shipped comparison through the command line, as a user runs it.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.bench import skeleton
+from sim.bench.sizes import scaled
+from sim.core.version import full_version
+from sim.experiments.runner import dask_available, run_many
+from sim.model.replication import Model
+from sim.outputs.files import write_outputs
+from sim.scenario.schema import Scenario
+
+Say = Callable[[str], None]
+
+
+def load() -> list[float] | None:
+    """The machine's load averages over 1, 5 and 15 minutes (None where not available)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def spread(values: Sequence[float]) -> dict[str, float]:
+    """Median and range."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def model_once(scenario: Scenario) -> dict[str, Any]:
+    """Build and run one replication (number 0); its timings, events and customer-days."""
+    gc.collect()
+    start = time.perf_counter()
+    model = Model(scenario, 0)
+    build = time.perf_counter() - start
+    env = model.world.env
+    before = skeleton.event_count(env)
+    start = time.perf_counter()
+    result = model.run()
+    seconds = time.perf_counter() - start
+    after = skeleton.event_count(env)
+    daily = result.daily
+    alive = daily["active_level1"] + daily["active_level2"] + daily["active_level3"]
+    customer_days = float(alive.sum())
+    del model, result
+    return {
+        "build_seconds": build,
+        "seconds": seconds,
+        "events": after - before if before is not None and after is not None else None,
+        "customer_days": customer_days,
+        "customers_alive": customer_days / scenario.horizon_days,
+    }
+
+
+SKELETON_MIN_SECONDS = 0.3  # a skeleton run shorter than this is repeated (other seeds) and summed
+
+
+def skeleton_once(customers: int, days: int, rates: skeleton.Rates, seed: int) -> dict[str, Any]:
+    """The skeleton at ``customers`` alive for ``days`` days; repeated with other seeds, and
+    the times and customer-days summed, until it has run :data:`SKELETON_MIN_SECONDS` (at
+    most 50 times): at the shipped size one run takes a few tens of milliseconds, too short
+    to time against a machine's noise."""
+    total: dict[str, Any] = {"seconds": 0.0, "build_seconds": 0.0, "events": 0, "customer_days": 0.0,
+                             "orders": 0, "contacts": 0, "leavers": 0, "repeats": 0}
+    gc.collect()
+    while total["seconds"] < SKELETON_MIN_SECONDS and total["repeats"] < 50:
+        t = skeleton.run(customers, days, rates, seed * 1000 + total["repeats"])
+        total["seconds"] += t.seconds
+        total["build_seconds"] += t.build_seconds
+        total["events"] = None if t.events is None or total["events"] is None else total["events"] + t.events
+        total["customer_days"] += t.customer_days
+        total["orders"] += t.orders
+        total["contacts"] += t.contacts
+        total["leavers"] += t.leavers
+        total["repeats"] += 1
+    return total
+
+
+def _per_cd(run: dict[str, Any]) -> tuple[float, float | None]:
+    ns = run["seconds"] / run["customer_days"] * 1e9
+    events = run["events"] / run["customer_days"] if run["events"] is not None else None
+    return ns, events
+
+
+def model_vs_skeleton(base: Scenario, people: int, days: int, rounds: int, say: Say) -> dict[str, Any]:
+    """The model and the skeleton at one size, ``rounds`` rounds interleaved."""
+    scenario = scaled(base, people, days)
+    rates = skeleton.rates(scenario)
+    load_before = load()
+    models: list[dict[str, Any]] = []
+    skeletons: list[dict[str, Any]] = []
+    customers: int | None = None
+    for r in range(rounds):
+        say(f"  {people:,} people, round {r + 1}/{rounds}")
+        if customers is None or r % 2 == 0:
+            m = model_once(scenario)
+            customers = max(1, round(m["customers_alive"]))
+            s = skeleton_once(customers, days, rates, seed=r + 1)
+        else:  # the skeleton first: it needs only the customers alive, known from round 1
+            s = skeleton_once(customers, days, rates, seed=r + 1)
+            m = model_once(scenario)
+        models.append(m)
+        skeletons.append(s)
+    model_ns = [_per_cd(m)[0] for m in models]
+    skel_ns = [_per_cd(s)[0] for s in skeletons]
+    ratios = [a / b for a, b in zip(model_ns, skel_ns, strict=True)]
+    model_events = _per_cd(models[0])[1]
+    skel_events = [e for e in (_per_cd(s)[1] for s in skeletons) if e is not None]
+    return {
+        "people": people,
+        "initial_customers": scenario.market.initial_customers,
+        "days": days,
+        "rounds": rounds,
+        "customers_alive": models[0]["customers_alive"],
+        "model_ns_per_customer_day": spread(model_ns),
+        "skeleton_ns_per_customer_day": spread(skel_ns),
+        "ratio_to_skeleton": spread(ratios),
+        "model_events_per_customer_day": model_events,  # the same in every round (same seed)
+        "skeleton_events_per_customer_day": statistics.median(skel_events) if skel_events else None,
+        "build_seconds": spread([m["build_seconds"] for m in models]),
+        "load_before": load_before,
+        "load_after": load(),
+        "model_rounds": models,
+        "skeleton_rounds": skeletons,
+    }
+
+
+def footprint(scenario_path: Path, people: int, days: int) -> dict[str, Any]:
+    """Memory of one replication at ``people``, in a fresh process (:mod:`sim.bench.footprint`)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "sim.bench.footprint", str(scenario_path), str(people), str(days)],
+        capture_output=True, text=True, check=True, env=_child_env(),
+    ).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def _child_env() -> dict[str, str]:
+    """This process's environment, with this ``sim`` package first on the path of a child."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def experiments(scenario: Scenario, dask: bool, say: Say) -> dict[str, Any]:
+    """``scenario.replications`` replications on 1 worker, 2 workers and (if ``dask`` and
+    installed) a 2-worker Dask LocalCluster; and the time to write the 1-worker run's files."""
+    n = scenario.replications
+    out: dict[str, Any] = {"replications": n, "load_before": load()}
+    say(f"  {n} replications on 1 worker")
+    start = time.perf_counter()
+    result = run_many([scenario], workers=1)[0]
+    out["seconds_workers_1"] = t1 = time.perf_counter() - start
+    with tempfile.TemporaryDirectory(prefix="churn-sim-bench-") as tmp:
+        start = time.perf_counter()
+        write_outputs(result, Path(tmp) / "run", full_version())
+        out["write_outputs_seconds"] = w = time.perf_counter() - start
+    out["write_share"] = w / (t1 + w)
+    del result
+    say(f"  {n} replications on 2 workers")
+    start = time.perf_counter()
+    run_many([scenario], workers=2)
+    out["seconds_workers_2"] = t2 = time.perf_counter() - start
+    out["speedup_workers_2"] = t1 / t2
+    out["seconds_dask_2"] = out["speedup_dask_2"] = None
+    if dask and dask_available():
+        say(f"  {n} replications on a 2-worker Dask LocalCluster (its start included)")
+        start = time.perf_counter()
+        run_many([scenario], workers=2, dask="local")
+        out["seconds_dask_2"] = td = time.perf_counter() - start
+        out["speedup_dask_2"] = t1 / td
+    out["dask_available"] = dask_available()
+    out["load_after"] = load()
+    return out
+
+
+def comparison(path: Path, replications: int, workers: int, say: Say) -> dict[str, Any]:
+    """The shipped comparison through the command line (``run_sim.py compare``), as a user
+    runs it: wall time of the whole command, report included, output in a temporary folder."""
+    say(f"  {path.name}: {replications} replications on {workers} workers (the longest step)")
+    load_before = load()
+    with tempfile.TemporaryDirectory(prefix="churn-sim-bench-") as tmp:
+        command = [sys.executable, "-c", "import sys; from sim.cli import main; sys.exit(main())",
+                   "compare", str(path), "-n", str(replications), "--workers", str(workers),
+                   "--out", str(Path(tmp) / "comparison"), "--quiet"]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, text=True, env=_child_env())
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "replications": replications, "workers": workers,
+            "command": ["run_sim.py", *command[3:-3], "--quiet"], "load_before": load_before, "load_after": load()}

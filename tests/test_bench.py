@@ -1,0 +1,94 @@
+"""The performance harness (python -m sim.bench) at a tiny scale: it runs, writes its JSON
+atomically with every headline key, and what it measured is positive and finite. No wall time
+is asserted anywhere."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from sim import load_scenario
+from sim.bench import harness, measure, skeleton
+from sim.bench.sizes import scaled
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+
+
+def positive(x: object) -> bool:
+    return isinstance(x, int | float) and math.isfinite(x) and x > 0
+
+
+def test_tiny_run_writes_every_key(tmp_path, capsys):
+    out = tmp_path / "results" / "latest.json"
+    assert harness.main(["--sizes", "300", "600", "--days", "4", "--rounds", "2", "--skip-experiments",
+                         "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    for key in harness.HEADLINE:
+        assert key in data
+        assert data[key] is None  # none of these sizes is the shipped, 10k or 1M one; no experiments
+    for key in ("commit", "date", "python", "numpy", "simpy", "command", "load_before", "load_after",
+                "settings", "model", "memory", "experiments", "comparison"):
+        assert key in data
+    assert [r["people"] for r in data["model"]] == [300, 600]
+    for row in data["model"]:
+        assert len(row["model_rounds"]) == len(row["skeleton_rounds"]) == 2
+        for key in ("model_ns_per_customer_day", "skeleton_ns_per_customer_day", "ratio_to_skeleton"):
+            d = row[key]
+            assert positive(d["median"]) and d["min"] <= d["median"] <= d["max"]
+        assert positive(row["model_events_per_customer_day"])
+        assert positive(row["skeleton_events_per_customer_day"])
+    for m in data["memory"]:  # one fresh process per size
+        assert positive(m["floor_rss_bytes"]) and positive(m["build_seconds"])
+        assert m["peak_after_run_bytes"] >= m["peak_after_build_bytes"] >= m["floor_rss_bytes"] * 0.5
+    assert "headline" in capsys.readouterr().out
+    assert [p.name for p in out.parent.iterdir()] == ["latest.json"]  # no temporary file left
+
+
+def test_headline_at_the_named_sizes():
+    """The headline figures are read from the rows at 15k, 10k and 1M people."""
+    def row(people, ns, ratio):
+        flat = {"median": ns, "min": ns, "max": ns}
+        return {"people": people, "model_ns_per_customer_day": flat, "ratio_to_skeleton": dict(flat, median=ratio),
+                "model_events_per_customer_day": 0.1, "build_seconds": {"median": 2.0, "min": 2.0, "max": 2.0}}
+    rows = [row(10_000, 1000.0, 8.0), row(15_000, 1100.0, 9.0), row(1_000_000, 2000.0, 12.0)]
+    memory = [{"people": 1_000_000, "bytes_per_person": 900.0}]
+    h = harness.headline(rows, memory, None, None, 15_000)
+    assert h["ratio_to_skeleton"] == 9.0 and h["ratio_to_skeleton_1m"] == 12.0
+    assert h["ns_per_customer_day"] == 1100.0 and h["scaling_ratio"] == 2.0
+    assert h["bytes_per_person"] == 900.0 and h["bytes_per_person_15k"] is None
+    assert h["build_seconds_1m"] == 2.0 and h["speedup_workers_2"] is None
+
+
+def test_failed_run_keeps_the_earlier_result(tmp_path, monkeypatch):
+    out = tmp_path / "latest.json"
+    out.write_text('{"earlier": true}\n')
+
+    def fail(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(measure, "model_vs_skeleton", fail)
+    assert harness.main(["--sizes", "300", "--days", "2", "--skip-memory", "--skip-experiments",
+                         "--out", str(out)]) == 130
+    assert json.loads(out.read_text()) == {"earlier": True}
+
+
+def test_skeleton_keeps_its_customers_and_counts_events():
+    scenario = load_scenario(BASELINE)
+    r = skeleton.rates(scenario)
+    assert positive(r.order) and positive(r.contact) and positive(r.leave)
+    t = skeleton.run(200, 30, r, seed=3)
+    assert t.customers == 200 and t.leavers > 0 and t.orders > t.contacts > 0
+    # the events processed: each process's start (200, and one per newcomer replacing a leaver),
+    # each timeout (orders, contacts, leavings), each leaver's process ending, and run's `until`
+    assert t.events == 200 + t.leavers + (t.orders + t.contacts + t.leavers) + t.leavers + 1
+
+
+def test_experiments_on_a_tiny_scenario():
+    """Replications on 1 and 2 workers and the output writing's share (no Dask here)."""
+    tiny = scaled(load_scenario(BASELINE), 300, 5).model_copy(update={"replications": 2})
+    exp = measure.experiments(tiny, dask=False, say=lambda text: None)
+    assert positive(exp["seconds_workers_1"]) and positive(exp["seconds_workers_2"])
+    assert positive(exp["speedup_workers_2"]) and 0 < exp["write_share"] < 1
+    assert exp["speedup_dask_2"] is None
