@@ -61,6 +61,7 @@ class Attrition:
         # The churn-propensity multiplier of each loyalty level (index 1..3; 0 is unused).
         levels = self.world.scenario.loyalty.levels
         self.level_propensity = levels.by_level("churn_propensity_multiplier")
+        self.bound_rate = self.died + self.competition_bound + self.service_zero  # before propensity
 
     def propensity(self, person: int) -> float:
         """The customer's churn propensity now: their own times their loyalty level's multiplier."""
@@ -80,9 +81,8 @@ class Attrition:
 
     def hazard_bound(self, person: int) -> float:
         """An upper bound of the person's time-based hazards, per day."""
-        return self.propensity(person) * (
-            self.died + self.competition_bound + self.service_zero
-        )
+        people = self.world.people  # propensity(person) inlined: this runs at every clock event
+        return people.propensity[person] * self.level_propensity[people.level[person]] * self.bound_rate
 
     def time_based(self, person: int, pick: float) -> None:
         """Resolve a clock event that fell in the attrition part of the bound.

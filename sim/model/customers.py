@@ -111,7 +111,9 @@ class Customers:
         return people.order_rate[person] * self.order_multiplier[people.level[person]]
 
     def _bound(self, person: int) -> float:
-        return self.order_rate(person) + self.question_rate + self.attrition.hazard_bound(person)
+        people = self.world.people  # order_rate(person) inlined: this runs at every clock event
+        return (people.order_rate[person] * self.order_multiplier[people.level[person]] + self.question_rate
+                + self.attrition.hazard_bound(person))
 
     def _schedule(self, person: int) -> None:
         people = self.world.people
@@ -187,7 +189,7 @@ class Customers:
     def _handle(self, person: int, draw: float, event: Event) -> None:
         people = self.world.people
         pick = draw * people.clock_rate[person]
-        rate = self.order_rate(person)
+        rate = people.order_rate[person] * self.order_multiplier[people.level[person]]  # order_rate(), inlined
         if pick < rate:
             self.fulfilment.place_order(person, initial=False)
         else:

@@ -50,6 +50,13 @@ class Fulfilment:
         self.loyalty: LoyaltyPort
         self.satisfaction: SatisfactionPort
         self.episodes: EpisodesPort
+        # The day-indexed counters an order adds to, looked up once (place_order runs at every order).
+        daily = world.record.daily
+        self.counts = tuple(daily[name] for name in (
+            Daily.ORDERS, Daily.ORDERS_ON_TIME, Daily.ORDERS_COMPLETE, Daily.ORDERS_ACCURATE,
+            Daily.ORDERS_INVOICE_OK, Daily.ORDERS_PERFECT, Daily.LEAD_TIME_DAYS_SUM, Daily.REVENUE))
+        self.by_kind = (daily[Daily.ORDERS_REPEAT], daily[Daily.ORDERS_INITIAL])  # by `initial`
+        self.by_level = tuple(daily[name] for name in REVENUE_BY_LEVEL)
         self.refresh()
 
     def connect(self, loyalty: LoyaltyPort, satisfaction: SatisfactionPort, episodes: EpisodesPort) -> None:
@@ -72,17 +79,18 @@ class Fulfilment:
     def place_order(self, person: int, initial: bool) -> None:
         world = self.world
         people = world.people
-        daily = world.record.daily
-        day = int(world.env.now)
+        now = world.env.now
+        day = int(now)
         key = child(people.key[person], ORDER_TAGS + people.orders[person])
         level = people.level[person]  # the level the order is placed at (before any promotion it brings)
         value = self.order_value(key, VALUE) * self.value_multiplier[level]
         people.orders[person] += 1
         people.revenue[person] += value
-        daily[Daily.ORDERS][day] += 1
-        daily[Daily.ORDERS_INITIAL if initial else Daily.ORDERS_REPEAT][day] += 1
-        daily[Daily.REVENUE][day] += value
-        daily[REVENUE_BY_LEVEL[level - 1]][day] += value
+        orders, on_time_n, complete_n, accurate_n, invoice_n, perfect_n, lead_sum, revenue = self.counts
+        orders[day] += 1
+        self.by_kind[initial][day] += 1
+        revenue[day] += value
+        self.by_level[level - 1][day] += value
         self.loyalty.on_order(person)
 
         f = self.f
@@ -100,14 +108,13 @@ class Fulfilment:
         else:
             late_by = self.late_delay(key, LATE)
             lead = f.promised_lead_time_days + late_by
-        daily[Daily.ORDERS_ON_TIME][day] += on_time
-        daily[Daily.ORDERS_COMPLETE][day] += complete
-        daily[Daily.ORDERS_ACCURATE][day] += accurate
-        daily[Daily.ORDERS_INVOICE_OK][day] += invoice_ok
-        daily[Daily.ORDERS_PERFECT][day] += on_time and complete and accurate and invoice_ok
-        daily[Daily.LEAD_TIME_DAYS_SUM][day] += lead
-        outcome = (person, world.env.now, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok,
-                   u_claim)
+        on_time_n[day] += on_time
+        complete_n[day] += complete
+        accurate_n[day] += accurate
+        invoice_n[day] += invoice_ok
+        perfect_n[day] += on_time and complete and accurate and invoice_ok
+        lead_sum[day] += lead
+        outcome = (person, now, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, u_claim)
         event = Timeout(world.env, lead, outcome)
         event.callbacks.append(self._deliver)
 
