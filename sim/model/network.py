@@ -10,11 +10,15 @@ Three shapes, chosen in ``market.network.kind``:
   clustering, short paths.
 * ``scale_free`` — a Chung & Lu (2002) random graph with expected degrees following a
   power law P(k) ~ k^-``degree_exponent`` and mean ``contacts_per_person``: a few hubs
-  know very many people, most know few. (Built in one vectorised step, where
+  know very many people, most know few. (Built vectorised, where
   Barabási–Albert growth would need a Python loop over people.)
 
-The graph is stored once, as compressed sparse rows (``indptr``, ``indices``) in
-32-bit integer arrays: about 8 bytes per tie end, so 12 contacts cost ~100 bytes a person.
+The graph is stored once, as compressed sparse rows: ``indptr`` (8 bytes a person) and
+``indices`` (4 bytes a tie end), so 12 contacts cost ~56 bytes a person. It is built a chunk
+of ties at a time, each tie a pair key lo · size + hi, sorted and made distinct in place,
+then written straight into those arrays: the construction's temporaries come to about 140
+bytes a person at 1 M people (the pair keys, 8 bytes a tie, are the largest), where building
+it in one step from whole arrays took ~820.
 
 When someone tells more people than they have contacts (an unhappy customer tells
 10–20, many people know fewer), the rest of the telling reaches random people in the
@@ -90,7 +94,7 @@ class SocialNetwork:
 
 
 # Ties handled per step while the network is built: the temporaries stay a few MB whatever the
-# market's size (built in one step, 1 M people peaked at ~820 bytes a person, for 56 kept).
+# market's size.
 CHUNK = 1 << 18
 
 
