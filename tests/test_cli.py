@@ -566,7 +566,7 @@ TINY = ["-n", "1", "--set", "horizon_days=5", "--set", "market.population=1000",
 
 
 def test_a_market_too_big_for_the_memory_is_refused_before_it_is_built(tmp_path: Path) -> None:
-    # 5,000,000 people need ~5 GB a process; the machine is said to have 2 GB. Nothing is allocated:
+    # 5,000,000 people need ~2.5 GB a process; the machine is said to have 2 GB. Nothing is allocated:
     # the refusal comes before the run.
     proc = cli("run", BASELINE, "--set", "market.population=5000000", "--set", "market.initial_customers=1000000",
                "--workers", "1", "--out", tmp_path / "big", memory=2_000_000_000, timeout=30)

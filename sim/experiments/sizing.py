@@ -5,11 +5,15 @@ memory and advances all of them day by day, so both its memory and its time foll
 market's ``population`` (and the time also the days simulated, warm-up included). The
 constants below were measured with ``.venv/bin/python benchmarks/bench.py --footprint
 --days 120 --scale 1 10`` and ``--scale 4 40`` (the steady-state baseline from its initial
-state, one replication per fresh process, on the 2-core CI machine):
+state, one replication per fresh process, on the 2-core CI machine), and the memory also with
+``--days 1459 --scale 1 10`` (the baseline's length, warm-up included):
 
-* peak resident memory 163 MB at 15,000 people, 302 MB at 150,000 and 765 MB at 600,000:
-  a fixed ~148 MB (Python, NumPy, SciPy, pandas, SimPy, the code) plus ~1,025 bytes per
-  person;
+* peak resident memory 155 MB at 15,000 people, 203 MB at 150,000 and 374 MB at 600,000 over
+  120 days: a fixed ~150 MB (Python, NumPy, SciPy, pandas, SimPy, the code) plus ~370 bytes
+  per person, the peak now set by the run, not by building the market (1,025 bytes per person
+  before the social network was built in chunks); over the baseline's 1,459 days, 163 MB and
+  226 MB: ~156 MB plus ~470 bytes per person, what the run accumulates as it goes included
+  (the estimate takes these);
 * 0.221 µs per person-day at 15,000 people, 0.289 at 60,000, 0.297 at 150,000, 0.432 at
   600,000: the cost per person-day grows about as population^0.18 (caches), which the
   estimate follows. (Before the market turned over and the baseline started in its steady
@@ -32,8 +36,8 @@ from dataclasses import dataclass
 
 from sim.scenario.schema import Scenario
 
-BASE_BYTES = 148_000_000
-BYTES_PER_PERSON = 1_025
+BASE_BYTES = 156_000_000
+BYTES_PER_PERSON = 470
 SECONDS_PER_PERSON_DAY = 0.432e-6  # at REFERENCE_PEOPLE
 REFERENCE_PEOPLE = 600_000
 SIZE_EXPONENT = 0.18

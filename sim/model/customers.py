@@ -38,6 +38,7 @@ one, when the bound is positive again, comes from the next slot.)
 
 from __future__ import annotations
 
+from array import array
 from math import log
 from typing import cast
 
@@ -56,7 +57,7 @@ class Customers:
     def __init__(self, world: World) -> None:
         self.world = world
         self.pending: list[Event | None] = [None] * world.people.size
-        self.due: list[float] = [0.0] * world.people.size  # when the pending event fires
+        self.due = array("d", bytes(8 * world.people.size))  # when the pending event fires (no float objects)
         self.firing: Event | None = None  # the clock event being handled now, if any
         self.fulfilment: FulfilmentPort
         self.desk: DeskPort

@@ -1,0 +1,81 @@
+"""Building a market: seconds and peak memory per person, each size in a fresh process.
+
+    .venv/bin/python benchmarks/building.py [--scale 1 66.7] [--days 30] [--rounds 1]
+
+The baseline scenario with ``population`` and ``initial_customers`` scaled, no warm-up: per
+scale, a fresh process builds one replication's model (``Model``), then runs ``--days`` days.
+It reports the wall and CPU seconds of building and the peak resident memory (VmHWM) over
+the memory after the imports, per person, once built and once run. With ``--rounds`` > 1 the
+scales alternate round by round (the machine's load then spreads over all of them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MEASURE = """
+import gc, json, sys, time
+from sim import load_scenario
+from sim.model.replication import Model
+def hwm_rss():
+    got = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, value = line.split(":", 1)
+            if key in ("VmHWM", "VmRSS"):
+                got[key] = int(value.split()[0]) * 1024
+    return got["VmHWM"], got["VmRSS"]
+path, days, factor = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+base = load_scenario(path)
+m = base.market
+sc = base.model_copy(update={"horizon_days": days, "warmup_days": 0, "market": m.model_copy(update={
+    "population": int(m.population * factor), "initial_customers": int(m.initial_customers * factor)})})
+gc.collect()
+_, imports = hwm_rss()
+wall, cpu = time.perf_counter(), time.process_time()
+model = Model(sc, 0)
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+built, _ = hwm_rss()
+model.run()
+run, _ = hwm_rss()
+print(json.dumps({"people": sc.market.population, "wall": wall, "cpu": cpu,
+                  "built": built - imports, "run": run - imports}))
+"""
+
+
+def measure(path: Path, days: int, factor: float) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", MEASURE, str(path), str(days), str(factor)],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "baseline.yaml")
+    parser.add_argument("--days", type=int, default=30, help="days run after building")
+    parser.add_argument("--scale", type=float, nargs="+", default=[1.0, 66.7],
+                        help="market-size multipliers of the scenario")
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    rows: dict[float, list[dict[str, float]]] = {f: [] for f in args.scale}
+    for _ in range(args.rounds):
+        for factor in args.scale:
+            rows[factor].append(measure(args.scenario, args.days, factor))
+    print(f"{'people':>10} {'build s':>8} {'build CPU s':>12} {'peak B/person built':>20} "
+          f"{'peak B/person run':>18}   (medians of {args.rounds})")
+    for runs in rows.values():
+        med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        people = med["people"]
+        print(f"{people:>10,.0f} {med['wall']:>8.2f} {med['cpu']:>12.2f} {med['built'] / people:>20,.0f} "
+              f"{med['run'] / people:>18,.0f}")
+
+
+if __name__ == "__main__":
+    main()
