@@ -311,8 +311,10 @@ class Desk:
         return people.status[person] == CUSTOMER and people.joined[person] <= contact.opened
 
     def _arrive(self, contact: Contact) -> None:
-        if not self._current(contact):
-            return
+        people = self.people
+        person = contact.person
+        if not (people.status[person] == CUSTOMER and people.joined[person] <= contact.opened):
+            return  # no longer a customer, or won back since (self._current, inlined: every contact)
         now = self.env.now
         day = int(now)
         counts = self.counts
@@ -455,8 +457,9 @@ class Desk:
             counts.first_answered[day] += 1.0
             counts.first_resolved[day] += resolved
         person = contact.person
-        if not self._current(contact):
-            return
+        people = self.people
+        if not (people.status[person] == CUSTOMER and people.joined[person] <= contact.opened):
+            return  # self._current, inlined (every answered contact)
         satisfaction = self.satisfaction
         responsiveness = 1.0 / (1.0 + wait * MINUTES_PER_DAY / self.wait_tolerance)
         score = satisfaction.contact_score(responsiveness, resolved=resolved, answered=True)
