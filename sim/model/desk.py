@@ -6,8 +6,12 @@ customer wants put right) and product problems (a disappointing product, voiced)
 one first-come-first-served queue (product problems first if ``product_problem_priority``) for the
 agents on duty.
 
-The agents are the SimPy processes; contacts are plain records that the agents pull
-from the queue (three times faster than a process per contact with a ``Resource``). The
+Contacts are plain records that the agents pull from the queue (three times faster than
+a process per contact with a ``Resource``). An agent is a small state machine run by the
+callbacks of the events it waits for — called in, woken for a contact, called back on duty,
+done with a contact — rather than a SimPy process: the same events, made at the same
+moments with the same priorities, so the same order of events, without a generator to
+resume at each (see ``Desk._take_next``). The
 desk's day (:mod:`sim.model.desk_day`) sets when it is open, how many agents are on duty (a
 shift process changes the number at each step of the staffing schedule and counts the
 staffed agent-hours) and when a contact that could not be made at once arrives: one
@@ -49,14 +53,14 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import cast
 
 import simpy
-from simpy.events import Event, Timeout
+from simpy.events import URGENT, Event, Timeout
 
 from sim.core.calendar import EPS, HOURS_PER_DAY, MINUTES_PER_DAY
-from sim.core.recorder import CONTACTS_BY_KIND, Daily, Hourly
+from sim.core.recorder import CONTACTS_BY_KIND, Daily, Hourly, Recorder
 from sim.core.rng import child, exponential, uniform
 from sim.core.vocabulary import ORDER_PROBLEM, PRODUCT_PROBLEM, QUESTION, SERVICE
 from sim.core.world import CUSTOMER, QUESTION_TAGS, World
@@ -98,9 +102,59 @@ class Contact:
         self.deferrals = 0  # times its arrival was timed; a re-timed contact's earlier time is void
 
 
+class _Counts:
+    """The recorder's lists the desk counts each contact into, looked up once. ``Recorder.add``
+    does ``daily[name][day] += amount``; adding to the list directly makes the same sums, in
+    the same order, without a method call and two lookups per count (a dozen counts a contact)."""
+
+    __slots__ = (
+        "contacts", "by_kind", "answered", "wait_minutes", "busy_hours", "waited", "within_target",
+        "abandoned", "abandoned_wait_minutes", "problems_resolved", "resolution_hours", "first_answered",
+        "first_resolved", "offered_by_hour", "answered_by_hour", "abandoned_by_hour", "waited_by_hour",
+        "wait_minutes_by_hour",
+    )
+
+    def __init__(self, record: Recorder) -> None:
+        daily, hourly = record.daily, record.hourly
+        self.contacts = daily[Daily.CONTACTS]
+        self.by_kind = [daily[name] for name in CONTACTS_BY_KIND]
+        self.answered = daily[Daily.ANSWERED]
+        self.wait_minutes = daily[Daily.WAIT_MINUTES_SUM]
+        self.busy_hours = daily[Daily.AGENT_BUSY_HOURS]
+        self.waited = daily[Daily.WAITED]
+        self.within_target = daily[Daily.ANSWERED_WITHIN_TARGET]
+        self.abandoned = daily[Daily.ABANDONED]
+        self.abandoned_wait_minutes = daily[Daily.ABANDONED_WAIT_MINUTES_SUM]
+        self.problems_resolved = daily[Daily.PROBLEMS_RESOLVED]
+        self.resolution_hours = daily[Daily.RESOLUTION_HOURS_SUM]
+        self.first_answered = daily[Daily.FIRST_CONTACTS_ANSWERED]
+        self.first_resolved = daily[Daily.FIRST_CONTACTS_RESOLVED]
+        self.offered_by_hour = hourly[Hourly.OFFERED]
+        self.answered_by_hour = hourly[Hourly.ANSWERED]
+        self.abandoned_by_hour = hourly[Hourly.ABANDONED]
+        self.waited_by_hour = hourly[Hourly.WAITED]
+        self.wait_minutes_by_hour = hourly[Hourly.WAIT_MINUTES_SUM]
+
+
+class _CallIn(Event):
+    """An agent's first step, now: the event ``env.process`` scheduled for the agent process this
+    replaces (SimPy's ``Initialize``: triggered at once, ahead of the ordinary events of the same
+    time), so that the desk's events keep their order. Its value is the agent."""
+
+    def __init__(self, env: simpy.Environment, index: int, callback: Callable[[Event], None]) -> None:
+        super().__init__(env)
+        self.callbacks.append(callback)
+        self._ok = True
+        self._value = index
+        env.schedule(self, URGENT)
+
+
 class Desk:
     def __init__(self, world: World) -> None:
         self.world = world
+        self.env = world.env
+        self.people = world.people
+        self.counts = _Counts(world.record)
         self.queue: deque[Contact] = deque()
         self.urgent: deque[Contact] = deque()  # product problems, when they have priority
         self.idle: list[tuple[int, Event]] = []  # (agent, its wake-up event), all on duty
@@ -149,7 +203,7 @@ class Desk:
         self._day_rules = rules
         # A new shift process, from now, under the new schedule (the old one stops).
         self._schedule += 1
-        self.world.env.process(self._shifts(self._schedule))
+        self.env.process(self._shifts(self._schedule))
 
     @property
     def agents_employed(self) -> int:
@@ -159,7 +213,7 @@ class Desk:
     # ---------------------------------------------------------------- shifts
 
     def _shifts(self, schedule: int) -> Generator[Event, object, None]:
-        env = self.world.env
+        env = self.env
         while schedule == self._schedule:
             agents, until = self.staffing.at(env.now)
             self._staff(agents, until)
@@ -169,7 +223,7 @@ class Desk:
 
     def _staff(self, agents: int, until: float) -> None:
         """From now until ``until``, ``agents`` on duty: count their hours, call in or send off."""
-        env = self.world.env
+        env = self.env
         now = env.now
         record = self.world.record
         day = int(now)
@@ -186,20 +240,20 @@ class Desk:
         for index in range(agents):
             if index not in self.running:
                 self.running.add(index)
-                env.process(self._agent(index))
+                _CallIn(env, index, self._resume)
         peak = self.staffing.peak
         for index in [i for i in self.off_duty if i < agents or i >= peak]:  # called in, or let go
-            self.off_duty.pop(index).succeed()
+            self.off_duty.pop(index).succeed(index)
         for index, wake in [(i, w) for i, w in self.idle if i >= agents]:
             self.idle.remove((index, wake))
-            wake.succeed()
+            wake.succeed(index)
 
     # ------------------------------------------------------------- arrivals
 
     def question(self, person: int, clock_event: int) -> None:
         """A question raised by the customer's clock event number ``clock_event``."""
-        key = child(self.world.people.key[person], QUESTION_TAGS + clock_event)
-        self.contact(Contact(person, QUESTION, SERVICE, 1, self.world.env.now, key))
+        key = child(self.people.key[person], QUESTION_TAGS + clock_event)
+        self.contact(Contact(person, QUESTION, SERVICE, 1, self.env.now, key))
 
     def order_problem(self, episode: Episode) -> None:
         """A failed order, voiced: the customer contacts the desk to have it put right."""
@@ -212,7 +266,7 @@ class Desk:
     def contact(self, contact: Contact) -> None:
         """A contact reaches the desk now, later in today's opening (a share of those raised
         while it is open), or during the next opening if it is closed (arrival profile)."""
-        env = self.world.env
+        env = self.env
         now = env.now
         if self.hours.is_open(now):
             if not self.delay_share or uniform(contact.key, DELAY_WHILE_OPEN) >= self.delay_share:
@@ -225,7 +279,7 @@ class Desk:
                 return
             delay = max(0.0, day + later - now)
         else:
-            opening = self.hours.next_opening(now)
+            opening = self.hours.opening_after(now)
             day = int(opening + EPS)
             delay = max(0.0, day + self.profile.time_of_day(uniform(contact.key, DEFER)) - now)
         contact.deferrals += 1
@@ -252,112 +306,125 @@ class Desk:
     def _current(self, contact: Contact) -> bool:
         """Whether the contact's customer is still a customer, in the same spell (not won back
         since it was raised)."""
-        people = self.world.people
+        people = self.people
         person = contact.person
         return people.status[person] == CUSTOMER and people.joined[person] <= contact.opened
 
     def _arrive(self, contact: Contact) -> None:
-        world = self.world
-        if not self._current(contact):
-            return
-        env = world.env
-        day = world.day()
-        record = world.record
-        record.add(Daily.CONTACTS, day)
-        record.add(CONTACTS_BY_KIND[contact.kind], day)
-        contact.arrived = env.now
-        record.hourly[Hourly.OFFERED][int(env.now * HOURS_PER_DAY)] += 1
+        people = self.people
+        person = contact.person
+        if not (people.status[person] == CUSTOMER and people.joined[person] <= contact.opened):
+            return  # no longer a customer, or won back since (self._current, inlined: every contact)
+        now = self.env.now
+        day = int(now)
+        counts = self.counts
+        counts.contacts[day] += 1.0
+        counts.by_kind[contact.kind][day] += 1.0
+        contact.arrived = now
+        counts.offered_by_hour[int(now * HOURS_PER_DAY)] += 1.0
         if self.priority and contact.kind == PRODUCT_PROBLEM:
             self.urgent.append(contact)
         else:
             self.queue.append(contact)
         if self.idle:
             # An idle agent takes it now: no wait, so no patience to run out.
-            self.idle.pop()[1].succeed()
+            index, wake = self.idle.pop()
+            wake.succeed(index)
         elif self.patience is not None:
-            give_up = Timeout(env, self.patience(contact.key, PATIENCE) / MINUTES_PER_DAY, contact)
+            give_up = Timeout(self.env, self.patience(contact.key, PATIENCE) / MINUTES_PER_DAY, contact)
             give_up.callbacks.append(self._abandon)
 
     # ---------------------------------------------------------------- agents
+    #
+    # An agent is driven by the callbacks of the events it waits for — its call-in (_CallIn), a
+    # wake-up or a call back (value: the agent), the end of a contact's handling (a Timeout) —
+    # instead of being a SimPy process: the same events, made at the same moments with the
+    # same priorities, so the order of events, ties included, is what the process gave; what
+    # goes is the process's resumption (a generator send and a callback registered) per event.
 
-    def _agent(self, index: int) -> Generator[Event, object, None]:
-        env = self.world.env
-        while True:
-            if index >= self.on_duty:
-                if index >= self.staffing.peak:
-                    break  # no longer employed
-                if (self.queue or self.urgent) and self.idle:
-                    self.idle.pop()[1].succeed()  # woken for a contact as the shift ended: pass it on
-                back = simpy.Event(env)
-                self.off_duty[index] = back
-                yield back
-                continue
-            contact = self._next()
-            if contact is None:
-                wake = simpy.Event(env)
-                self.idle.append((index, wake))
-                yield wake
-                continue
-            contact.answered = True
-            wait = env.now - contact.arrived
-            handle = self.handles[contact.kind](contact.key, HANDLE)
-            self._answered(contact, wait, handle)
-            start = env.now
-            yield env.timeout(handle / MINUTES_PER_DAY)
-            off = self.off_since.get(index, math.inf)
-            if off < env.now:  # the shift ended during the contact: the rest is overtime
-                self.world.record.add(
-                    Daily.OVERTIME_AGENT_HOURS, self.world.day(), (env.now - max(start, off)) * HOURS_PER_DAY
-                )
-            self._finish(contact, wait)
-        self.running.discard(index)
+    def _resume(self, event: Event) -> None:
+        """The agent ``event.value`` is called in, woken for a contact, or called back."""
+        self._take_next(cast(int, event.value))
+
+    def _take_next(self, index: int) -> None:
+        """The agent is free: off duty (or let go), idle, or answering the next contact."""
+        if index >= self.on_duty:
+            if index >= self.staffing.peak:
+                self.running.discard(index)  # no longer employed
+                return
+            if (self.queue or self.urgent) and self.idle:
+                other, wake = self.idle.pop()  # woken for a contact as the shift ended: pass it on
+                wake.succeed(other)
+            back = Event(self.env)
+            back.callbacks.append(self._resume)
+            self.off_duty[index] = back
+            return
+        contact = self._next()
+        if contact is None:
+            wake = Event(self.env)
+            wake.callbacks.append(self._resume)
+            self.idle.append((index, wake))
+            return
+        contact.answered = True
+        env = self.env
+        now = env.now
+        wait = now - contact.arrived
+        handle = self.handles[contact.kind](contact.key, HANDLE)
+        self._answered(contact, wait, handle)
+        done = Timeout(env, handle / MINUTES_PER_DAY, (index, contact, wait, now))
+        done.callbacks.append(self._done)
+
+    def _done(self, event: Event) -> None:
+        """The agent has handled the contact (started at ``start``): any overtime, the outcome, what next."""
+        index, contact, wait, start = cast(tuple[int, Contact, float, float], event.value)
+        now = self.env.now
+        off = self.off_since.get(index, math.inf)
+        if off < now:  # the shift ended during the contact: the rest is overtime
+            self.world.record.add(Daily.OVERTIME_AGENT_HOURS, int(now), (now - max(start, off)) * HOURS_PER_DAY)
+        self._finish(contact, wait)
+        self._take_next(index)
 
     def _next(self) -> Contact | None:
         """The contact an agent takes next: the first waiting product problem if they have
         priority, else the first waiting contact (skipping those who gave up)."""
-        for queue in (self.urgent, self.queue):
-            while queue:
-                contact = queue.popleft()
-                if not contact.abandoned:
-                    return contact
+        urgent, queue = self.urgent, self.queue
+        while urgent:
+            contact = urgent.popleft()
+            if not contact.abandoned:
+                return contact
+        while queue:
+            contact = queue.popleft()
+            if not contact.abandoned:
+                return contact
         return None
 
     def _answered(self, contact: Contact, wait: float, handle_minutes: float) -> None:
-        record = self.world.record
-        day = self.world.day()
+        counts = self.counts
+        day = int(self.env.now)
         minutes = wait * MINUTES_PER_DAY
-        record.add(Daily.ANSWERED, day)
-        record.add(Daily.WAIT_MINUTES_SUM, day, minutes)
-        record.add(Daily.AGENT_BUSY_HOURS, day, handle_minutes / 60.0)
+        counts.answered[day] += 1.0
+        counts.wait_minutes[day] += minutes
+        counts.busy_hours[day] += handle_minutes / 60.0
         hour = int(contact.arrived * HOURS_PER_DAY)
-        hourly = record.hourly
-        hourly[Hourly.ANSWERED][hour] += 1
-        hourly[Hourly.WAIT_MINUTES_SUM][hour] += minutes
+        counts.answered_by_hour[hour] += 1.0
+        counts.wait_minutes_by_hour[hour] += minutes
         if wait > 0:
-            record.add(Daily.WAITED, day)
-            hourly[Hourly.WAITED][hour] += 1
+            counts.waited[day] += 1.0
+            counts.waited_by_hour[hour] += 1.0
         if wait <= self.target_days:
-            record.add(Daily.ANSWERED_WITHIN_TARGET, day)
+            counts.within_target[day] += 1.0
 
     def _abandoned(self, contact: Contact) -> None:
-        world = self.world
-        record = world.record
-        day = world.day()
-        minutes = (world.env.now - contact.arrived) * MINUTES_PER_DAY
-        record.add(Daily.ABANDONED, day)
-        record.add(Daily.ABANDONED_WAIT_MINUTES_SUM, day, minutes)
+        counts = self.counts
+        now = self.env.now
+        day = int(now)
+        minutes = (now - contact.arrived) * MINUTES_PER_DAY
+        counts.abandoned[day] += 1.0
+        counts.abandoned_wait_minutes[day] += minutes
         hour = int(contact.arrived * HOURS_PER_DAY)
-        hourly = record.hourly
-        hourly[Hourly.ABANDONED][hour] += 1
-        hourly[Hourly.WAITED][hour] += 1
-        hourly[Hourly.WAIT_MINUTES_SUM][hour] += minutes
-
-    def _resolved(self, contact: Contact) -> None:
-        """The problem is solved now: the customer's time since raising it, nights included."""
-        world = self.world
-        day = world.day()
-        world.record.add(Daily.PROBLEMS_RESOLVED, day)
-        world.record.add(Daily.RESOLUTION_HOURS_SUM, day, (world.env.now - contact.opened) * HOURS_PER_DAY)
+        counts.abandoned_by_hour[hour] += 1.0
+        counts.waited_by_hour[hour] += 1.0
+        counts.wait_minutes_by_hour[hour] += minutes
 
     def _abandon(self, event: Event) -> None:
         contact = cast(Contact, event.value)
@@ -377,19 +444,22 @@ class Desk:
             self.episodes.unresolved(episode)
 
     def _finish(self, contact: Contact, wait: float) -> None:
-        world = self.world
         s = self.s
         first = contact.attempt == 1
         resolved = uniform(contact.key, RESOLVED) < (s.first_contact_resolution if first else s.later_contact_resolution)
-        if resolved:
-            self._resolved(contact)
+        now = self.env.now
+        day = int(now)
+        counts = self.counts
+        if resolved:  # the problem is solved now: the customer's time since raising it, nights included
+            counts.problems_resolved[day] += 1.0
+            counts.resolution_hours[day] += (now - contact.opened) * HOURS_PER_DAY
         if first:
-            day = world.day()
-            world.record.add(Daily.FIRST_CONTACTS_ANSWERED, day)
-            world.record.add(Daily.FIRST_CONTACTS_RESOLVED, day, resolved)
+            counts.first_answered[day] += 1.0
+            counts.first_resolved[day] += resolved
         person = contact.person
-        if not self._current(contact):
-            return
+        people = self.people
+        if not (people.status[person] == CUSTOMER and people.joined[person] <= contact.opened):
+            return  # self._current, inlined (every answered contact)
         satisfaction = self.satisfaction
         responsiveness = 1.0 / (1.0 + wait * MINUTES_PER_DAY / self.wait_tolerance)
         score = satisfaction.contact_score(responsiveness, resolved=resolved, answered=True)
@@ -418,7 +488,7 @@ class Desk:
     def _retry_later(self, contact: Contact) -> None:
         """The same problem, another try after about ``recontact_delay_days``."""
         delay = exponential(contact.key, RECONTACT) * self.s.recontact_delay_days
-        Timeout(self.world.env, delay, contact).callbacks.append(self._again)
+        Timeout(self.env, delay, contact).callbacks.append(self._again)
 
     def _again(self, event: Event) -> None:
         contact = cast(Contact, event.value)

@@ -59,6 +59,11 @@ class OpeningHours:
         """The start of the next opening at or after ``t`` (``t`` itself if open)."""
         if self.is_open(t):
             return t
+        return self.opening_after(t)
+
+    def opening_after(self, t: float) -> float:
+        """The start of the next opening after ``t``, a time the desk is closed (the desk
+        asks ``is_open`` first, so it skips the check ``next_opening`` makes)."""
         day = int(t)
         if day % DAYS_PER_WEEK < self.days_per_week and t - day < self.start:
             return day + self.start
