@@ -80,7 +80,7 @@ def test_the_shared_warm_up_gives_every_array_of_a_run_from_the_start(comparison
     assert shared_warmup.warmup_key(comparison.alternatives[-2]) != shared_warmup.warmup_key(comparison.baseline)
     for replication in (0, 1):
         got: list[int] = []
-        results = shared_warmup.run_group(shared, replication, lambda k, r: got.append(k))
+        results = shared_warmup.run_group(shared, replication, lambda k, r, got=got: got.append(k))
         assert got == list(range(len(shared)))
         for scenario, result in zip(shared, results, strict=True):
             assert_identical(result, run_replication(scenario, replication), f"{scenario.name} #{replication}")

@@ -32,7 +32,8 @@ compares every array of every result, and the comparison section), because:
   nothing, and an event that does nothing moves no other event's place relative to the rest.
 
 Where this cannot be done, the scenarios are run from the start, one after the other, as
-before: without ``os.fork`` (not on Windows), in a process running other threads (a child of a
+before: without ``os.fork`` (not on Windows), without the memory for a copy of the process
+(:func:`room_for_a_copy`), in a process running other threads (a child of a
 threaded process gets copies of locks that other threads may hold; tqdm's progress bar runs
 one in the command line's own process, so a run with ``--workers 1`` in a terminal does not
 share), when the fork fails, or when a child fails (the scenario is then run again here from
@@ -50,6 +51,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from sim.core.recorder import ReplicationResult
+from sim.experiments import sizing
 from sim.model.replication import DayCallback, Model, run_replication
 from sim.scenario import investments
 from sim.scenario.schema import Scenario
@@ -72,6 +74,22 @@ def warmup_key(scenario: Scenario) -> str | None:
 def can_fork() -> bool:
     """Whether this process may copy itself: ``os.fork`` exists and no other thread runs."""
     return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def room_for_a_copy() -> bool:
+    """Whether the memory available would hold a whole copy of this process. A child shares
+    its parent's pages until it writes one (a child of the baseline's 15,000-person market,
+    a year of window, wrote about 12 MB of its 120 MB resident), but what it writes grows with
+    the market and Python writes an object's reference count whenever it reads it: asking for
+    room for the whole is the safe side. Without it, the scenarios run from the start instead.
+    True where either figure is unknown."""
+    available = sizing.available_memory()
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            resident = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return True
+    return available is None or available >= resident
 
 
 def chunks(size: int, groups: int, workers: int, warmup: int, horizon: int) -> int:
@@ -122,7 +140,7 @@ def run_group(
     model.run_until_window(on_day)
     for k, (scenario, plan) in enumerate(zip(scenarios, plans, strict=True)):
         if k < len(scenarios) - 1:
-            result = _in_a_copy(model, scenario, plan)
+            result = _in_a_copy(model, scenario, plan) if room_for_a_copy() else None
             done(result if result is not None else run_replication(scenario, replication, on_day))
         else:
             done(model.finish(scenario, plan, on_day))  # the last one in this process

@@ -17,6 +17,12 @@ and advertising clocks whose rates changed keep their slots and have their time 
 rescaled to the new rate (nothing else changes: applying the identical scenario changes
 nothing). What is drawn once at the start — the
 market, the network, people's traits, the seed and the horizon — cannot change.
+
+A run can also be taken in phases: :meth:`Model.start` schedules its processes,
+:meth:`Model.run_until_window` runs the warm-up and pauses, :meth:`Model.finish` runs the
+rest under a scenario and its changes. They schedule the same events in the same order as
+:meth:`Model.run`, so a comparison's scenarios can share one warm-up and carry on from copies
+of it (:mod:`sim.experiments.shared_warmup`) with the numbers of a run from the start.
 """
 
 from __future__ import annotations
