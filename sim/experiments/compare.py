@@ -2,6 +2,12 @@
 numbers (so replication i of each is paired), then their paired differences and economics
 (:mod:`sim.outputs.comparison_results`).
 
+The scenarios run as one set of tasks (:func:`sim.experiments.runner.run_many`). An
+alternative differs from the baseline by investments that act from the measured window on, so
+replication i of the baseline and of its alternatives share their warm-up: it is simulated
+once per replication and each scenario carries on from a copy of it
+(:mod:`sim.experiments.shared_warmup`), with the numbers of running each from the start.
+
 With a ``precision`` (money), replications are added in fixed batches until every
 alternative's NPV interval has a half-width at most that, or a cap is reached: where it stops
 depends on the results alone, never on the number of workers or the executor (a replication is

@@ -8,6 +8,13 @@ one scenario. Progress is reported through a callback (``on_progress(done, total
 the tasks, where ``done`` counts finished replications and, when running in this process,
 fractions of the current one), never printed here.
 
+A comparison's scenarios share their warm-up (:mod:`sim.experiments.shared_warmup`): the
+replications of one number whose warm-ups are the same (the baseline and its investment
+alternatives) run as one task, the warm-up simulated once and continued by each scenario —
+unless on Dask, whose workers are threaded and may not copy themselves. The results are the
+same as running each from the start; a task then finishes several (scenario, replication)
+pairs at once, each checkpointed and counted in the progress as it comes.
+
 Checkpoints: given a folder, every finished replication is written there at once, atomically
 (a temporary file renamed into place), named by its scenario's :func:`fingerprint` and its
 number; a run given the same folder loads the replications found there instead of running them
@@ -27,7 +34,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,12 +42,14 @@ from typing import Any
 
 from sim.core.recorder import ReplicationResult
 from sim.core.version import full_version
+from sim.experiments import shared_warmup
 from sim.model.replication import run_replication
 from sim.outputs.tables import RunResult
 from sim.scenario.schema import Scenario
 
 Progress = Callable[[float, int], None]
 Task = tuple[int, int]  # (scenario index, replication)
+Unit = tuple[Task, ...]  # tasks run as one: one replication of scenarios sharing a warm-up (or one task)
 Finished = Callable[[Task, ReplicationResult], None]
 
 DASK_INSTALL = "pip install -e '.[dask]'"
@@ -183,28 +192,69 @@ def run_many(
         pass
     elif dask is not None:
         _run_on_dask(scenarios, todo, dask, max(workers, 1), finished)
-    elif workers <= 1 or len(todo) == 1:
-        _run_here(scenarios, todo, finished, lambda: len(results), total, on_progress)
     else:
-        _run_on_workers(scenarios, todo, min(workers, len(todo)), finished)
+        units = _units(scenarios, todo, max(workers, 1))
+        if workers <= 1 or len(units) == 1:
+            _run_here(scenarios, units, finished, lambda: len(results), total, on_progress)
+        else:
+            _run_on_workers(scenarios, units, min(workers, len(units)), finished)
     return [RunResult(scenario, [results[(s, i)] for i in range(scenario.replications)])
             for s, scenario in enumerate(scenarios)]
 
 
-def _run_here(scenarios: list[Scenario], todo: list[Task], finished: Finished, done: Callable[[], int],
-              total: int, on_progress: Progress | None) -> None:
-    """The replications in this process, one after the other, reporting fractions of each."""
+def _units(scenarios: list[Scenario], todo: list[Task], workers: int) -> list[Unit]:
+    """The tasks to run, as units: the tasks of one replication whose scenarios share their
+    warm-up (:func:`shared_warmup.warmup_key`) together, split in as many parts as keep
+    ``workers`` busy (:func:`shared_warmup.chunks`); every other task alone. In the order of
+    ``todo`` (by its first task)."""
+    keys = [shared_warmup.warmup_key(scenario) for scenario in scenarios]
+    together: dict[tuple[str, int], list[Task]] = {}
+    units: list[list[Task]] = []
     for s, i in todo:
-        scenario = scenarios[s]
+        key = keys[s]
+        if key is None:
+            units.append([(s, i)])
+        elif (key, i) in together:
+            together[(key, i)].append((s, i))
+        else:
+            together[(key, i)] = [(s, i)]
+            units.append(together[(key, i)])
+    shared = [unit for unit in units if len(unit) > 1]
+    if not shared:
+        return [tuple(unit) for unit in units]
+    first = scenarios[shared[0][0][0]]
+    parts = shared_warmup.chunks(max(map(len, shared)), len(shared), workers, first.warmup_days,
+                                 first.horizon_days)
+    out: list[Unit] = []
+    for unit in units:
+        n = min(parts, len(unit))
+        sizes = [len(unit) // n + (1 if j < len(unit) % n else 0) for j in range(n)]
+        starts = [sum(sizes[:j]) for j in range(n)]
+        out.extend(tuple(unit[a:a + size]) for a, size in zip(starts, sizes, strict=True))
+    return out
+
+
+def _run_here(scenarios: list[Scenario], units: list[Unit], finished: Finished, done: Callable[[], int],
+              total: int, on_progress: Progress | None) -> None:
+    """The replications in this process, one after the other, reporting fractions of each
+    (days simulated in this process: a shared warm-up counts towards the first of its
+    scenarios)."""
+    for unit in units:
+        scenario = scenarios[unit[0][0]]
         on_day = None
         if on_progress is not None:
             horizon = scenario.warmup_days + scenario.horizon_days  # days simulated
-            before = done()
 
-            def on_day(day: int, before: int = before, horizon: int = horizon,
-                       report: Progress = on_progress) -> None:
-                report(before + (day + 1) / horizon, total)
-        finished((s, i), run_replication(scenario, i, on_day))
+            def on_day(day: int, horizon: int = horizon, report: Progress = on_progress) -> None:
+                report(done() + (day + 1) / horizon, total)
+        if len(unit) == 1:
+            s, i = unit[0]
+            finished((s, i), run_replication(scenario, i, on_day))
+        else:
+            def each(k: int, result: ReplicationResult, unit: Unit = unit) -> None:
+                finished(unit[k], result)
+
+            shared_warmup.run_group([scenarios[s] for s, _ in unit], unit[0][1], each, on_day)
 
 
 def _end_quietly_on_interrupt(stopped: Any) -> None:
@@ -228,8 +278,14 @@ def _one(args: tuple[Scenario, int]) -> ReplicationResult:
     return run_replication(scenario, index)
 
 
-def _run_on_workers(scenarios: list[Scenario], todo: list[Task], workers: int, finished: Finished) -> None:
-    """Replications on ``workers`` local processes, each handed to ``finished`` as it ends.
+def _shared(args: tuple[list[Scenario], int]) -> list[ReplicationResult]:
+    scenarios, index = args
+    return shared_warmup.run_group(scenarios, index)
+
+
+def _run_on_workers(scenarios: list[Scenario], units: list[Unit], workers: int, finished: Finished) -> None:
+    """Replications on ``workers`` local processes, a unit each, handed to ``finished`` as
+    their unit ends.
 
     An interruption must end the run as one, however the signal and the pool's own
     bookkeeping interleave: Ctrl-C reaches the workers too (one process group), and a worker
@@ -255,7 +311,12 @@ def _run_on_workers(scenarios: list[Scenario], todo: list[Task], workers: int, f
             try:
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                            initializer=_end_quietly_on_interrupt, initargs=(stopped,))
-                futures = {pool.submit(_one, (scenarios[s], i)): (s, i) for s, i in todo}
+                futures: dict[Future[Any], Unit] = {}
+                for unit in units:
+                    if len(unit) == 1:
+                        futures[pool.submit(_one, (scenarios[unit[0][0]], unit[0][1]))] = unit
+                    else:
+                        futures[pool.submit(_shared, ([scenarios[s] for s, _ in unit], unit[0][1]))] = unit
             except BrokenProcessPool:
                 # A worker started by an early submit ended on a signal sent to the whole group
                 # while this process, its signals blocked, was still submitting.
@@ -278,7 +339,9 @@ def _run_on_workers(scenarios: list[Scenario], todo: list[Task], workers: int, f
                         if stopped.value or caught:
                             raise Interrupted(stopped.value or caught[0]) from None
                         raise
-                    finished(futures[future], result)
+                    unit = futures[future]
+                    for task, one in zip(unit, result if len(unit) > 1 else [result], strict=True):
+                        finished(task, one)
         if pool is not None:
             pool.shutdown()
     except BaseException:

@@ -17,6 +17,12 @@ and advertising clocks whose rates changed keep their slots and have their time 
 rescaled to the new rate (nothing else changes: applying the identical scenario changes
 nothing). What is drawn once at the start — the
 market, the network, people's traits, the seed and the horizon — cannot change.
+
+A run can also be taken in phases: :meth:`Model.start` schedules its processes,
+:meth:`Model.run_until_window` runs the warm-up and pauses, :meth:`Model.finish` runs the
+rest under a scenario and its changes. They schedule the same events in the same order as
+:meth:`Model.run`, so a comparison's scenarios can share one warm-up and carry on from copies
+of it (:mod:`sim.experiments.shared_warmup`) with the numbers of a run from the start.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import simpy
+from simpy.core import StopSimulation
 
 from sim.core.recorder import Daily, ReplicationResult
 from sim.core.world import CUSTOMER, Component, World
@@ -130,9 +137,83 @@ class Model:
             component.refresh()
         self.customers.redraw_changed_clocks()
 
+    # A run in phases. run() = start() + finish(); a comparison's alternatives, which share
+    # their warm-up, run start() + run_until_window() once and finish() in a copy of the
+    # process each (sim/experiments/shared_warmup.py). The phases schedule exactly what the
+    # single call scheduled, in the same order, so an event's place in SimPy's queue — by
+    # (time, priority, order of scheduling) — is the same either way; what a phase adds (the
+    # pause, a wait for a change that a scenario does not make) does nothing when it fires, and
+    # an event that does nothing moves no other event's place relative to the rest.
+
+    def start(self, first_changes: Sequence[float] = ()) -> None:
+        """Schedule the processes of a run: the window's opening, a wait for each time in
+        ``first_changes`` (the time, warm-up included, of a scenario's first change of
+        scenario: :meth:`finish` carries on from the wait whose time is its own first
+        change's) and the daily snapshot. In the order a run has always scheduled them, the
+        waits in the place of the one process that made the changes."""
+        world = self.world
+        self._on_day: DayCallback | None = None
+        self._plan: list[tuple[float, Scenario]] = []
+        self._waits = sorted(set(first_changes))
+        self._paused = False
+        if world.warmup > 0:
+            world.env.process(self._window_opens())
+        for time in self._waits:
+            world.env.process(self._first_change(time))
+        world.env.process(self._daily())
+
+    def run_until_window(self, on_day: DayCallback | None = None) -> None:
+        """Run the warm-up, after :meth:`start`: stop at the start of day 0 of the measured
+        window, before anything of that day has happened (the window's opening included), with
+        the end of the run already scheduled where a whole run schedules it. Only with a
+        warm-up."""
+        world = self.world
+        if world.warmup <= 0:
+            raise ValueError("no warm-up to run")
+        self._on_day = on_day
+        pause = world.env.timeout(world.warmup)  # the first of its time: scheduled before any other
+        pause.callbacks.append(StopSimulation.callback)
+        world.env.run(until=world.warmup + world.scenario.horizon_days)  # returns at the pause
+        self._paused = True
+
+    def finish(
+        self, scenario: Scenario, changes: Sequence[tuple[float, Scenario]], on_day: DayCallback | None = None
+    ) -> ReplicationResult:
+        """Run (the rest of) the replication under ``scenario``, switching to each
+        ``(day, scenario)`` of ``changes`` on its day of the measured window, and collect it.
+
+        ``scenario`` replaces the one the model was built with: the caller vouches that the two
+        act the same until now (in a comparison, they differ in their names and investments
+        only, and no investment acts before the measured window). The first of ``changes``
+        must be due at one of the times given to :meth:`start`."""
+        world = self.world
+        plan = sorted(changes, key=lambda change: change[0])
+        for _, changed in plan:  # fail before running, not on the day
+            check_change(scenario, changed)
+        if plan and world.warmup + plan[0][0] not in self._waits:
+            raise ValueError(f"no wait scheduled for the first change, on day {plan[0][0]}")
+        world.scenario = scenario
+        self._plan = plan
+        self._on_day = on_day
+        end = world.warmup + world.scenario.horizon_days
+        if self._paused:
+            world.env.run()  # until the end, scheduled by run_until_window
+        else:
+            world.env.run(until=end)
+        self._snapshot(end - 1, on_day)
+        return world.record.result(world.replication, world.seed, self.customers_start, world.warmup)
+
+    def _first_change(self, time: float) -> Generator[simpy.Event, object, None]:
+        """Wait for ``time``, then make the changes if the first is due then."""
+        env = self.world.env
+        if time > env.now:
+            yield env.timeout(time - env.now)
+        if self._plan and self.world.warmup + self._plan[0][0] == time:
+            yield from self._changes(self._plan)
+
     def _changes(self, changes: Sequence[tuple[float, Scenario]]) -> Generator[simpy.Event, object, None]:
         env = self.world.env
-        for measured_day, scenario in sorted(changes, key=lambda change: change[0]):
+        for measured_day, scenario in changes:  # in day order
             day = self.world.warmup + measured_day  # days count from the measured window's first
             if day > env.now:
                 yield env.timeout(day - env.now)
@@ -148,17 +229,9 @@ class Model:
         world = self.world
         if not changes:
             changes = investments.schedule(world.scenario)
-        for _, scenario in changes:  # fail before running, not on the day
-            check_change(world.scenario, scenario)
-        if world.warmup > 0:
-            world.env.process(self._window_opens())
-        if changes:
-            world.env.process(self._changes(changes))
-        world.env.process(self._daily(on_day))
-        end = world.warmup + world.scenario.horizon_days
-        world.env.run(until=end)
-        self._snapshot(end - 1, on_day)
-        return world.record.result(world.replication, world.seed, self.customers_start, world.warmup)
+        first = [world.warmup + min(day for day, _ in changes)] if changes else []
+        self.start(first)
+        return self.finish(world.scenario, changes, on_day)
 
     def _window_opens(self) -> Generator[simpy.Event, object, None]:
         yield self.world.env.timeout(self.world.warmup)
@@ -170,12 +243,12 @@ class Model:
         world.open_window()
         self.customers_start = sum(world.level_counts)
 
-    def _daily(self, on_day: DayCallback | None) -> Generator[simpy.Event, object, None]:
+    def _daily(self) -> Generator[simpy.Event, object, None]:
         """End-of-day snapshot: customers by level, mean satisfaction, agents."""
         env = self.world.env
         for day in range(self.world.warmup + self.world.scenario.horizon_days - 1):
             yield env.timeout(day + 1 - env.now)
-            self._snapshot(day, on_day)
+            self._snapshot(day, self._on_day)
 
     def _snapshot(self, day: int, on_day: DayCallback | None) -> None:
         world = self.world
