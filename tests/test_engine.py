@@ -3,6 +3,7 @@ and the book-keeping every replication must balance."""
 
 from __future__ import annotations
 
+import gc
 import pickle
 from typing import Any
 
@@ -24,7 +25,7 @@ from sim.core.vocabulary import (
 )
 from sim.core.world import CUSTOMER
 from sim.experiments.runner import run
-from sim.model.replication import Model, run_replication
+from sim.model.replication import RUN_COLLECTION_THRESHOLD, Model, run_replication
 from sim.outputs.kpis import KPI_NAMES, kpis
 from sim.scenario.schema import Scenario
 
@@ -209,3 +210,21 @@ def test_kpis_are_finite_and_in_range(first: ReplicationResult) -> None:
     assert k["share_repeat_transactions"] + k["share_initial_transactions"] == pytest.approx(1)
     assert sum(k[f"share_churn_{c}"] for c in CAUSES) == pytest.approx(1)
     assert k["perfect_order_rate"] <= k["on_time_rate"]
+
+
+def test_the_cyclic_collector_runs_rarely_during_a_run_and_as_before_after_it() -> None:
+    """A run raises the collector's gen-0 threshold (a speed-up at large markets) and restores it."""
+    before = gc.get_threshold()
+    during: list[int] = []
+    run_replication(scenario(horizon_days=3), 0, on_day=lambda day: during.append(gc.get_threshold()[0]))
+    assert during and all(t == max(before[0], RUN_COLLECTION_THRESHOLD) for t in during)
+    assert gc.get_threshold() == before
+
+
+def test_a_run_gives_the_same_numbers_whatever_the_collector_does() -> None:
+    gc.disable()
+    try:
+        off = run_replication(scenario(horizon_days=20), 0)
+    finally:
+        gc.enable()
+    assert same(off, run_replication(scenario(horizon_days=20), 0))

@@ -83,6 +83,31 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+RUN_COLLECTION_THRESHOLD = 100_000  # gen-0 threshold of the cyclic collector while a replication runs
+
+
+@contextmanager
+def collector_relaxed() -> Iterator[None]:
+    """Let Python's cyclic garbage collector run rarely while a replication runs.
+
+    A run makes no cyclic garbage (a collection at the end of a 30-day run of 1 M people finds
+    9 objects), but it keeps hundreds of thousands of live events, their values and callbacks,
+    which every automatic collection walks again, the more often the larger the market: with
+    CPython's default gen-0 threshold of 700, the collector took 4.4 of the 14.0 CPU seconds of
+    a 30-day run of 1 M people (261 collections, gc.callbacks), and 0.03 of 1.3 s at the shipped
+    15,000. With a gen-0 threshold of 100,000 from the start of the run to the end of collecting
+    its result it runs once or twice (0.6 s, the collection when the threshold is restored) and
+    the run takes 9.6 s; at 15,000 people nothing changes. The collector stays on, so memory
+    stays bounded should a cycle ever appear. No number changes, only when memory is reclaimed.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], RUN_COLLECTION_THRESHOLD), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 class Model:
     """All mechanisms of one replication, wired together."""
 
@@ -173,7 +198,8 @@ class Model:
         self._on_day = on_day
         pause = world.env.timeout(world.warmup)  # the first of its time: scheduled before any other
         pause.callbacks.append(StopSimulation.callback)
-        world.env.run(until=world.warmup + world.scenario.horizon_days)  # returns at the pause
+        with collector_relaxed():
+            world.env.run(until=world.warmup + world.scenario.horizon_days)  # returns at the pause
         self._paused = True
 
     def finish(
@@ -196,12 +222,13 @@ class Model:
         self._plan = plan
         self._on_day = on_day
         end = world.warmup + world.scenario.horizon_days
-        if self._paused:
-            world.env.run()  # until the end, scheduled by run_until_window
-        else:
-            world.env.run(until=end)
-        self._snapshot(end - 1, on_day)
-        return world.record.result(world.replication, world.seed, self.customers_start, world.warmup)
+        with collector_relaxed():
+            if self._paused:
+                world.env.run()  # until the end, scheduled by run_until_window
+            else:
+                world.env.run(until=end)
+            self._snapshot(end - 1, on_day)
+            return world.record.result(world.replication, world.seed, self.customers_start, world.warmup)
 
     def _first_change(self, time: float) -> Generator[simpy.Event, object, None]:
         """Wait for ``time``, then make the changes if the first is due then."""
