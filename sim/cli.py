@@ -212,6 +212,9 @@ class _ProgressBar:
         if self.disabled:
             return
         if self.bar is None:
+            # No tqdm monitor thread: this process may fork to share a comparison's warm-up, which
+            # it does only while it runs no other thread (sim.experiments.shared_warmup).
+            tqdm.monitor_interval = 0
             size = shutil.get_terminal_size()  # 80 x 24 where the terminal says 0 x 0 (tqdm would hide)
             self.bar = tqdm(total=total, unit="replication", file=sys.stderr, delay=2,
                             ncols=min(size.columns, 100), nrows=size.lines,

@@ -34,9 +34,8 @@ compares every array of every result, and the comparison section), because:
 Where this cannot be done, the scenarios are run from the start, one after the other, as
 before: without ``os.fork`` (not on Windows), without the memory for a copy of the process
 (:func:`room_for_a_copy`), in a process running other threads (a child of a
-threaded process gets copies of locks that other threads may hold; tqdm's progress bar runs
-one in the command line's own process, so a run with ``--workers 1`` in a terminal does not
-share), when the fork fails, or when a child fails (the scenario is then run again here from
+threaded process gets copies of locks that other threads may hold; the command line's
+progress bar runs without tqdm's monitor thread for this reason), when the fork fails, or when a child fails (the scenario is then run again here from
 the start, so a genuine error is raised here, with its traceback). The runner does not use it
 on Dask (:mod:`sim.experiments.runner`): a Dask worker is threaded.
 """
