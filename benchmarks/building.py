@@ -1,12 +1,15 @@
 """Building a market: seconds and peak memory per person, each size in a fresh process.
 
-    .venv/bin/python benchmarks/building.py [--scale 1 66.7] [--days 30] [--rounds 1]
+    .venv/bin/python benchmarks/building.py [--scale 1 66.7] [--days 30] [--rounds 1] [--stages]
 
 The baseline scenario with ``population`` and ``initial_customers`` scaled, no warm-up: per
 scale, a fresh process builds one replication's model (``Model``), then runs ``--days`` days.
 It reports the wall and CPU seconds of building and the peak resident memory (VmHWM) over
 the memory after the imports, per person, once built and once run. With ``--rounds`` > 1 the
-scales alternate round by round (the machine's load then spreads over all of them).
+scales alternate round by round (the machine's load then spreads over all of them). With
+``--stages`` it also reports the CPU seconds of each stage of building: the world (its state
+arrays), the people's traits (``draw_population``), the social network and the initial customers
+(``seed_customers``); the rest (the mechanisms' constructors) is "other".
 """
 
 from __future__ import annotations
@@ -23,7 +26,19 @@ ROOT = Path(__file__).resolve().parent.parent
 MEASURE = """
 import gc, json, sys, time
 from sim import load_scenario
-from sim.model.replication import Model
+import sim.model.replication as replication
+stages = {}
+def timed(name, build):
+    def run(*args):
+        cpu = time.process_time()
+        try:
+            return build(*args)
+        finally:
+            stages[name] = stages.get(name, 0.0) + time.process_time() - cpu
+    return run
+for name, attr in [("world", "World"), ("traits", "draw_population"), ("network", "SocialNetwork"),
+                   ("customers", "seed_customers")]:
+    setattr(replication, attr, timed(name, getattr(replication, attr)))
 def hwm_rss():
     got = {}
     with open("/proc/self/status") as f:
@@ -40,13 +55,14 @@ sc = base.model_copy(update={"horizon_days": days, "warmup_days": 0, "market": m
 gc.collect()
 _, imports = hwm_rss()
 wall, cpu = time.perf_counter(), time.process_time()
-model = Model(sc, 0)
+model = replication.Model(sc, 0)
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 built, _ = hwm_rss()
 model.run()
 run, _ = hwm_rss()
+stages["other"] = cpu - sum(stages.values())
 print(json.dumps({"people": sc.market.population, "wall": wall, "cpu": cpu,
-                  "built": built - imports, "run": run - imports}))
+                  "built": built - imports, "run": run - imports, **{"cpu " + k: v for k, v in stages.items()}}))
 """
 
 
@@ -63,6 +79,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, nargs="+", default=[1.0, 66.7],
                         help="market-size multipliers of the scenario")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--stages", action="store_true", help="also the CPU seconds of each stage of building")
     args = parser.parse_args()
     rows: dict[float, list[dict[str, float]]] = {f: [] for f in args.scale}
     for _ in range(args.rounds):
@@ -75,6 +92,8 @@ def main() -> None:
         people = med["people"]
         print(f"{people:>10,.0f} {med['wall']:>8.2f} {med['cpu']:>12.2f} {med['built'] / people:>20,.0f} "
               f"{med['run'] / people:>18,.0f}")
+        if args.stages:
+            print(" " * 10 + "  CPU s: " + ", ".join(f"{k[4:]} {v:.2f}" for k, v in med.items() if k.startswith("cpu ")))
 
 
 if __name__ == "__main__":

@@ -42,11 +42,12 @@ from array import array
 from math import log
 from typing import cast
 
+import numpy as np
 from simpy.events import Event, Timeout
 
 from sim.core.calendar import DAYS_PER_MONTH
 from sim.core.recorder import NEW_BY_CHANNEL
-from sim.core.rng import uniform_pair
+from sim.core.rng import uniform_pair, uniform_pairs
 from sim.core.world import CUSTOMER, World
 from sim.model.ports import AttritionPort, DeskPort, FulfilmentPort
 
@@ -87,6 +88,51 @@ class Customers:
         people.joined[person] = 0.0
         world.level_counts[level] += 1
         self._schedule(person)
+
+    def start_as_customers(self, persons: np.ndarray, levels: np.ndarray) -> None:
+        """:meth:`start_as_customer` for each of ``persons`` (at ``levels``), in that order: the
+        same state, the same clock events, created in the same order (SimPy breaks ties of time by
+        order of creation). Building 1 M people makes ~190,000 initial customers; the state, the
+        bounds and the keyed pairs are computed here for all at once, with the same operations in
+        the same order as the scalar path (NumPy's float64 ``*`` and ``+`` round as Python's do,
+        and :func:`~sim.core.rng.uniform_pairs` gives :func:`~sim.core.rng.uniform_pair`'s very
+        numbers), so only the clock events are made one by one — and the waiting time's
+        ``-log(u) / bound`` with :func:`math.log`, as :meth:`_schedule` has it (NumPy's ``log``
+        may differ in the last bit)."""
+        world, people = self.world, self.world.people
+        persons = np.asarray(persons, dtype=np.int64)
+        levels = np.asarray(levels, dtype=np.int8)
+        people.view("status")[persons] = CUSTOMER
+        people.view("level")[persons] = levels
+        people.view("level_orders")[persons] = 1
+        people.view("joined")[persons] = 0.0
+        for level, count in enumerate(np.bincount(levels, minlength=4).tolist()):
+            world.level_counts[level] += count
+        # _bound(): order rate × level multiplier + question rate + the attrition's hazard bound
+        # (its own method, person by person, so that its formula stays in one place).
+        persons_list = persons.tolist()
+        hazard = np.fromiter(map(self.attrition.hazard_bound, persons_list), np.float64, persons.size)
+        multiplier = np.asarray(self.order_multiplier, dtype=np.float64)[levels]
+        bounds = people.view("order_rate")[persons] * multiplier + self.question_rate + hazard
+        people.view("clock_rate")[persons] = bounds
+        clocked = ~(bounds <= 0)  # _schedule(): no clock event at a bound of 0 (or below)
+        for person in persons[~clocked].tolist():
+            self.pending[person] = None
+        persons = persons[clocked]
+        bounds = bounds[clocked]
+        counts = people.view("clock_events")
+        slots = counts[persons].copy()
+        counts[persons] = slots + 1
+        u, picks = uniform_pairs(people.view("key")[persons], slots)
+        env, pending, due, on_clock = world.env, self.pending, self.due, self._on_clock
+        now = env.now
+        for person, bound, draw, pick in zip(persons.tolist(), bounds.tolist(), u.tolist(), picks.tolist(),
+                                             strict=True):
+            wait = -log(draw) / bound
+            event = Timeout(env, wait, (person, pick))
+            event.callbacks.append(on_clock)
+            pending[person] = event
+            due[person] = now + wait
 
     def join(self, person: int, channel: int) -> None:
         """A prospect — or a former customer won back — becomes a customer: the first purchase

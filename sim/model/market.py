@@ -129,8 +129,7 @@ def seed_customers(world: World, customers: CustomersPort) -> None:
     chosen = order[: sc.initial_customers]
     mix = sc.initial_loyalty_mix
     levels = rng.choice(np.array([1, 2, 3]), size=chosen.size, p=[mix.level1, mix.level2, mix.level3])
-    for person, level in zip(chosen.tolist(), levels.tolist(), strict=True):
-        customers.start_as_customer(person, level)
+    customers.start_as_customers(chosen, levels)
     others = sc.population - sc.initial_customers
     formers = order[sc.initial_customers: sc.initial_customers + round(sc.initial_former_share * others)]
     world.people.view("status")[formers] = FORMER

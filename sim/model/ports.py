@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import numpy as np
+
 # An experience's or an episode's key: its slots and child (the only place they are assigned).
 VOICE_LEAVE = 0  # slot, a pair: an episode's (voice it, leave after it)
 TELL = 1  # slot, a pair: (tell at all, how many)
@@ -48,6 +50,7 @@ class CustomersPort(Protocol):
     """The customers' register and clocks (sim.model.customers)."""
 
     def start_as_customer(self, person: int, level: int) -> None: ...
+    def start_as_customers(self, persons: np.ndarray, levels: np.ndarray) -> None: ...
     def join(self, person: int, channel: int) -> None: ...
     def level_changed(self, person: int) -> None: ...
     def void_clock(self, person: int) -> None: ...
