@@ -40,7 +40,6 @@ from __future__ import annotations
 
 from array import array
 from math import log
-from typing import cast
 
 from simpy.events import Event, Timeout
 
@@ -76,7 +75,11 @@ class Customers:
         self.fulfilment = fulfilment
         self.desk = desk
         self.attrition = attrition
-        self._hazard_bound = attrition.hazard_bound  # bound once: _bound calls it at every event
+        # Bound once: the clock calls one of these at every event.
+        self._hazard_bound = attrition.hazard_bound
+        self._place_order = fulfilment.place_order
+        self._question = desk.question
+        self._time_based = attrition.time_based
 
     def refresh(self) -> None:
         sc = self.world.scenario
@@ -194,7 +197,9 @@ class Customers:
     def _on_clock(self, event: Event) -> None:
         """A clock event fires: an order, a question, a time-based hazard, or nothing (thinning);
         then the next event is drawn. (One method, not a call to a handler per event.)"""
-        person, draw = cast(tuple[int, float], event.value)
+        # (An annotation, not typing.cast: a cast is a call and builds tuple[int, float] each time.)
+        value: tuple[int, float] = event.value  # type: ignore[assignment]
+        person, draw = value
         people = self.people
         pending = self.pending
         if people.status[person] != CUSTOMER or pending[person] is not event:
@@ -204,14 +209,14 @@ class Customers:
             pick = draw * people.clock_rate[person]
             rate = people.order_rate[person] * self.order_multiplier[people.level[person]]  # order_rate(), inlined
             if pick < rate:
-                self.fulfilment.place_order(person, False)
+                self._place_order(person, False)
             else:
                 pick -= rate
                 question_rate = self.question_rate
                 if pick < question_rate:
-                    self.desk.question(person, people.clock_events[person] - 1)  # this event's number
+                    self._question(person, people.clock_events[person] - 1)  # this event's number
                 else:
-                    self.attrition.time_based(person, pick - question_rate)
+                    self._time_based(person, pick - question_rate)
             # Draw the next clock event, unless a change of level already has (level_changed).
             if people.status[person] == CUSTOMER and pending[person] is event:
                 self._schedule(person)

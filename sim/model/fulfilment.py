@@ -73,6 +73,9 @@ class Fulfilment:
         sc = self.world.scenario
         f = sc.fulfilment
         self.f = f
+        # What every order reads, looked up once.
+        self.rates = (f.on_time_rate, f.order_fill_rate, f.order_accuracy, f.invoice_accuracy,
+                      f.product_problem_rate, f.promised_lead_time_days)
         self.order_value = sampler(sc.customers.order_value)
         self.lead_time = sampler(f.lead_time_days)
         self.late_delay = sampler(f.late_delay_days)
@@ -99,16 +102,15 @@ class Fulfilment:
         self.by_level[level - 1][day] += value
         self._on_order(person)
 
-        f = self.f
+        on_time_rate, fill_rate, accuracy, invoice_accuracy, problem_rate, promised = self.rates
         u_on_time, u_complete = uniform_pair(key, ON_TIME_COMPLETE)
         u_accurate, u_invoice = uniform_pair(key, ACCURATE_INVOICE)
         u_product, u_claim = uniform_pair(key, PRODUCT_CLAIM)
-        on_time = u_on_time < f.on_time_rate
-        complete = u_complete < f.order_fill_rate
-        accurate = u_accurate < f.order_accuracy
-        invoice_ok = u_invoice < f.invoice_accuracy
-        product_ok = u_product >= f.product_problem_rate
-        promised = f.promised_lead_time_days
+        on_time = u_on_time < on_time_rate
+        complete = u_complete < fill_rate
+        accurate = u_accurate < accuracy
+        invoice_ok = u_invoice < invoice_accuracy
+        product_ok = u_product >= problem_rate
         if on_time:
             lead = self.lead_time(key, LEAD)
             lead = lead if lead <= promised else promised  # min(lead, promised), without the call

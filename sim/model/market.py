@@ -122,9 +122,12 @@ class Joining:
 
     def hear_complaint(self, person: int) -> None:
         """``person`` (a prospect or former customer) hears a complaint now."""
-        people = self.world.people
-        people.complaint_memory[person] = self.remembered(person) + 1.0
-        people.memory_day[person] = self.world.env.now
+        people = self.people
+        now = self.env.now
+        # remembered(person) + 1, with remembered written out (the same operations)
+        age = now - people.memory_day[person]
+        people.complaint_memory[person] = people.complaint_memory[person] * 2.0 ** (-age / self.half_life) + 1.0
+        people.memory_day[person] = now
 
     def channel(self, person: int, channel: int) -> int:
         """The channel a join counts under: win-back for a former customer."""
