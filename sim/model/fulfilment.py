@@ -33,7 +33,7 @@ from simpy.events import Event, Timeout
 
 from sim.core.recorder import REVENUE_BY_LEVEL, Daily
 from sim.core.rng import child, uniform_pair
-from sim.core.vocabulary import DISAPPOINTING_PRODUCT, FAILED_ORDER, PRODUCT, SERVICE
+from sim.core.vocabulary import DISAPPOINTING_PRODUCT, FAILED_ORDER, NEUTRAL, PRODUCT, SERVICE
 from sim.core.world import CUSTOMER, ORDER_TAGS, World
 from sim.model.ports import EpisodesPort, LoyaltyPort, SatisfactionPort
 from sim.model.samplers import sampler
@@ -138,7 +138,9 @@ class Fulfilment:
         satisfaction = self.satisfaction
         if perfect:  # nothing failed: responsiveness and reliability are 1, no guarantee, no problem
             felt = satisfaction.feel(person, satisfaction.fulfilment_score(1.0, 1.0))
-            satisfaction.respond(person, felt, child(key, DELIVERY_TAG))
+            # The experience's key is read only by a telling, which a neutral experience has not
+            # (Satisfaction.respond): it is made only when it may be needed (a hash saved a time).
+            satisfaction.respond(person, felt, child(key, DELIVERY_TAG) if felt != NEUTRAL else 0)
         else:  # a problem: the customer voices it or not, and decides at its end
             f = self.f
             severity = f.failure_severity

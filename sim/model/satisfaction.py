@@ -130,7 +130,8 @@ class Satisfaction:
 
     def respond(self, person: int, felt: int, key: int) -> None:
         """Loyalty and word of mouth respond to an experience, or a whole episode, felt as
-        ``felt``; ``key`` is its draw key (whether and whom the customer tells)."""
+        ``felt``; ``key`` is its draw key (whether and whom the customer tells), read only when
+        ``felt`` is happy or unhappy (a neutral experience is not told: callers may pass 0)."""
         if felt == HAPPY:
             self.happy_counts[int(self.env.now)] += 1.0  # Recorder.add(HAPPY_EXPERIENCES, day)
             self.loyalty.on_happy(person)
