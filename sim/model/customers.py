@@ -195,30 +195,30 @@ class Customers:
             self._redraw_if_changed(person)
 
     def _on_clock(self, event: Event) -> None:
-        """A clock event fires: an order, a question, a time-based hazard, or nothing (thinning);
-        then the next event is drawn. (One method, not a call to a handler per event.)"""
         # (An annotation, not typing.cast: a cast is a call and builds tuple[int, float] each time.)
         value: tuple[int, float] = event.value  # type: ignore[assignment]
         person, draw = value
-        people = self.people
-        pending = self.pending
-        if people.status[person] != CUSTOMER or pending[person] is not event:
+        if self.people.status[person] != CUSTOMER or self.pending[person] is not event:
             return
         self.firing = event
         try:
-            pick = draw * people.clock_rate[person]
-            rate = people.order_rate[person] * self.order_multiplier[people.level[person]]  # order_rate(), inlined
-            if pick < rate:
-                self._place_order(person, False)
-            else:
-                pick -= rate
-                question_rate = self.question_rate
-                if pick < question_rate:
-                    self._question(person, people.clock_events[person] - 1)  # this event's number
-                else:
-                    self._time_based(person, pick - question_rate)
-            # Draw the next clock event, unless a change of level already has (level_changed).
-            if people.status[person] == CUSTOMER and pending[person] is event:
-                self._schedule(person)
+            self._handle(person, draw, event)
         finally:
             self.firing = None
+
+    def _handle(self, person: int, draw: float, event: Event) -> None:
+        people = self.people
+        pick = draw * people.clock_rate[person]
+        rate = people.order_rate[person] * self.order_multiplier[people.level[person]]  # order_rate(), inlined
+        if pick < rate:
+            self._place_order(person, False)
+        else:
+            pick -= rate
+            question_rate = self.question_rate
+            if pick < question_rate:
+                self._question(person, people.clock_events[person] - 1)  # this event's number
+            else:
+                self._time_based(person, pick - question_rate)
+        # Draw the next clock event, unless a change of level already has (level_changed).
+        if people.status[person] == CUSTOMER and self.pending[person] is event:
+            self._schedule(person)
