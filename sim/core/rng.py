@@ -117,8 +117,14 @@ def exponential(key: int, slot: int) -> float:
 
 
 def child(key: int, tag: int) -> int:
-    """The key of what follows from ``key`` under ``tag`` (a contact's next try, a telling)."""
-    return mix(((key ^ _CHILD) + (tag + 1) * GAMMA) & MASK)
+    """The key of what follows from ``key`` under ``tag`` (a contact's next try, a telling):
+    ``mix(((key ^ _CHILD) + (tag + 1) · γ) mod 2⁶⁴)``, with :func:`mix` written out (as in
+    :func:`uniform`): a child key is made at every order, delivery and telling, and the call
+    cost as much as the hash."""
+    z = ((key ^ _CHILD) + (tag + 1) * GAMMA) & MASK
+    z = ((z ^ (z >> 30)) * _M1) & MASK
+    z = ((z ^ (z >> 27)) * _M2) & MASK
+    return z ^ (z >> 31)
 
 
 class Draws:

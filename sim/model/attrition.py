@@ -38,6 +38,8 @@ class Attrition:
 
     def __init__(self, world: World) -> None:
         self.world = world
+        self.people = world.people  # looked up once: hazard_bound runs at every clock event
+        self.churned_by_cause = tuple(world.record.daily[name] for name in CHURNED_BY_CAUSE)  # looked up once
         self.turnover: TurnoverPort
         self.refresh()
 
@@ -81,7 +83,7 @@ class Attrition:
 
     def hazard_bound(self, person: int) -> float:
         """An upper bound of the person's time-based hazards, per day."""
-        people = self.world.people  # propensity(person) inlined: this runs at every clock event
+        people = self.people  # propensity(person) inlined: this runs at every clock event
         return people.propensity[person] * self.level_propensity[people.level[person]] * self.bound_rate
 
     def time_based(self, person: int, pick: float) -> None:
@@ -90,21 +92,26 @@ class Attrition:
         ``pick`` is uniform on [0, hazard_bound); the first causes whose rates cover it
         fire, the remainder of the bound is a null event (thinning).
         """
-        people = self.world.people
-        propensity = self.propensity(person)
+        people = self.people
+        propensity = people.propensity[person] * self.level_propensity[people.level[person]]  # propensity(), inlined
         if propensity <= 0.0:
             return
         pick /= propensity
-        if pick < self.died:
+        died = self.died
+        if pick < died:
             self.churn(person, DIED, HAZARD)
             return
-        pick -= self.died
-        rate = self.competition * self.competition_multiplier(self.world.env.now)
+        pick -= died
+        rate = self.competition
+        if self.shocks:  # competition_multiplier(now), called only when there are shocks to look at
+            rate *= self.competition_multiplier(self.world.env.now)
         if pick < rate:
             self.churn(person, COMPETITION, HAZARD)
             return
         pick -= rate
-        if pick < self.poor_service_rate(people.satisfaction[person]):
+        satisfaction = people.satisfaction[person]
+        # poor_service_rate(satisfaction), inlined: the same powers and product
+        if pick < self.service_zero ** (1.0 - satisfaction) * self.service_full**satisfaction:
             self.churn(person, POOR_SERVICE, HAZARD)
 
     def _in_start_cohort(self, person: int) -> int:
@@ -131,6 +138,6 @@ class Attrition:
             (now, person, cause, path, level, people.joined[person], now - people.joined[person], orders,
              revenue, orders - orders0, revenue - revenue0, self._in_start_cohort(person))
         )
-        world.record.add(CHURNED_BY_CAUSE[cause], int(now))
+        self.churned_by_cause[cause][int(now)] += 1.0  # Recorder.add(CHURNED_BY_CAUSE[cause], day)
         if cause == DIED or cause == MOVED_AWAY:  # gone for good: a new prospect takes the slot
             self.turnover.replace(person)

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 from array import array
 from math import log
-from typing import cast
 
 import numpy as np
 from simpy.events import Event, Timeout
@@ -57,9 +56,17 @@ class Customers:
 
     def __init__(self, world: World) -> None:
         self.world = world
+        # Looked up once: the clock's hot path reads them at every event.
+        self.people = world.people
+        self.env = world.env
         self.pending: list[Event | None] = [None] * world.people.size
         self.due = array("d", bytes(8 * world.people.size))  # when the pending event fires (no float objects)
         self.firing: Event | None = None  # the clock event being handled now, if any
+        # The callback every clock event carries, bound once (``self._on_clock`` makes a new
+        # bound-method object at each access; one per scheduled event otherwise).
+        self._clock_callback = self._on_clock
+        daily = world.record.daily
+        self.new_by_channel = tuple(daily[name] for name in NEW_BY_CHANNEL)  # the recorder's lists, looked up once
         self.fulfilment: FulfilmentPort
         self.desk: DeskPort
         self.attrition: AttritionPort
@@ -69,6 +76,11 @@ class Customers:
         self.fulfilment = fulfilment
         self.desk = desk
         self.attrition = attrition
+        # Bound once: the clock calls one of these at every event.
+        self._hazard_bound = attrition.hazard_bound
+        self._place_order = fulfilment.place_order
+        self._question = desk.question
+        self._time_based = attrition.time_based
 
     def refresh(self) -> None:
         sc = self.world.scenario
@@ -137,15 +149,16 @@ class Customers:
     def join(self, person: int, channel: int) -> None:
         """A prospect — or a former customer won back — becomes a customer: the first purchase
         (an initial transaction). A customer won back starts again at level 1."""
-        world, people = self.world, self.world.people
+        world, people = self.world, self.people
         self.pending[person] = None  # a clock left from an earlier spell, if any, is void
         people.status[person] = CUSTOMER
         people.level[person] = 1
         people.level_orders[person] = 0
         people.happy_streak[person] = 0
-        people.joined[person] = world.env.now
+        now = self.env.now
+        people.joined[person] = now
         world.level_counts[1] += 1
-        world.record.add(NEW_BY_CHANNEL[channel], world.day())
+        self.new_by_channel[channel][int(now)] += 1.0  # Recorder.add(NEW_BY_CHANNEL[channel], day), looked up once
         self.fulfilment.place_order(person, initial=True)
         if people.status[person] == CUSTOMER and self.pending[person] is None:  # not yet by level_changed
             self._schedule(person)
@@ -158,13 +171,15 @@ class Customers:
         return people.order_rate[person] * self.order_multiplier[people.level[person]]
 
     def _bound(self, person: int) -> float:
-        people = self.world.people  # order_rate(person) inlined: this runs at every clock event
+        people = self.people  # order_rate(person) inlined: this runs at every clock event
         return (people.order_rate[person] * self.order_multiplier[people.level[person]] + self.question_rate
-                + self.attrition.hazard_bound(person))
+                + self._hazard_bound(person))
 
     def _schedule(self, person: int) -> None:
-        people = self.world.people
-        bound = self._bound(person)
+        people = self.people
+        # _bound(person), inlined (the same sum in the same order): this runs at every clock event
+        bound = (people.order_rate[person] * self.order_multiplier[people.level[person]] + self.question_rate
+                 + self._hazard_bound(person))
         people.clock_rate[person] = bound
         if bound <= 0:
             self.pending[person] = None
@@ -173,30 +188,32 @@ class Customers:
         people.clock_events[person] = n + 1
         u, pick = uniform_pair(people.key[person], n)
         wait = -log(u) / bound
-        event = Timeout(self.world.env, wait, (person, pick))
-        event.callbacks.append(self._on_clock)
+        env = self.env
+        event = Timeout(env, wait, (person, pick))
+        event.callbacks.append(self._clock_callback)
         self.pending[person] = event
-        self.due[person] = self.world.env.now + wait
+        self.due[person] = env.now + wait
 
-    def _rescale(self, person: int) -> None:
-        """The bound changed: keep the pending event's slot and pick, and stretch the time left
-        by old bound / new bound (exact: memoryless). With no pending event to keep (none, or
-        the one being handled now) the next event is drawn from the next slot."""
-        people, env = self.world.people, self.world.env
+    def _rescale(self, person: int, bound: float) -> None:
+        """The bound changed, to ``bound`` (:meth:`_bound`, computed by the caller): keep the
+        pending event's slot and pick, and stretch the time left by old bound / new bound
+        (exact: memoryless). With no pending event to keep (none, or the one being handled
+        now) the next event is drawn from the next slot."""
+        people, env = self.people, self.env
         event, old = self.pending[person], people.clock_rate[person]
         if event is None or event is self.firing or old <= 0:
             self._schedule(person)
             return
-        bound = self._bound(person)
         people.clock_rate[person] = bound
         if bound <= 0:
             self.pending[person] = None
             return
-        wait = (self.due[person] - env.now) * old / bound
+        now = env.now
+        wait = (self.due[person] - now) * old / bound
         rescaled = Timeout(env, wait, event.value)  # the same (person, pick): the same slot
-        rescaled.callbacks.append(self._on_clock)
+        rescaled.callbacks.append(self._clock_callback)
         self.pending[person] = rescaled  # the old event is void when it fires
-        self.due[person] = env.now + wait
+        self.due[person] = now + wait
 
     def redraw_changed_clocks(self) -> int:
         """Rescale the clocks whose bound changed (after a change of scenario); returns how many."""
@@ -205,9 +222,10 @@ class Customers:
 
     def _redraw_if_changed(self, person: int) -> bool:
         """Rescale the clock if its bound is no longer the current one (exact: memoryless)."""
-        if self._bound(person) == self.world.people.clock_rate[person]:
+        bound = self._bound(person)
+        if bound == self.people.clock_rate[person]:
             return False
-        self._rescale(person)
+        self._rescale(person, bound)
         return True
 
     def void_clock(self, person: int) -> None:
@@ -219,13 +237,14 @@ class Customers:
         level multiplies the order rate and the churn propensity): if so, rescale the pending
         event to the new bound, keeping its slot — exact, the clock being memoryless. Called
         from :mod:`sim.model.loyalty`."""
-        if self.world.people.status[person] == CUSTOMER:
+        if self.people.status[person] == CUSTOMER:
             self._redraw_if_changed(person)
 
     def _on_clock(self, event: Event) -> None:
-        person, draw = cast(tuple[int, float], event.value)
-        people = self.world.people
-        if people.status[person] != CUSTOMER or self.pending[person] is not event:
+        # (An annotation, not typing.cast: a cast is a call and builds tuple[int, float] each time.)
+        value: tuple[int, float] = event.value  # type: ignore[assignment]
+        person, draw = value
+        if self.people.status[person] != CUSTOMER or self.pending[person] is not event:
             return
         self.firing = event
         try:
@@ -234,17 +253,18 @@ class Customers:
             self.firing = None
 
     def _handle(self, person: int, draw: float, event: Event) -> None:
-        people = self.world.people
+        people = self.people
         pick = draw * people.clock_rate[person]
         rate = people.order_rate[person] * self.order_multiplier[people.level[person]]  # order_rate(), inlined
         if pick < rate:
-            self.fulfilment.place_order(person, initial=False)
+            self._place_order(person, False)
         else:
             pick -= rate
-            if pick < self.question_rate:
-                self.desk.question(person, people.clock_events[person] - 1)  # this event's number
+            question_rate = self.question_rate
+            if pick < question_rate:
+                self._question(person, people.clock_events[person] - 1)  # this event's number
             else:
-                self.attrition.time_based(person, pick - self.question_rate)
+                self._time_based(person, pick - question_rate)
         # Draw the next clock event, unless a change of level already has (level_changed).
         if people.status[person] == CUSTOMER and self.pending[person] is event:
             self._schedule(person)

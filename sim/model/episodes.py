@@ -56,6 +56,12 @@ class Episodes:
 
     def __init__(self, world: World) -> None:
         self.world = world
+        self.people = world.people  # looked up once: open and close run at every problem
+        self.env = world.env
+        daily = world.record.daily  # the recorder's lists an episode counts into, looked up once
+        self.episodes, self.complaints = daily[Daily.EPISODES], daily[Daily.COMPLAINTS]
+        self.by_outcome = tuple(daily[name] for name in EPISODES_BY_OUTCOME)
+        self.stayed_by_outcome = tuple(daily[name] for name in STAYED_BY_OUTCOME)
         self.satisfaction: SatisfactionPort
         self.desk: DeskPort
         self.attrition: AttritionPort
@@ -81,13 +87,15 @@ class Episodes:
     def open(self, person: int, kind: int, about: int, key: int, felt: int) -> None:
         """A failed order or a disappointing product, now: voiced, it goes to the desk;
         silent, it ends at once. ``felt``: how the problem itself was felt."""
-        world = self.world
-        episode = Episode(person, kind, about, key, world.env.now)
-        world.record.add(Daily.EPISODES, world.day())
-        if uniform_pair(key, VOICE_LEAVE)[0] >= self.voice[kind]:
-            self.close(episode, EPISODE_SILENT, felt)
+        now = self.env.now
+        day = int(now)
+        episode = Episode(person, kind, about, key, now)
+        self.episodes[day] += 1.0  # Recorder.add(EPISODES, day)
+        u_voice, u_leave = uniform_pair(key, VOICE_LEAVE)
+        if u_voice >= self.voice[kind]:
+            self.close(episode, EPISODE_SILENT, felt, u_leave)  # the leave draw known already
             return
-        world.record.add(Daily.COMPLAINTS, world.day())  # TARP's complainers: the voiced episodes
+        self.complaints[day] += 1.0  # TARP's complainers: the voiced episodes
         if kind == FAILED_ORDER:
             self.desk.order_problem(episode)
         else:
@@ -96,14 +104,14 @@ class Episodes:
     def failed_question(self, person: int, key: int, opened: float) -> Episode:
         """The desk failed a question raised at ``opened`` (not answered, or not resolved):
         a problem, voiced already; the desk carries on with it."""
-        world = self.world
-        world.record.add(Daily.EPISODES, world.day())
-        world.record.add(Daily.COMPLAINTS, world.day())
+        day = int(self.env.now)
+        self.episodes[day] += 1.0  # Recorder.add(EPISODES, day)
+        self.complaints[day] += 1.0  # Recorder.add(COMPLAINTS, day)
         return Episode(person, FAILED_QUESTION, SERVICE, key, opened)
 
     def quick(self, episode: Episode) -> bool:
         """Whether resolving it now is resolving it quickly (within quick_resolution_hours)."""
-        return self.world.env.now - episode.opened <= self.quick_days
+        return self.env.now - episode.opened <= self.quick_days
 
     def resolved(self, episode: Episode, quick: bool, felt: int) -> None:
         """The desk resolved it now (``quick``: :meth:`quick`); ``felt`` is how the closing
@@ -114,20 +122,21 @@ class Episodes:
         """The customer gave up, or the last try failed."""
         self.close(episode, EPISODE_UNRESOLVED, UNHAPPY)
 
-    def close(self, episode: Episode, outcome: int, felt: int) -> None:
-        """The episode's end: word of mouth and loyalty respond, then the one leave decision."""
-        world = self.world
+    def close(self, episode: Episode, outcome: int, felt: int, u_leave: float | None = None) -> None:
+        """The episode's end: word of mouth and loyalty respond, then the one leave decision.
+        ``u_leave``: its draw (half 1 of the pair at ``VOICE_LEAVE``) if already computed."""
         person = episode.person
-        people = world.people
+        people = self.people
         if people.status[person] != CUSTOMER or people.joined[person] > episode.opened:
             return  # left meanwhile (and maybe won back since): no decision
-        day = world.day()
-        world.record.add(EPISODES_BY_OUTCOME[outcome], day)
+        day = int(self.env.now)
+        self.by_outcome[outcome][day] += 1.0  # Recorder.add(EPISODES_BY_OUTCOME[outcome], day)
         self.satisfaction.respond(person, felt, episode.key)
-        if world.people.status[person] != CUSTOMER:
+        if people.status[person] != CUSTOMER:
             return
-        leave = uniform_pair(episode.key, VOICE_LEAVE)[1] < self.leave[outcome]
-        if leave:
+        if u_leave is None:
+            u_leave = uniform_pair(episode.key, VOICE_LEAVE)[1]
+        if u_leave < self.leave[outcome]:
             self.attrition.churn(person, episode.about, path=outcome)
         else:
-            world.record.add(STAYED_BY_OUTCOME[outcome], day)
+            self.stayed_by_outcome[outcome][day] += 1.0  # Recorder.add(STAYED_BY_OUTCOME[outcome], day)

@@ -33,7 +33,7 @@ from simpy.events import Event, Timeout
 
 from sim.core.recorder import REVENUE_BY_LEVEL, Daily
 from sim.core.rng import child, uniform_pair
-from sim.core.vocabulary import DISAPPOINTING_PRODUCT, FAILED_ORDER, PRODUCT, SERVICE
+from sim.core.vocabulary import DISAPPOINTING_PRODUCT, FAILED_ORDER, NEUTRAL, PRODUCT, SERVICE
 from sim.core.world import CUSTOMER, ORDER_TAGS, World
 from sim.model.ports import EpisodesPort, LoyaltyPort, SatisfactionPort
 from sim.model.samplers import sampler
@@ -47,6 +47,8 @@ DELIVERY_TAG, PRODUCT_PROBLEM_TAG, ORDER_PROBLEM_TAG = 1, 2, 3  # children: expe
 class Fulfilment:
     def __init__(self, world: World) -> None:
         self.world = world
+        self.people = world.people  # looked up once: place_order and _deliver run at every order
+        self.env = world.env
         self.loyalty: LoyaltyPort
         self.satisfaction: SatisfactionPort
         self.episodes: EpisodesPort
@@ -57,17 +59,23 @@ class Fulfilment:
             Daily.ORDERS_INVOICE_OK, Daily.ORDERS_PERFECT, Daily.LEAD_TIME_DAYS_SUM, Daily.REVENUE))
         self.by_kind = (daily[Daily.ORDERS_REPEAT], daily[Daily.ORDERS_INITIAL])  # by `initial`
         self.by_level = tuple(daily[name] for name in REVENUE_BY_LEVEL)
+        self.guarantee_payout = daily[Daily.GUARANTEE_PAYOUT]
         self.refresh()
 
     def connect(self, loyalty: LoyaltyPort, satisfaction: SatisfactionPort, episodes: EpisodesPort) -> None:
         self.loyalty = loyalty
         self.satisfaction = satisfaction
         self.episodes = episodes
+        self._on_order = loyalty.on_order  # bound once: called at every order
+        self._deliver_callback = self._deliver  # bound once: every order's delivery carries it
 
     def refresh(self) -> None:
         sc = self.world.scenario
         f = sc.fulfilment
         self.f = f
+        # What every order reads, looked up once.
+        self.rates = (f.on_time_rate, f.order_fill_rate, f.order_accuracy, f.invoice_accuracy,
+                      f.product_problem_rate, f.promised_lead_time_days)
         self.order_value = sampler(sc.customers.order_value)
         self.lead_time = sampler(f.lead_time_days)
         self.late_delay = sampler(f.late_delay_days)
@@ -77,77 +85,81 @@ class Fulfilment:
         self.value_multiplier = levels.by_level("order_value_multiplier")
 
     def place_order(self, person: int, initial: bool) -> None:
-        world = self.world
-        people = world.people
-        now = world.env.now
+        people = self.people
+        env = self.env
+        now = env.now
         day = int(now)
-        key = child(people.key[person], ORDER_TAGS + people.orders[person])
+        n = people.orders[person]
+        key = child(people.key[person], ORDER_TAGS + n)
         level = people.level[person]  # the level the order is placed at (before any promotion it brings)
         value = self.order_value(key, VALUE) * self.value_multiplier[level]
-        people.orders[person] += 1
+        people.orders[person] = n + 1
         people.revenue[person] += value
         orders, on_time_n, complete_n, accurate_n, invoice_n, perfect_n, lead_sum, revenue = self.counts
         orders[day] += 1
         self.by_kind[initial][day] += 1
         revenue[day] += value
         self.by_level[level - 1][day] += value
-        self.loyalty.on_order(person)
+        self._on_order(person)
 
-        f = self.f
+        on_time_rate, fill_rate, accuracy, invoice_accuracy, problem_rate, promised = self.rates
         u_on_time, u_complete = uniform_pair(key, ON_TIME_COMPLETE)
         u_accurate, u_invoice = uniform_pair(key, ACCURATE_INVOICE)
         u_product, u_claim = uniform_pair(key, PRODUCT_CLAIM)
-        on_time = u_on_time < f.on_time_rate
-        complete = u_complete < f.order_fill_rate
-        accurate = u_accurate < f.order_accuracy
-        invoice_ok = u_invoice < f.invoice_accuracy
-        product_ok = u_product >= f.product_problem_rate
+        on_time = u_on_time < on_time_rate
+        complete = u_complete < fill_rate
+        accurate = u_accurate < accuracy
+        invoice_ok = u_invoice < invoice_accuracy
+        product_ok = u_product >= problem_rate
         if on_time:
-            lead = min(self.lead_time(key, LEAD), f.promised_lead_time_days)
+            lead = self.lead_time(key, LEAD)
+            lead = lead if lead <= promised else promised  # min(lead, promised), without the call
             late_by = 0.0
         else:
             late_by = self.late_delay(key, LATE)
-            lead = f.promised_lead_time_days + late_by
+            lead = promised + late_by
+        perfect = on_time and complete and accurate and invoice_ok
         on_time_n[day] += on_time
         complete_n[day] += complete
         accurate_n[day] += accurate
         invoice_n[day] += invoice_ok
-        perfect_n[day] += on_time and complete and accurate and invoice_ok
+        perfect_n[day] += perfect
         lead_sum[day] += lead
-        outcome = (person, now, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, u_claim)
-        event = Timeout(world.env, lead, outcome)
-        event.callbacks.append(self._deliver)
+        outcome = (person, now, key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim)
+        event = Timeout(env, lead, outcome)
+        event.callbacks.append(self._deliver_callback)
 
     def _deliver(self, event: Event) -> None:
         delivery: tuple[int, float, int, float, bool, float, bool, bool, bool, bool, float] = event.value  # type: ignore[assignment]
-        person, placed, key, value, on_time, late_by, complete, accurate, invoice_ok, product_ok, u_claim = delivery
-        world = self.world
-        people = world.people
+        person, placed, key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim = delivery
+        people = self.people
         if people.status[person] != CUSTOMER or people.joined[person] > placed:
             return  # no longer a customer, or an order of an earlier spell (won back since)
-        f = self.f
-        severity = f.failure_severity
-        responsiveness = max(0.0, 1.0 - late_by / self.late_tolerance)
-        reliability = 1.0
-        if not complete:
-            reliability -= severity.incomplete
-        if not accurate:
-            reliability -= severity.wrong_items
-        if not invoice_ok:
-            reliability -= severity.invoice_error
-        reliability = max(0.0, reliability)
-        failed = not (on_time and complete and accurate and invoice_ok)
-        lift = 0.0
-        guarantee = f.guarantee
-        if failed and guarantee.enabled and u_claim < guarantee.claim_probability:
-            world.record.add(Daily.GUARANTEE_PAYOUT, world.day(), guarantee.refund_share_of_order_value * value)
-            lift = guarantee.satisfaction_boost
         satisfaction = self.satisfaction
-        felt = satisfaction.feel(person, satisfaction.fulfilment_score(responsiveness, reliability), lift=lift)
-        if failed:  # a problem: the customer voices it or not, and decides at its end
+        if perfect:  # nothing failed: responsiveness and reliability are 1, no guarantee, no problem
+            felt = satisfaction.feel(person, satisfaction.fulfilment_score(1.0, 1.0))
+            # The experience's key is read only by a telling, which a neutral experience has not
+            # (Satisfaction.respond): it is made only when it may be needed (a hash saved a time).
+            satisfaction.respond(person, felt, child(key, DELIVERY_TAG) if felt != NEUTRAL else 0)
+        else:  # a problem: the customer voices it or not, and decides at its end
+            f = self.f
+            severity = f.failure_severity
+            responsiveness = max(0.0, 1.0 - late_by / self.late_tolerance)
+            reliability = 1.0
+            if not complete:
+                reliability -= severity.incomplete
+            if not accurate:
+                reliability -= severity.wrong_items
+            if not invoice_ok:
+                reliability -= severity.invoice_error
+            reliability = max(0.0, reliability)
+            lift = 0.0
+            guarantee = f.guarantee
+            if guarantee.enabled and u_claim < guarantee.claim_probability:
+                self.guarantee_payout[int(self.env.now)] += guarantee.refund_share_of_order_value * value
+                lift = guarantee.satisfaction_boost
+            felt = satisfaction.feel(person, satisfaction.fulfilment_score(responsiveness, reliability), lift=lift)
             self.episodes.open(person, FAILED_ORDER, SERVICE, child(key, ORDER_PROBLEM_TAG), felt)
-        else:
-            satisfaction.respond(person, felt, child(key, DELIVERY_TAG))
         if not product_ok and people.status[person] == CUSTOMER:
             felt = satisfaction.feel(person, satisfaction.product_problem_score, about=PRODUCT)
             self.episodes.open(person, DISAPPOINTING_PRODUCT, PRODUCT, child(key, PRODUCT_PROBLEM_TAG), felt)

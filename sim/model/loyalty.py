@@ -29,6 +29,7 @@ from sim.model.ports import CustomersPort
 class Loyalty:
     def __init__(self, world: World) -> None:
         self.world = world
+        self.people = world.people  # looked up once: the level is checked at every order and experience
         self.customers: CustomersPort
         self.refresh()
 
@@ -51,27 +52,30 @@ class Loyalty:
         self.customers.level_changed(person)  # the level's multipliers may change the clock's bound
 
     def on_order(self, person: int) -> None:
-        people = self.world.people
+        people = self.people
         if people.level[person] == 1:
-            people.level_orders[person] += 1
-            if people.level_orders[person] >= self.orders_for_repeat:
+            orders = people.level_orders[person] + 1
+            people.level_orders[person] = orders
+            if orders >= self.orders_for_repeat:
                 self._move(person, 2)
 
     def on_happy(self, person: int) -> None:
-        people = self.world.people
-        people.happy_streak[person] += 1
+        people = self.people
+        streak = people.happy_streak[person] + 1
+        people.happy_streak[person] = streak
         if (
             people.level[person] == 2
-            and people.happy_streak[person] >= self.streak_for_advocate
+            and streak >= self.streak_for_advocate
             and people.satisfaction[person] >= self.advocate_min_satisfaction
         ):
             self._move(person, 3)
 
     def on_neutral(self, person: int) -> None:
-        self.world.people.happy_streak[person] = 0
+        self.people.happy_streak[person] = 0
 
     def on_unhappy(self, person: int) -> None:
-        people = self.world.people
+        people = self.people
         people.happy_streak[person] = 0
-        if people.level[person] > 1:
-            self._move(person, people.level[person] - 1)
+        level = people.level[person]
+        if level > 1:
+            self._move(person, level - 1)

@@ -54,6 +54,9 @@ class Joining:
 
     def __init__(self, world: World, customers: CustomersPort) -> None:
         self.world = world
+        self.people = world.people  # looked up once: try_join runs for every listener of a recommendation
+        self.env = world.env
+        self.deterred = world.record.daily[Daily.PROSPECTS_DETERRED]  # the recorder's list, looked up once
         self.customers = customers
         self.refresh()
 
@@ -89,11 +92,27 @@ class Joining:
     def try_join(self, person: int, chance: float, draw: float, channel: int) -> None:
         """Join if ``draw`` < ``chance`` × the factors; count a *prospect deterred* when only the
         complaints remembered stood in the way."""
-        eligible, kept = self.factors(person)
+        # factors(person), written out (the same numbers, without building and unpacking a tuple;
+        # a listener already a customer, or in the cool-off, returns at once).
+        people = self.people
+        status = people.status[person]
+        if status == PROSPECT:
+            eligible = 1.0
+        elif status == FORMER and self.env.now - people.left[person] >= self.cooloff:
+            eligible = self.winback
+            channel = WINBACK  # channel(person, channel): a former customer comes back by win-back
+        else:
+            return  # factors (0, 1): the draw cannot be below 0
+        memory = people.complaint_memory[person]
+        if memory <= 0.0:
+            kept = 1.0
+        else:
+            age = self.env.now - people.memory_day[person]
+            kept = self.keep_after_complaint ** (memory * 2.0 ** (-age / self.half_life))
         if draw < chance * eligible * kept:
-            self.customers.join(person, self.channel(person, channel))
+            self.customers.join(person, channel)
         elif draw < chance * eligible:
-            self.world.record.add(Daily.PROSPECTS_DETERRED, self.world.day())
+            self.deterred[int(self.env.now)] += 1.0  # Recorder.add(PROSPECTS_DETERRED, day)
 
     def remembered(self, person: int) -> float:
         """Complaints ``person`` still remembers now."""
@@ -103,9 +122,12 @@ class Joining:
 
     def hear_complaint(self, person: int) -> None:
         """``person`` (a prospect or former customer) hears a complaint now."""
-        people = self.world.people
-        people.complaint_memory[person] = self.remembered(person) + 1.0
-        people.memory_day[person] = self.world.env.now
+        people = self.people
+        now = self.env.now
+        # remembered(person) + 1, with remembered written out (the same operations)
+        age = now - people.memory_day[person]
+        people.complaint_memory[person] = people.complaint_memory[person] * 2.0 ** (-age / self.half_life) + 1.0
+        people.memory_day[person] = now
 
     def channel(self, person: int, channel: int) -> int:
         """The channel a join counts under: win-back for a former customer."""

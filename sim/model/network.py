@@ -64,7 +64,8 @@ class SocialNetwork:
         choice is half i mod 2 of the pair at slot i // 2 of ``key`` (:mod:`sim.core.rng`)."""
         if count <= 0 or self.size < 2:
             return []
-        contacts = self.neighbours(person)
+        indptr = self.indptr
+        contacts = self.indices[indptr[person] : indptr[person + 1]].tolist()  # neighbours(person), inlined
         degree = len(contacts)
         if degree >= count:
             # Partial Fisher-Yates shuffle: the first `count` are a uniform sample.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from sim.core.rng import child, exponential, uniform, uniform_pair
+from sim.core.rng import child, uniform, uniform_pair
 from sim.scenario.distributions import Exponential, Fixed, Gamma, LogNormal
 
 Sampler = Callable[[int, int], float]
@@ -28,12 +28,12 @@ def sampler(dist: Fixed | Exponential | LogNormal | Gamma) -> Sampler:
         return lambda key, slot: value
     if isinstance(dist, Exponential):
         mean = float(dist.mean)
-        return lambda key, slot: exponential(key, slot) * mean
+        log1p = math.log1p
+        # exponential(key, slot) * mean, with exponential's -log1p(-u) written out (one call less a draw)
+        return lambda key, slot: -log1p(-uniform(key, slot)) * mean
     if isinstance(dist, LogNormal):
         return _lognormal(dist)
-    shape = 1.0 / dist.cv**2
-    scale = dist.mean / shape
-    return lambda key, slot: scale * standard_gamma(shape, key, slot)
+    return _gamma(dist)
 
 
 def _lognormal(dist: LogNormal) -> Sampler:
@@ -44,6 +44,33 @@ def _lognormal(dist: LogNormal) -> Sampler:
     def draw(key: int, slot: int) -> float:
         u1, u2 = uniform_pair(key, slot)  # Box-Muller: a standard normal from two uniforms
         return exp(mu + sigma * sqrt(-2.0 * log(u1)) * cos(tau * u2))
+
+    return draw
+
+
+def _gamma(dist: Gamma) -> Sampler:
+    shape = 1.0 / dist.cv**2
+    scale = dist.mean / shape
+    if shape < 1.0:
+        return lambda key, slot: scale * standard_gamma(shape, key, slot)
+    # Shape >= 1 (no boost): the first try of standard_gamma written out, with its constants d
+    # and c computed once instead of at every draw; most draws are accepted at the first try
+    # (~98 % at the baseline's lead-time shape 8.2). The same numbers: a rejected first try
+    # falls back to standard_gamma, which makes that try again, rejects it again and goes on.
+    d = shape - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    log, sqrt, cos, tau = math.log, math.sqrt, math.cos, math.tau
+
+    def draw(key: int, slot: int) -> float:
+        u1, u2 = uniform_pair(key, slot)
+        x = sqrt(-2.0 * log(u1)) * cos(tau * u2)
+        v = 1.0 + c * x
+        if v > 0.0:
+            v = v * v * v
+            u = uniform(key, slot + 1)
+            if u < 1.0 - 0.0331 * x**4 or 0.0 < u and log(u) < 0.5 * x * x + d * (1.0 - v + log(v)):
+                return scale * (d * v)  # standard_gamma's boost * d * v, the boost being 1.0
+        return scale * standard_gamma(shape, key, slot)
 
     return draw
 

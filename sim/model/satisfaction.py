@@ -50,6 +50,11 @@ class Satisfaction:
 
     def __init__(self, world: World) -> None:
         self.world = world
+        self.people = world.people  # looked up once: feel and respond run at every experience
+        self.env = world.env
+        daily = world.record.daily  # the recorder's lists respond counts into, looked up once
+        self.happy_counts = daily[Daily.HAPPY_EXPERIENCES]
+        self.unhappy_counts = daily[Daily.UNHAPPY_EXPERIENCES]
         self.loyalty: LoyaltyPort
         self.word_of_mouth: WordOfMouthPort
         self.refresh()
@@ -57,6 +62,7 @@ class Satisfaction:
     def connect(self, loyalty: LoyaltyPort, word_of_mouth: WordOfMouthPort) -> None:
         self.loyalty = loyalty
         self.word_of_mouth = word_of_mouth
+        self._tell = word_of_mouth.tell  # bound once: called after every happy or unhappy experience
 
     def refresh(self) -> None:
         sc = self.world.scenario
@@ -72,18 +78,20 @@ class Satisfaction:
         self.unhappy = s.unhappy_threshold
         self.recovery_bonus = s.recovery_bonus
         self.product_problem_score = s.product_problem_score
+        # fulfilment_score's constant parts, computed once: its denominator, and the tangibles'
+        # term (the same products, so the same score to the last bit).
+        self._fulfilment_total = w.responsiveness + w.reliability + w.tangibles
+        self._fulfilment_tangibles = w.tangibles * q.tangibles
 
     # ------------------------------------------------------------------ scores
 
     def fulfilment_score(self, responsiveness: float, reliability: float) -> float:
         """An order's score: responsiveness (on time), reliability (complete, right, invoiced), tangibles."""
         w = self.weights
-        total = w.responsiveness + w.reliability + w.tangibles
+        total = self._fulfilment_total
         if total <= 0:
             return reliability
-        return (
-            w.responsiveness * responsiveness + w.reliability * reliability + w.tangibles * self.tangibles
-        ) / total
+        return (w.responsiveness * responsiveness + w.reliability * reliability + self._fulfilment_tangibles) / total
 
     def contact_score(self, responsiveness: float, resolved: bool, answered: bool) -> float:
         """A contact's score; assurance and empathy only count when an agent answered."""
@@ -107,31 +115,33 @@ class Satisfaction:
         experience is then responded to at once (:meth:`experience`), or at the end of the
         problem episode it is part of (:mod:`sim.model.episodes`).
         """
-        people = self.world.people
+        people = self.people
         value = 0.5 + self.sensitivity * (score - people.expectation[person]) + lift
         value = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
         if about == SERVICE:
-            target = min(1.0, value + bonus)
-            s = people.satisfaction[person]
-            people.satisfaction[person] = s + self.learning_rate * (target - s)
+            target = value + bonus
+            target = target if target < 1.0 else 1.0  # min(1.0, value + bonus), without the call
+            satisfaction = people.satisfaction
+            s = satisfaction[person]
+            satisfaction[person] = s + self.learning_rate * (target - s)
         if value >= self.happy:
             return HAPPY
         return NEUTRAL if value > self.unhappy else UNHAPPY
 
     def respond(self, person: int, felt: int, key: int) -> None:
         """Loyalty and word of mouth respond to an experience, or a whole episode, felt as
-        ``felt``; ``key`` is its draw key (whether and whom the customer tells)."""
-        world = self.world
+        ``felt``; ``key`` is its draw key (whether and whom the customer tells), read only when
+        ``felt`` is happy or unhappy (a neutral experience is not told: callers may pass 0)."""
         if felt == HAPPY:
-            world.record.add(Daily.HAPPY_EXPERIENCES, world.day())
+            self.happy_counts[int(self.env.now)] += 1.0  # Recorder.add(HAPPY_EXPERIENCES, day)
             self.loyalty.on_happy(person)
-            self.word_of_mouth.tell(person, True, key)
+            self._tell(person, True, key)
         elif felt == NEUTRAL:
             self.loyalty.on_neutral(person)
         else:
-            world.record.add(Daily.UNHAPPY_EXPERIENCES, world.day())
+            self.unhappy_counts[int(self.env.now)] += 1.0  # Recorder.add(UNHAPPY_EXPERIENCES, day)
             self.loyalty.on_unhappy(person)
-            self.word_of_mouth.tell(person, False, key)
+            self._tell(person, False, key)
 
     def experience(
         self, person: int, score: float, key: int, about: int = SERVICE, bonus: float = 0.0, lift: float = 0.0
@@ -143,5 +153,5 @@ class Satisfaction:
 
     def lose(self, person: int, amount: float) -> None:
         """Satisfaction drops by ``amount`` (an unresolved contact), not below 0."""
-        people = self.world.people
+        people = self.people
         people.satisfaction[person] = max(0.0, people.satisfaction[person] - amount)

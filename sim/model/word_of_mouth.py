@@ -49,6 +49,11 @@ def decision(telling: int, j: int) -> float:
 class WordOfMouth:
     def __init__(self, world: World, network: SocialNetwork) -> None:
         self.world = world
+        self.people = world.people  # looked up once: tell runs after every happy or unhappy experience
+        self.env = world.env
+        daily = world.record.daily  # the recorder's lists a telling counts into, looked up once
+        self.happy_tellers, self.positive = daily[Daily.HAPPY_TELLERS], daily[Daily.WOM_POSITIVE]
+        self.unhappy_tellers, self.negative = daily[Daily.UNHAPPY_TELLERS], daily[Daily.WOM_NEGATIVE]
         self.network = network
         self.attrition: AttritionPort
         self.joining: JoiningPort
@@ -73,8 +78,7 @@ class WordOfMouth:
 
     def tell(self, person: int, positive: bool, key: int) -> None:
         """Maybe tell others about an experience of ``person`` (``key``: the experience's)."""
-        world = self.world
-        people = world.people
+        people = self.people
         level = people.level[person]
         if positive:
             chance = self.p_tell_happy[level]
@@ -87,22 +91,35 @@ class WordOfMouth:
             return
         telling = child(key, TELLING)
         told = self.network.recipients(person, low + int(u_count * (high - low + 1)), telling)
-        day = world.day()
-        record = world.record
+        day = int(self.env.now)
+        # The listeners' decisions come in pairs (decision(telling, j) is half j & 1 of slot
+        # LISTENERS + j // 2): each pair is hashed once, when its first listener needs it, not
+        # once per listener. The same numbers; only listeners who decide draw at all.
+        pair: tuple[float, float] = (0.0, 0.0)
+        slot = -1
+        status = people.status
         if positive:
-            record.add(Daily.HAPPY_TELLERS, day)
-            record.add(Daily.WOM_POSITIVE, day, len(told))
+            self.happy_tellers[day] += 1.0  # Recorder.add(HAPPY_TELLERS, day)
+            self.positive[day] += len(told)  # Recorder.add(WOM_POSITIVE, day, len(told))
             conversion = self.conversion[level]
-            joining = self.joining
+            try_join = self.joining.try_join
             for j, other in enumerate(told):
-                if people.status[other] != CUSTOMER:
-                    joining.try_join(other, conversion, decision(telling, j), REFERRAL)
+                if status[other] != CUSTOMER:
+                    if j >> 1 != slot:
+                        slot = j >> 1
+                        pair = uniform_pair(telling, LISTENERS + slot)
+                    try_join(other, conversion, pair[j & 1], REFERRAL)
         else:
-            record.add(Daily.UNHAPPY_TELLERS, day)
-            record.add(Daily.WOM_NEGATIVE, day, len(told))
+            self.unhappy_tellers[day] += 1.0  # Recorder.add(UNHAPPY_TELLERS, day)
+            self.negative[day] += len(told)  # Recorder.add(WOM_NEGATIVE, day, len(told))
+            p_leave = self.p_leave
             for j, other in enumerate(told):
-                status = people.status[other]
-                if status == PROSPECT or status == FORMER:
+                s = status[other]
+                if s == PROSPECT or s == FORMER:
                     self.joining.hear_complaint(other)
-                elif status == CUSTOMER and decision(telling, j) < self.p_leave:
-                    self.attrition.churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)
+                elif s == CUSTOMER:
+                    if j >> 1 != slot:
+                        slot = j >> 1
+                        pair = uniform_pair(telling, LISTENERS + slot)
+                    if pair[j & 1] < p_leave:
+                        self.attrition.churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)

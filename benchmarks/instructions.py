@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""One replication of the baseline, for counting its instructions with callgrind.
+
+Wall-clock time on a shared machine cannot show a change under ~10 %; an instruction count can
+(to about ±1 %). Run this under valgrind twice — with the days of the run, and with 0 (build
+only) — and subtract, to get the run's own count; it prints a hash of every array of the
+result, which must stay the same when a change is meant to move no number::
+
+    OPENBLAS_NUM_THREADS=1 PYTHONHASHSEED=0 PYTHONPATH=. valgrind --tool=callgrind \\
+        --callgrind-out-file=cg.out .venv/bin/python benchmarks/instructions.py 75
+    # ... and the same with 0; `callgrind_annotate cg.out | head` shows where they go
+
+The baseline (scenarios/baseline.yaml) at its 15,000 people, warm-up 0, replication 0.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+from sim.bench.sizes import scaled
+from sim.model.replication import Model
+from sim.scenario.loader import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    days = int(sys.argv[1]) if len(sys.argv) > 1 else 90
+    scenario = scaled(load_scenario(ROOT / "scenarios" / "baseline.yaml"), 15_000, max(days, 1))
+    model = Model(scenario, 0)
+    if days <= 0:
+        return
+    result = model.run()
+    digest = hashlib.sha256()
+    for table in (result.daily, result.churn, result.hourly):
+        for name in sorted(table):
+            digest.update(name.encode())
+            digest.update(table[name].tobytes())
+    print(digest.hexdigest()[:16], "orders:", int(result.daily["orders"].sum()))
+
+
+if __name__ == "__main__":
+    main()
