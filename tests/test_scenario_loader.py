@@ -16,6 +16,7 @@ from sim.scenario import (
     numeric_parameters,
 )
 from sim.scenario.distributions import Exponential, LogNormal
+from sim.scenario.errors import SHOWN
 from sim.scenario.loader import resolve_raw
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
@@ -555,3 +556,13 @@ def test_get_path_reads_lists_and_reports_unknown_paths(tmp_path: Path) -> None:
         get_path(s, "attrition.competitor_shocks.3")
     with pytest.raises(ScenarioError, match="is a value"):
         get_path(s, "service.agents.x")
+
+
+def test_a_file_with_very_many_problems_lists_the_first_fifty_and_counts_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "many.yaml"
+    path.write_text("".join(f"unknown_key_{i}: 1\n" for i in range(SHOWN + 30)))
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert len(caught.value.problems) == SHOWN + 30  # every problem kept
+    lines = str(caught.value).splitlines()
+    assert len(lines) == SHOWN + 1 and lines[-1].startswith("... and 30 more problems")

@@ -29,17 +29,28 @@ from sim.scenario.moved import MOVED_PARAMETERS
 Loc = tuple[str | int, ...]
 
 
+SHOWN = 50  # problems a message lists; a file with more (a generated or hostile one) gets a count
+
+
 class ScenarioError(Exception):
-    """A scenario could not be loaded; ``problems`` holds one line per problem."""
+    """A scenario could not be loaded; ``problems`` holds one line per problem (all of them),
+    the message the first :data:`SHOWN` and how many more there are."""
 
     def __init__(self, problems: str | Iterable[str]) -> None:
         items = [problems] if isinstance(problems, str) else list(problems)
         lines = (" ".join(str(p).splitlines()) for p in items)  # one line per problem
         self.problems: list[str] = list(dict.fromkeys(lines)) or ["invalid scenario"]
-        super().__init__("\n".join(self.problems))
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        shown = self.problems[:SHOWN]
+        more = len(self.problems) - len(shown)
+        if more:
+            shown.append(f"... and {more:,} more problems (the first {SHOWN} are listed)")
+        return "\n".join(shown)
 
     def __str__(self) -> str:
-        return "\n".join(self.problems)
+        return self._message()
 
 
 # ------------------------------------------------------------ reading and YAML syntax
