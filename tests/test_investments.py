@@ -135,8 +135,12 @@ def test_the_loader_names_bad_investment_changes_with_their_line(tmp_path: Path)
 
 
 def test_a_start_day_outside_the_window_and_unknown_keys_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match=r"start_day: got 2000; allowed: a day of the measured window"):
+    # Rules across fields (the window's length, two names) point at the investment's own line.
+    with pytest.raises(ScenarioError, match=r"\.yaml:\d+: investments\.0\.start_day: got 2000; allowed: a day of "
+                                            r"the measured window, 0 to \d+ \(horizon_days\)"):
         load_scenario(write(tmp_path, "investments:\n  - {name: late, start_day: 2000}\n"))
+    with pytest.raises(ScenarioError, match=r"\.yaml:\d+: investments\.1\.name: two investments are named 'twice'"):
+        load_scenario(write(tmp_path, "investments:\n  - {name: twice}\n  - {name: twice}\n"))
     with pytest.raises(ScenarioError, match=r"investments\.0\.cost: unknown key"):
         load_scenario(write(tmp_path, "investments:\n  - {name: x, cost: 5}\n"))
 

@@ -29,6 +29,16 @@ from sim.scenario.moved import MOVED_PARAMETERS
 Loc = tuple[str | int, ...]
 
 
+class FieldError(ValueError):
+    """A problem that a model's validator finds in one of its fields (a rule across fields):
+    ``loc`` names that field, relative to the model, so that the error points at its line in
+    the file rather than at the model as a whole (:func:`explain`)."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 SHOWN = 50  # problems a message lists; a file with more (a generated or hostile one) gets a count
 
 
@@ -303,11 +313,17 @@ def _allowed(info: LocInfo, ctx: dict[str, Any]) -> str:
 def explain(error: Any, root: type[BaseModel]) -> tuple[tuple[str | int, ...], str]:
     """(dotted path parts, 'path: what is wrong; allowed: ...') for one pydantic error."""
     kind: str = error["type"]
-    info = locate(root, tuple(error["loc"]))
     ctx: dict[str, Any] = error.get("ctx") or {}
+    if isinstance(ctx.get("error"), FieldError):  # a validator's rule across fields, about one of them
+        field_error: FieldError = ctx["error"]
+        error = {**error, "loc": (*error["loc"], *field_error.loc), "type": "located", "msg": str(field_error)}
+        kind = "located"
+    info = locate(root, tuple(error["loc"]))
     given = error.get("input")
     path = info.parts
     name = dotted(path) or "(top level)"
+    if kind == "located":
+        return path, f"{name}: {error['msg']}"
     if kind == "extra_forbidden":
         if name in MOVED_PARAMETERS:
             return path, f"{name}: this parameter has moved to {MOVED_PARAMETERS[name]}"

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from sim.scenario.errors import FieldError
 from sim.scenario.schema.behaviour import (
     AttritionSpec,
     LoyaltySpec,
@@ -99,11 +100,13 @@ class Scenario(Section):
     @model_validator(mode="after")
     def _investments_fit(self) -> Scenario:
         names = [i.name for i in self.investments]
-        for name in names:
-            if names.count(name) > 1:
-                raise ValueError(f"investments: two investments are named {name!r}; names must differ")
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise FieldError(("investments", i, "name"),
+                                 f"two investments are named {name!r}; names must differ")
         for i, investment in enumerate(self.investments):
             if investment.start_day >= self.horizon_days:
-                raise ValueError(f"investments[{i}].start_day: got {investment.start_day}; allowed: a day "
-                                 f"of the measured window, 0 to {self.horizon_days - 1} (horizon_days)")
+                raise FieldError(("investments", i, "start_day"),
+                                 f"got {investment.start_day}; allowed: a day of the measured window, "
+                                 f"0 to {self.horizon_days - 1} (horizon_days)")
         return self
