@@ -8,14 +8,15 @@
 #   scripts/fingerprint.sh [TREE] > before.txt   # on the old commit (a git worktree, say)
 #   scripts/fingerprint.sh [TREE] | diff - before.txt
 #
-# TREE defaults to this checkout; FP_OUT (default: a temporary folder) is where the run writes.
+# TREE defaults to this checkout; FP_OUT (default: a temporary folder) is where the run writes;
+# SCENARIO (default scenarios/baseline.yaml) and REPLICATIONS (default 2) choose the run.
 set -euo pipefail
 TREE=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 OUT=${FP_OUT:-$(mktemp -d -t churn-sim-fp.XXXXXX)}
 PY=${PYTHON:-$TREE/.venv/bin/python}
 [ -x "$PY" ] || PY=$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/python
 rm -rf "$OUT"
-(cd "$TREE" && PYTHONPATH="$TREE" "$PY" run_sim.py run scenarios/baseline.yaml --replications 2 --seed 11 \
+(cd "$TREE" && PYTHONPATH="$TREE" "$PY" run_sim.py run "${SCENARIO:-scenarios/baseline.yaml}" --replications "${REPLICATIONS:-2}" --seed 11 \
     --workers 2 --out "$OUT" --quiet >/dev/null)
 cd "$OUT"
 for f in $(ls | sort); do
