@@ -35,8 +35,10 @@ class FieldError(ValueError):
     the file rather than at the model as a whole (:func:`explain`)."""
 
     def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
-        super().__init__(message)
+        # Named in its own text too, for whoever reads pydantic's error rather than ours.
+        super().__init__(f"{'.'.join(map(str, loc))}: {message}")
         self.loc = loc
+        self.message = message
 
 
 SHOWN = 50  # problems a message lists; a file with more (a generated or hostile one) gets a count
@@ -316,7 +318,7 @@ def explain(error: Any, root: type[BaseModel]) -> tuple[tuple[str | int, ...], s
     ctx: dict[str, Any] = error.get("ctx") or {}
     if isinstance(ctx.get("error"), FieldError):  # a validator's rule across fields, about one of them
         field_error: FieldError = ctx["error"]
-        error = {**error, "loc": (*error["loc"], *field_error.loc), "type": "located", "msg": str(field_error)}
+        error = {**error, "loc": (*error["loc"], *field_error.loc), "type": "located", "msg": field_error.message}
         kind = "located"
     info = locate(root, tuple(error["loc"]))
     given = error.get("input")
