@@ -53,26 +53,11 @@ def _gamma(dist: Gamma) -> Sampler:
     scale = dist.mean / shape
     if shape < 1.0:
         return lambda key, slot: scale * standard_gamma(shape, key, slot)
-    # Shape >= 1 (no boost): the first try of standard_gamma written out, with its constants d
-    # and c computed once instead of at every draw; most draws are accepted at the first try
-    # (~98 % at the baseline's lead-time shape 8.2). The same numbers: a rejected first try
-    # falls back to standard_gamma, which makes that try again, rejects it again and goes on.
+    # Shape >= 1 (no boost): standard_gamma's constants d and c computed once, here, instead of
+    # at every draw (an order's value and lead time are gamma draws).
     d = shape - 1.0 / 3.0
     c = 1.0 / math.sqrt(9.0 * d)
-    log, sqrt, cos, tau = math.log, math.sqrt, math.cos, math.tau
-
-    def draw(key: int, slot: int) -> float:
-        u1, u2 = uniform_pair(key, slot)
-        x = sqrt(-2.0 * log(u1)) * cos(tau * u2)
-        v = 1.0 + c * x
-        if v > 0.0:
-            v = v * v * v
-            u = uniform(key, slot + 1)
-            if u < 1.0 - 0.0331 * x**4 or 0.0 < u and log(u) < 0.5 * x * x + d * (1.0 - v + log(v)):
-                return scale * (d * v)  # standard_gamma's boost * d * v, the boost being 1.0
-        return scale * standard_gamma(shape, key, slot)
-
-    return draw
+    return lambda key, slot: scale * _accepted(d, c, 1.0, key, slot, 0)
 
 
 def standard_gamma(shape: float, key: int, slot: int) -> float:
@@ -89,7 +74,13 @@ def standard_gamma(shape: float, key: int, slot: int) -> float:
         boost = uniform(extra, 0) ** (1.0 / shape)
         shape += 1.0
     d = shape - 1.0 / 3.0
-    c = 1.0 / math.sqrt(9.0 * d)
+    return _accepted(d, 1.0 / math.sqrt(9.0 * d), boost, key, slot, extra)
+
+
+def _accepted(d: float, c: float, boost: float, key: int, slot: int, extra: int) -> float:
+    """Marsaglia & Tsang's tries for d = shape − 1/3 and c = 1/√(9d), as :func:`standard_gamma`
+    makes them (``extra``: its child key, 0 until needed): ``boost · d · v`` of the first
+    accepted."""
     k, s, more = key, slot, 1
     while True:
         u1, u2 = uniform_pair(k, s)
