@@ -19,7 +19,7 @@ import pytest
 from stubs import FixedNetwork, Joins
 
 from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
-from sim.core.rng import child, uniform
+from sim.core.rng import child, uniform, uniform_pair
 from sim.core.vocabulary import (
     ADVERTISING,
     CAUSES,
@@ -48,6 +48,7 @@ from sim.core.world import CUSTOMER, FORMER, PROSPECT
 from sim.model.desk import Contact, OpeningHours
 from sim.model.episodes import Episode
 from sim.model.replication import Model, run_replication
+from sim.model.word_of_mouth import LISTENERS, Decisions
 from sim.outputs.economics import daily_economics, lifetime_value, npv
 from sim.outputs.kpis import kpis
 from sim.scenario.schema import EconomicsSpec, Scenario
@@ -1102,3 +1103,12 @@ def test_kpi_money_adds_up(wom_run: tuple[Scenario, dict[str, float], dict[str, 
     assert k["service_cost"] == pytest.approx(
         total["contacts"] * e.cost_per_contact + staffed * e.agent_cost_per_hour / (1 - e.shrinkage)
         + total["overtime_agent_hours"] * e.agent_cost_per_hour)
+
+
+def test_a_tellings_listener_decisions_are_the_documented_halves_of_its_pairs() -> None:
+    """Decisions(telling)(j) is half j mod 2 of the pair at slot LISTENERS + j // 2, whichever
+    listeners ask (a pair is hashed once and reused by its second listener)."""
+    telling = 0x1234_5678_9ABC_DEF0
+    decision = Decisions(telling)
+    for j in (0, 1, 3, 4, 5, 8, 13, 14):  # in order, with listeners who do not decide skipped
+        assert decision(j) == uniform_pair(telling, LISTENERS + j // 2)[j % 2]

@@ -75,63 +75,44 @@ class Joining:
     def factors(self, person: int) -> tuple[float, float]:
         """(eligibility: 1 for a prospect, the win-back fraction for a former customer past the
         cool-off, else 0; the share of that chance left after remembered complaints)."""
-        people = self.world.people
-        status = people.status[person]
-        if status == PROSPECT:
-            eligible = 1.0
-        elif status == FORMER and self.world.env.now - people.left[person] >= self.cooloff:
-            eligible = self.winback
-        else:
-            return 0.0, 1.0
-        memory = people.complaint_memory[person]
-        if memory <= 0.0:
-            return eligible, 1.0
-        age = self.world.env.now - people.memory_day[person]
-        return eligible, self.keep_after_complaint ** (memory * 2.0 ** (-age / self.half_life))
-
-    def try_join(self, person: int, chance: float, draw: float, channel: int) -> None:
-        """Join if ``draw`` < ``chance`` × the factors; count a *prospect deterred* when only the
-        complaints remembered stood in the way."""
-        # factors(person), written out (the same numbers, without building and unpacking a tuple;
-        # a listener already a customer, or in the cool-off, returns at once).
         people = self.people
         status = people.status[person]
         if status == PROSPECT:
             eligible = 1.0
         elif status == FORMER and self.env.now - people.left[person] >= self.cooloff:
             eligible = self.winback
-            channel = WINBACK  # channel(person, channel): a former customer comes back by win-back
         else:
-            return  # factors (0, 1): the draw cannot be below 0
+            return 0.0, 1.0
         memory = people.complaint_memory[person]
         if memory <= 0.0:
-            kept = 1.0
-        else:
-            age = self.env.now - people.memory_day[person]
-            kept = self.keep_after_complaint ** (memory * 2.0 ** (-age / self.half_life))
+            return eligible, 1.0
+        age = self.env.now - people.memory_day[person]
+        return eligible, self.keep_after_complaint ** (memory * 2.0 ** (-age / self.half_life))
+
+    def try_join(self, person: int, chance: float, draw: float, channel: int) -> None:
+        """Join if ``draw`` < ``chance`` × the factors; count a *prospect deterred* when only the
+        complaints remembered stood in the way."""
+        eligible, kept = self.factors(person)
         if draw < chance * eligible * kept:
-            self.customers.join(person, channel)
+            self.customers.join(person, self.channel(person, channel))
         elif draw < chance * eligible:
-            self.deterred[int(self.env.now)] += 1.0  # Recorder.add(PROSPECTS_DETERRED, day)
+            self.deterred[int(self.env.now)] += 1.0  # Recorder.add(PROSPECTS_DETERRED, day), the list looked up once
 
     def remembered(self, person: int) -> float:
         """Complaints ``person`` still remembers now."""
-        people = self.world.people
-        age = self.world.env.now - people.memory_day[person]
+        people = self.people
+        age = self.env.now - people.memory_day[person]
         return people.complaint_memory[person] * 2.0 ** (-age / self.half_life)
 
     def hear_complaint(self, person: int) -> None:
         """``person`` (a prospect or former customer) hears a complaint now."""
         people = self.people
-        now = self.env.now
-        # remembered(person) + 1, with remembered written out (the same operations)
-        age = now - people.memory_day[person]
-        people.complaint_memory[person] = people.complaint_memory[person] * 2.0 ** (-age / self.half_life) + 1.0
-        people.memory_day[person] = now
+        people.complaint_memory[person] = self.remembered(person) + 1.0
+        people.memory_day[person] = self.env.now
 
     def channel(self, person: int, channel: int) -> int:
         """The channel a join counts under: win-back for a former customer."""
-        return WINBACK if self.world.people.status[person] == FORMER else channel
+        return WINBACK if self.people.status[person] == FORMER else channel
 
 
 def draw_population(world: World) -> None:

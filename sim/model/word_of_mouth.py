@@ -41,9 +41,24 @@ from sim.model.ports import TELL, TELLING, AttritionPort, JoiningPort
 LISTENERS = 1 << 16  # slot of the first listeners' decisions in a telling's key
 
 
-def decision(telling: int, j: int) -> float:
-    """The uniform number of the j-th listener's decision."""
-    return uniform_pair(telling, LISTENERS + (j >> 1))[j & 1]
+class Decisions:
+    """The listeners' decisions of one telling: the j-th listener's uniform number is half
+    j mod 2 of the pair at slot ``LISTENERS + j // 2`` of the telling's key. Each pair is hashed
+    once, when the first of its two listeners needs it (listeners come in order), and only
+    listeners who decide draw at all."""
+
+    __slots__ = ("telling", "slot", "pair")
+
+    def __init__(self, telling: int) -> None:
+        self.telling = telling
+        self.slot = -1
+        self.pair = (0.0, 0.0)
+
+    def __call__(self, j: int) -> float:
+        if j >> 1 != self.slot:
+            self.slot = j >> 1
+            self.pair = uniform_pair(self.telling, LISTENERS + self.slot)
+        return self.pair[j & 1]
 
 
 class WordOfMouth:
@@ -92,11 +107,7 @@ class WordOfMouth:
         telling = child(key, TELLING)
         told = self.network.recipients(person, low + int(u_count * (high - low + 1)), telling)
         day = int(self.env.now)
-        # The listeners' decisions come in pairs (decision(telling, j) is half j & 1 of slot
-        # LISTENERS + j // 2): each pair is hashed once, when its first listener needs it, not
-        # once per listener. The same numbers; only listeners who decide draw at all.
-        pair: tuple[float, float] = (0.0, 0.0)
-        slot = -1
+        decision = Decisions(telling)
         status = people.status
         if positive:
             self.happy_tellers[day] += 1.0  # Recorder.add(HAPPY_TELLERS, day)
@@ -105,10 +116,7 @@ class WordOfMouth:
             try_join = self.joining.try_join
             for j, other in enumerate(told):
                 if status[other] != CUSTOMER:
-                    if j >> 1 != slot:
-                        slot = j >> 1
-                        pair = uniform_pair(telling, LISTENERS + slot)
-                    try_join(other, conversion, pair[j & 1], REFERRAL)
+                    try_join(other, conversion, decision(j), REFERRAL)
         else:
             self.unhappy_tellers[day] += 1.0  # Recorder.add(UNHAPPY_TELLERS, day)
             self.negative[day] += len(told)  # Recorder.add(WOM_NEGATIVE, day, len(told))
@@ -117,9 +125,5 @@ class WordOfMouth:
                 s = status[other]
                 if s == PROSPECT or s == FORMER:
                     self.joining.hear_complaint(other)
-                elif s == CUSTOMER:
-                    if j >> 1 != slot:
-                        slot = j >> 1
-                        pair = uniform_pair(telling, LISTENERS + slot)
-                    if pair[j & 1] < p_leave:
-                        self.attrition.churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)
+                elif s == CUSTOMER and decision(j) < p_leave:
+                    self.attrition.churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)
