@@ -67,7 +67,7 @@ class Attrition:
 
     def propensity(self, person: int) -> float:
         """The customer's churn propensity now: their own times their loyalty level's multiplier."""
-        people = self.world.people
+        people = self.people
         return people.propensity[person] * self.level_propensity[people.level[person]]
 
     def competition_multiplier(self, day: float) -> float:
@@ -92,8 +92,7 @@ class Attrition:
         ``pick`` is uniform on [0, hazard_bound); the first causes whose rates cover it
         fire, the remainder of the bound is a null event (thinning).
         """
-        people = self.people
-        propensity = people.propensity[person] * self.level_propensity[people.level[person]]  # propensity(), inlined
+        propensity = self.propensity(person)
         if propensity <= 0.0:
             return
         pick /= propensity
@@ -109,9 +108,7 @@ class Attrition:
             self.churn(person, COMPETITION, HAZARD)
             return
         pick -= rate
-        satisfaction = people.satisfaction[person]
-        # poor_service_rate(satisfaction), inlined: the same powers and product
-        if pick < self.service_zero ** (1.0 - satisfaction) * self.service_full**satisfaction:
+        if pick < self.poor_service_rate(self.people.satisfaction[person]):
             self.churn(person, POOR_SERVICE, HAZARD)
 
     def _in_start_cohort(self, person: int) -> int:
