@@ -93,20 +93,15 @@ class Customers:
 
     def start_as_customer(self, person: int, level: int) -> None:
         """An initial customer at day 0: already bought at least once."""
-        world, people = self.world, self.world.people
-        people.status[person] = CUSTOMER
-        people.level[person] = level
-        people.level_orders[person] = 1
-        people.joined[person] = 0.0
-        world.level_counts[level] += 1
-        self._schedule(person)
+        self.start_as_customers(np.array([person]), np.array([level]))
 
     def start_as_customers(self, persons: np.ndarray, levels: np.ndarray) -> None:
-        """:meth:`start_as_customer` for each of ``persons`` (at ``levels``), in that order: the
-        same state, the same clock events, created in the same order (SimPy breaks ties of time by
-        order of creation). Building 1 M people makes ~190,000 initial customers; the state, the
-        bounds and the keyed pairs are computed here for all at once, with the same operations in
-        the same order as the scalar path (NumPy's float64 ``*`` and ``+`` round as Python's do,
+        """Initial customers at day 0, each of ``persons`` at its level in ``levels``, in that
+        order: status, level, one order bought, a clock event each (made in this order: SimPy
+        breaks ties of time by order of creation), as a loop of :meth:`_schedule` would. Building
+        1 M people makes ~190,000 initial customers; the state, the bounds and the keyed pairs are
+        computed for all at once, with the same operations in the same order as :meth:`_bound`
+        and :meth:`_schedule` (NumPy's float64 ``*`` and ``+`` round as Python's do,
         and :func:`~sim.core.rng.uniform_pairs` gives :func:`~sim.core.rng.uniform_pair`'s very
         numbers), so only the clock events are made one by one — and the waiting time's
         ``-log(u) / bound`` with :func:`math.log`, as :meth:`_schedule` has it (NumPy's ``log``
@@ -171,9 +166,7 @@ class Customers:
         return people.order_rate[person] * self.order_multiplier[people.level[person]]
 
     def _bound(self, person: int) -> float:
-        people = self.people  # order_rate(person) inlined: this runs at every clock event
-        return (people.order_rate[person] * self.order_multiplier[people.level[person]] + self.question_rate
-                + self._hazard_bound(person))
+        return self.order_rate(person) + self.question_rate + self._hazard_bound(person)
 
     def _schedule(self, person: int) -> None:
         people = self.people
