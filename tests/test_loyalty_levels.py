@@ -161,8 +161,10 @@ def _promoting_model(order_rate_multiplier: float) -> tuple[Model, int]:
 
 
 def _queued_at(m: Model, event: object) -> float:
-    """When ``event`` is due in the SimPy queue."""
-    return next(t for t, _, _, e in m.world.env._queue if e is event)
+    """When ``event`` is due: in the SimPy queue, or in the bucket of a later day (sim.core.later)."""
+    queued = [(t, e) for t, _, _, e in m.world.env._queue]
+    queued += [item for bucket in m.world.later.buckets.values() for item in bucket]
+    return next(t for t, e in queued if e is event)
 
 
 def test_a_level_move_rescales_the_pending_clock_event_keeping_its_slot() -> None:

@@ -20,6 +20,7 @@ from typing import Protocol
 import numpy as np
 import simpy
 
+from sim.core.later import Later
 from sim.core.recorder import Recorder
 from sim.core.rng import Draws, generator
 from sim.scenario.schema import Scenario
@@ -77,6 +78,8 @@ class World:
         self.replication = replication
         self.seed = seed
         self.env = simpy.Environment()
+        # Events due after today (customers' clocks, deliveries) wait here, not in SimPy's heap.
+        self.later = Later(self.env)
         # Each mechanism's draws, by name, created on first use (see sim.core.rng).
         self._draws: dict[str, Draws] = {}
         self.people = People(scenario.market.population)

@@ -21,13 +21,14 @@ the time left is stretched by B_old / B_new — new time = now + (t_pending − 
 B_new. Exact, the clock being memoryless (the time left is Exp(B_old), so the rescaled time
 is Exp(B_new)), and it keeps the customer's sequence of clock events — slot n is the n-th
 event in every scenario — where drawing anew from the next slot would shift every later
-event against the paired run. A SimPy ``Timeout`` cannot be moved, so a new one carrying the
+event against the paired run. A scheduled SimPy event cannot be moved, so a new one carrying the
 same slot replaces it and the old one is void (``pending[person] is not event``). Only a move
 inside the customer's own clock event (an order that makes a repeat customer) draws the next
 event, from the next slot, as after any event.
 
 The customer itself is a row in :class:`sim.core.world.People`, not a process; the clock is
-a SimPy ``Timeout`` with a callback. The n-th clock event of a customer takes its waiting
+an event with a callback at its time, scheduled through :class:`sim.core.later.Later` (which
+keeps it out of SimPy's heap until its day begins). The n-th clock event of a customer takes its waiting
 time and its pick from slot n of the customer's own key (one pair, :mod:`sim.core.rng`): the customer's clock runs the same in every scenario that keeps its
 bound, whatever happens to anyone else. When the parameters change mid-run (an
 investment starting), the clocks whose bound changed are rescaled to the new bound in the
@@ -42,7 +43,7 @@ from array import array
 from math import log
 
 import numpy as np
-from simpy.events import Event, Timeout
+from simpy.events import Event
 
 from sim.core.calendar import DAYS_PER_MONTH
 from sim.core.recorder import NEW_BY_CHANNEL
@@ -65,6 +66,7 @@ class Customers:
         # The callback every clock event carries, bound once (``self._on_clock`` makes a new
         # bound-method object at each access; one per scheduled event otherwise).
         self._clock_callback = self._on_clock
+        self._at = world.later.at  # clock events are scheduled through it (sim.core.later)
         daily = world.record.daily
         self.new_by_channel = tuple(daily[name] for name in NEW_BY_CHANNEL)  # the recorder's lists, looked up once
         self.fulfilment: FulfilmentPort
@@ -131,15 +133,13 @@ class Customers:
         slots = counts[persons].copy()
         counts[persons] = slots + 1
         u, picks = uniform_pairs(people.view("key")[persons], slots)
-        env, pending, due, on_clock = world.env, self.pending, self.due, self._on_clock
-        now = env.now
+        at, pending, due, on_clock = world.later.at, self.pending, self.due, self._on_clock
+        now = world.env.now
         for person, bound, draw, pick in zip(persons.tolist(), bounds.tolist(), u.tolist(), picks.tolist(),
                                              strict=True):
-            wait = -log(draw) / bound
-            event = Timeout(env, wait, (person, pick))
-            event.callbacks.append(on_clock)
-            pending[person] = event
-            due[person] = now + wait
+            time = now + -log(draw) / bound
+            pending[person] = at(time, (person, pick), on_clock)
+            due[person] = time
 
     def join(self, person: int, channel: int) -> None:
         """A prospect — or a former customer won back — becomes a customer: the first purchase
@@ -180,12 +180,9 @@ class Customers:
         n = people.clock_events[person]
         people.clock_events[person] = n + 1
         u, pick = uniform_pair(people.key[person], n)
-        wait = -log(u) / bound
-        env = self.env
-        event = Timeout(env, wait, (person, pick))
-        event.callbacks.append(self._clock_callback)
-        self.pending[person] = event
-        self.due[person] = env.now + wait
+        time = self.env.now + -log(u) / bound  # the time a Timeout of -log(u) / bound would have
+        self.pending[person] = self._at(time, (person, pick), self._clock_callback)
+        self.due[person] = time
 
     def _rescale(self, person: int, bound: float) -> None:
         """The bound changed, to ``bound`` (:meth:`_bound`, computed by the caller): keep the
@@ -202,11 +199,10 @@ class Customers:
             self.pending[person] = None
             return
         now = env.now
-        wait = (self.due[person] - now) * old / bound
-        rescaled = Timeout(env, wait, event.value)  # the same (person, pick): the same slot
-        rescaled.callbacks.append(self._clock_callback)
-        self.pending[person] = rescaled  # the old event is void when it fires
-        self.due[person] = now + wait
+        time = now + (self.due[person] - now) * old / bound
+        # The same (person, pick): the same slot. The old event is void when it fires.
+        self.pending[person] = self._at(time, event.value, self._clock_callback)
+        self.due[person] = time
 
     def redraw_changed_clocks(self) -> int:
         """Rescale the clocks whose bound changed (after a change of scenario); returns how many."""

@@ -29,7 +29,7 @@ lead time, say) cannot shift another's.
 
 from __future__ import annotations
 
-from simpy.events import Event, Timeout
+from simpy.events import Event
 
 from sim.core.recorder import REVENUE_BY_LEVEL, Daily
 from sim.core.rng import child, uniform_pair
@@ -68,6 +68,7 @@ class Fulfilment:
         self.episodes = episodes
         self._on_order = loyalty.on_order  # bound once: called at every order
         self._deliver_callback = self._deliver  # bound once: every order's delivery carries it
+        self._at = self.world.later.at  # deliveries are scheduled through it (sim.core.later)
 
     def refresh(self) -> None:
         sc = self.world.scenario
@@ -126,8 +127,7 @@ class Fulfilment:
         perfect_n[day] += perfect
         lead_sum[day] += lead
         outcome = (person, now, key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim)
-        event = Timeout(env, lead, outcome)
-        event.callbacks.append(self._deliver_callback)
+        self._at(now + lead, outcome, self._deliver_callback)  # as Timeout(env, lead, outcome) would
 
     def _deliver(self, event: Event) -> None:
         delivery: tuple[int, float, int, float, bool, float, bool, bool, bool, bool, float] = event.value  # type: ignore[assignment]
