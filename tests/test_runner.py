@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import sim.experiments.runner as runner
+import sim.experiments.shared_warmup as shared_warmup
 from sim.core.recorder import ReplicationResult
 from sim.experiments.runner import Checkpoints, fingerprint, run, run_many
 from sim.outputs.tables import RunResult
@@ -54,7 +55,8 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
         calls.append((scenario.name, index))
         return real(scenario, index, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(runner, "run_replication", counted)
+    monkeypatch.setattr(runner, "run_replication", counted)  # on Dask
+    monkeypatch.setattr(shared_warmup, "run_replication", counted)  # here and on local workers
     return calls
 
 
@@ -230,14 +232,14 @@ def test_ctrl_c_says_how_to_resume_and_the_resumed_run_equals_an_uninterrupted_o
         return real(scenario, index, *rest)  # type: ignore[arg-type]
 
     out = tmp_path / "out"
-    monkeypatch.setattr(runner, "run_replication", ctrl_c_at_the_third)
+    monkeypatch.setattr(shared_warmup, "run_replication", ctrl_c_at_the_third)  # where the runner's run
     capsys.readouterr()
     assert sim_cli.main([*args, "--out", str(out)]) == 130
     err = capsys.readouterr().err
     assert "interrupted: no output was written" in err
     assert f"to resume: run_sim.py {' '.join(args)} --out {out} --resume" in err
     assert not out.exists() and len(Checkpoints(tmp_path / "out.partial").files()) == 2
-    monkeypatch.setattr(runner, "run_replication", real)
+    monkeypatch.setattr(shared_warmup, "run_replication", real)
     calls = counting(monkeypatch)
     assert sim_cli.main([*args, "--out", str(out), "--resume"]) == 0
     assert [i for _, i in calls] == [2]

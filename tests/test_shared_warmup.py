@@ -153,3 +153,17 @@ def test_a_change_without_its_wait_is_refused() -> None:
     model.start([28 + 5])
     with pytest.raises(ValueError, match="no wait scheduled"):
         model.finish(base, [(10, later)])
+
+
+def test_a_lone_scenario_is_simply_run_and_scenarios_with_different_warmups_are_refused(
+    comparison: Comparison,
+) -> None:
+    """The runner hands every unit to run_group: one of a single scenario, with a warm-up or
+    without, is run as run_replication runs it; several must share their warm-up."""
+    base = scenarios_of(comparison)[0]
+    no_warmup = base.model_copy(update={"warmup_days": 0})
+    for scenario in (base, no_warmup):
+        (result,) = shared_warmup.run_group([scenario], 1)
+        assert_identical(result, run_replication(scenario, 1), scenario.name)
+    with pytest.raises(ValueError, match="the same, warm-up"):
+        shared_warmup.run_group([base, no_warmup], 0)

@@ -247,14 +247,12 @@ def _run_here(scenarios: list[Scenario], units: list[Unit], finished: Finished, 
 
             def on_day(day: int, horizon: int = horizon, report: Progress = on_progress) -> None:
                 report(done() + (day + 1) / horizon, total)
-        if len(unit) == 1:
-            s, i = unit[0]
-            finished((s, i), run_replication(scenario, i, on_day))
-        else:
-            def each(k: int, result: ReplicationResult, unit: Unit = unit) -> None:
-                finished(unit[k], result)
 
-            shared_warmup.run_group([scenarios[s] for s, _ in unit], unit[0][1], each, on_day)
+        def each(k: int, result: ReplicationResult, unit: Unit = unit) -> None:
+            finished(unit[k], result)
+
+        # A unit of one scenario is simply run; of several, they share its warm-up.
+        shared_warmup.run_group([scenarios[s] for s, _ in unit], unit[0][1], each, on_day)
 
 
 def _end_quietly_on_interrupt(stopped: Any) -> None:
@@ -273,12 +271,8 @@ def _end_quietly_on_interrupt(stopped: Any) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
 
 
-def _one(args: tuple[Scenario, int]) -> ReplicationResult:
-    scenario, index = args
-    return run_replication(scenario, index)
-
-
-def _shared(args: tuple[list[Scenario], int]) -> list[ReplicationResult]:
+def _unit(args: tuple[list[Scenario], int]) -> list[ReplicationResult]:
+    """A unit's replications in a worker: one scenario's, or several sharing their warm-up."""
     scenarios, index = args
     return shared_warmup.run_group(scenarios, index)
 
@@ -313,10 +307,7 @@ def _run_on_workers(scenarios: list[Scenario], units: list[Unit], workers: int, 
                                            initializer=_end_quietly_on_interrupt, initargs=(stopped,))
                 futures: dict[Future[Any], Unit] = {}
                 for unit in units:
-                    if len(unit) == 1:
-                        futures[pool.submit(_one, (scenarios[unit[0][0]], unit[0][1]))] = unit
-                    else:
-                        futures[pool.submit(_shared, ([scenarios[s] for s, _ in unit], unit[0][1]))] = unit
+                    futures[pool.submit(_unit, ([scenarios[s] for s, _ in unit], unit[0][1]))] = unit
             except BrokenProcessPool:
                 # A worker started by an early submit ended on a signal sent to the whole group
                 # while this process, its signals blocked, was still submitting.
@@ -340,7 +331,7 @@ def _run_on_workers(scenarios: list[Scenario], units: list[Unit], workers: int, 
                             raise Interrupted(stopped.value or caught[0]) from None
                         raise
                     unit = futures[future]
-                    for task, one in zip(unit, result if len(unit) > 1 else [result], strict=True):
+                    for task, one in zip(unit, result, strict=True):
                         finished(task, one)
         if pool is not None:
             pool.shutdown()

@@ -114,12 +114,13 @@ def run_group(
 ) -> list[ReplicationResult]:
     """Replication ``replication`` of each of ``scenarios``, in order, sharing one warm-up.
 
-    The scenarios must have equal :func:`warmup_key` (else ``ValueError``). ``on_result(k,
-    result)`` is called as each one's result is ready; ``on_day(day)`` on the days simulated in
-    this process (the warm-up, the last scenario's window, and whatever runs from the start)."""
+    Two or more scenarios must have equal :func:`warmup_key` (else ``ValueError``); a lone
+    scenario is simply run, warm-up or not. ``on_result(k, result)`` is called as each one's
+    result is ready; ``on_day(day)`` on the days simulated in this process (the warm-up, the
+    last scenario's window, and whatever runs from the start)."""
     scenarios = list(scenarios)
     keys = {warmup_key(s) for s in scenarios}
-    if len(keys) != 1 or None in keys:
+    if len(scenarios) > 1 and (len(keys) != 1 or None in keys):
         raise ValueError("the scenarios of a shared warm-up must have one, and the same, warm-up")
     results: list[ReplicationResult] = []
 
