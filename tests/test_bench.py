@@ -28,7 +28,8 @@ def test_tiny_run_writes_every_key(tmp_path, capsys):
     for key in harness.HEADLINE:
         assert key in data
         assert data[key] is None  # none of these sizes is the shipped, 10k or 1M one; no experiments
-    for key in ("commit", "date", "python", "numpy", "simpy", "command", "load_before", "load_after",
+    for key in ("commit", "uncommitted_changes", "uncommitted_code_changes", "date", "python", "numpy", "simpy",
+                "command", "load_before", "load_after",
                 "settings", "model", "memory", "experiments", "comparison"):
         assert key in data
     assert [r["people"] for r in data["model"]] == [300, 600]

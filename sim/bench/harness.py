@@ -245,6 +245,9 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         "seconds": None,
         "commit": _git("rev-parse", "HEAD"),
         "uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        # Of what is measured (the package, the scenarios, the entry point), not the docs beside it.
+        "uncommitted_code_changes": bool(_git("status", "--porcelain", "--untracked-files=no", "--",
+                                              "sim", "scenarios", "run_sim.py", "pyproject.toml")),
         "command": ["python", "-m", "sim.bench", *argv],
         "python": platform.python_version(),
         "numpy": np.__version__,
