@@ -29,7 +29,7 @@ def test_tiny_run_writes_every_key(tmp_path, capsys):
         assert key in data
         assert data[key] is None  # none of these sizes is the shipped, 10k or 1M one; no experiments
     for key in ("commit", "uncommitted_changes", "uncommitted_code_changes", "date", "python", "numpy", "simpy",
-                "command", "load_before", "load_after",
+                "command", "load_before", "load_after", "warnings",
                 "settings", "model", "memory", "experiments", "comparison"):
         assert key in data
     assert [r["people"] for r in data["model"]] == [300, 600]
@@ -93,3 +93,14 @@ def test_experiments_on_a_tiny_scenario():
     assert positive(exp["seconds_workers_1"]) and positive(exp["seconds_workers_2"])
     assert positive(exp["speedup_workers_2"]) and 0 < exp["write_share"] < 1
     assert exp["speedup_dask_2"] is None
+
+
+def test_a_smaller_market_dearer_than_a_larger_is_flagged():
+    """The previous full run's 10,000-person median lay above the 15,000-person one and
+    flattered scaling_ratio: such an inversion is now flagged, a smooth rise is not."""
+    def row(people, ns):
+        return {"people": people, "model_ns_per_customer_day": {"median": ns, "min": ns, "max": ns}}
+
+    flagged = harness.warnings([row(15_000, 1_094), row(10_000, 1_317), row(1_000_000, 1_929)])
+    assert len(flagged) == 1 and "10,000 people (1,317)" in flagged[0] and "15,000 (1,094)" in flagged[0]
+    assert harness.warnings([row(10_000, 1_043), row(15_000, 1_029), row(1_000_000, 1_893)]) == []

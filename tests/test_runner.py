@@ -232,7 +232,7 @@ def test_ctrl_c_says_how_to_resume_and_the_resumed_run_equals_an_uninterrupted_o
         return real(scenario, index, *rest)  # type: ignore[arg-type]
 
     out = tmp_path / "out"
-    monkeypatch.setattr(shared_warmup, "run_replication", ctrl_c_at_the_third)  # where the runner's run
+    monkeypatch.setattr(shared_warmup, "run_replication", ctrl_c_at_the_third)  # where the runner runs each
     capsys.readouterr()
     assert sim_cli.main([*args, "--out", str(out)]) == 130
     err = capsys.readouterr().err

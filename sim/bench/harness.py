@@ -132,6 +132,25 @@ def headline(rows: list[dict[str, Any]], memory: list[dict[str, Any]], exp: dict
     }
 
 
+DISTURBED = 1.10  # a smaller market's median this much above a larger one's: disturbed rounds, likely
+
+
+def warnings(rows: list[dict[str, Any]]) -> list[str]:
+    """Signs that rounds were disturbed: a market's model cost per customer-day above a larger
+    market's by more than ``DISTURBED``× (it grows with the market: caches). A median from
+    disturbed rounds can flatter or spoil a ratio between sizes, such as ``scaling_ratio``; the
+    ratio to the skeleton, measured within each round, is the steadier figure."""
+    out = []
+    ordered = sorted(rows, key=lambda r: r["people"])
+    for small, large in zip(ordered, ordered[1:], strict=False):
+        a, b = _median(small, "model_ns_per_customer_day"), _median(large, "model_ns_per_customer_day")
+        if a is not None and b is not None and a > DISTURBED * b:
+            out.append(f"model ns/customer-day at {small['people']:,} people ({a:,.0f}) is above that at "
+                       f"{large['people']:,} ({b:,.0f}): rounds were likely disturbed; ratios between "
+                       f"sizes (scaling_ratio) are suspect, run again")
+    return out
+
+
 def _fmt(x: float | None, spec: str = ",.0f") -> str:
     return "—" if x is None else format(x, spec)
 
@@ -155,6 +174,7 @@ def table(data: dict[str, Any]) -> str:
             f"{_fmt(r['model_events_per_customer_day'], '.4f'):>9} "
             f"{_fmt(r['skeleton_events_per_customer_day'], '.4f'):>10} "
             f"{r['build_seconds']['median']:>8.2f}")
+    lines += [f"warning: {w}" for w in data.get("warnings", [])]
     if data["memory"]:
         lines += ["", f"{'people':>9} {'floor MB':>9} {'peak built MB':>14} {'peak run MB':>12} "
                       f"{'B/person built':>15} {'B/person run':>13} {'build s':>8}"]
@@ -273,6 +293,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "speedup_dask_2": "the same over a 2-worker Dask LocalCluster, its start included",
             "write_share": "write_outputs' seconds over the 1-worker run's (replications + writing)",
         },
+        "warnings": warnings(rows),
         "model": rows,
         "memory": memory,
         "experiments": exp,
