@@ -104,3 +104,19 @@ def test_a_smaller_market_dearer_than_a_larger_is_flagged():
     flagged = harness.warnings([row(15_000, 1_094), row(10_000, 1_317), row(1_000_000, 1_929)])
     assert len(flagged) == 1 and "10,000 people (1,317)" in flagged[0] and "15,000 (1,094)" in flagged[0]
     assert harness.warnings([row(10_000, 1_043), row(15_000, 1_029), row(1_000_000, 1_893)]) == []
+
+
+def test_a_scaled_market_has_a_desk_in_proportion():
+    """The desk grows with the market (agents and staffing blocks, rounded, a closed block kept
+    closed), so that it is about as busy at every size."""
+    shipped = load_scenario(BASELINE)
+    blocks = [{"days": [0, 1, 2, 3, 4], "start_hour": 9, "end_hour": 12, "agents": 3},
+              {"days": [5], "start_hour": 9, "end_hour": 12, "agents": 0}]
+    base = type(shipped).model_validate(
+        {**shipped.model_dump(), "service": {**shipped.service.model_dump(), "staffing": blocks}})
+    people = base.market.population
+    assert scaled(base, people, 30).service == base.service
+    big = scaled(base, 100 * people, 30).service
+    assert big.agents == 100 * base.service.agents and [b.agents for b in big.staffing] == [300, 0]
+    small = scaled(base, people // 10, 30).service
+    assert small.agents == 1 and [b.agents for b in small.staffing] == [1, 0]
