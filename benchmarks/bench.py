@@ -37,6 +37,7 @@ from pathlib import Path
 import simpy
 
 from sim import load_scenario
+from sim.bench.sizes import scaled
 from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from sim.model.replication import Model
 
@@ -83,12 +84,11 @@ def memory_per_person(scenario) -> float:
 FOOTPRINT = """
 import json, resource, sys, time
 from sim import load_scenario
+from sim.bench.sizes import scaled
 from sim.model.replication import Model
 path, days, factor = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 base = load_scenario(path)
-m = base.market
-sc = base.model_copy(update={"horizon_days": days, "warmup_days": 0, "market": m.model_copy(update={
-    "population": int(m.population * factor), "initial_customers": int(m.initial_customers * factor)})})
+sc = scaled(base, int(base.market.population * factor), days)
 start = time.perf_counter()
 Model(sc, 0).run()
 print(json.dumps({"people": sc.market.population, "seconds": time.perf_counter() - start,
@@ -127,15 +127,8 @@ def main() -> None:
     base = load_scenario(args.scenario)
     rows = []
     for factor in args.scale:
-        m = base.market
-        scenario = base.model_copy(update={
-            "horizon_days": args.days,
-            "warmup_days": 0,  # pinned: the per-day cost of the model, not of its warm-up
-            "market": m.model_copy(update={
-                "population": int(m.population * factor),
-                "initial_customers": int(m.initial_customers * factor),
-            }),
-        })
+        # Warm-up 0 (the per-day cost of the model, not of its warm-up); customers and agents in proportion.
+        scenario = scaled(base, int(base.market.population * factor), args.days)
         c = scenario.customers
         a = scenario.attrition
         rate = (
