@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
+import numpy as np
+import pytest
 import simpy
 from simpy.events import NORMAL
 
-from sim.core.later import Later
+import sim.core.world as world
+from sim.bench.sizes import scaled
+from sim.core.later import Later, buckets_per_day
+from sim.core.recorder import ReplicationResult
+from sim.model.replication import Model
+from sim.scenario import load_scenario
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 
 
-def _fired(schedule_through_later: bool, seed: int) -> list[tuple[float, int]]:
+def _fired(schedule_through_later: bool, seed: int, per_day: int = 1) -> list[tuple[float, int]]:
     """Events at random times over 30 days, some made by other events as they fire (as a clock
     event makes the next): when each fired and which it was."""
     rng = random.Random(seed)
     env = simpy.Environment()
-    later = Later(env)
+    later = Later(env, per_day)
     log: list[tuple[float, int]] = []
 
     def fire(event: simpy.Event) -> None:
@@ -37,11 +47,34 @@ def _fired(schedule_through_later: bool, seed: int) -> list[tuple[float, int]]:
     return log
 
 
-def test_events_fire_at_the_times_and_in_the_order_timeouts_would() -> None:
+@pytest.mark.parametrize("per_day", [1, 8, 1024])
+def test_events_fire_at_the_times_and_in_the_order_timeouts_would(per_day: int) -> None:
     for seed in range(3):
-        through_later = _fired(True, seed)
+        through_later = _fired(True, seed, per_day)
         assert through_later == _fired(False, seed)  # the same floats, the same order
         assert len(through_later) > 300
+
+
+def test_buckets_per_day_are_powers_of_two_about_one_per_25000_people() -> None:
+    assert [buckets_per_day(n) for n in (0, 1, 15_000, 25_000, 25_001, 100_000, 1_000_000)] == [1, 1, 1, 1, 2, 4, 64]
+    with pytest.raises(ValueError, match="power of two"):
+        Later(simpy.Environment(), 3)
+
+
+def test_a_model_runs_the_same_whatever_its_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small market with one bucket a day and with 16: every array of the result the same."""
+    scenario = scaled(load_scenario(BASELINE), 2_000, 40)
+
+    def result(per_day: int) -> ReplicationResult:
+        monkeypatch.setattr(world, "buckets_per_day", lambda population: per_day)
+        return Model(scenario, 0).run()
+
+    one, sixteen = result(1), result(16)
+    for table in ("daily", "churn", "hourly"):
+        a, b = getattr(one, table), getattr(sixteen, table)
+        assert a.keys() == b.keys()
+        for name in a:
+            assert np.array_equal(a[name], b[name], equal_nan=True), (table, name)
 
 
 def test_only_todays_events_are_in_simpys_heap() -> None:

@@ -20,7 +20,7 @@ from typing import Protocol
 import numpy as np
 import simpy
 
-from sim.core.later import Later
+from sim.core.later import Later, buckets_per_day
 from sim.core.recorder import Recorder
 from sim.core.rng import Draws, generator
 from sim.scenario.schema import Scenario
@@ -78,8 +78,9 @@ class World:
         self.replication = replication
         self.seed = seed
         self.env = simpy.Environment()
-        # Events due after today (customers' clocks, deliveries) wait here, not in SimPy's heap.
-        self.later = Later(self.env)
+        # Events due after the current day, or part of a day in a large market (customers' clocks,
+        # deliveries), wait here, not in SimPy's heap.
+        self.later = Later(self.env, buckets_per_day(scenario.market.population))
         # Each mechanism's draws, by name, created on first use (see sim.core.rng).
         self._draws: dict[str, Draws] = {}
         self.people = People(scenario.market.population)
