@@ -52,12 +52,14 @@ def test_headline_at_the_named_sizes():
     def row(people, ns, ratio):
         flat = {"median": ns, "min": ns, "max": ns}
         return {"people": people, "model_ns_per_customer_day": flat, "ratio_to_skeleton": dict(flat, median=ratio),
+                "skeleton_ns_per_customer_day": dict(flat, median=ns / ratio),
                 "model_events_per_customer_day": 0.1, "build_seconds": {"median": 2.0, "min": 2.0, "max": 2.0}}
     rows = [row(10_000, 1000.0, 8.0), row(15_000, 1100.0, 9.0), row(1_000_000, 2000.0, 12.0)]
     memory = [{"people": 1_000_000, "bytes_per_person": 900.0}]
     h = harness.headline(rows, memory, None, None, 15_000)
     assert h["ratio_to_skeleton"] == 9.0 and h["ratio_to_skeleton_1m"] == 12.0
     assert h["ns_per_customer_day"] == 1100.0 and h["scaling_ratio"] == 2.0
+    assert h["skeleton_scaling_ratio"] == (2000.0 / 12.0) / (1000.0 / 8.0)
     assert h["bytes_per_person"] == 900.0 and h["bytes_per_person_15k"] is None
     assert h["build_seconds_1m"] == 2.0 and h["speedup_workers_2"] is None
 
