@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scenario_files import scenario_file
 
 from sim.experiments.compare import run_comparison
 from sim.outputs.comparison import discount_factors, running_cost_value
@@ -22,12 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CHECKER = Path(os.environ.get("CHURN_SIM_CHECKER", ROOT.parent / "shared" / "tools" / "check_outputs.py"))
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 TINY = ["horizon_days=90", "warmup_days=0", "market.population=1500", "market.initial_customers=300"]
-
-
-def scenario_file(tmp_path: Path, name: str, body: str) -> Path:
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(f"extends: {BASELINE}\nname: {name}\n{body}", encoding="utf-8")
-    return path
 
 
 def tiny(*files: Path | str, replications: int = 3, **kwargs: bool) -> Comparison:

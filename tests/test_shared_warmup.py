@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scenario_files import scenario_file
 
 import sim.experiments.shared_warmup as shared_warmup
 from sim.core.recorder import ReplicationResult
@@ -24,12 +25,6 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 WHATIF = ROOT / "scenarios" / "whatif"
 # A warm-up to share, and the measured window long enough for every investment to act.
 SMALL = ["horizon_days=60", "warmup_days=28", "market.population=1500", "market.initial_customers=300"]
-
-
-def scenario_file(tmp_path: Path, name: str, body: str) -> Path:
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(f"extends: {BASELINE}\nname: {name}\n{body}", encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")
