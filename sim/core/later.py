@@ -60,15 +60,15 @@ class At(Event):
         return f"At(value={self._value!r})"
 
 
+PEOPLE_PER_BUCKET = 25_000
+
+
 def buckets_per_day(population: int) -> int:
     """How many buckets a day is cut into for a market of ``population`` people: a power of two
     (so that a bucket's bounds, b / buckets per day, are exact floats), about one per 25,000
     people, so that SimPy's heap holds a few hundred events whatever the market's size — one
     bucket a day at the shipped 15,000 people, 64 at 1 M."""
     return 1 << max(0, math.ceil(math.log2(population / PEOPLE_PER_BUCKET))) if population > 0 else 1
-
-
-PEOPLE_PER_BUCKET = 25_000
 
 
 class Later:
