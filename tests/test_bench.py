@@ -54,14 +54,35 @@ def test_headline_at_the_named_sizes():
         return {"people": people, "model_ns_per_customer_day": flat, "ratio_to_skeleton": dict(flat, median=ratio),
                 "skeleton_ns_per_customer_day": dict(flat, median=ns / ratio),
                 "model_events_per_customer_day": 0.1, "build_seconds": {"median": 2.0, "min": 2.0, "max": 2.0}}
-    rows = [row(10_000, 1000.0, 8.0), row(15_000, 1100.0, 9.0), row(1_000_000, 2000.0, 12.0)]
+    large = row(1_000_000, 2000.0, 12.0)
+    rows = [row(10_000, 1000.0, 8.0), row(15_000, 1100.0, 9.0), large]
     memory = [{"people": 1_000_000, "bytes_per_person": 900.0}]
     h = harness.headline(rows, memory, None, None, 15_000)
     assert h["ratio_to_skeleton"] == 9.0 and h["ratio_to_skeleton_1m"] == 12.0
-    assert h["ns_per_customer_day"] == 1100.0 and h["scaling_ratio"] == 2.0
-    assert h["skeleton_scaling_ratio"] == (2000.0 / 12.0) / (1000.0 / 8.0)
+    assert h["ns_per_customer_day"] == 1100.0
+    # Growth comes from within rounds (the 10k market run beside each 1 M round), not from the
+    # 10k row's median, measured minutes earlier.
+    assert h["scaling_ratio"] is None and h["skeleton_scaling_ratio"] is None
+    large["beside"] = {"model_ratio": {"median": 1.4}, "skeleton_ratio": {"median": 2.5}}
+    h = harness.headline(rows, memory, None, None, 15_000)
+    assert h["scaling_ratio"] == 1.4 and h["skeleton_scaling_ratio"] == 2.5
     assert h["bytes_per_person"] == 900.0 and h["bytes_per_person_15k"] is None
     assert h["build_seconds_1m"] == 2.0 and h["speedup_workers_2"] is None
+
+
+def test_a_smaller_market_beside_each_round():
+    """With ``beside``, each round runs the smaller market just before and after the larger
+    one, and the growth is taken per round against the mean of the two."""
+    row = measure.model_vs_skeleton(load_scenario(BASELINE), 600, 3, 2, lambda text: None, beside=300)
+    b = row["beside"]
+    assert b["people"] == 300 and len(b["model_rounds"]) == len(b["skeleton_rounds"]) == 4
+    for key in ("model_ratio", "skeleton_ratio"):
+        assert positive(b[key]["median"]) and b[key]["min"] <= b[key]["median"] <= b[key]["max"]
+    per_cd = [r["seconds"] / r["customer_days"] for r in row["model_rounds"]]
+    small = [r["seconds"] / r["customer_days"] for r in b["model_rounds"]]
+    expected = sorted(per_cd[k] / ((small[2 * k] + small[2 * k + 1]) / 2) for k in range(2))
+    assert math.isclose(b["model_ratio"]["min"], expected[0]) and math.isclose(b["model_ratio"]["max"], expected[1])
+    assert "beside" not in measure.model_vs_skeleton(load_scenario(BASELINE), 300, 2, 1, lambda text: None)
 
 
 def test_failed_run_keeps_the_earlier_result(tmp_path, monkeypatch):

@@ -113,20 +113,18 @@ def _median(row: dict[str, Any] | None, key: str) -> float | None:
 def headline(rows: list[dict[str, Any]], memory: list[dict[str, Any]], exp: dict[str, Any] | None,
              comparison: dict[str, Any] | None, shipped: int) -> dict[str, Any]:
     """The figures named in issue 19, null where not measured."""
-    at_shipped, at_small, at_large = _row(rows, shipped), _row(rows, SMALL), _row(rows, LARGE)
-    small_ns, large_ns = _median(at_small, "model_ns_per_customer_day"), _median(at_large, "model_ns_per_customer_day")
-    small_sk, large_sk = (_median(at_small, "skeleton_ns_per_customer_day"),
-                          _median(at_large, "skeleton_ns_per_customer_day"))
+    at_shipped, at_large = _row(rows, shipped), _row(rows, LARGE)
+    beside = at_large.get("beside") if at_large is not None else None
     mem_large, mem_shipped = _row(memory, LARGE), _row(memory, shipped)
     return {
         "ratio_to_skeleton": _median(at_shipped, "ratio_to_skeleton"),
         "ratio_to_skeleton_1m": _median(at_large, "ratio_to_skeleton"),
         "ns_per_customer_day": _median(at_shipped, "model_ns_per_customer_day"),
         "events_per_customer_day": at_shipped["model_events_per_customer_day"] if at_shipped else None,
-        "scaling_ratio": large_ns / small_ns if large_ns is not None and small_ns else None,
-        # The skeleton's own, in the same run: the machine's caches and its drift between the
-        # sizes' rounds, which scaling_ratio shares (it is measured minutes apart, not in one round).
-        "skeleton_scaling_ratio": large_sk / small_sk if large_sk is not None and small_sk else None,
+        # Within rounds: each 1 M round over the 10k runs just before and after it (the drift
+        # between rounds minutes apart cancels); the skeleton's own beside it, in the same rounds.
+        "scaling_ratio": beside["model_ratio"]["median"] if beside else None,
+        "skeleton_scaling_ratio": beside["skeleton_ratio"]["median"] if beside else None,
         "bytes_per_person": mem_large["bytes_per_person"] if mem_large else None,
         "bytes_per_person_15k": mem_shipped["bytes_per_person"] if mem_shipped else None,
         "build_seconds_1m": _median(at_large, "build_seconds"),
@@ -245,7 +243,9 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     for people in sizes:
         rounds = args.rounds_large if people >= LARGE_FROM else args.rounds
         say(f"model vs skeleton at {people:,} people, {args.days} days, {rounds} round(s)")
-        rows.append(measure.model_vs_skeleton(base, people, args.days, rounds, say))
+        # At 1 M, the 10k market runs beside each round: scaling_ratio is taken within rounds.
+        beside = SMALL if people == LARGE else None
+        rows.append(measure.model_vs_skeleton(base, people, args.days, rounds, say, beside=beside))
 
     memory = []
     if not args.skip_memory:
@@ -292,8 +292,9 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "ns_per_customer_day": "seconds of Model.run() (building excluded) per customer-day, in ns; median of rounds",
             "events": "events processed by env.run: SimPy's event-id counter env._eid less len(env._queue), after minus before",
             "ratio_to_skeleton": "model ns/customer-day over the skeleton's at the same customers alive, per round; median",
-            "scaling_ratio": f"model ns/customer-day at {LARGE:,} people over that at {SMALL:,}",
-            "skeleton_scaling_ratio": f"the skeleton's ns/customer-day at {LARGE:,} people over that at {SMALL:,}",
+            "scaling_ratio": (f"model ns/customer-day at {LARGE:,} people over that at {SMALL:,}, per round "
+                              f"(the mean of the {SMALL:,}-person runs just before and after); median"),
+            "skeleton_scaling_ratio": f"the skeleton's, {LARGE:,} over {SMALL:,} people, in the same rounds",
             "bytes_per_person": "peak RSS after running (VmHWM) minus RSS after imports, per person, fresh process",
             "speedup_workers_2": "seconds of the replications on 1 worker over on 2 local worker processes",
             "speedup_dask_2": "the same over a 2-worker Dask LocalCluster, its start included",

@@ -113,16 +113,26 @@ def _per_cd(run: dict[str, Any]) -> tuple[float, float | None]:
     return ns, events
 
 
-def model_vs_skeleton(base: Scenario, people: int, days: int, rounds: int, say: Say) -> dict[str, Any]:
-    """The model and the skeleton at one size, ``rounds`` rounds interleaved."""
+def model_vs_skeleton(base: Scenario, people: int, days: int, rounds: int, say: Say,
+                      beside: int | None = None) -> dict[str, Any]:
+    """The model and the skeleton at one size, ``rounds`` rounds interleaved.
+
+    With ``beside`` (a smaller size), each round also runs the model and the skeleton at that
+    size just before and just after this size's pair, and the row gains ``beside``: the ratio of
+    this size's cost per customer-day to the smaller one's, per round (against the mean of the
+    two beside it), median and range. A ratio between sizes taken from medians of rounds run
+    minutes apart carries the machine's drift between them; taken within each round it does not."""
     scenario = scaled(base, people, days)
     rates = skeleton.rates(scenario)
+    small = _Beside(base, beside, days) if beside is not None else None
     load_before = load()
     models: list[dict[str, Any]] = []
     skeletons: list[dict[str, Any]] = []
     customers: int | None = None
     for r in range(rounds):
-        say(f"  {people:,} people, round {r + 1}/{rounds}")
+        say(f"  {people:,} people, round {r + 1}/{rounds}" + (f", {beside:,} beside it" if small else ""))
+        if small is not None:
+            small.once(seed=r + 1)
         if customers is None or r % 2 == 0:
             m = model_once(scenario)
             customers = max(1, round(m["customers_alive"]))
@@ -132,6 +142,8 @@ def model_vs_skeleton(base: Scenario, people: int, days: int, rounds: int, say: 
             m = model_once(scenario)
         models.append(m)
         skeletons.append(s)
+        if small is not None:
+            small.once(seed=r + 1)
     model_ns = [_per_cd(m)[0] for m in models]
     skel_ns = [_per_cd(s)[0] for s in skeletons]
     ratios = [a / b for a, b in zip(model_ns, skel_ns, strict=True)]
@@ -153,7 +165,39 @@ def model_vs_skeleton(base: Scenario, people: int, days: int, rounds: int, say: 
         "load_after": load(),
         "model_rounds": models,
         "skeleton_rounds": skeletons,
+        **({"beside": small.summary(models, skeletons)} if small is not None else {}),
     }
+
+
+class _Beside:
+    """The smaller market run beside each round of a larger one (:func:`model_vs_skeleton`)."""
+
+    def __init__(self, base: Scenario, people: int, days: int) -> None:
+        self.people = people
+        self.scenario = scaled(base, people, days)
+        self.days = days
+        self.rates = skeleton.rates(self.scenario)
+        self.models: list[dict[str, Any]] = []
+        self.skeletons: list[dict[str, Any]] = []
+
+    def once(self, seed: int) -> None:
+        m = model_once(self.scenario)
+        self.models.append(m)
+        self.skeletons.append(skeleton_once(max(1, round(m["customers_alive"])), self.days, self.rates, seed))
+
+    def summary(self, models: list[dict[str, Any]], skeletons: list[dict[str, Any]]) -> dict[str, Any]:
+        """Per round: the larger market's ns per customer-day over the mean of the two smaller
+        runs beside it (before and after), for the model and for the skeleton."""
+        def ratios(large: list[dict[str, Any]], small: list[dict[str, Any]]) -> list[float]:
+            return [_per_cd(big)[0] / ((_per_cd(a)[0] + _per_cd(b)[0]) / 2)
+                    for big, a, b in zip(large, small[0::2], small[1::2], strict=True)]
+        return {
+            "people": self.people,
+            "model_ratio": spread(ratios(models, self.models)),
+            "skeleton_ratio": spread(ratios(skeletons, self.skeletons)),
+            "model_rounds": self.models,
+            "skeleton_rounds": self.skeletons,
+        }
 
 
 def footprint(scenario_path: Path, people: int, days: int) -> dict[str, Any]:
