@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
                         f"{' '.join(map(str, FULL_SIZES))}; --quick: {SHIPPED}]")
     p.add_argument("--days", type=int, default=60, help="simulated days per timing (no warm-up)")
     p.add_argument("--rounds", type=int, default=7, help="interleaved model/skeleton rounds per size")
-    p.add_argument("--rounds-large", type=int, default=2,
+    p.add_argument("--rounds-large", type=int, default=3,
                    help=f"rounds at sizes of {LARGE_FROM:,} people and more")
     p.add_argument("--replications", type=int,
                    help="replications of the baseline timed on 1 and 2 workers [full: 6; --quick: 4]")

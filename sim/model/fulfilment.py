@@ -35,8 +35,14 @@ from sim.core.recorder import REVENUE_BY_LEVEL, Daily
 from sim.core.rng import child, uniform_pair
 from sim.core.vocabulary import DISAPPOINTING_PRODUCT, FAILED_ORDER, NEUTRAL, PRODUCT, SERVICE
 from sim.core.world import CUSTOMER, ORDER_TAGS, World
+from sim.model import compiled
+from sim.model.compiled import order_draws, order_params
 from sim.model.ports import EpisodesPort, LoyaltyPort, SatisfactionPort
 from sim.model.samplers import sampler
+
+# What an order draws (Fulfilment.draws): key, value, on time, complete, accurate, invoice right,
+# product fine, the claim's uniform, lead time, days late.
+OrderDraws = tuple[int, float, bool, bool, bool, bool, bool, float, float, float]
 
 # Slots of an order's key (a distribution takes two; a pair is two outcomes from one slot).
 VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE, PRODUCT_CLAIM, LEAD, LATE = 0, 2, 3, 4, 6, 8
@@ -84,6 +90,30 @@ class Fulfilment:
         # The order-value multiplier of each loyalty level (index 1..3; 0 is unused).
         levels = sc.loyalty.levels
         self.value_multiplier = levels.by_level("order_value_multiplier")
+        # The compiled draws' parameters, or None to run the Python reference (no numba).
+        self.compiled_params = (order_params(sc.customers.order_value, f.lead_time_days, f.late_delay_days, self.rates)
+                                if compiled.AVAILABLE else None)
+
+    def draws(self, person_key: int, tag: int) -> OrderDraws:
+        """Everything an order draws, from its key ``child(person_key, tag)``: the key, the value
+        before the level's multiplier, on time, complete, accurate, invoice right, product fine,
+        the guarantee claim's uniform, the lead time and the days late. (This is the reference;
+        :func:`sim.model.compiled.order_draws` computes the same numbers, compiled.)"""
+        key = child(person_key, tag)
+        on_time_rate, fill_rate, accuracy, invoice_accuracy, problem_rate, promised = self.rates
+        u_on_time, u_complete = uniform_pair(key, ON_TIME_COMPLETE)
+        u_accurate, u_invoice = uniform_pair(key, ACCURATE_INVOICE)
+        u_product, u_claim = uniform_pair(key, PRODUCT_CLAIM)
+        on_time = u_on_time < on_time_rate
+        if on_time:
+            lead = self.lead_time(key, LEAD)
+            lead = lead if lead <= promised else promised  # min(lead, promised), without the call
+            late_by = 0.0
+        else:
+            late_by = self.late_delay(key, LATE)
+            lead = promised + late_by
+        return (key, self.order_value(key, VALUE), on_time, u_complete < fill_rate, u_accurate < accuracy,
+                u_invoice < invoice_accuracy, u_product >= problem_rate, u_claim, lead, late_by)
 
     def place_order(self, person: int, initial: bool) -> None:
         people = self.people
@@ -91,9 +121,15 @@ class Fulfilment:
         now = env.now
         day = int(now)
         n = people.orders[person]
-        key = child(people.key[person], ORDER_TAGS + n)
+        params = self.compiled_params
+        if params is not None:  # the compiled draws (sim.model.compiled): the numbers of self.draws
+            key, value, on_time, complete, accurate, invoice_ok, product_ok, u_claim, lead, late_by = order_draws(
+                people.key[person], ORDER_TAGS + n, params)
+        else:
+            key, value, on_time, complete, accurate, invoice_ok, product_ok, u_claim, lead, late_by = self.draws(
+                people.key[person], ORDER_TAGS + n)
         level = people.level[person]  # the level the order is placed at (before any promotion it brings)
-        value = self.order_value(key, VALUE) * self.value_multiplier[level]
+        value = value * self.value_multiplier[level]
         people.orders[person] = n + 1
         people.revenue[person] += value
         orders, on_time_n, complete_n, accurate_n, invoice_n, perfect_n, lead_sum, revenue = self.counts
@@ -103,22 +139,6 @@ class Fulfilment:
         self.by_level[level - 1][day] += value
         self._on_order(person)
 
-        on_time_rate, fill_rate, accuracy, invoice_accuracy, problem_rate, promised = self.rates
-        u_on_time, u_complete = uniform_pair(key, ON_TIME_COMPLETE)
-        u_accurate, u_invoice = uniform_pair(key, ACCURATE_INVOICE)
-        u_product, u_claim = uniform_pair(key, PRODUCT_CLAIM)
-        on_time = u_on_time < on_time_rate
-        complete = u_complete < fill_rate
-        accurate = u_accurate < accuracy
-        invoice_ok = u_invoice < invoice_accuracy
-        product_ok = u_product >= problem_rate
-        if on_time:
-            lead = self.lead_time(key, LEAD)
-            lead = lead if lead <= promised else promised  # min(lead, promised), without the call
-            late_by = 0.0
-        else:
-            late_by = self.late_delay(key, LATE)
-            lead = promised + late_by
         perfect = on_time and complete and accurate and invoice_ok
         on_time_n[day] += on_time
         complete_n[day] += complete

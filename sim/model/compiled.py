@@ -1,0 +1,186 @@
+"""Compiled twins of the keyed draws, for the hottest event: placing an order.
+
+An order takes about eight keyed draws — its key, its value, three pairs of outcomes, a lead
+time by rejection or a late delay — each a SplitMix64 hash (:mod:`sim.core.rng`) that costs
+about 0.5 µs in pure Python, on arbitrary-precision integers, and the samplers' arithmetic
+around them (:mod:`sim.model.samplers`): about 7 µs an order, a sixth of a customer-day. Here
+the same draws are compiled with numba (the field's choice for such kernels) into one
+function, :func:`order_draws`, called once an order (~0.5 µs, most of it the call itself).
+
+**The very same numbers.** The kernels are the Python code written again in 64-bit unsigned
+integers, which wrap as the Python code's ``& MASK`` does, with the same floating-point
+operations in the same order and the same C library's ``log``, ``log1p``, ``exp``, ``cos``
+and ``pow`` (numba calls them, as CPython's :mod:`math` does; ``x ** 4`` is written
+``math.pow(x, 4.0)``, which is what Python computes, not three multiplications). The Python
+code stays the reference: tests/test_compiled.py checks the kernels against it draw by draw,
+for every kind of distribution, and a model run with and without them array by array.
+
+**Without numba** (not installed, or ``CHURN_SIM_COMPILED=0`` in the environment)
+:data:`AVAILABLE` is false and the model runs the Python code alone, with the same numbers.
+The kernels are compiled when this module is first imported, for fixed argument types, and
+cached on disk beside it (numba's ``cache=True``), so that later processes load them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from sim.core.rng import _CHILD, _M1, _M2, GAMMA
+from sim.scenario.distributions import Exponential, Fixed, Gamma, LogNormal
+
+try:  # numba is installed with the package; without it the Python code runs alone
+    if os.environ.get("CHURN_SIM_COMPILED", "1") == "0":
+        raise ImportError("disabled by CHURN_SIM_COMPILED=0")
+    from numba import njit
+except ImportError:
+    AVAILABLE = False
+else:
+    AVAILABLE = True
+
+# A distribution for the kernels: four floats, (kind, a, b, c).
+FIXED, EXPONENTIAL, LOGNORMAL, GAMMA_ONE_OR_MORE, GAMMA_BELOW_ONE = 0.0, 1.0, 2.0, 3.0, 4.0
+PARAMS = 4
+GAMMA_TAGS = 1 << 20  # as sim.model.samplers.GAMMA_TAGS (checked by the tests)
+
+
+def encode(dist: Fixed | Exponential | LogNormal | Gamma) -> tuple[float, float, float, float]:
+    """A configured distribution as the kernels read it, with the constants its Python sampler
+    (:func:`sim.model.samplers.sampler`) computes once, computed the same way."""
+    if isinstance(dist, Fixed):
+        return FIXED, float(dist.mean), 0.0, 0.0
+    if isinstance(dist, Exponential):
+        return EXPONENTIAL, float(dist.mean), 0.0, 0.0
+    if isinstance(dist, LogNormal):
+        sigma = math.sqrt(math.log1p(dist.cv**2))
+        return LOGNORMAL, math.log(dist.mean) - sigma**2 / 2, sigma, 0.0
+    shape = 1.0 / dist.cv**2
+    scale = dist.mean / shape
+    if shape < 1.0:
+        return GAMMA_BELOW_ONE, shape, scale, 0.0
+    d = shape - 1.0 / 3.0
+    return GAMMA_ONE_OR_MORE, d, 1.0 / math.sqrt(9.0 * d), scale
+
+
+def _compile(signature: str) -> Callable[[Callable[..., Any]], Any]:
+    """numba's ``njit`` for ``signature``, cached on disk; the function itself without numba."""
+    if not AVAILABLE:
+        return lambda function: function
+    return njit(signature, cache=True)
+
+
+_U64 = np.uint64
+_GAMMA, _M1_, _M2_, _CHILD_ = _U64(GAMMA), _U64(_M1), _U64(_M2), _U64(_CHILD)
+_S30, _S27, _S31, _S11, _S32 = _U64(30), _U64(27), _U64(31), _U64(11), _U64(32)
+_LOW = _U64((1 << 32) - 1)
+_TO_UNIT, _TO_HALF, _TAU = 2.0**-53, 2.0**-32, math.tau
+
+
+@_compile("uint64(uint64)")
+def _mix(z):
+    z = (z ^ (z >> _S30)) * _M1_
+    z = (z ^ (z >> _S27)) * _M2_
+    return z ^ (z >> _S31)
+
+
+@_compile("uint64(uint64, int64)")
+def child(key, tag):
+    """:func:`sim.core.rng.child`."""
+    return _mix((key ^ _CHILD_) + _U64(tag + 1) * _GAMMA)
+
+
+@_compile("float64(uint64, int64)")
+def uniform(key, slot):
+    """:func:`sim.core.rng.uniform`."""
+    return float(_mix(key + _U64(slot + 1) * _GAMMA) >> _S11) * _TO_UNIT
+
+
+@_compile("UniTuple(float64, 2)(uint64, int64)")
+def uniform_pair(key, slot):
+    """:func:`sim.core.rng.uniform_pair`."""
+    z = _mix(key + _U64(slot + 1) * _GAMMA)
+    return (float(z >> _S32) + 0.5) * _TO_HALF, (float(z & _LOW) + 0.5) * _TO_HALF
+
+
+@_compile("float64(float64, float64, float64, uint64, int64, uint64)")
+def _accepted(d, c, boost, key, slot, extra):
+    """:func:`sim.model.samplers._accepted` (``extra`` 0: not made yet)."""
+    k, s, more = key, slot, 1
+    while True:
+        u1, u2 = uniform_pair(k, s)
+        x = math.sqrt(-2.0 * math.log(u1)) * math.cos(_TAU * u2)
+        v = 1.0 + c * x
+        if v > 0.0:
+            v = v * v * v
+            u = uniform(k, s + 1)
+            if u < 1.0 - 0.0331 * math.pow(x, 4.0) or 0.0 < u and math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
+                return boost * d * v
+        if extra == 0:
+            extra = child(key, GAMMA_TAGS + slot)
+        k, s, more = extra, more, more + 2
+
+
+@_compile("float64(float64[::1], int64, uint64, int64)")
+def sample(params, at, key, slot):
+    """The distribution encoded at ``params[at:at + 4]`` (:func:`encode`), drawn from slots
+    ``slot`` and ``slot + 1`` of ``key``: :func:`sim.model.samplers.sampler`'s draw."""
+    kind, a, b, c = params[at], params[at + 1], params[at + 2], params[at + 3]
+    if kind == FIXED:
+        return a
+    if kind == EXPONENTIAL:
+        return -math.log1p(-uniform(key, slot)) * a
+    if kind == LOGNORMAL:
+        u1, u2 = uniform_pair(key, slot)
+        return math.exp(a + b * math.sqrt(-2.0 * math.log(u1)) * math.cos(_TAU * u2))
+    if kind == GAMMA_ONE_OR_MORE:
+        return c * _accepted(a, b, 1.0, key, slot, _U64(0))
+    # shape < 1: standard_gamma's boost, then shape + 1 (b is the scale)
+    extra = child(key, GAMMA_TAGS + slot)
+    boost = math.pow(uniform(extra, 0), 1.0 / a)
+    shape = a + 1.0
+    d = shape - 1.0 / 3.0
+    return b * _accepted(d, 1.0 / math.sqrt(9.0 * d), boost, key, slot, extra)
+
+
+# The order's parameters (:func:`order_params`): its three distributions, then the rates.
+_VALUE_AT, _LEAD_AT, _LATE_AT, _RATES_AT = 0, PARAMS, 2 * PARAMS, 3 * PARAMS
+# Slots of an order's key: as sim.model.fulfilment has them (checked by the tests).
+VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE, PRODUCT_CLAIM, LEAD, LATE = 0, 2, 3, 4, 6, 8
+
+
+def order_params(order_value: Any, lead_time: Any, late_delay: Any,
+                 rates: tuple[float, float, float, float, float, float]) -> np.ndarray:
+    """What :func:`order_draws` reads: the order value's, lead time's and late delay's
+    distributions (:func:`encode`), then on-time, fill, accuracy and invoice-accuracy rates,
+    the product-problem rate and the promised lead time."""
+    return np.array([*encode(order_value), *encode(lead_time), *encode(late_delay), *rates], dtype=np.float64)
+
+
+@_compile("Tuple((uint64, float64, boolean, boolean, boolean, boolean, boolean, float64, float64, float64))"
+          "(uint64, int64, float64[::1])")
+def order_draws(person_key, tag, params):
+    """Everything an order draws, from its key ``child(person_key, tag)``, as
+    :meth:`sim.model.fulfilment.Fulfilment.place_order` draws it: (key, value before the
+    level's multiplier, on time, complete, accurate, invoice right, product fine, the
+    guarantee claim's uniform, lead time, days late)."""
+    key = child(person_key, tag)
+    value = sample(params, _VALUE_AT, key, VALUE)
+    r = _RATES_AT
+    u_on_time, u_complete = uniform_pair(key, ON_TIME_COMPLETE)
+    u_accurate, u_invoice = uniform_pair(key, ACCURATE_INVOICE)
+    u_product, u_claim = uniform_pair(key, PRODUCT_CLAIM)
+    on_time = u_on_time < params[r]
+    promised = params[r + 5]
+    if on_time:
+        lead = sample(params, _LEAD_AT, key, LEAD)
+        lead = lead if lead <= promised else promised
+        late_by = 0.0
+    else:
+        late_by = sample(params, _LATE_AT, key, LATE)
+        lead = promised + late_by
+    return (key, value, on_time, u_complete < params[r + 1], u_accurate < params[r + 2],
+            u_invoice < params[r + 3], u_product >= params[r + 4], u_claim, lead, late_by)
