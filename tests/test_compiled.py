@@ -3,6 +3,7 @@ same numbers, draw by draw and over a whole run."""
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import sim.model.compiled as compiled
 from sim.bench.sizes import scaled
 from sim.core import rng
 from sim.core.world import ORDER_TAGS
-from sim.model import fulfilment, samplers
+from sim.model import fulfilment, ports, samplers, word_of_mouth
+from sim.model.network import SocialNetwork
 from sim.model.replication import Model
 from sim.scenario import load_scenario
 from sim.scenario.distributions import Exponential, Fixed, Gamma, LogNormal
@@ -34,6 +36,7 @@ def test_numba_is_there() -> None:
 
 def test_the_constants_are_the_pythons() -> None:
     assert compiled.GAMMA_TAGS == samplers.GAMMA_TAGS
+    assert compiled.LISTENERS == word_of_mouth.LISTENERS and compiled.TELLING == ports.TELLING
     assert (compiled.VALUE, compiled.ON_TIME_COMPLETE, compiled.ACCURATE_INVOICE, compiled.PRODUCT_CLAIM,
             compiled.LEAD, compiled.LATE) == (fulfilment.VALUE, fulfilment.ON_TIME_COMPLETE,
                                               fulfilment.ACCURATE_INVOICE, fulfilment.PRODUCT_CLAIM,
@@ -93,16 +96,46 @@ def test_an_orders_draws_are_the_pythons(value, lead, late) -> None:
         assert compiled.order_draws(key, tag, fulfil.compiled_params) == fulfil.draws(key, tag)
 
 
+def test_a_clock_event_is_the_pythons() -> None:
+    """customers._schedule's pair and waiting time, ``now + -log(u) / bound``."""
+    r = random.Random(13)
+    for key in keys(3_000, 4):
+        n, now, bound = r.randrange(1 << 20), r.uniform(0, 2_000), r.uniform(1e-4, 3.0)
+        u, pick = rng.uniform_pair(key, n)
+        assert compiled.clock_draw(key, n, now, bound) == (now + -math.log(u) / bound, pick)
+
+
+@pytest.mark.parametrize("kind, contacts", [("small_world", 6), ("small_world", 30), ("scale_free", 8),
+                                            ("fully_mixed", 0)])
+def test_a_tellings_listeners_and_decisions_are_the_pythons(kind: str, contacts: int) -> None:
+    """Whom a telling reaches (contacts shuffled, or all of them and then strangers) and what each
+    listener draws, as network.recipients and word_of_mouth.Decisions have them."""
+    spec = load_scenario(BASELINE).market.network.model_copy(update={"kind": kind, "contacts_per_person": max(contacts, 2)})
+    network = SocialNetwork(spec, 500, np.random.default_rng(3))
+    indptr, indices = np.frombuffer(network.indptr, np.int64), np.frombuffer(network.indices, np.int32)
+    r = random.Random(17)
+    for key in keys(1_500, 5):
+        person, count = r.randrange(500), r.choice([0, 1, 4, 5, 10, 15, 20, 45])
+        telling = rng.child(key, ports.TELLING)
+        told = network.recipients(person, count, telling)
+        decision = word_of_mouth.Decisions(telling)
+        listeners, uniforms = compiled.telling_draws(indptr, indices, network.size, person, count, key)
+        assert listeners.tolist() == told
+        assert uniforms.tolist() == [decision(j) for j in range(len(told))]
+
+
 def test_a_model_runs_the_same_without_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """A small market with the compiled draws and with the Python reference alone (as without
     numba): every array of the result the same."""
     scenario = scaled(load_scenario(BASELINE), 2_000, 60)
     with_them = Model(scenario, 0)
     assert with_them.fulfilment.compiled_params is not None
+    assert with_them.customers.compiled and with_them.word_of_mouth.ties is not None
     a = with_them.run()
     monkeypatch.setattr(compiled, "AVAILABLE", False)
     without = Model(scenario, 0)
     assert without.fulfilment.compiled_params is None
+    assert not without.customers.compiled and without.word_of_mouth.ties is None
     b = without.run()
     for table in ("daily", "churn", "hourly"):
         x, y = getattr(a, table), getattr(b, table)

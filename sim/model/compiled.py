@@ -1,4 +1,4 @@
-"""Compiled twins of the keyed draws, for the hottest event: placing an order.
+"""Compiled twins of the keyed draws, for the commonest events: orders, clocks, tellings.
 
 An order takes about eight keyed draws — its key, its value, three pairs of outcomes, a lead
 time by rejection or a late delay — each a SplitMix64 hash (:mod:`sim.core.rng`) that costs
@@ -6,6 +6,9 @@ about 0.5 µs in pure Python, on arbitrary-precision integers, and the samplers'
 around them (:mod:`sim.model.samplers`): about 7 µs an order, a sixth of a customer-day. Here
 the same draws are compiled with numba (the field's choice for such kernels) into one
 function, :func:`order_draws`, called once an order (~0.5 µs, most of it the call itself).
+Likewise a customer's clock event (:func:`clock_draw`: its pair and waiting time) and a
+telling (:func:`telling_draws`: whom it reaches and what each listener draws, over the
+social network's ties).
 
 **The very same numbers.** The kernels are the Python code written again in 64-bit unsigned
 integers, which wrap as the Python code's ``& MASK`` does, with the same floating-point
@@ -46,6 +49,8 @@ else:
 FIXED, EXPONENTIAL, LOGNORMAL, GAMMA_ONE_OR_MORE, GAMMA_BELOW_ONE = 0.0, 1.0, 2.0, 3.0, 4.0
 PARAMS = 4
 GAMMA_TAGS = 1 << 20  # as sim.model.samplers.GAMMA_TAGS (checked by the tests)
+LISTENERS = 1 << 16  # as sim.model.word_of_mouth.LISTENERS (checked by the tests)
+TELLING = 1 << 16  # as sim.model.ports.TELLING (checked by the tests)
 
 
 def encode(dist: Fixed | Exponential | LogNormal | Gamma) -> tuple[float, float, float, float]:
@@ -184,3 +189,56 @@ def order_draws(person_key, tag, params):
         lead = promised + late_by
     return (key, value, on_time, u_complete < params[r + 1], u_accurate < params[r + 2],
             u_invoice < params[r + 3], u_product >= params[r + 4], u_claim, lead, late_by)
+
+
+@_compile("UniTuple(float64, 2)(uint64, int64, float64, float64)")
+def clock_draw(person_key, n, now, bound):
+    """A customer's n-th clock event (:meth:`sim.model.customers.Customers._schedule`): its time,
+    ``now + -log(u) / bound``, and its pick, from pair ``n`` of the customer's key."""
+    u, pick = uniform_pair(person_key, n)
+    return now + -math.log(u) / bound, pick
+
+
+@_compile("Tuple((int64[::1], float64[::1]))(int64[::1], int32[::1], int64, int64, int64, uint64)")
+def telling_draws(indptr, indices, size, person, count, key):
+    """Whom a telling of the experience ``key`` reaches and each listener's uniform number, from
+    the telling's key ``child(key, TELLING)``: :meth:`sim.model.network.SocialNetwork.recipients`
+    (``indptr`` and ``indices``: its ties), then :class:`sim.model.word_of_mouth.Decisions` for
+    every listener in order."""
+    telling = child(key, TELLING)
+    if count <= 0 or size < 2:
+        return np.empty(0, np.int64), np.empty(0, np.float64)
+    start, end = indptr[person], indptr[person + 1]
+    degree = end - start
+    if degree >= count:  # a partial Fisher-Yates shuffle of the contacts: the first `count`
+        contacts = indices[start:end].astype(np.int64)
+        u = v = 0.0
+        for i in range(count):
+            if i & 1:
+                u = v
+            else:
+                u, v = uniform_pair(telling, i >> 1)
+            j = i + int(u * (degree - i))
+            contacts[i], contacts[j] = contacts[j], contacts[i]
+        told = contacts[:count].copy()
+    else:  # every contact, then strangers uniformly at random (not the teller)
+        told = np.empty(count, np.int64)
+        told[:degree] = indices[start:end]
+        chosen, draw = degree, 0
+        u = v = 0.0
+        while chosen < count:
+            if draw & 1:
+                u = v
+            else:
+                u, v = uniform_pair(telling, draw >> 1)
+            draw += 1
+            other = int(u * size)
+            if other != person:
+                told[chosen] = other
+                chosen += 1
+    decided = np.empty(told.size, np.float64)
+    for j in range(0, told.size, 2):
+        decided[j], second = uniform_pair(telling, LISTENERS + (j >> 1))
+        if j + 1 < told.size:
+            decided[j + 1] = second
+    return told, decided

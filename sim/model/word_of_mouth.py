@@ -31,10 +31,16 @@ every scenario.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
+
 from sim.core.recorder import Daily
 from sim.core.rng import child, uniform_pair
 from sim.core.vocabulary import FRIENDS_INFLUENCE, REFERRAL, WORD_OF_MOUTH
 from sim.core.world import CUSTOMER, FORMER, PROSPECT, World
+from sim.model import compiled
+from sim.model.compiled import telling_draws
 from sim.model.network import SocialNetwork
 from sim.model.ports import TELL, TELLING, AttritionPort, JoiningPort
 
@@ -70,6 +76,10 @@ class WordOfMouth:
         self.happy_tellers, self.positive = daily[Daily.HAPPY_TELLERS], daily[Daily.WOM_POSITIVE]
         self.unhappy_tellers, self.negative = daily[Daily.UNHAPPY_TELLERS], daily[Daily.WOM_NEGATIVE]
         self.network = network
+        # The network's ties as the compiled tellings read them (zero-copy views), or None to
+        # draw in Python (no numba).
+        self.ties = ((np.frombuffer(network.indptr, np.int64), np.frombuffer(network.indices, np.int32))
+                     if compiled.AVAILABLE else None)
         self.attrition: AttritionPort
         self.joining: JoiningPort
         self.refresh()
@@ -104,10 +114,17 @@ class WordOfMouth:
         u_tell, u_count = uniform_pair(key, TELL)
         if u_tell >= chance:
             return
-        telling = child(key, TELLING)
-        told = self.network.recipients(person, low + int(u_count * (high - low + 1)), telling)
+        count = low + int(u_count * (high - low + 1))
+        decision: Callable[[int], float]
+        if self.ties is not None:  # compiled (sim.model.compiled): the numbers of the branch below
+            indptr, indices = self.ties
+            listeners, uniforms = telling_draws(indptr, indices, self.network.size, person, count, key)
+            told, decision = listeners.tolist(), uniforms.tolist().__getitem__
+        else:
+            telling = child(key, TELLING)
+            told = self.network.recipients(person, count, telling)
+            decision = Decisions(telling)
         day = int(self.env.now)
-        decision = Decisions(telling)
         status = people.status
         if positive:
             self.happy_tellers[day] += 1.0  # Recorder.add(HAPPY_TELLERS, day)
