@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from stubs import FixedNetwork, Joins
+from stubs import Joins, reach_only
 
 from sim import ScenarioError, load_scenario
 from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
@@ -122,7 +122,7 @@ def _word_of_mouth_model(level: int, tell: float, weight: float) -> tuple[Model,
     prospect = int(np.flatnonzero(people.view("status") != CUSTOMER)[0])
     teller = int(np.flatnonzero(people.view("status") == CUSTOMER)[0])
     joins = Joins()
-    m.word_of_mouth.network = FixedNetwork([prospect])  # type: ignore[assignment]
+    reach_only(m.word_of_mouth, [prospect])
     m.joining.customers = joins  # type: ignore[assignment]
     return m, teller, prospect, joins
 

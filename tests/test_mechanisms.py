@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from stubs import FixedNetwork, Joins
+from stubs import Joins, reach_only
 
 from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from sim.core.rng import child, uniform, uniform_pair
@@ -770,7 +770,7 @@ def test_recommendation_converts_a_prospect_less_after_complaints_heard(heard: i
     prospect = a_prospect(m)
     people.complaint_memory[prospect] = heard  # remembered as of now (day 0)
     joins = Joins()
-    wom.network = FixedNetwork([prospect])  # type: ignore[assignment]
+    reach_only(wom, [prospect])
     m.joining.customers = joins  # type: ignore[assignment]
     teller = a_customer(m, level=3 if advocate else 2)
     trials = 5000
@@ -789,7 +789,7 @@ def test_a_complaint_is_remembered_by_prospects_and_may_drive_customers_away() -
     wom, people = m.word_of_mouth, m.world.people
     prospect, teller = a_prospect(m), a_customer(m, level=1)
     listener = a_customer(m, level=2)
-    wom.network = FixedNetwork([prospect, listener])  # type: ignore[assignment]
+    reach_only(wom, [prospect, listener])
     wom.tell(teller, False, next_key())
     assert m.joining.remembered(prospect) == 1
     assert people.status[listener] == FORMER and people.status[teller] == CUSTOMER
