@@ -18,16 +18,20 @@ and ``pow`` (numba calls them, as CPython's :mod:`math` does; ``x ** 4`` is writ
 code stays the reference: tests/test_compiled.py checks the kernels against it draw by draw,
 for every kind of distribution, and a model run with and without them array by array.
 
-**Without numba** (not installed, or ``CHURN_SIM_COMPILED=0`` in the environment)
-:data:`AVAILABLE` is false and the model runs the Python code alone, with the same numbers.
-The kernels are compiled when this module is first imported, for fixed argument types, and
-cached on disk beside it (numba's ``cache=True``), so that later processes load them.
+**Compiled when first needed.** The functions below are plain Python until :func:`ready` is
+first called — by the first model built in a process — which imports numba and compiles them
+for fixed argument types, in the order written (a kernel calls those above it), cached on disk
+beside this file (numba's ``cache=True``), so that later processes load them (~0.4 s) instead.
+A command that builds no model (``--help``, ``check``) does not pay for numba at all. Without
+numba (not installed, or ``CHURN_SIM_COMPILED=0`` in the environment) :func:`ready` is false and
+the model runs the Python code alone, with the same numbers.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -35,15 +39,6 @@ import numpy as np
 
 from sim.core.rng import _CHILD, _M1, _M2, GAMMA
 from sim.scenario.distributions import Exponential, Fixed, Gamma, LogNormal
-
-try:  # numba is installed with the package; without it the Python code runs alone
-    if os.environ.get("CHURN_SIM_COMPILED", "1") == "0":
-        raise ImportError("disabled by CHURN_SIM_COMPILED=0")
-    from numba import njit
-except ImportError:
-    AVAILABLE = False
-else:
-    AVAILABLE = True
 
 # A distribution for the kernels: four floats, (kind, a, b, c).
 FIXED, EXPONENTIAL, LOGNORMAL, GAMMA_ONE_OR_MORE, GAMMA_BELOW_ONE = 0.0, 1.0, 2.0, 3.0, 4.0
@@ -71,11 +66,40 @@ def encode(dist: Fixed | Exponential | LogNormal | Gamma) -> tuple[float, float,
     return GAMMA_ONE_OR_MORE, d, 1.0 / math.sqrt(9.0 * d), scale
 
 
+_SIGNATURES: dict[str, str] = {}  # each kernel's numba signature, by name, in the order written
+_ready: bool | None = None  # compiled (True), not available (False), not tried yet (None)
+_compiling = threading.Lock()  # models may be built in threads (a Dask worker's)
+
+
 def _compile(signature: str) -> Callable[[Callable[..., Any]], Any]:
-    """numba's ``njit`` for ``signature``, cached on disk; the function itself without numba."""
-    if not AVAILABLE:
-        return lambda function: function
-    return njit(signature, cache=True)
+    """Note ``signature`` as the function's, for :func:`ready` to compile it with."""
+    def note(function: Callable[..., Any]) -> Callable[..., Any]:
+        _SIGNATURES[function.__name__] = signature
+        return function
+    return note
+
+
+def ready() -> bool:
+    """Whether the kernels are compiled: compiles them (or loads them from numba's cache) on the
+    first call; false, once and for all, without numba or with ``CHURN_SIM_COMPILED=0``."""
+    global _ready
+    with _compiling:
+        if _ready is None:
+            _ready = _compile_all()
+    return _ready
+
+
+def _compile_all() -> bool:
+    if os.environ.get("CHURN_SIM_COMPILED", "1") == "0":
+        return False
+    try:  # numba is installed with the package; without it the Python code runs alone
+        from numba import njit
+    except ImportError:
+        return False
+    module = globals()
+    for name, signature in _SIGNATURES.items():  # in the order written: callees first
+        module[name] = njit(signature, cache=True)(module[name])
+    return True
 
 
 _U64 = np.uint64

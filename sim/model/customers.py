@@ -50,7 +50,6 @@ from sim.core.recorder import NEW_BY_CHANNEL
 from sim.core.rng import uniform_pair, uniform_pairs
 from sim.core.world import CUSTOMER, World
 from sim.model import compiled
-from sim.model.compiled import clock_draw
 from sim.model.ports import AttritionPort, DeskPort, FulfilmentPort
 
 
@@ -69,7 +68,8 @@ class Customers:
         # bound-method object at each access; one per scheduled event otherwise).
         self._clock_callback = self._on_clock
         self._at = world.later.at  # clock events are scheduled through it (sim.core.later)
-        self.compiled = compiled.AVAILABLE  # the clock's draws compiled (sim.model.compiled), or in Python
+        self.compiled = compiled.ready()  # the clock's draws compiled (sim.model.compiled), or in Python
+        self._clock_draw = compiled.clock_draw  # compiled once ready() (looked up here, not at import)
         daily = world.record.daily
         self.new_by_channel = tuple(daily[name] for name in NEW_BY_CHANNEL)  # the recorder's lists, looked up once
         self.fulfilment: FulfilmentPort
@@ -183,7 +183,7 @@ class Customers:
         n = people.clock_events[person]
         people.clock_events[person] = n + 1
         if self.compiled:  # sim.model.compiled.clock_draw: the numbers of the two lines below
-            time, pick = clock_draw(people.key[person], n, self.env.now, bound)
+            time, pick = self._clock_draw(people.key[person], n, self.env.now, bound)
         else:
             u, pick = uniform_pair(people.key[person], n)
             time = self.env.now + -log(u) / bound  # the time a Timeout of -log(u) / bound would have

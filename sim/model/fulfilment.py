@@ -36,7 +36,7 @@ from sim.core.rng import child, uniform_pair
 from sim.core.vocabulary import DISAPPOINTING_PRODUCT, FAILED_ORDER, NEUTRAL, PRODUCT, SERVICE
 from sim.core.world import CUSTOMER, ORDER_TAGS, World
 from sim.model import compiled
-from sim.model.compiled import order_draws, order_params
+from sim.model.compiled import order_params
 from sim.model.ports import EpisodesPort, LoyaltyPort, SatisfactionPort
 from sim.model.samplers import sampler
 
@@ -92,7 +92,8 @@ class Fulfilment:
         self.value_multiplier = levels.by_level("order_value_multiplier")
         # The compiled draws' parameters, or None to run the Python reference (no numba).
         self.compiled_params = (order_params(sc.customers.order_value, f.lead_time_days, f.late_delay_days, self.rates)
-                                if compiled.AVAILABLE else None)
+                                if compiled.ready() else None)
+        self._order_draws = compiled.order_draws  # compiled once ready() (looked up here, not at import)
 
     def draws(self, person_key: int, tag: int) -> OrderDraws:
         """Everything an order draws, from its key ``child(person_key, tag)``: the key, the value
@@ -123,7 +124,7 @@ class Fulfilment:
         n = people.orders[person]
         params = self.compiled_params
         if params is not None:  # the compiled draws (sim.model.compiled): the numbers of self.draws
-            key, value, on_time, complete, accurate, invoice_ok, product_ok, u_claim, lead, late_by = order_draws(
+            key, value, on_time, complete, accurate, invoice_ok, product_ok, u_claim, lead, late_by = self._order_draws(
                 people.key[person], ORDER_TAGS + n, params)
         else:
             key, value, on_time, complete, accurate, invoice_ok, product_ok, u_claim, lead, late_by = self.draws(

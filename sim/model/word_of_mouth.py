@@ -40,7 +40,6 @@ from sim.core.rng import child, uniform_pair
 from sim.core.vocabulary import FRIENDS_INFLUENCE, REFERRAL, WORD_OF_MOUTH
 from sim.core.world import CUSTOMER, FORMER, PROSPECT, World
 from sim.model import compiled
-from sim.model.compiled import telling_draws
 from sim.model.network import SocialNetwork
 from sim.model.ports import TELL, TELLING, AttritionPort, JoiningPort
 
@@ -79,7 +78,8 @@ class WordOfMouth:
         # The network's ties as the compiled tellings read them (zero-copy views), or None to
         # draw in Python (no numba).
         self.ties = ((np.frombuffer(network.indptr, np.int64), np.frombuffer(network.indices, np.int32))
-                     if compiled.AVAILABLE else None)
+                     if compiled.ready() else None)
+        self._telling_draws = compiled.telling_draws  # compiled once ready() (looked up here, not at import)
         self.attrition: AttritionPort
         self.joining: JoiningPort
         self.refresh()
@@ -118,7 +118,7 @@ class WordOfMouth:
         decision: Callable[[int], float]
         if self.ties is not None:  # compiled (sim.model.compiled): the numbers of the branch below
             indptr, indices = self.ties
-            listeners, uniforms = telling_draws(indptr, indices, self.network.size, person, count, key)
+            listeners, uniforms = self._telling_draws(indptr, indices, self.network.size, person, count, key)
             told, decision = listeners.tolist(), uniforms.tolist().__getitem__
         else:
             telling = child(key, TELLING)
