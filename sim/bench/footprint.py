@@ -1,7 +1,9 @@
 """Memory of one replication, in a fresh process: ``python -m sim.bench.footprint SCENARIO PEOPLE DAYS``.
 
 Prints one line of JSON. The interpreter's floor is its resident memory (RSS) once the
-model's modules are imported; then the peak RSS (``VmHWM`` in ``/proc/self/status``, else
+model's modules are imported and its compiled kernels loaded (:func:`sim.model.compiled.ready`,
+which a process's first model would otherwise call: numba's ~100 MB are a cost of the process,
+not of its people, and are reported apart as ``compiled_kernels_bytes``); then the peak RSS (``VmHWM`` in ``/proc/self/status``, else
 ``getrusage``'s ``ru_maxrss``) is read after building the model and again after running it,
 so building and running are told apart. A fresh process per size, because a process's peak
 never comes down: in the harness's own process it would be the largest size's.
@@ -17,6 +19,7 @@ import time
 from pathlib import Path
 
 from sim.bench.sizes import scaled
+from sim.model import compiled
 from sim.model.replication import Model
 from sim.scenario import load_scenario
 
@@ -50,6 +53,8 @@ def peak_rss() -> int:
 def measure(scenario_path: Path, people: int, days: int) -> dict[str, float | int | None]:
     scenario = scaled(load_scenario(scenario_path), people, days)
     gc.collect()
+    before_kernels = rss()
+    compiled.ready()
     floor = rss()
     floor_peak = peak_rss()
     if floor is None:
@@ -67,6 +72,7 @@ def measure(scenario_path: Path, people: int, days: int) -> dict[str, float | in
         "people": n,
         "days": days,
         "floor_rss_bytes": floor,
+        "compiled_kernels_bytes": floor - before_kernels if floor is not None and before_kernels is not None else None,
         "peak_after_imports_bytes": floor_peak,
         "peak_after_build_bytes": after_build,
         "peak_after_run_bytes": after_run,

@@ -295,7 +295,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "scaling_ratio": (f"model ns/customer-day at {LARGE:,} people over that at {SMALL:,}, per round "
                               f"(the mean of the {SMALL:,}-person runs just before and after); median"),
             "skeleton_scaling_ratio": f"the skeleton's, {LARGE:,} over {SMALL:,} people, in the same rounds",
-            "bytes_per_person": "peak RSS after running (VmHWM) minus RSS after imports, per person, fresh process",
+            "bytes_per_person": ("peak RSS after running (VmHWM) minus RSS after imports and loading the compiled "
+                                 "kernels (numba: compiled_kernels_bytes in the memory rows), per person, fresh process"),
             "speedup_workers_2": "seconds of the replications on 1 worker over on 2 local worker processes",
             "speedup_dask_2": "the same over a 2-worker Dask LocalCluster, its start included",
             "write_share": "write_outputs' seconds over the 1-worker run's (replications + writing)",
