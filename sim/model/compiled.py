@@ -3,7 +3,7 @@
 An order takes about eight keyed draws — its key, its value, three pairs of outcomes, a lead
 time by rejection or a late delay — each a SplitMix64 hash (:mod:`sim.core.rng`) that costs
 about 0.5 µs in pure Python, on arbitrary-precision integers, and the samplers' arithmetic
-around them (:mod:`sim.model.samplers`): about 7 µs an order, a sixth of a customer-day. Here
+around them (:mod:`sim.model.samplers`): several µs an order, about a fifth of a run. Here
 the same draws are compiled with numba (the field's choice for such kernels) into one
 function, :func:`order_draws`, called once an order (~0.5 µs, most of it the call itself).
 Likewise a customer's clock event (:func:`clock_draw`: its pair and waiting time) and a

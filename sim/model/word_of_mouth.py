@@ -26,7 +26,9 @@ experience's key (:mod:`sim.model.satisfaction`); whom, and what each listener t
 draws of its child ``TELLING`` — the pairs from slot 0 on for the choice of listeners, the
 pairs from slot ``LISTENERS`` on for the listeners' decisions (the j-th listener's is half
 j mod 2 of slot ``LISTENERS + j // 2``). The same experience reaches the same people in
-every scenario.
+every scenario. (With numba, :func:`sim.model.compiled.telling_draws` computes whom and the
+decisions' numbers in one call: the numbers of :meth:`SocialNetwork.recipients` and
+:class:`Decisions`, which remain the reference.)
 """
 
 from __future__ import annotations
