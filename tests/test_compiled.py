@@ -36,6 +36,31 @@ def test_numba_is_there() -> None:
     assert type(compiled.order_draws).__name__ == "CPUDispatcher"  # compiled, not the Python text
 
 
+def test_a_numba_that_cannot_compile_them_leaves_the_python_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should numba fail to compile a kernel (another version, say), the model warns and runs the
+    Python draws (the same numbers), rather than failing with a traceback."""
+    import numba
+
+    tried = []
+
+    def njit(signature: str, cache: bool):
+        def compile_(function):
+            tried.append(function.__name__)
+            if function.__name__ == "sample":
+                raise TypeError("no such type")
+            return function  # "compiled": the Python text itself, for this test
+        return compile_
+
+    monkeypatch.setattr(numba, "njit", njit)
+    for name in compiled._SIGNATURES:  # put back as they were (compiled) when the test ends
+        monkeypatch.setattr(compiled, name, getattr(compiled, name))
+    with pytest.warns(UserWarning, match="the Python draws instead"):
+        assert compiled._compile_all() is False
+    assert "sample" in tried and "order_draws" not in tried  # stopped at the first failure
+    for name in compiled._SIGNATURES:  # every kernel is its Python text again
+        assert getattr(compiled, name) is compiled._PYTHON[name], name
+
+
 def test_the_constants_are_the_pythons() -> None:
     assert compiled.GAMMA_TAGS == samplers.GAMMA_TAGS
     assert compiled.LISTENERS == word_of_mouth.LISTENERS and compiled.TELLING == ports.TELLING

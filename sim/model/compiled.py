@@ -23,8 +23,9 @@ first called — by the first model built in a process — which imports numba a
 for fixed argument types, in the order written (a kernel calls those above it), cached on disk
 beside this file (numba's ``cache=True``), so that later processes load them (~0.4 s) instead.
 A command that builds no model (``--help``, ``check``) does not pay for numba at all. Without
-numba (not installed, or ``CHURN_SIM_COMPILED=0`` in the environment) :func:`ready` is false and
-the model runs the Python code alone, with the same numbers.
+numba (not installed, or ``CHURN_SIM_COMPILED=0`` in the environment, or a numba that fails to
+compile them, which warns) :func:`ready` is false and the model runs the Python code alone, with
+the same numbers.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -67,6 +69,7 @@ def encode(dist: Fixed | Exponential | LogNormal | Gamma) -> tuple[float, float,
 
 
 _SIGNATURES: dict[str, str] = {}  # each kernel's numba signature, by name, in the order written
+_PYTHON: dict[str, Callable[..., Any]] = {}  # each kernel's Python text, by name
 _ready: bool | None = None  # compiled (True), not available (False), not tried yet (None)
 _compiling = threading.Lock()  # models may be built in threads (a Dask worker's)
 
@@ -75,6 +78,7 @@ def _compile(signature: str) -> Callable[[Callable[..., Any]], Any]:
     """Note ``signature`` as the function's, for :func:`ready` to compile it with."""
     def note(function: Callable[..., Any]) -> Callable[..., Any]:
         _SIGNATURES[function.__name__] = signature
+        _PYTHON[function.__name__] = function
         return function
     return note
 
@@ -97,8 +101,14 @@ def _compile_all() -> bool:
     except ImportError:
         return False
     module = globals()
-    for name, signature in _SIGNATURES.items():  # in the order written: callees first
-        module[name] = njit(signature, cache=True)(module[name])
+    try:
+        for name, signature in _SIGNATURES.items():  # in the order written: callees first
+            module[name] = njit(signature, cache=True)(_PYTHON[name])
+    except Exception as err:  # a numba that cannot compile them: the Python draws, same numbers
+        module.update(_PYTHON)
+        warnings.warn(f"numba could not compile the draws ({type(err).__name__}: {err}); the model "
+                      "runs the Python draws instead: the same numbers, about 30 % slower", stacklevel=3)
+        return False
     return True
 
 
