@@ -40,32 +40,28 @@ from typing import Any
 import numpy as np
 
 from sim.core.rng import _CHILD, _M1, _M2, GAMMA
+from sim.model.ports import LISTENERS, TELLING
+from sim.model.samplers import GAMMA_TAGS, gamma_parameters, lognormal_parameters, marsaglia_tsang
 from sim.scenario.distributions import Exponential, Fixed, Gamma, LogNormal
 
 # A distribution for the kernels: four floats, (kind, a, b, c).
 FIXED, EXPONENTIAL, LOGNORMAL, GAMMA_ONE_OR_MORE, GAMMA_BELOW_ONE = 0.0, 1.0, 2.0, 3.0, 4.0
 PARAMS = 4
-GAMMA_TAGS = 1 << 20  # as sim.model.samplers.GAMMA_TAGS (checked by the tests)
-LISTENERS = 1 << 16  # as sim.model.word_of_mouth.LISTENERS (checked by the tests)
-TELLING = 1 << 16  # as sim.model.ports.TELLING (checked by the tests)
 
 
 def encode(dist: Fixed | Exponential | LogNormal | Gamma) -> tuple[float, float, float, float]:
     """A configured distribution as the kernels read it, with the constants its Python sampler
-    (:func:`sim.model.samplers.sampler`) computes once, computed the same way."""
+    (:func:`sim.model.samplers.sampler`) computes once, by the same functions."""
     if isinstance(dist, Fixed):
         return FIXED, float(dist.mean), 0.0, 0.0
     if isinstance(dist, Exponential):
         return EXPONENTIAL, float(dist.mean), 0.0, 0.0
     if isinstance(dist, LogNormal):
-        sigma = math.sqrt(math.log1p(dist.cv**2))
-        return LOGNORMAL, math.log(dist.mean) - sigma**2 / 2, sigma, 0.0
-    shape = 1.0 / dist.cv**2
-    scale = dist.mean / shape
+        return (LOGNORMAL, *lognormal_parameters(dist), 0.0)
+    shape, scale = gamma_parameters(dist)
     if shape < 1.0:
         return GAMMA_BELOW_ONE, shape, scale, 0.0
-    d = shape - 1.0 / 3.0
-    return GAMMA_ONE_OR_MORE, d, 1.0 / math.sqrt(9.0 * d), scale
+    return (GAMMA_ONE_OR_MORE, *marsaglia_tsang(shape), scale)
 
 
 _SIGNATURES: dict[str, str] = {}  # each kernel's numba signature, by name, in the order written

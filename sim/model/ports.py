@@ -17,6 +17,7 @@ import numpy as np
 VOICE_LEAVE = 0  # slot, a pair: an episode's (voice it, leave after it)
 TELL = 1  # slot, a pair: (tell at all, how many)
 TELLING = 1 << 16  # child: whom the customer tells (clear of an episode's contacts 1, 2, …)
+LISTENERS = 1 << 16  # slot of the first listeners' decisions in a telling's key (sim.model.word_of_mouth)
 
 
 class Episode:

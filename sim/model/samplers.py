@@ -36,9 +36,26 @@ def sampler(dist: Fixed | Exponential | LogNormal | Gamma) -> Sampler:
     return _gamma(dist)
 
 
-def _lognormal(dist: LogNormal) -> Sampler:
+def lognormal_parameters(dist: LogNormal) -> tuple[float, float]:
+    """(mu, sigma) of the underlying normal, for the configured mean and cv."""
     sigma = math.sqrt(math.log1p(dist.cv**2))
-    mu = math.log(dist.mean) - sigma**2 / 2
+    return math.log(dist.mean) - sigma**2 / 2, sigma
+
+
+def gamma_parameters(dist: Gamma) -> tuple[float, float]:
+    """(shape, scale) for the configured mean and cv (shape = 1/cv²)."""
+    shape = 1.0 / dist.cv**2
+    return shape, dist.mean / shape
+
+
+def marsaglia_tsang(shape: float) -> tuple[float, float]:
+    """Marsaglia & Tsang's constants for ``shape`` ≥ 1: d = shape − 1/3 and c = 1/√(9d)."""
+    d = shape - 1.0 / 3.0
+    return d, 1.0 / math.sqrt(9.0 * d)
+
+
+def _lognormal(dist: LogNormal) -> Sampler:
+    mu, sigma = lognormal_parameters(dist)
     exp, log, sqrt, cos, tau = math.exp, math.log, math.sqrt, math.cos, math.tau
 
     def draw(key: int, slot: int) -> float:
@@ -49,14 +66,12 @@ def _lognormal(dist: LogNormal) -> Sampler:
 
 
 def _gamma(dist: Gamma) -> Sampler:
-    shape = 1.0 / dist.cv**2
-    scale = dist.mean / shape
+    shape, scale = gamma_parameters(dist)
     if shape < 1.0:
         return lambda key, slot: scale * standard_gamma(shape, key, slot)
     # Shape >= 1 (no boost): standard_gamma's constants d and c computed once, here, instead of
     # at every draw (an order's value and lead time are gamma draws).
-    d = shape - 1.0 / 3.0
-    c = 1.0 / math.sqrt(9.0 * d)
+    d, c = marsaglia_tsang(shape)
     return lambda key, slot: scale * _accepted(d, c, 1.0, key, slot, 0)
 
 
@@ -73,8 +88,8 @@ def standard_gamma(shape: float, key: int, slot: int) -> float:
         extra = child(key, GAMMA_TAGS + slot)
         boost = uniform(extra, 0) ** (1.0 / shape)
         shape += 1.0
-    d = shape - 1.0 / 3.0
-    return _accepted(d, 1.0 / math.sqrt(9.0 * d), boost, key, slot, extra)
+    d, c = marsaglia_tsang(shape)
+    return _accepted(d, c, boost, key, slot, extra)
 
 
 def _accepted(d: float, c: float, boost: float, key: int, slot: int, extra: int) -> float:

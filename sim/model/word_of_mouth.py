@@ -43,9 +43,7 @@ from sim.core.vocabulary import FRIENDS_INFLUENCE, REFERRAL, WORD_OF_MOUTH
 from sim.core.world import CUSTOMER, FORMER, PROSPECT, World
 from sim.model import compiled
 from sim.model.network import SocialNetwork
-from sim.model.ports import TELL, TELLING, AttritionPort, JoiningPort
-
-LISTENERS = 1 << 16  # slot of the first listeners' decisions in a telling's key
+from sim.model.ports import LISTENERS, TELL, TELLING, AttritionPort, JoiningPort
 
 
 class Decisions:
