@@ -99,6 +99,26 @@ def test_each_distribution_draws_the_pythons_numbers(dist: Fixed | Exponential |
         assert compiled.sample(params, 0, key, slot) == python(key, slot)
 
 
+@pytest.mark.parametrize("dist", DISTRIBUTIONS, ids=lambda d: f"{d.distribution}-{getattr(d, 'cv', '')}")
+def test_a_compiled_sampler_draws_the_pythons_numbers(dist: Fixed | Exponential | LogNormal | Gamma) -> None:
+    """compiled.sampler (the desk's handle times and patience): compiled but for a fixed value."""
+    python, ours = samplers.sampler(dist), compiled.sampler(dist)
+    r = random.Random(8)
+    for key in keys(2_000, 4):
+        slot = r.randrange(1 << 16)
+        assert ours(key, slot) == python(key, slot)
+
+
+def test_the_scalar_draws_are_compiled_once_ready_else_pythons(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert compiled.scalar_draws() == (compiled.child, compiled.uniform, compiled.uniform_pair)
+    assert type(compiled.scalar_draws()[0]).__name__ == "CPUDispatcher"
+    sampler = compiled.sampler(DISTRIBUTIONS[2])
+    monkeypatch.setattr(compiled, "_ready", False)  # no numba: sim.core.rng's, and the Python samplers
+    assert compiled.scalar_draws() == (rng.child, rng.uniform, rng.uniform_pair)
+    python = compiled.sampler(DISTRIBUTIONS[2])
+    assert python.__module__ == "sim.model.samplers" and python(12345, 3) == sampler(12345, 3)
+
+
 @pytest.mark.parametrize("value, lead, late", [
     (DISTRIBUTIONS[2], DISTRIBUTIONS[4], DISTRIBUTIONS[1]),  # the baseline's kinds
     (DISTRIBUTIONS[6], DISTRIBUTIONS[0], DISTRIBUTIONS[5]),
@@ -156,11 +176,13 @@ def test_a_model_runs_the_same_without_them(monkeypatch: pytest.MonkeyPatch) -> 
     with_them = Model(scenario, 0)
     assert with_them.fulfilment.compiled_params is not None
     assert with_them.customers.compiled and with_them.word_of_mouth.ties is not None
+    assert with_them.desk._uniform is compiled.uniform and with_them.episodes._uniform_pair is compiled.uniform_pair
     a = with_them.run()
     monkeypatch.setattr(compiled, "ready", lambda: False)
     without = Model(scenario, 0)
     assert without.fulfilment.compiled_params is None
     assert not without.customers.compiled and without.word_of_mouth.ties is None
+    assert without.desk._uniform is rng.uniform and without.episodes._uniform_pair is rng.uniform_pair
     b = without.run()
     for table in ("daily", "churn", "hourly"):
         x, y = getattr(a, table), getattr(b, table)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from sim.core.calendar import DAYS_PER_MONTH
+from sim.core.rng import child
 from sim.core.vocabulary import PRODUCT_PROBLEM, QUESTION
 from sim.core.world import CUSTOMER
 from sim.model.desk import HANDLE, Contact
@@ -159,8 +160,8 @@ def test_complaints_with_priority_are_answered_first_and_handle_time_is_by_kind(
     desk, people = model.desk, model.world.people
     person = next(p for p in range(people.size) if people.status[p] == CUSTOMER)
     assert not desk.idle  # time 0: the desk is closed, nobody on duty
-    question = Contact(person, QUESTION, 0, 1, 0.0, 11)
-    complaint = Contact(person, PRODUCT_PROBLEM, 0, 1, 0.0, 12)
+    question = Contact(person, QUESTION, 0, 1, 0.0, 11, child(11, 1))
+    complaint = Contact(person, PRODUCT_PROBLEM, 0, 1, 0.0, 12, child(12, 1))
     desk._arrive(question)
     desk._arrive(complaint)
     assert desk._next() is complaint and desk._next() is question and desk._next() is None

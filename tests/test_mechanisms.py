@@ -405,7 +405,7 @@ def finish(m: Model, kind: int, attempt: int = 1, opened: float = 0.0, wait: flo
     if kind != QUESTION:
         problem = FAILED_ORDER if kind == ORDER_PROBLEM else DISAPPOINTING_PRODUCT
         episode = Episode(person, problem, SERVICE, key, opened)
-    m.desk._finish(Contact(person, kind, SERVICE, attempt, opened, key, episode), wait)
+    m.desk._finish(Contact(person, kind, SERVICE, attempt, opened, key, child(key, attempt), episode), wait)
     return person
 
 

@@ -61,12 +61,11 @@ from simpy.events import URGENT, Event, Timeout
 
 from sim.core.calendar import EPS, HOURS_PER_DAY, MINUTES_PER_DAY
 from sim.core.recorder import CONTACTS_BY_KIND, Daily, Hourly, Recorder
-from sim.core.rng import child, exponential, uniform
 from sim.core.vocabulary import ORDER_PROBLEM, PRODUCT_PROBLEM, QUESTION, SERVICE
 from sim.core.world import CUSTOMER, QUESTION_TAGS, World
+from sim.model import compiled
 from sim.model.desk_day import ArrivalProfile, OpeningHours, Staffing
 from sim.model.ports import Episode, EpisodesPort, SatisfactionPort
-from sim.model.samplers import sampler
 
 # A contact's key: its slots (a distribution takes two) and its child.
 DEFER, PATIENCE, HANDLE, RESOLVED, RETRY, RECONTACT = 0, 1, 3, 5, 6, 7
@@ -85,7 +84,7 @@ class Contact:
     )
 
     def __init__(
-        self, person: int, kind: int, about: int, attempt: int, opened: float, problem: int,
+        self, person: int, kind: int, about: int, attempt: int, opened: float, problem: int, key: int,
         episode: Episode | None = None,
     ) -> None:
         self.person = person
@@ -95,7 +94,7 @@ class Contact:
         self.opened = opened  # when the question or problem was first raised
         self.problem = problem  # the question's or problem's draw key
         self.episode = episode  # the problem episode it belongs to (None: a question, so far)
-        self.key = child(problem, attempt)  # this try's draw key
+        self.key = key  # this try's draw key: child(problem, attempt), made by the desk
         self.arrived = 0.0
         self.answered = False
         self.abandoned = False
@@ -170,6 +169,8 @@ class Desk:
         self._day_rules: tuple[object, ...] = ()
         self._shift_end = 0.0  # when the current step of the staffing schedule ends
         self._schedule = 0  # the number of the current shift process (a refresh starts a new one)
+        # The keyed draws (sim.core.rng's, or their compiled twins: the same numbers).
+        self._child, self._uniform, _ = compiled.scalar_draws()
         self.satisfaction: SatisfactionPort
         self.episodes: EpisodesPort
         self.refresh()
@@ -190,11 +191,11 @@ class Desk:
         handle = s.handle_minutes
         by_kind = s.handle_by_kind
         self.handles = [
-            sampler(kind if kind is not None else handle)
+            compiled.sampler(kind if kind is not None else handle)
             for kind in (by_kind.question_minutes, by_kind.order_problem_minutes, by_kind.product_problem_minutes)
         ]
         self.priority = s.product_problem_priority
-        self.patience = sampler(s.patience_minutes) if s.patience_minutes is not None else None
+        self.patience = compiled.sampler(s.patience_minutes) if s.patience_minutes is not None else None
         self.target_days = s.service_level_target_seconds / 60.0 / MINUTES_PER_DAY
         self.wait_tolerance = sc.service_quality.wait_tolerance_minutes
         rules = (hours, s.arrival_profile)
@@ -252,16 +253,19 @@ class Desk:
 
     def question(self, person: int, clock_event: int) -> None:
         """A question raised by the customer's clock event number ``clock_event``."""
+        child = self._child
         key = child(self.people.key[person], QUESTION_TAGS + clock_event)
-        self.contact(Contact(person, QUESTION, SERVICE, 1, self.env.now, key))
+        self.contact(Contact(person, QUESTION, SERVICE, 1, self.env.now, key, child(key, 1)))
 
     def order_problem(self, episode: Episode) -> None:
         """A failed order, voiced: the customer contacts the desk to have it put right."""
-        self.contact(Contact(episode.person, ORDER_PROBLEM, SERVICE, 1, episode.opened, episode.key, episode))
+        self.contact(Contact(episode.person, ORDER_PROBLEM, SERVICE, 1, episode.opened, episode.key,
+                             self._child(episode.key, 1), episode))
 
     def product_problem(self, episode: Episode) -> None:
         """A disappointing product, voiced: a product-problem contact."""
-        self.contact(Contact(episode.person, PRODUCT_PROBLEM, episode.about, 1, episode.opened, episode.key, episode))
+        self.contact(Contact(episode.person, PRODUCT_PROBLEM, episode.about, 1, episode.opened, episode.key,
+                             self._child(episode.key, 1), episode))
 
     def contact(self, contact: Contact) -> None:
         """A contact reaches the desk now, later in today's opening (a share of those raised
@@ -269,11 +273,11 @@ class Desk:
         env = self.env
         now = env.now
         if self.hours.is_open(now):
-            if not self.delay_share or uniform(contact.key, DELAY_WHILE_OPEN) >= self.delay_share:
+            if not self.delay_share or self._uniform(contact.key, DELAY_WHILE_OPEN) >= self.delay_share:
                 self._arrive(contact)
                 return
             day = int(now)
-            later = self.profile.later_today(now - day, uniform(contact.key, DEFER))
+            later = self.profile.later_today(now - day, self._uniform(contact.key, DEFER))
             if later is None:
                 self._arrive(contact)
                 return
@@ -281,7 +285,7 @@ class Desk:
         else:
             opening = self.hours.opening_after(now)
             day = int(opening + EPS)
-            delay = max(0.0, day + self.profile.time_of_day(uniform(contact.key, DEFER)) - now)
+            delay = max(0.0, day + self.profile.time_of_day(self._uniform(contact.key, DEFER)) - now)
         contact.deferrals += 1
         self.deferred[contact] = None
         Timeout(env, delay, (contact, contact.deferrals)).callbacks.append(self._arrive_event)
@@ -438,7 +442,7 @@ class Desk:
         satisfaction = self.satisfaction
         satisfaction.feel(person, satisfaction.contact_score(0.0, resolved=False, answered=False))
         episode = contact.episode or self._failed_question(contact)
-        if contact.attempt < self.s.max_contacts_per_problem and uniform(contact.key, RETRY) < self.s.retry_after_abandon:
+        if contact.attempt < self.s.max_contacts_per_problem and self._uniform(contact.key, RETRY) < self.s.retry_after_abandon:
             self._retry_later(contact)
         else:
             self.episodes.unresolved(episode)
@@ -446,7 +450,7 @@ class Desk:
     def _finish(self, contact: Contact, wait: float) -> None:
         s = self.s
         first = contact.attempt == 1
-        resolved = uniform(contact.key, RESOLVED) < (s.first_contact_resolution if first else s.later_contact_resolution)
+        resolved = self._uniform(contact.key, RESOLVED) < (s.first_contact_resolution if first else s.later_contact_resolution)
         now = self.env.now
         day = int(now)
         counts = self.counts
@@ -466,7 +470,7 @@ class Desk:
         episode = contact.episode
         if resolved:
             if episode is None:  # a question answered: an experience, not a problem
-                satisfaction.experience(person, score, child(contact.key, EXPERIENCE))
+                satisfaction.experience(person, score, self._child(contact.key, EXPERIENCE))
                 return
             quick = self.episodes.quick(episode)
             felt = satisfaction.feel(person, score, bonus=satisfaction.recovery_bonus if quick else 0.0)
@@ -487,14 +491,15 @@ class Desk:
 
     def _retry_later(self, contact: Contact) -> None:
         """The same problem, another try after about ``recontact_delay_days``."""
-        delay = exponential(contact.key, RECONTACT) * self.s.recontact_delay_days
+        delay = -math.log1p(-self._uniform(contact.key, RECONTACT)) * self.s.recontact_delay_days  # rng.exponential
         Timeout(self.env, delay, contact).callbacks.append(self._again)
 
     def _again(self, event: Event) -> None:
         contact = cast(Contact, event.value)
         if not self._current(contact):
             return
+        attempt = contact.attempt + 1
         self.contact(Contact(
-            contact.person, contact.kind, contact.about, contact.attempt + 1, contact.opened, contact.problem,
-            contact.episode,
+            contact.person, contact.kind, contact.about, attempt, contact.opened, contact.problem,
+            self._child(contact.problem, attempt), contact.episode,
         ))

@@ -36,7 +36,6 @@ the children 1, 2, … of the same key.
 from __future__ import annotations
 
 from sim.core.recorder import EPISODES_BY_OUTCOME, STAYED_BY_OUTCOME, Daily
-from sim.core.rng import uniform_pair
 from sim.core.vocabulary import (
     EPISODE_RESOLVED,
     EPISODE_RESOLVED_QUICKLY,
@@ -48,6 +47,7 @@ from sim.core.vocabulary import (
     UNHAPPY,
 )
 from sim.core.world import CUSTOMER, World
+from sim.model import compiled
 from sim.model.ports import VOICE_LEAVE, AttritionPort, DeskPort, Episode, SatisfactionPort
 
 
@@ -65,6 +65,7 @@ class Episodes:
         self.satisfaction: SatisfactionPort
         self.desk: DeskPort
         self.attrition: AttritionPort
+        self._uniform_pair = compiled.scalar_draws()[2]  # rng.uniform_pair or its compiled twin
         self.refresh()
 
     def connect(self, satisfaction: SatisfactionPort, desk: DeskPort, attrition: AttritionPort) -> None:
@@ -91,7 +92,7 @@ class Episodes:
         day = int(now)
         episode = Episode(person, kind, about, key, now)
         self.episodes[day] += 1.0  # Recorder.add(EPISODES, day)
-        u_voice, u_leave = uniform_pair(key, VOICE_LEAVE)
+        u_voice, u_leave = self._uniform_pair(key, VOICE_LEAVE)
         if u_voice >= self.voice[kind]:
             self.close(episode, EPISODE_SILENT, felt, u_leave)  # the leave draw known already
             return
@@ -135,7 +136,7 @@ class Episodes:
         if people.status[person] != CUSTOMER:
             return
         if u_leave is None:
-            u_leave = uniform_pair(episode.key, VOICE_LEAVE)[1]
+            u_leave = self._uniform_pair(episode.key, VOICE_LEAVE)[1]
         if u_leave < self.leave[outcome]:
             self.attrition.churn(person, episode.about, path=outcome)
         else:

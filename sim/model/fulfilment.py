@@ -94,6 +94,7 @@ class Fulfilment:
         self.compiled_params = (order_params(sc.customers.order_value, f.lead_time_days, f.late_delay_days, self.rates)
                                 if compiled.ready() else None)
         self._order_draws = compiled.order_draws  # compiled once ready() (looked up here, not at import)
+        self._child = compiled.scalar_draws()[0]  # a delivery's child keys: rng.child or its compiled twin
 
     def draws(self, person_key: int, tag: int) -> OrderDraws:
         """Everything an order draws, from its key ``child(person_key, tag)``: the key, the value
@@ -161,7 +162,7 @@ class Fulfilment:
             felt = satisfaction.feel(person, satisfaction.fulfilment_score(1.0, 1.0))
             # The experience's key is read only by a telling, which a neutral experience has not
             # (Satisfaction.respond): it is made only when it may be needed (a hash saved a time).
-            satisfaction.respond(person, felt, child(key, DELIVERY_TAG) if felt != NEUTRAL else 0)
+            satisfaction.respond(person, felt, self._child(key, DELIVERY_TAG) if felt != NEUTRAL else 0)
         else:  # a problem: the customer voices it or not, and decides at its end
             f = self.f
             severity = f.failure_severity
@@ -180,7 +181,7 @@ class Fulfilment:
                 self.guarantee_payout[int(self.env.now)] += guarantee.refund_share_of_order_value * value
                 lift = guarantee.satisfaction_boost
             felt = satisfaction.feel(person, satisfaction.fulfilment_score(responsiveness, reliability), lift=lift)
-            self.episodes.open(person, FAILED_ORDER, SERVICE, child(key, ORDER_PROBLEM_TAG), felt)
+            self.episodes.open(person, FAILED_ORDER, SERVICE, self._child(key, ORDER_PROBLEM_TAG), felt)
         if not product_ok and people.status[person] == CUSTOMER:
             felt = satisfaction.feel(person, satisfaction.product_problem_score, about=PRODUCT)
-            self.episodes.open(person, DISAPPOINTING_PRODUCT, PRODUCT, child(key, PRODUCT_PROBLEM_TAG), felt)
+            self.episodes.open(person, DISAPPOINTING_PRODUCT, PRODUCT, self._child(key, PRODUCT_PROBLEM_TAG), felt)

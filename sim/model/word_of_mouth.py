@@ -80,6 +80,7 @@ class WordOfMouth:
         self.ties = ((np.frombuffer(network.indptr, np.int64), np.frombuffer(network.indices, np.int32))
                      if compiled.ready() else None)
         self._telling_draws = compiled.telling_draws  # compiled once ready() (looked up here, not at import)
+        self._uniform_pair = compiled.scalar_draws()[2]  # the decision to tell: rng.uniform_pair or its twin
         self.attrition: AttritionPort
         self.joining: JoiningPort
         self.refresh()
@@ -111,7 +112,7 @@ class WordOfMouth:
         else:
             chance = self.p_tell_unhappy
             low, high = self.unhappy_range
-        u_tell, u_count = uniform_pair(key, TELL)
+        u_tell, u_count = self._uniform_pair(key, TELL)
         if u_tell >= chance:
             return
         count = low + int(u_count * (high - low + 1))
