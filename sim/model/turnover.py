@@ -34,7 +34,7 @@ from sim.core.rng import child, exponential, uniforms
 from sim.core.vocabulary import HAZARD, MOVED_AWAY
 from sim.core.world import CUSTOMER, PROSPECT, World
 from sim.model.ports import AttritionPort, CustomersPort
-from sim.model.traits import draw_traits, slot_keys
+from sim.model.traits import draw_newcomer_traits, slot_keys
 
 
 class Turnover:
@@ -91,7 +91,7 @@ class Turnover:
         people.generation[slot] = g
         key = int(self.keys[slot])
         people.key[slot] = child(key, g)
-        draw_traits(world, np.array([slot]), self.keys[slot: slot + 1], g)
+        draw_newcomer_traits(world, slot, key, g)
         people.status[slot] = PROSPECT
         people.level[slot] = 0
         for name in ("clock_rate", "complaint_memory", "memory_day", "left", "joined", "revenue"):
