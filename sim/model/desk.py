@@ -156,7 +156,7 @@ class Desk:
         self.counts = _Counts(world.record)
         self.queue: deque[Contact] = deque()
         self.urgent: deque[Contact] = deque()  # product problems, when they have priority
-        self.idle: list[tuple[int, Event]] = []  # (agent, its wake-up event), all on duty
+        self.idle: list[int] = []  # the agents waiting for a contact, all on duty
         self.off_duty: dict[int, Event] = {}  # agent -> the event that calls them back
         self.running: set[int] = set()
         self.on_duty = 0
@@ -245,9 +245,9 @@ class Desk:
         peak = self.staffing.peak
         for index in [i for i in self.off_duty if i < agents or i >= peak]:  # called in, or let go
             self.off_duty.pop(index).succeed(index)
-        for index, wake in [(i, w) for i, w in self.idle if i >= agents]:
-            self.idle.remove((index, wake))
-            wake.succeed(index)
+        for index in [i for i in self.idle if i >= agents]:
+            self.idle.remove(index)
+            self._wake(index)
 
     # ------------------------------------------------------------- arrivals
 
@@ -332,8 +332,15 @@ class Desk:
             self.queue.append(contact)
         if self.idle:
             # An idle agent takes it now: no wait, so no patience to run out.
-            index, wake = self.idle.pop()
-            wake.succeed(index)
+            index = self.idle.pop()
+            if self.priority:
+                # Woken by an event, after what else is due at this instant: a product problem
+                # raised at the same moment (by the same delivery) is then taken first.
+                self._wake(index)
+            else:
+                # At once, without an event: first come, first served, so nothing else due at
+                # this instant could be taken first (the numbers are those of a wake-up event).
+                self._take_next(index)
         elif self.patience is not None:
             give_up = Timeout(self.env, self.patience(contact.key, PATIENCE) / MINUTES_PER_DAY, contact)
             give_up.callbacks.append(self._abandon)
@@ -346,6 +353,13 @@ class Desk:
     # same priorities, so the order of events, ties included, is what the process gave; what
     # goes is the process's resumption (a generator send and a callback registered) per event.
 
+    def _wake(self, index: int) -> None:
+        """Wake the idle agent ``index`` now, by an event (processed after what is due at this
+        instant already)."""
+        wake = Event(self.env)
+        wake.callbacks.append(self._resume)
+        wake.succeed(index)
+
     def _resume(self, event: Event) -> None:
         """The agent ``event.value`` is called in, woken for a contact, or called back."""
         self._take_next(cast(int, event.value))
@@ -357,17 +371,14 @@ class Desk:
                 self.running.discard(index)  # no longer employed
                 return
             if (self.queue or self.urgent) and self.idle:
-                other, wake = self.idle.pop()  # woken for a contact as the shift ended: pass it on
-                wake.succeed(other)
+                self._wake(self.idle.pop())  # woken for a contact as the shift ended: pass it on
             back = Event(self.env)
             back.callbacks.append(self._resume)
             self.off_duty[index] = back
             return
         contact = self._next()
         if contact is None:
-            wake = Event(self.env)
-            wake.callbacks.append(self._resume)
-            self.idle.append((index, wake))
+            self.idle.append(index)
             return
         contact.answered = True
         env = self.env
