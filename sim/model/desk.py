@@ -339,7 +339,8 @@ class Desk:
                 self._wake(index)
             else:
                 # At once, without an event: first come, first served, so nothing else due at
-                # this instant could be taken first (the numbers are those of a wake-up event).
+                # this instant could be taken first — the numbers of a wake-up event, but for a
+                # tie of a fixed handle time with a fixed patience (docs/PERFORMANCE.md).
                 self._take_next(index)
         elif self.patience is not None:
             give_up = Timeout(self.env, self.patience(contact.key, PATIENCE) / MINUTES_PER_DAY, contact)
