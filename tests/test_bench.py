@@ -4,6 +4,7 @@ is asserted anywhere."""
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 from pathlib import Path
@@ -40,6 +41,7 @@ def test_tiny_run_writes_every_key(tmp_path, capsys):
             assert positive(d["median"]) and d["min"] <= d["median"] <= d["max"]
         assert positive(row["model_events_per_customer_day"])
         assert positive(row["skeleton_events_per_customer_day"])
+        assert 0 <= row["collector_share"]["min"] <= row["collector_share"]["max"] < 1
     for m in data["memory"]:  # one fresh process per size
         assert positive(m["floor_rss_bytes"]) and positive(m["build_seconds"])
         assert m["peak_after_run_bytes"] >= m["peak_after_build_bytes"] >= m["floor_rss_bytes"] * 0.5
@@ -96,6 +98,17 @@ def test_failed_run_keeps_the_earlier_result(tmp_path, monkeypatch):
     assert harness.main(["--sizes", "300", "--days", "2", "--skip-memory", "--skip-experiments",
                          "--out", str(out)]) == 130
     assert json.loads(out.read_text()) == {"earlier": True}
+
+
+def test_the_collectors_seconds_are_counted_within_the_block():
+    before = list(gc.callbacks)
+    with measure.collections_timed() as spent:
+        gc.collect()
+    assert spent[0] > 0
+    with measure.collections_timed() as none:
+        pass
+    assert none == [0.0]
+    assert gc.callbacks == before  # its callback removed
 
 
 def test_skeleton_keeps_its_customers_and_counts_events():

@@ -300,6 +300,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "speedup_workers_2": "seconds of the replications on 1 worker over on 2 local worker processes",
             "speedup_dask_2": "the same over a 2-worker Dask LocalCluster, its start included",
             "write_share": "write_outputs' seconds over the 1-worker run's (replications + writing)",
+            "collector_share": "of a model run's seconds, those of Python's cyclic garbage collector (gc.callbacks)",
         },
         "warnings": warnings(rows),
         "model": rows,

@@ -30,7 +30,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,26 @@ def spread(values: Sequence[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
+@contextmanager
+def collections_timed() -> Iterator[list[float]]:
+    """The seconds Python's cyclic garbage collector spends collecting within the block, in the
+    list's one element (``gc.callbacks``). A collection walks every live object it tracks: at
+    1 M people, the model's events, values and callbacks."""
+    spent, began = [0.0], [0.0]
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            spent[0] += time.perf_counter() - began[0]
+
+    gc.callbacks.append(note)
+    try:
+        yield spent
+    finally:
+        gc.callbacks.remove(note)
+
+
 def model_once(scenario: Scenario) -> dict[str, Any]:
     """Build and run one replication (number 0); its timings, events and customer-days."""
     gc.collect()
@@ -66,9 +87,10 @@ def model_once(scenario: Scenario) -> dict[str, Any]:
     build = time.perf_counter() - start
     env = model.world.env
     before = skeleton.event_count(env)
-    start = time.perf_counter()
-    result = model.run()
-    seconds = time.perf_counter() - start
+    with collections_timed() as collector:
+        start = time.perf_counter()
+        result = model.run()
+        seconds = time.perf_counter() - start
     after = skeleton.event_count(env)
     daily = result.daily
     alive = daily["active_level1"] + daily["active_level2"] + daily["active_level3"]
@@ -77,6 +99,7 @@ def model_once(scenario: Scenario) -> dict[str, Any]:
     return {
         "build_seconds": build,
         "seconds": seconds,
+        "collector_seconds": collector[0],  # of `seconds`: Python's cyclic collector (gc.callbacks)
         "events": after - before if before is not None and after is not None else None,
         "customer_days": customer_days,
         "customers_alive": customer_days / scenario.horizon_days,
@@ -161,6 +184,7 @@ def model_vs_skeleton(base: Scenario, people: int, days: int, rounds: int, say: 
         "model_events_per_customer_day": model_events,  # the same in every round (same seed)
         "skeleton_events_per_customer_day": statistics.median(skel_events) if skel_events else None,
         "build_seconds": spread([m["build_seconds"] for m in models]),
+        "collector_share": spread([m["collector_seconds"] / m["seconds"] for m in models]),
         "load_before": load_before,
         "load_after": load(),
         "model_rounds": models,
