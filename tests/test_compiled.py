@@ -70,11 +70,20 @@ def test_the_constants_are_the_pythons() -> None:
 
 def test_the_hashes_are_the_pythons() -> None:
     r = random.Random(5)
+    child, uniform, uniform_pair = (compiled.direct(f) for f in (compiled.child, compiled.uniform, compiled.uniform_pair))
     for key in keys(3_000, 1):
         slot, tag = r.randrange(1 << 20), r.randrange(1 << 34)
-        assert compiled.child(key, tag) == rng.child(key, tag)
-        assert compiled.uniform(key, slot) == rng.uniform(key, slot)
-        assert compiled.uniform_pair(key, slot) == rng.uniform_pair(key, slot)
+        assert compiled.child(key, tag) == child(key, tag) == rng.child(key, tag)
+        assert compiled.uniform(key, slot) == uniform(key, slot) == rng.uniform(key, slot)
+        assert compiled.uniform_pair(key, slot) == uniform_pair(key, slot) == rng.uniform_pair(key, slot)
+
+
+def test_direct_is_the_one_compiled_entry_point_or_the_function_itself() -> None:
+    entry = compiled.direct(compiled.clock_draw)
+    assert entry is not compiled.clock_draw and type(entry).__name__ == "builtin_function_or_method"
+    assert entry(12345, 3, 0, 0.25) == compiled.clock_draw(12345, 3, 0, 0.25)  # an int time, as at time 0
+    python = compiled._PYTHON["clock_draw"]
+    assert compiled.direct(python) is python and compiled.direct(rng.uniform) is rng.uniform
 
 
 DISTRIBUTIONS = [
@@ -110,8 +119,9 @@ def test_a_compiled_sampler_draws_the_pythons_numbers(dist: Fixed | Exponential 
 
 
 def test_the_scalar_draws_are_compiled_once_ready_else_pythons(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert compiled.scalar_draws() == (compiled.child, compiled.uniform, compiled.uniform_pair)
-    assert type(compiled.scalar_draws()[0]).__name__ == "CPUDispatcher"
+    direct = compiled.scalar_draws()  # the compiled functions' entry points, not their dispatchers
+    assert direct == tuple(compiled.direct(f) for f in (compiled.child, compiled.uniform, compiled.uniform_pair))
+    assert all(type(f).__name__ == "builtin_function_or_method" for f in direct)
     sampler = compiled.sampler(DISTRIBUTIONS[2])
     monkeypatch.setattr(compiled, "_ready", False)  # no numba: sim.core.rng's, and the Python samplers
     assert compiled.scalar_draws() == (rng.child, rng.uniform, rng.uniform_pair)
@@ -176,7 +186,8 @@ def test_a_model_runs_the_same_without_them(monkeypatch: pytest.MonkeyPatch) -> 
     with_them = Model(scenario, 0)
     assert with_them.fulfilment.compiled_params is not None
     assert with_them.customers.compiled and with_them.word_of_mouth.ties is not None
-    assert with_them.desk._uniform is compiled.uniform and with_them.episodes._uniform_pair is compiled.uniform_pair
+    assert with_them.desk._uniform is compiled.direct(compiled.uniform)
+    assert with_them.episodes._uniform_pair is compiled.direct(compiled.uniform_pair)
     a = with_them.run()
     monkeypatch.setattr(compiled, "ready", lambda: False)
     without = Model(scenario, 0)

@@ -114,6 +114,19 @@ def _compile_all() -> bool:
     return True
 
 
+def direct(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A kernel below, to be called from Python without numba's dispatcher: the entry point of
+    its one compiled signature, which converts the arguments as that signature says instead of
+    resolving their types at every call — about 90 ns a call less (``uniform`` 172 → 87 ns,
+    ``clock_draw`` 225 → 135 ns, ``timeit``), the same numbers. Only for arguments of the
+    signature's types (an array of another dtype is not checked: the callers pass their own).
+    ``function`` itself when it is not compiled, or has no entry point to give."""
+    overloads = getattr(function, "overloads", None)
+    if not overloads or len(overloads) != 1:
+        return function
+    return getattr(next(iter(overloads.values())), "entry_point", function)
+
+
 ScalarDraws = tuple[Callable[[int, int], int], Callable[[int, int], float], Callable[[int, int], tuple[float, float]]]
 
 
@@ -124,7 +137,7 @@ def scalar_draws() -> ScalarDraws:
     numbers. A call costs ~260–300 ns compiled against ~600–800 ns in Python (``timeit``),
     most of it numba's dispatch."""
     if ready():
-        return child, uniform, uniform_pair
+        return direct(child), direct(uniform), direct(uniform_pair)
     return rng.child, rng.uniform, rng.uniform_pair
 
 
@@ -135,7 +148,7 @@ def sampler(dist: Fixed | Exponential | LogNormal | Gamma) -> samplers.Sampler:
     if isinstance(dist, Fixed) or not ready():
         return samplers.sampler(dist)
     kind, a, b, c = encode(dist)
-    compiled_draw = draw  # the compiled function (this module's global is replaced by ready())
+    compiled_draw = direct(draw)  # the compiled function (this module's global is replaced by ready())
     return lambda key, slot: compiled_draw(key, slot, kind, a, b, c)
 
 

@@ -69,7 +69,7 @@ class Customers:
         self._clock_callback = self._on_clock
         self._at = world.later.at  # clock events are scheduled through it (sim.core.later)
         self.compiled = compiled.ready()  # the clock's draws compiled (sim.model.compiled), or in Python
-        self._clock_draw = compiled.clock_draw  # compiled once ready() (looked up here, not at import)
+        self._clock_draw = compiled.direct(compiled.clock_draw)  # compiled once ready() (looked up here, not at import)
         daily = world.record.daily
         self.new_by_channel = tuple(daily[name] for name in NEW_BY_CHANNEL)  # the recorder's lists, looked up once
         self.fulfilment: FulfilmentPort

@@ -93,7 +93,7 @@ class Fulfilment:
         # The compiled draws' parameters, or None to run the Python reference (no numba).
         self.compiled_params = (order_params(sc.customers.order_value, f.lead_time_days, f.late_delay_days, self.rates)
                                 if compiled.ready() else None)
-        self._order_draws = compiled.order_draws  # compiled once ready() (looked up here, not at import)
+        self._order_draws = compiled.direct(compiled.order_draws)  # compiled once ready() (looked up here)
         self._child = compiled.scalar_draws()[0]  # a delivery's child keys: rng.child or its compiled twin
 
     def draws(self, person_key: int, tag: int) -> OrderDraws:

@@ -79,7 +79,7 @@ class WordOfMouth:
         # draw in Python (no numba).
         self.ties = ((np.frombuffer(network.indptr, np.int64), np.frombuffer(network.indices, np.int32))
                      if compiled.ready() else None)
-        self._telling_draws = compiled.telling_draws  # compiled once ready() (looked up here, not at import)
+        self._telling_draws = compiled.direct(compiled.telling_draws)  # compiled once ready() (looked up here)
         self._uniform_pair = compiled.scalar_draws()[2]  # the decision to tell: rng.uniform_pair or its twin
         self.attrition: AttritionPort
         self.joining: JoiningPort
