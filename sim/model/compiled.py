@@ -133,9 +133,9 @@ ScalarDraws = tuple[Callable[[int, int], int], Callable[[int, int], float], Call
 def scalar_draws() -> ScalarDraws:
     """``(child, uniform, uniform_pair)`` for the keyed draws made one at a time, outside the
     kernels below (a contact's at the desk, an episode's, a delivery's experience, the decision
-    to tell): the compiled twins once :func:`ready`, else :mod:`sim.core.rng`'s — the same
-    numbers. A call costs ~260–300 ns compiled against ~600–800 ns in Python (``timeit``),
-    most of it numba's dispatch."""
+    to tell): the compiled twins once :func:`ready` (called past numba's dispatcher:
+    :func:`direct`), else :mod:`sim.core.rng`'s — the same numbers. A call costs ~90–130 ns
+    compiled against ~600–800 ns in Python (``timeit``)."""
     if ready():
         return direct(child), direct(uniform), direct(uniform_pair)
     return rng.child, rng.uniform, rng.uniform_pair

@@ -353,6 +353,8 @@ class Desk:
     # instead of being a SimPy process: the same events, made at the same moments with the
     # same priorities, so the order of events, ties included, is what the process gave; what
     # goes is the process's resumption (a generator send and a callback registered) per event.
+    # Without priorities, an idle agent takes an arriving contact in the same call, without the
+    # wake-up event (_arrive): the same numbers, but for one tie (docs/PERFORMANCE.md).
 
     def _wake(self, index: int) -> None:
         """Wake the idle agent ``index`` now, by an event (processed after what is due at this
