@@ -57,9 +57,8 @@ def _quantiles(function: Callable[..., np.ndarray], parameters: tuple[float, ...
     large (an element's quantile depends on it alone: the same numbers)."""
     u = np.asarray(u, dtype=np.float64)
     pieces = u.size // PARALLEL_FROM
-    if pieces < 2:
-        return np.asarray(function(*parameters, u), dtype=np.float64)
-    pieces = min(_cores(), 8, pieces)
+    if pieces >= 2:  # (the cores asked only then: a system call, and most calls are small)
+        pieces = min(_cores(), 8, pieces)
     if pieces < 2:
         return np.asarray(function(*parameters, u), dtype=np.float64)
     out = np.empty_like(u)

@@ -11,8 +11,8 @@ complaint and never bought — which is what lets the baseline settle into a ste
 Random numbers (:mod:`sim.core.rng`): slot s has a key K_s in ``Draws("turnover")``. The
 g-th person to hold the slot (generation g; the initial person is 0) stays
 ``exponential(K_s, g)`` / rate days, has the draw key ``child(K_s, g)`` (g ≥ 1), and
-their traits are drawn by :func:`sim.model.traits.draw_traits`, exactly as the initial
-population's (generation 0): the inverse distribution functions of uniforms 0..3 of
+their traits are drawn by :func:`sim.model.traits.draw_newcomer_traits`, exactly as the
+initial population's (generation 0, :func:`~sim.model.traits.draw_traits`): the inverse distribution functions of uniforms 0..3 of
 ``child(K_s, TRAITS + g)``. So a
 slot's sequence of people is the same in every scenario on the same seed, whoever they
 meet and whenever they are replaced.
