@@ -187,6 +187,7 @@ def test_a_model_runs_the_same_without_them(monkeypatch: pytest.MonkeyPatch) -> 
     assert with_them.fulfilment.compiled_params is not None
     assert with_them.customers.compiled and with_them.word_of_mouth.ties is not None
     assert with_them.desk._uniform is compiled.direct(compiled.uniform)
+    assert with_them.fulfilment._order_draws is compiled.direct(compiled.order_draws)
     assert with_them.episodes._uniform_pair is compiled.direct(compiled.uniform_pair)
     a = with_them.run()
     monkeypatch.setattr(compiled, "ready", lambda: False)

@@ -66,6 +66,10 @@ class Fulfilment:
         self.by_kind = (daily[Daily.ORDERS_REPEAT], daily[Daily.ORDERS_INITIAL])  # by `initial`
         self.by_level = tuple(daily[name] for name in REVENUE_BY_LEVEL)
         self.guarantee_payout = daily[Daily.GUARANTEE_PAYOUT]
+        # The compiled draws, or the Python's (no numba): they do not change with the scenario.
+        compiled.ready()  # compiled (once a process) before the kernel is looked up
+        self._order_draws = compiled.direct(compiled.order_draws)  # used when compiled_params is set
+        self._child = compiled.scalar_draws()[0]  # a delivery's child keys: rng.child or its compiled twin
         self.refresh()
 
     def connect(self, loyalty: LoyaltyPort, satisfaction: SatisfactionPort, episodes: EpisodesPort) -> None:
@@ -93,8 +97,6 @@ class Fulfilment:
         # The compiled draws' parameters, or None to run the Python reference (no numba).
         self.compiled_params = (order_params(sc.customers.order_value, f.lead_time_days, f.late_delay_days, self.rates)
                                 if compiled.ready() else None)
-        self._order_draws = compiled.direct(compiled.order_draws)  # compiled once ready() (looked up here)
-        self._child = compiled.scalar_draws()[0]  # a delivery's child keys: rng.child or its compiled twin
 
     def draws(self, person_key: int, tag: int) -> OrderDraws:
         """Everything an order draws, from its key ``child(person_key, tag)``: the key, the value
