@@ -19,6 +19,7 @@ from stubs import Joins, reach_only
 
 from sim import ScenarioError, load_scenario
 from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.core.later import VALUE, Entry
 from sim.core.recorder import CHURN_FIELDS, DAILY, ReplicationResult
 from sim.core.rng import child
 from sim.core.world import CUSTOMER
@@ -160,11 +161,11 @@ def _promoting_model(order_rate_multiplier: float) -> tuple[Model, int]:
     return m, int(np.flatnonzero(m.world.people.view("status") == CUSTOMER)[0])
 
 
-def _queued_at(m: Model, event: object) -> float:
-    """When ``event`` is due: in the SimPy queue, or in the bucket of a later day (sim.core.later)."""
-    queued = [(t, e) for t, _, _, e in m.world.env._queue]
-    queued += [item for bucket in m.world.later.buckets.values() for item in bucket]
-    return next(t for t, e in queued if e is event)
+def _queued_at(m: Model, event: Entry) -> float:
+    """When ``event`` is due: on the heap of today's events, or in the bucket of a later day
+    (sim.core.later); an error if it is neither (processed, or never scheduled)."""
+    queued = [*m.world.env._soon, *(e for bucket in m.world.later.buckets.values() for e in bucket)]
+    return next(e[0] for e in queued if e is event)
 
 
 def test_a_level_move_rescales_the_pending_clock_event_keeping_its_slot() -> None:
@@ -174,14 +175,14 @@ def test_a_level_move_rescales_the_pending_clock_event_keeping_its_slot() -> Non
     people, customers, env = m.world.people, m.customers, m.world.env
     env.run(until=0.5)
     before = customers.pending[person]
-    assert before is not None and not before.processed
+    assert before is not None
     due_before = _queued_at(m, before)
     rate_before, n_before = people.clock_rate[person], people.clock_events[person]
     m.loyalty.on_happy(person)
     assert people.level[person] == 3
     after = customers.pending[person]
     assert after is not before and after is not None  # the old event is superseded (ignored when it fires)
-    assert after._value == before._value  # the same (person, pick): the same slot
+    assert after[VALUE] == before[VALUE]  # the same (person, pick): the same slot
     assert people.clock_events[person] == n_before  # no slot used up
     own = people.order_rate[person]
     rate_after = people.clock_rate[person]
@@ -235,7 +236,8 @@ def test_a_move_inside_the_customers_own_clock_event_draws_the_next_event_once()
     event = customers.pending[person]
     assert event is not None
     n_before = people.clock_events[person]
-    event._value = (person, 0.0)  # this clock event is an order (pick 0), which makes a repeat customer
+    event = (*event[:VALUE], (person, 0.0))  # this clock event is an order (pick 0), which makes a repeat customer
+    customers.pending[person] = event
     customers._on_clock(event)
     assert people.level[person] == 2 and people.orders[person] == 1
     assert people.clock_events[person] == n_before + 1

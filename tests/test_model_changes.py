@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sim.core.later import VALUE
 from sim.core.world import CUSTOMER
 from sim.model.replication import Model, run_replication
 from sim.scenario.schema import Scenario
@@ -133,7 +134,7 @@ def test_a_change_rescales_the_clocks_keeping_their_slots() -> None:
     for p, (event, due, rate, n) in before.items():
         after = customers.pending[p]
         assert after is not event and after is not None and event is not None
-        assert after._value == event._value and people.clock_events[p] == n
+        assert after[VALUE] == event[VALUE] and people.clock_events[p] == n
         assert people.clock_rate[p] > rate
         assert customers.due[p] == pytest.approx(env.now + (due - env.now) * rate / people.clock_rate[p], rel=1e-12)
 

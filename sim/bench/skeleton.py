@@ -61,7 +61,9 @@ def event_count(env: simpy.Environment) -> int | None:
     """Events processed so far in ``env``, read from SimPy's internals without touching them:
     the event-id counter (``env._eid``, an ``itertools.count`` in SimPy 4: every event
     scheduled takes the next id) less the events still in the queue (``env._queue``). The
-    difference of two readings is the events processed between them. None if SimPy keeps
+    difference of two readings is the events processed between them. With the model's
+    environment (:class:`sim.core.later.Environment`), also less the events it keeps beside the
+    queue (``waiting()``): they take their ids when scheduled too. None if SimPy keeps
     either otherwise. (Wrapping ``env.step`` would count the same but add a call per event to
     the very time being measured.)"""
     counter = getattr(env, "_eid", None)
@@ -72,7 +74,8 @@ def event_count(env: simpy.Environment) -> int | None:
         scheduled = int(counter.__reduce__()[1][0])
     except (AttributeError, IndexError, TypeError, ValueError):
         return None
-    return scheduled - len(queue)
+    waiting = getattr(env, "waiting", None)  # sim.core.later.Environment's events beside the queue
+    return scheduled - len(queue) - (waiting() if waiting is not None else 0)
 
 
 @dataclass(frozen=True)

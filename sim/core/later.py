@@ -1,4 +1,5 @@
-"""Events due after today, kept out of SimPy's queue until their day begins.
+"""Events due after today, kept out of SimPy's queue until their day begins, and fired
+without an event object each.
 
 SimPy keeps every scheduled event in one binary heap, and each event costs a push and a pop,
 O(log n) in the events pending. A model of many customers has one clock event pending per
@@ -7,57 +8,91 @@ thousand of them fall due on any one day. A heap that large no longer fits the p
 caches: a push and a pop cost about 3 µs at 200,000 events against about 0.6 µs at 400.
 
 :class:`Later` keeps the events due after the current bucket of time in a list per bucket
-(a calendar queue, Brown 1988) and moves a bucket's events onto SimPy's heap when it begins.
-A bucket is a day at the shipped size, a power-of-two part of one in larger markets
-(:func:`buckets_per_day`: 64 a day at 1 M people), so that SimPy's heap holds a few hundred
+(a calendar queue, Brown 1988) and moves a bucket's events onto a heap of its own when it
+begins. A bucket is a day at the shipped size, a power-of-two part of one in larger markets
+(:func:`buckets_per_day`: 64 a day at 1 M people), so that the heaps hold a few hundred
 events at any size: even a day's events at 1 M (about 8,600 on the heap at midday) cost
-SimPy's ``heappop`` about 2.9 µs against 0.45 µs at the shipped size (cProfile), the heap's
-tuples being scattered in memory. An event is made when it is scheduled, as before, so whoever
-holds it (a customer's pending clock, say) can tell it from its successors; only its place in
-SimPy's queue waits.
+``heappop`` about 2.9 µs against 0.45 µs at the shipped size (cProfile), the heap's tuples
+being scattered in memory.
 
-**Nothing moves.** An event is put on SimPy's heap at its own time — the very float a
-``Timeout`` made when it was scheduled would have had (``now + delay``), not ``day + (time −
-day)``, which can round differently — so it fires when it always did. SimPy orders events of
-the same time by priority and then by when they were put on its heap; a deferred event goes on
-the heap later than it would have, so only its order among events of exactly the same time
-could differ. The events deferred here (customers' clocks, deliveries) fall at continuous
-random times, and two of them, or one of them and any other event, coincide with probability
-zero: the numbers of a run are the same, whatever the buckets (``scripts/fingerprint.sh``;
-tests/test_later.py). A bucket's bounds are multiples of 1/2^k, exact in floating point, so an
-event is always put on the heap at or before its time.
+**An event is a tuple, not an object.** The customers' clocks and the deliveries are most of a
+run's events, and each needs no more of SimPy's :class:`~simpy.events.Event` than a time, a
+callback and a value: nobody waits for it, nothing fails. :meth:`Later.at` makes the tuple
+``(time, NORMAL, id, callback, value)`` — SimPy's own queue entry, ``(time, priority, id,
+event)``, with the callback and value in place of the event — and returns it, so that whoever
+holds it (a customer's pending clock, say) can tell it from its successors. The
+:class:`Environment` below is SimPy's with a second heap for these tuples: each step takes
+whichever of the two heaps' first entries is smaller, comparing (time, priority, id) as SimPy
+compares its own, sets the clock to its time and calls ``callback(entry)``. That saves making
+an event object, its callbacks' list and SimPy's dispatch of it: 7.6 % of a run's
+instructions at the shipped size (docs/PERFORMANCE.md).
 
-It reaches into SimPy's environment for its heap and its counter of events (``_queue`` and
-``_eid``, what :meth:`simpy.core.Environment.schedule` uses), to schedule at an absolute time;
-tests/test_later.py checks that against the installed SimPy.
+**Nothing moves.** An event fires at its own time — the very float a ``Timeout`` made when it
+was scheduled would have had (``now + delay``, computed by the caller), not ``day + (time −
+day)``, which can round differently — and takes its id from SimPy's counter when it is
+scheduled, as a ``Timeout`` would. SimPy orders events of the same time by priority and then
+by id; the two heaps together are popped in the order one heap of them all would be, and a
+bucket opens (urgent) before any event of normal priority at its start. So a run processes
+its events in the order, and at the times, of one where every event is a ``Timeout``, ties
+included (tests/test_later.py). (Until 2026-12-07 a bucket's events took their ids when the
+bucket opened, and went onto SimPy's heap as events; the two orders differ only between
+events of exactly the same time, and the events deferred here — customers' clocks,
+deliveries — fall at continuous random times: no number of a shipped scenario moved,
+``scripts/fingerprint.sh``.)
+
+It reaches into SimPy's environment for its heap, its clock and its counter of events
+(``_queue``, ``_now`` and ``_eid``, what :meth:`simpy.core.Environment.schedule` and
+:meth:`~simpy.core.Environment.step` use); tests/test_later.py checks them against the
+installed SimPy.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from heapq import heappush
-from typing import Any
+from heapq import heapify, heappop, heappush
+from typing import Any, Final
 
 import simpy
-from simpy.events import NORMAL, Event
+from simpy.events import NORMAL, URGENT
 
-Callback = Callable[[Event], None]
+# An event of Later: (time, priority, id, callback, value); the callback is called with it.
+Entry = tuple[float, int, int, "Callback", Any]
+Callback = Callable[[Entry], None]
+VALUE: Final = 4  # an entry's value: entry[VALUE]
 
 
-class At(Event):
-    """An event that is triggered when made, with a value, like a ``Timeout``, but scheduled by
-    :class:`Later` at an absolute time instead of after a delay."""
+class Environment(simpy.Environment):
+    """SimPy's environment with a second heap, of :class:`Later`'s events (entries, not event
+    objects), stepped together with SimPy's own in the order of (time, priority, id)."""
 
-    def __init__(self, env: simpy.Environment, value: Any, callback: Callback) -> None:
-        # Event.__init__ and Timeout's triggering, inlined as Timeout.__init__ has them.
-        self.env = env
-        self.callbacks = [callback]
-        self._value = value
-        self._ok = True
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self._soon: list[Entry] = []
+        self.later: Later | None = None  # set by the Later that schedules onto _soon
 
-    def _desc(self) -> str:
-        return f"At(value={self._value!r})"
+    def step(self) -> None:
+        soon = self._soon
+        if soon:
+            queue = self._queue
+            # Entries' ids are unique, so the comparison never reaches a callback or an event.
+            if not queue or soon[0] < queue[0]:
+                entry = heappop(soon)
+                self._now = entry[0]
+                entry[3](entry)
+                return
+        simpy.Environment.step(self)  # SimPy's own event next (EmptySchedule if none is left)
+
+    def peek(self) -> float:
+        soon = self._soon
+        if soon:
+            return min(soon[0][0], super().peek())
+        return super().peek()
+
+    def waiting(self) -> int:
+        """Events scheduled (each has its id) and not yet processed, besides SimPy's queue: the
+        entries on the second heap and in the buckets of its :class:`Later`."""
+        return len(self._soon) + (self.later.pending() if self.later is not None else 0)
 
 
 PEOPLE_PER_BUCKET = 25_000
@@ -66,58 +101,63 @@ PEOPLE_PER_BUCKET = 25_000
 def buckets_per_day(population: int) -> int:
     """How many buckets a day is cut into for a market of ``population`` people: a power of two
     (so that a bucket's bounds, b / buckets per day, are exact floats), about one per 25,000
-    people, so that SimPy's heap holds a few hundred events whatever the market's size — one
+    people, so that the heaps hold a few hundred events whatever the market's size — one
     bucket a day at the shipped 15,000 people, 64 at 1 M."""
     return 1 << max(0, math.ceil(math.log2(population / PEOPLE_PER_BUCKET))) if population > 0 else 1
 
 
 class Later:
-    """SimPy's queue for the current bucket of time (a day, or a power-of-two part of one), a
-    list per later bucket for the rest."""
+    """The environment's second heap for the current bucket of time (a day, or a power-of-two
+    part of one), a list per later bucket for the rest."""
 
-    def __init__(self, env: simpy.Environment, per_day: int = 1) -> None:
+    def __init__(self, env: Environment, per_day: int = 1) -> None:
+        if not isinstance(env, Environment):
+            raise TypeError("Later needs a sim.core.later.Environment, which steps its events")
         if per_day < 1 or per_day & (per_day - 1):
             raise ValueError(f"buckets per day must be a power of two, got {per_day}")
         self.env = env
+        env.later = self
         self.per_day = per_day
-        self._queue = env._queue  # SimPy's heap (see the module's doc)
-        self._eid = env._eid  # its counter: the order of scheduling, which breaks ties of time
-        # Events before this time go onto SimPy's heap at once: the end of the current bucket.
+        self._soon = env._soon  # the environment's second heap
+        self._eid = env._eid  # SimPy's counter: the order of scheduling, which breaks ties of time
+        # Events before this time go onto the heap at once: the end of the current bucket.
         self.horizon = (math.floor(env.now * per_day) + 1) / per_day
-        self.buckets: dict[int, list[tuple[float, Event]]] = {}
-        self._opener = self._open  # bound once: one opening a bucket
+        self.buckets: dict[int, list[Entry]] = {}
         self._next_opening()
 
-    def at(self, time: float, value: Any, callback: Callback) -> At:
-        """An event at ``time`` (not before now) carrying ``value``, processed by ``callback``;
-        returned so that the caller can tell it apart (a void clock event is ignored when it
-        fires)."""
-        event = At(self.env, value, callback)
+    def at(self, time: float, value: Any, callback: Callback) -> Entry:
+        """An event at ``time`` (not before now) carrying ``value``: ``callback`` is called with
+        it, the entry returned here (its value is ``entry[VALUE]``), which the caller may keep to
+        tell it apart (a void clock event is ignored when it fires)."""
+        entry = (time, NORMAL, next(self._eid), callback, value)
         if time < self.horizon:
-            heappush(self._queue, (time, NORMAL, next(self._eid), event))
+            heappush(self._soon, entry)
         else:
             number = int(time * self.per_day)  # exact: per_day is a power of two
             bucket = self.buckets.get(number)
             if bucket is None:
                 self.buckets[number] = bucket = []
-            bucket.append((time, event))
-        return event
+            bucket.append(entry)
+        return entry
 
     def pending(self) -> int:
         """How many events wait in the buckets."""
         return sum(map(len, self.buckets.values()))
 
     def _next_opening(self) -> None:
-        """The opening of the next bucket, on SimPy's heap at its exact start."""
-        heappush(self._queue, (self.horizon, NORMAL, next(self._eid), At(self.env, None, self._opener)))
+        """The opening of the next bucket, an entry at its exact start, urgent: before any event
+        of normal priority of its time, so that those of its bucket are on the heap when their
+        turn comes (it does nothing else anyone could see)."""
+        heappush(self._soon, (self.horizon, URGENT, next(self._eid), self._open, None))
 
-    def _open(self, _: Event) -> None:
-        """A bucket begins: its events go onto SimPy's heap."""
+    def _open(self, _: Entry) -> None:
+        """A bucket begins: its events go onto the heap (in one heapify: the heap pops its
+        entries in the order of their unique (time, priority, id) however they were put on)."""
         number = int(self.env.now * self.per_day)  # exact: the bucket's start times per_day
         self.horizon = (number + 1) / self.per_day
         bucket = self.buckets.pop(number, None)
         if bucket:
-            queue, eid = self._queue, self._eid
-            for time, event in bucket:
-                heappush(queue, (time, NORMAL, next(eid), event))
+            soon = self._soon
+            soon.extend(bucket)
+            heapify(soon)
         self._next_opening()

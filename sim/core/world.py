@@ -18,9 +18,8 @@ from array import array
 from typing import Protocol
 
 import numpy as np
-import simpy
 
-from sim.core.later import Later, buckets_per_day
+from sim.core.later import Environment, Later, buckets_per_day
 from sim.core.recorder import Recorder
 from sim.core.rng import Draws, generator
 from sim.scenario.schema import Scenario
@@ -77,7 +76,7 @@ class World:
         self.scenario = scenario
         self.replication = replication
         self.seed = seed
-        self.env = simpy.Environment()
+        self.env = Environment()  # SimPy's, stepping Later's events too
         # Events due after the current day, or part of a day in a large market (customers' clocks,
         # deliveries), wait here, not in SimPy's heap.
         self.later = Later(self.env, buckets_per_day(scenario.market.population))

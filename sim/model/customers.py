@@ -21,14 +21,15 @@ the time left is stretched by B_old / B_new — new time = now + (t_pending − 
 B_new. Exact, the clock being memoryless (the time left is Exp(B_old), so the rescaled time
 is Exp(B_new)), and it keeps the customer's sequence of clock events — slot n is the n-th
 event in every scenario — where drawing anew from the next slot would shift every later
-event against the paired run. A scheduled SimPy event cannot be moved, so a new one carrying the
+event against the paired run. A scheduled event cannot be moved, so a new one carrying the
 same slot replaces it and the old one is void (``pending[person] is not event``). Only a move
 inside the customer's own clock event (an order that makes a repeat customer) draws the next
 event, from the next slot, as after any event.
 
 The customer itself is a row in :class:`sim.core.world.People`, not a process; the clock is
-an event with a callback at its time, scheduled through :class:`sim.core.later.Later` (which
-keeps it out of SimPy's heap until its day begins). The n-th clock event of a customer takes its waiting
+an event with a callback at its time, scheduled through :class:`sim.core.later.Later` (an entry,
+not a SimPy event object, kept in a bucket until its day begins and then on a heap the
+environment steps with SimPy's own). The n-th clock event of a customer takes its waiting
 time and its pick from slot n of the customer's own key (one pair, :mod:`sim.core.rng`): the customer's clock runs the same in every scenario that keeps its
 bound, whatever happens to anyone else. When the parameters change mid-run (an
 investment starting), the clocks whose bound changed are rescaled to the new bound in the
@@ -43,9 +44,9 @@ from array import array
 from math import log
 
 import numpy as np
-from simpy.events import Event
 
 from sim.core.calendar import DAYS_PER_MONTH
+from sim.core.later import VALUE, Entry
 from sim.core.recorder import NEW_BY_CHANNEL
 from sim.core.rng import uniform_pair, uniform_pairs
 from sim.core.world import CUSTOMER, World
@@ -61,9 +62,9 @@ class Customers:
         # Looked up once: the clock's hot path reads them at every event.
         self.people = world.people
         self.env = world.env
-        self.pending: list[Event | None] = [None] * world.people.size
+        self.pending: list[Entry | None] = [None] * world.people.size
         self.due = array("d", bytes(8 * world.people.size))  # when the pending event fires (no float objects)
-        self.firing: Event | None = None  # the clock event being handled now, if any
+        self.firing: Entry | None = None  # the clock event being handled now, if any
         # The callback every clock event carries, bound once (``self._on_clock`` makes a new
         # bound-method object at each access; one per scheduled event otherwise).
         self._clock_callback = self._on_clock
@@ -207,7 +208,7 @@ class Customers:
         now = env.now
         time = now + (self.due[person] - now) * old / bound
         # The same (person, pick): the same slot. The old event is void when it fires.
-        self.pending[person] = self._at(time, event.value, self._clock_callback)
+        self.pending[person] = self._at(time, event[VALUE], self._clock_callback)
         self.due[person] = time
 
     def redraw_changed_clocks(self) -> int:
@@ -235,9 +236,9 @@ class Customers:
         if self.people.status[person] == CUSTOMER:
             self._redraw_if_changed(person)
 
-    def _on_clock(self, event: Event) -> None:
+    def _on_clock(self, event: Entry) -> None:
         # (An annotation, not typing.cast: a cast is a call and builds tuple[int, float] each time.)
-        value: tuple[int, float] = event.value  # type: ignore[assignment]
+        value: tuple[int, float] = event[VALUE]
         person, draw = value
         if self.people.status[person] != CUSTOMER or self.pending[person] is not event:
             return
@@ -247,7 +248,7 @@ class Customers:
         finally:
             self.firing = None
 
-    def _handle(self, person: int, draw: float, event: Event) -> None:
+    def _handle(self, person: int, draw: float, event: Entry) -> None:
         people = self.people
         pick = draw * people.clock_rate[person]
         rate = people.order_rate[person] * self.order_multiplier[people.level[person]]  # order_rate(), inlined

@@ -57,9 +57,10 @@ from collections.abc import Callable, Generator
 from typing import cast
 
 import simpy
-from simpy.events import URGENT, Event, Timeout
+from simpy.events import URGENT, Event
 
 from sim.core.calendar import EPS, HOURS_PER_DAY, MINUTES_PER_DAY
+from sim.core.later import VALUE, Entry
 from sim.core.recorder import CONTACTS_BY_KIND, Daily, Hourly, Recorder
 from sim.core.vocabulary import ORDER_PROBLEM, PRODUCT_PROBLEM, QUESTION, SERVICE
 from sim.core.world import CUSTOMER, QUESTION_TAGS, World
@@ -157,7 +158,7 @@ class Desk:
         self.queue: deque[Contact] = deque()
         self.urgent: deque[Contact] = deque()  # product problems, when they have priority
         self.idle: list[int] = []  # the agents waiting for a contact, all on duty
-        self.off_duty: dict[int, Event] = {}  # agent -> the event that calls them back
+        self.off_duty: dict[int, None] = {}  # the agents off duty, to be called back (a dict: a fixed order)
         self.running: set[int] = set()
         self.on_duty = 0
         # When each agent last went off duty (inf while on duty): service that runs on past it
@@ -171,6 +172,13 @@ class Desk:
         self._schedule = 0  # the number of the current shift process (a refresh starts a new one)
         # The keyed draws (sim.core.rng's, or their compiled twins: the same numbers).
         self._child, self._uniform, _ = compiled.scalar_draws()
+        # The desk's timers — a deferred arrival, patience, the end of a handling, a retry, an
+        # agent woken or called back — are events of sim.core.later: a callback and a value,
+        # scheduled as a Timeout of the same delay would be, with no event object each. Their
+        # callbacks are bound once (each access to a method makes a bound-method object).
+        self._at = world.later.at
+        self._arrive_callback, self._abandon_callback = self._arrive_event, self._abandon
+        self._woken_callback, self._done_callback, self._again_callback = self._woken, self._done, self._again
         self.satisfaction: SatisfactionPort
         self.episodes: EpisodesPort
         self.refresh()
@@ -244,7 +252,8 @@ class Desk:
                 _CallIn(env, index, self._resume)
         peak = self.staffing.peak
         for index in [i for i in self.off_duty if i < agents or i >= peak]:  # called in, or let go
-            self.off_duty.pop(index).succeed(index)
+            del self.off_duty[index]
+            self._at(now, index, self._woken_callback)
         for index in [i for i in self.idle if i >= agents]:
             self.idle.remove(index)
             self._wake(index)
@@ -288,10 +297,11 @@ class Desk:
             delay = max(0.0, day + self.profile.time_of_day(self._uniform(contact.key, DEFER)) - now)
         contact.deferrals += 1
         self.deferred[contact] = None
-        Timeout(env, delay, (contact, contact.deferrals)).callbacks.append(self._arrive_event)
+        self._at(now + delay, (contact, contact.deferrals), self._arrive_callback)
 
-    def _arrive_event(self, event: Event) -> None:
-        contact, deferral = cast(tuple[Contact, int], event.value)
+    def _arrive_event(self, event: Entry) -> None:
+        value: tuple[Contact, int] = event[VALUE]
+        contact, deferral = value
         if deferral != contact.deferrals:
             return  # timed again since, under new opening hours
         del self.deferred[contact]
@@ -343,13 +353,12 @@ class Desk:
                 # tie of a fixed handle time with a fixed patience (docs/PERFORMANCE.md).
                 self._take_next(index)
         elif self.patience is not None:
-            give_up = Timeout(self.env, self.patience(contact.key, PATIENCE) / MINUTES_PER_DAY, contact)
-            give_up.callbacks.append(self._abandon)
+            self._at(now + self.patience(contact.key, PATIENCE) / MINUTES_PER_DAY, contact, self._abandon_callback)
 
     # ---------------------------------------------------------------- agents
     #
     # An agent is driven by the callbacks of the events it waits for — its call-in (_CallIn), a
-    # wake-up or a call back (value: the agent), the end of a contact's handling (a Timeout) —
+    # wake-up or a call back (value: the agent), the end of a contact's handling —
     # instead of being a SimPy process: the same events, made at the same moments with the
     # same priorities, so the order of events, ties included, is what the process gave; what
     # goes is the process's resumption (a generator send and a callback registered) per event.
@@ -359,13 +368,15 @@ class Desk:
     def _wake(self, index: int) -> None:
         """Wake the idle agent ``index`` now, by an event (processed after what is due at this
         instant already)."""
-        wake = Event(self.env)
-        wake.callbacks.append(self._resume)
-        wake.succeed(index)
+        self._at(self.env.now, index, self._woken_callback)
 
     def _resume(self, event: Event) -> None:
-        """The agent ``event.value`` is called in, woken for a contact, or called back."""
+        """The agent ``event.value`` is called in."""
         self._take_next(cast(int, event.value))
+
+    def _woken(self, event: Entry) -> None:
+        """The agent ``event[VALUE]`` is woken for a contact, or called back."""
+        self._take_next(event[VALUE])
 
     def _take_next(self, index: int) -> None:
         """The agent is free: off duty (or let go), idle, or answering the next contact."""
@@ -375,9 +386,7 @@ class Desk:
                 return
             if (self.queue or self.urgent) and self.idle:
                 self._wake(self.idle.pop())  # woken for a contact as the shift ended: pass it on
-            back = Event(self.env)
-            back.callbacks.append(self._resume)
-            self.off_duty[index] = back
+            self.off_duty[index] = None  # called back (_staff) by an event at that moment
             return
         contact = self._next()
         if contact is None:
@@ -389,12 +398,12 @@ class Desk:
         wait = now - contact.arrived
         handle = self.handles[contact.kind](contact.key, HANDLE)
         self._answered(contact, wait, handle)
-        done = Timeout(env, handle / MINUTES_PER_DAY, (index, contact, wait, now))
-        done.callbacks.append(self._done)
+        self._at(now + handle / MINUTES_PER_DAY, (index, contact, wait, now), self._done_callback)
 
-    def _done(self, event: Event) -> None:
+    def _done(self, event: Entry) -> None:
         """The agent has handled the contact (started at ``start``): any overtime, the outcome, what next."""
-        index, contact, wait, start = cast(tuple[int, Contact, float, float], event.value)
+        value: tuple[int, Contact, float, float] = event[VALUE]
+        index, contact, wait, start = value
         now = self.env.now
         off = self.off_since.get(index, math.inf)
         if off < now:  # the shift ended during the contact: the rest is overtime
@@ -444,8 +453,8 @@ class Desk:
         counts.waited_by_hour[hour] += 1.0
         counts.wait_minutes_by_hour[hour] += minutes
 
-    def _abandon(self, event: Event) -> None:
-        contact = cast(Contact, event.value)
+    def _abandon(self, event: Entry) -> None:
+        contact: Contact = event[VALUE]
         if contact.answered:
             return
         contact.abandoned = True
@@ -506,10 +515,10 @@ class Desk:
     def _retry_later(self, contact: Contact) -> None:
         """The same problem, another try after about ``recontact_delay_days``."""
         delay = -math.log1p(-self._uniform(contact.key, RECONTACT)) * self.s.recontact_delay_days  # rng.exponential
-        Timeout(self.env, delay, contact).callbacks.append(self._again)
+        self._at(self.env.now + delay, contact, self._again_callback)
 
-    def _again(self, event: Event) -> None:
-        contact = cast(Contact, event.value)
+    def _again(self, event: Entry) -> None:
+        contact: Contact = event[VALUE]
         if not self._current(contact):
             return
         attempt = contact.attempt + 1

@@ -29,8 +29,8 @@ lead time, say) cannot shift another's.
 
 from __future__ import annotations
 
-from simpy.events import Event
-
+from sim.core.later import VALUE as EVENT_VALUE
+from sim.core.later import Entry
 from sim.core.recorder import REVENUE_BY_LEVEL, Daily
 from sim.core.rng import child, uniform_pair
 from sim.core.vocabulary import DISAPPOINTING_PRODUCT, FAILED_ORDER, NEUTRAL, PRODUCT, SERVICE
@@ -153,8 +153,8 @@ class Fulfilment:
         outcome = (person, now, key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim)
         self._at(now + lead, outcome, self._deliver_callback)  # as Timeout(env, lead, outcome) would
 
-    def _deliver(self, event: Event) -> None:
-        delivery: tuple[int, float, int, float, bool, float, bool, bool, bool, bool, float] = event.value  # type: ignore[assignment]
+    def _deliver(self, event: Entry) -> None:
+        delivery: tuple[int, float, int, float, bool, float, bool, bool, bool, bool, float] = event[EVENT_VALUE]
         person, placed, key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim = delivery
         people = self.people
         if people.status[person] != CUSTOMER or people.joined[person] > placed:
