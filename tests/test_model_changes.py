@@ -149,3 +149,15 @@ def test_a_change_of_the_advertising_rate_keeps_the_pending_candidate() -> None:
     assert ads.pending is not event and ads.pending is not None and event is not None
     assert ads.candidates == c and ads.pending._value == c  # not renumbered
     assert ads.due == pytest.approx(env.now + (due - env.now) * rate / ads.rate_per_day, rel=1e-12)
+
+
+def test_a_perfect_orders_score_follows_a_change_of_the_scores_weights() -> None:
+    """Satisfaction keeps a perfect order's score (what most deliveries are scored) as of its
+    parameters: fulfilment_score(1, 1), before and after a change of them."""
+    scenario = small()
+    model = Model(scenario, 0)
+    satisfaction = model.satisfaction
+    assert satisfaction.perfect_order_score == satisfaction.fulfilment_score(1.0, 1.0)
+    before = satisfaction.perfect_order_score
+    model.apply(with_changes(scenario, service_quality__tangibles=0.2, service_quality__weights__tangibles=0.5))
+    assert satisfaction.perfect_order_score == satisfaction.fulfilment_score(1.0, 1.0) != before

@@ -161,7 +161,7 @@ class Fulfilment:
             return  # no longer a customer, or an order of an earlier spell (won back since)
         satisfaction = self.satisfaction
         if perfect:  # nothing failed: responsiveness and reliability are 1, no guarantee, no problem
-            felt = satisfaction.feel(person, satisfaction.fulfilment_score(1.0, 1.0))
+            felt = satisfaction.feel(person, satisfaction.perfect_order_score)  # fulfilment_score(1.0, 1.0)
             # The experience's key is read only by a telling, which a neutral experience has not
             # (Satisfaction.respond): it is made only when it may be needed (a hash saved a time).
             satisfaction.respond(person, felt, self._child(key, DELIVERY_TAG) if felt != NEUTRAL else 0)

@@ -93,6 +93,7 @@ class SatisfactionPort(Protocol):
 
     recovery_bonus: float
     product_problem_score: float
+    perfect_order_score: float  # fulfilment_score(1.0, 1.0)
 
     def fulfilment_score(self, responsiveness: float, reliability: float) -> float: ...
     def contact_score(self, responsiveness: float, resolved: bool, answered: bool) -> float: ...

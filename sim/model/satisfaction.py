@@ -82,6 +82,8 @@ class Satisfaction:
         # term (the same products, so the same score to the last bit).
         self._fulfilment_total = w.responsiveness + w.reliability + w.tangibles
         self._fulfilment_tangibles = w.tangibles * q.tangibles
+        # A perfect order's score (on time, complete, right, invoiced right), read at most deliveries.
+        self.perfect_order_score = self.fulfilment_score(1.0, 1.0)
 
     # ------------------------------------------------------------------ scores
 
