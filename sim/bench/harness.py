@@ -290,7 +290,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         "definitions": {
             "customer_day": "one customer alive for one day (the model's daily snapshot of customers by level)",
             "ns_per_customer_day": "seconds of Model.run() (building excluded) per customer-day, in ns; median of rounds",
-            "events": "events processed by env.run: SimPy's event-id counter env._eid less len(env._queue), after minus before",
+            "events": ("events processed by env.run: SimPy's event-id counter env._eid less len(env._queue) and, in the "
+                       "model, less the events waiting beside it (sim.core.later: env.waiting()), after minus before"),
             "ratio_to_skeleton": "model ns/customer-day over the skeleton's at the same customers alive, per round; median",
             "scaling_ratio": (f"model ns/customer-day at {LARGE:,} people over that at {SMALL:,}, per round "
                               f"(the mean of the {SMALL:,}-person runs just before and after); median"),
