@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+import random
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -556,6 +558,33 @@ def test_scores_are_weighted_means_of_the_dimensions(model: Model) -> None:
     assert answered == pytest.approx(0.3 * 0.25 + 0.35 + 0.15 * 0.85 + 0.1 * 0.8 + 0.1 * 0.85)
     unanswered = sat.contact_score(0.0, resolved=False, answered=False)
     assert unanswered == pytest.approx(0.1 * 0.85 / 0.75)
+
+
+def test_a_contacts_score_is_the_weighted_mean_to_the_last_bit_whatever_the_weights(model: Model) -> None:
+    """contact_score keeps its constant terms from refresh: the same floats as the sum written
+    out in full (the order of the additions kept), for random weights and levels, every branch."""
+    rng = random.Random(5)
+    sat = model.satisfaction
+    for _ in range(200):
+        weights = {k: rng.choice([0.0, rng.random()]) for k in ("responsiveness", "reliability", "assurance",
+                                                                "empathy", "tangibles")}
+        if sum(weights.values()) <= 0:
+            continue
+        levels = {k: rng.random() for k in ("assurance", "empathy", "tangibles")}
+        model.world.scenario = model.world.scenario.model_copy(update={
+            "service_quality": model.world.scenario.service_quality.model_copy(
+                update={**levels, "weights": model.world.scenario.service_quality.weights.model_copy(update=weights)})})
+        sat.refresh()
+        w = SimpleNamespace(**weights)
+        for responsiveness, resolved, answered in itertools.product([0.0, rng.random(), 1.0], [False, True],
+                                                                    [False, True]):
+            num = w.responsiveness * responsiveness + w.reliability * (1.0 if resolved else 0.0)
+            num += w.tangibles * levels["tangibles"]
+            den = w.responsiveness + w.reliability + w.tangibles
+            if answered:
+                num += w.assurance * levels["assurance"] + w.empathy * levels["empathy"]
+                den += w.assurance + w.empathy
+            assert sat.contact_score(responsiveness, resolved, answered) == (num / den if den > 0 else 0.0)
 
 
 def test_lose_takes_satisfaction_down_but_not_below_zero(model: Model) -> None:

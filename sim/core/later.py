@@ -15,16 +15,17 @@ events at any size: even a day's events at 1 M (about 8,600 on the heap at midda
 ``heappop`` about 2.9 µs against 0.45 µs at the shipped size (cProfile), the heap's tuples
 being scattered in memory.
 
-**An event is a tuple, not an object.** The customers' clocks and the deliveries are most of a
-run's events, and each needs no more of SimPy's :class:`~simpy.events.Event` than a time, a
-callback and a value: nobody waits for it, nothing fails. :meth:`Later.at` makes the tuple
+**An event is a tuple, not an object.** The customers' clocks, the deliveries and the desk's
+timers are most of a run's events, and each needs no more of SimPy's
+:class:`~simpy.events.Event` than a time, a callback and a value: nobody waits for it, nothing
+fails. :meth:`Later.at` makes the tuple
 ``(time, NORMAL, id, callback, value)`` — SimPy's own queue entry, ``(time, priority, id,
 event)``, with the callback and value in place of the event — and returns it, so that whoever
 holds it (a customer's pending clock, say) can tell it from its successors. The
 :class:`Environment` below is SimPy's with a second heap for these tuples: each step takes
 whichever of the two heaps' first entries is smaller, comparing (time, priority, id) as SimPy
 compares its own, sets the clock to its time and calls ``callback(entry)``. That saves making
-an event object, its callbacks' list and SimPy's dispatch of it: 7.6 % of a run's
+an event object, its callbacks' list and SimPy's dispatch of it: 10 % of a run's
 instructions at the shipped size (docs/PERFORMANCE.md).
 
 **Nothing moves.** An event fires at its own time — the very float a ``Timeout`` made when it

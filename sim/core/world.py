@@ -77,8 +77,9 @@ class World:
         self.replication = replication
         self.seed = seed
         self.env = Environment()  # SimPy's, stepping Later's events too
-        # Events due after the current day, or part of a day in a large market (customers' clocks,
-        # deliveries), wait here, not in SimPy's heap.
+        # The customers' clocks, the deliveries and the desk's timers: events without event objects,
+        # stepped by env beside SimPy's; those due after the current day (or part of a day in a
+        # large market) wait in its buckets.
         self.later = Later(self.env, buckets_per_day(scenario.market.population))
         # Each mechanism's draws, by name, created on first use (see sim.core.rng).
         self._draws: dict[str, Draws] = {}

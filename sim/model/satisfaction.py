@@ -84,6 +84,10 @@ class Satisfaction:
         self._fulfilment_tangibles = w.tangibles * q.tangibles
         # A perfect order's score (on time, complete, right, invoiced right), read at most deliveries.
         self.perfect_order_score = self.fulfilment_score(1.0, 1.0)
+        # contact_score's constant parts when an agent answered: assurance's and empathy's terms
+        # and the denominator (the same sums in the same order as written out in full).
+        self._answered_terms = w.assurance * q.assurance + w.empathy * q.empathy
+        self._answered_total = self._fulfilment_total + (w.assurance + w.empathy)
 
     # ------------------------------------------------------------------ scores
 
@@ -96,14 +100,19 @@ class Satisfaction:
         return (w.responsiveness * responsiveness + w.reliability * reliability + self._fulfilment_tangibles) / total
 
     def contact_score(self, responsiveness: float, resolved: bool, answered: bool) -> float:
-        """A contact's score; assurance and empathy only count when an agent answered."""
+        """A contact's score; assurance and empathy only count when an agent answered.
+
+        The score is (w_resp · responsiveness + w_rel · resolved + w_tang · tangibles [+ w_ass ·
+        assurance + w_emp · empathy]) / (the weights summed), the bracket only when answered;
+        the constant terms are computed in ``refresh``."""
         w = self.weights
         num = w.responsiveness * responsiveness + w.reliability * (1.0 if resolved else 0.0)
-        num += w.tangibles * self.tangibles
-        den = w.responsiveness + w.reliability + w.tangibles
+        num += self._fulfilment_tangibles
         if answered:
-            num += w.assurance * self.assurance + w.empathy * self.empathy
-            den += w.assurance + w.empathy
+            num += self._answered_terms
+            den = self._answered_total
+        else:
+            den = self._fulfilment_total
         return num / den if den > 0 else 0.0
 
     # -------------------------------------------------------------- experience
