@@ -174,9 +174,11 @@ def test_a_tellings_listeners_and_decisions_are_the_pythons(kind: str, contacts:
         telling = rng.child(key, ports.TELLING)
         told = network.recipients(person, count, telling)
         decision = word_of_mouth.Decisions(telling)
-        listeners, uniforms = compiled.telling_draws(indptr, indices, network.size, person, count, key)
-        assert listeners.tolist() == told
-        assert uniforms.tolist() == [decision(j) for j in range(len(told))]
+        listeners, uniforms = np.full(count + 3, -7, np.int64), np.full(count + 3, 7.0)
+        n = compiled.telling_draws(indptr, indices, network.size, person, count, key, listeners, uniforms)
+        assert listeners[:n].tolist() == told
+        assert uniforms[:n].tolist() == [decision(j) for j in range(len(told))]
+        assert (listeners[n:] == -7).all() and (uniforms[n:] == 7.0).all()  # nothing written past n
 
 
 def test_a_model_runs_the_same_without_them(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,3 +203,26 @@ def test_a_model_runs_the_same_without_them(monkeypatch: pytest.MonkeyPatch) -> 
         assert x.keys() == y.keys()
         for name in x:
             assert np.array_equal(x[name], y[name], equal_nan=True), (table, name)
+
+
+def test_a_models_kernels_call_no_python_so_that_ctrl_c_stays_a_keyboard_interrupt(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A compiled call that runs Python — numba unpickles in Python what it needs to hand an
+    array back — is where a pending Ctrl-C is raised, and then surfaces as a SystemError, which
+    the command line would report with a traceback instead of stopping cleanly (it did, in a
+    test that interrupts a run). A replication's kernels hand back only numbers, written into
+    the caller's arrays otherwise: a short run calls numba's unpickling not once."""
+    import numba.core.serialize as serialize
+
+    calls = []
+    unpickle = serialize._numba_unpickle
+
+    def counting(*args: object) -> object:
+        calls.append(args)
+        return unpickle(*args)
+
+    model = Model(scaled(load_scenario(BASELINE), 2_000, 60), 0)  # built first: its NumPy kernels may
+    monkeypatch.setattr(serialize, "_numba_unpickle", counting)
+    result = model.run()
+    assert result.daily["wom_positive"].sum() > 0 and result.daily["orders"].sum() > 0  # tellings and orders ran
+    assert calls == []

@@ -161,3 +161,18 @@ def test_a_perfect_orders_score_follows_a_change_of_the_scores_weights() -> None
     before = satisfaction.perfect_order_score
     model.apply(with_changes(scenario, service_quality__tangibles=0.2, service_quality__weights__tangibles=0.5))
     assert satisfaction.perfect_order_score == satisfaction.fulfilment_score(1.0, 1.0) != before
+
+
+def test_a_change_that_lets_tellers_tell_more_makes_room_for_them() -> None:
+    """The compiled tellings write into word of mouth's own arrays, sized for the most a teller
+    can tell: a change of scenario that raises it grows them, and the run goes on."""
+    scenario = small()
+    model = Model(scenario, 0)
+    assert model.word_of_mouth._told.size == 20  # the default's most: told_by_unhappy.max
+    model.world.env.run(until=5)
+    model.apply(with_changes(scenario, word_of_mouth__told_by_unhappy__min=30, word_of_mouth__told_by_unhappy__max=45))
+    assert model.word_of_mouth._told.size == model.word_of_mouth._decided.size == 45
+    model.world.env.run(until=30)
+    told = model.world.record.daily["wom_negative"][5:30]
+    tellers = model.world.record.daily["unhappy_tellers"][5:30]
+    assert sum(tellers) > 0 and sum(told) >= 30 * sum(tellers)

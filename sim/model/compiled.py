@@ -278,15 +278,18 @@ def clock_draw(person_key, n, now, bound):
     return now + -math.log(u) / bound, pick
 
 
-@_compile("Tuple((int64[::1], float64[::1]))(int64[::1], int32[::1], int64, int64, int64, uint64)")
-def telling_draws(indptr, indices, size, person, count, key):
+@_compile("int64(int64[::1], int32[::1], int64, int64, int64, uint64, int64[::1], float64[::1])")
+def telling_draws(indptr, indices, size, person, count, key, told, decided):
     """Whom a telling of the experience ``key`` reaches and each listener's uniform number, from
     the telling's key ``child(key, TELLING)``: :meth:`sim.model.network.SocialNetwork.recipients`
     (``indptr`` and ``indices``: its ties), then :class:`sim.model.word_of_mouth.Decisions` for
-    every listener in order."""
+    every listener in order. Written into ``told[:n]`` and ``decided[:n]`` (the caller's, of at
+    least ``count`` each: not checked), and ``n`` returned. (Not returned as new arrays: handing
+    an array back to Python calls numba's unpickling in Python, where a Ctrl-C arriving during
+    the call would surface as a SystemError instead of a KeyboardInterrupt.)"""
     telling = child(key, TELLING)
     if count <= 0 or size < 2:
-        return np.empty(0, np.int64), np.empty(0, np.float64)
+        return 0
     start, end = indptr[person], indptr[person + 1]
     degree = end - start
     if degree >= count:  # a partial Fisher-Yates shuffle of the contacts: the first `count`
@@ -299,9 +302,8 @@ def telling_draws(indptr, indices, size, person, count, key):
                 u, v = uniform_pair(telling, i >> 1)
             j = i + int(u * (degree - i))
             contacts[i], contacts[j] = contacts[j], contacts[i]
-        told = contacts[:count].copy()
+        told[:count] = contacts[:count]
     else:  # every contact, then strangers uniformly at random (not the teller)
-        told = np.empty(count, np.int64)
         told[:degree] = indices[start:end]
         chosen, draw = degree, 0
         u = v = 0.0
@@ -315,9 +317,8 @@ def telling_draws(indptr, indices, size, person, count, key):
             if other != person:
                 told[chosen] = other
                 chosen += 1
-    decided = np.empty(told.size, np.float64)
-    for j in range(0, told.size, 2):
+    for j in range(0, count, 2):
         decided[j], second = uniform_pair(telling, LISTENERS + (j >> 1))
-        if j + 1 < told.size:
+        if j + 1 < count:
             decided[j + 1] = second
-    return told, decided
+    return count

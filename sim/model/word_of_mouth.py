@@ -81,6 +81,7 @@ class WordOfMouth:
                      if compiled.ready() else None)
         self._telling_draws = compiled.direct(compiled.telling_draws)  # compiled once ready() (looked up here)
         self._uniform_pair = compiled.scalar_draws()[2]  # the decision to tell: rng.uniform_pair or its twin
+        self._told, self._decided = np.empty(0, np.int64), np.empty(0, np.float64)  # sized by refresh
         self.attrition: AttritionPort
         self.joining: JoiningPort
         self.refresh()
@@ -101,6 +102,11 @@ class WordOfMouth:
                                 for w in levels.by_level("recommendation_weight"))
         self.p_tell_unhappy = w.tell_probability_unhappy
         self.p_leave = w.leave_per_complaint_heard
+        # The compiled tellings' output: room for the most a teller can tell (telling_draws does
+        # not check it), grown if a change of scenario raises it.
+        most = max(w.told_by_happy.max, w.told_by_unhappy.max)
+        if self._told.size < most:
+            self._told, self._decided = np.empty(most, np.int64), np.empty(most, np.float64)
 
     def tell(self, person: int, positive: bool, key: int) -> None:
         """Maybe tell others about an experience of ``person`` (``key``: the experience's)."""
@@ -119,8 +125,8 @@ class WordOfMouth:
         decision: Callable[[int], float]
         if self.ties is not None:  # compiled (sim.model.compiled): the numbers of the branch below
             indptr, indices = self.ties
-            listeners, uniforms = self._telling_draws(indptr, indices, self.network.size, person, count, key)
-            told, decision = listeners.tolist(), uniforms.tolist().__getitem__
+            n = self._telling_draws(indptr, indices, self.network.size, person, count, key, self._told, self._decided)
+            told, decision = self._told[:n].tolist(), self._decided[:n].tolist().__getitem__
         else:
             telling = child(key, TELLING)
             told = self.network.recipients(person, count, telling)
