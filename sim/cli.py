@@ -430,7 +430,7 @@ def _compare_into(comparison: Comparison, out: Path, args: argparse.Namespace, p
         finally:
             progress.close()
         write_comparison(results, section, out, full_version(), comparison.name, comparison.description,
-                         command=["run_sim.py", *args.argv])
+                         command=["run_sim.py", *args.argv], processes=args.workers)
     except KeyboardInterrupt:
         _interrupted(partial, args)
         raise

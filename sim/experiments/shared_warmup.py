@@ -46,9 +46,9 @@ import math
 import os
 import pickle
 import signal
-import threading
 from collections.abc import Callable, Sequence
 
+from sim.core.processes import can_fork
 from sim.core.recorder import ReplicationResult
 from sim.experiments import sizing
 from sim.model.replication import DayCallback, Model, run_replication
@@ -68,11 +68,6 @@ def warmup_key(scenario: Scenario) -> str | None:
     if scenario.warmup_days <= 0:
         return None
     return scenario.model_dump_json(exclude=set(NOT_IN_THE_WARMUP))
-
-
-def can_fork() -> bool:
-    """Whether this process may copy itself: ``os.fork`` exists and no other thread runs."""
-    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def room_for_a_copy() -> bool:

@@ -40,14 +40,16 @@ import json
 import math
 import os
 import re
+import signal
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 
+from sim.core.processes import can_fork
 from sim.core.version import environment
 from sim.outputs.kpis import KPI_DEFINITIONS, KPI_NAMES, kpi_definitions
 from sim.outputs.stats import mean_ci
@@ -213,6 +215,70 @@ def write_outputs(result: RunResult, out: Path, version: str, command: list[str]
     return out
 
 
+def write_runs(runs: Sequence[tuple[RunResult, Path]], version: str, command: list[str] | None = None,
+               processes: int = 1) -> None:
+    """Write several output folders (:func:`write_outputs` each, ``(result, folder)``) in up to
+    ``processes`` processes: the folders dealt out in turn, this process writing its share while
+    copies of it (``os.fork``, so nothing is pickled) write theirs. Each folder is written
+    atomically by whichever process writes it. A copy that cannot be made, or that fails, leaves
+    its folders to this process, which writes them again: a genuine error is raised here, with
+    its traceback. If this process is interrupted, its copies are stopped (their temporary
+    folders removed) before it goes on."""
+    processes = max(1, min(processes, len(runs)))
+    if processes == 1 or not can_fork():
+        for result, out in runs:
+            write_outputs(result, out, version, command)
+        return
+    shares = [list(runs[k::processes]) for k in range(processes)]
+    mine = shares[0]
+    copies: dict[int, list[tuple[RunResult, Path]]] = {}
+    try:
+        for share in shares[1:]:
+            try:
+                pid = os.fork()
+            except OSError:
+                mine += share
+                continue
+            if pid == 0:
+                _write_in_copy(share, version, command)
+            copies[pid] = share
+        for result, out in mine:
+            write_outputs(result, out, version, command)
+        failed: list[tuple[RunResult, Path]] = []
+        for pid in list(copies):
+            _, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                failed += copies[pid]
+            del copies[pid]
+        for result, out in failed:
+            write_outputs(result, out, version, command)
+    except BaseException:  # e.g. Ctrl-C: the copies stop too, leaving no temporary folder
+        for pid in copies:
+            os.kill(pid, signal.SIGTERM)
+        for pid in copies:
+            os.waitpid(pid, 0)
+        raise
+
+
+def _write_in_copy(share: list[tuple[RunResult, Path]], version: str, command: list[str] | None) -> NoReturn:
+    """A forked copy's work: write its folders, then end, whatever happens, with 0 if all were
+    written. It ignores Ctrl-C (its parent decides) and ends on SIGTERM through ``SystemExit``,
+    so that :func:`write_outputs` removes its temporary folder."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        for result, out in share:
+            write_outputs(result, out, version, command)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(1)
+
+
 COMPARISON_FILES = ("comparison.csv", "summary.json")
 
 
@@ -242,13 +308,15 @@ def comparison_rows(section: dict[str, Any], results: dict[str, RunResult]) -> p
 
 
 def write_comparison(results: dict[str, RunResult], section: dict[str, Any], out: Path, version: str,
-                     name: str, description: str = "", command: list[str] | None = None) -> Path:
-    """The comparison's folder: ``scenarios/NAME/`` with each scenario's run outputs, then
-    ``comparison.csv`` and, last, ``summary.json`` (each scenario's KPIs as ``run`` writes them,
-    the KPI definitions and the ``comparison`` section)."""
+                     name: str, description: str = "", command: list[str] | None = None,
+                     processes: int = 1) -> Path:
+    """The comparison's folder: ``scenarios/NAME/`` with each scenario's run outputs (written
+    by up to ``processes`` processes: :func:`write_runs`), then ``comparison.csv`` and, last,
+    ``summary.json`` (each scenario's KPIs as ``run`` writes them, the KPI definitions and the
+    ``comparison`` section)."""
     out.mkdir(parents=True, exist_ok=True)
-    for scenario_name, result in results.items():
-        write_outputs(result, out / "scenarios" / folder_name(scenario_name), version, command)
+    write_runs([(result, out / "scenarios" / folder_name(scenario_name)) for scenario_name, result in results.items()],
+               version, command, processes)
     base = results[section["baseline"]].scenario
     data = {
         "schema": SCHEMA,

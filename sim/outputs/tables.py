@@ -5,7 +5,7 @@ time series), per replication, weekday and hour (the desk), per churn event; and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -147,9 +147,19 @@ class RunResult:
 
     scenario: Scenario
     replications: list[ReplicationResult]
+    # The KPI table of the replications it was made from (a comparison reads it some forty
+    # times: the summaries, the paired analysis, the CSVs); made again when they change.
+    _kpis: tuple[tuple[int, ...], pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     def kpis(self) -> pd.DataFrame:
-        return kpi_frame(self.replications, self.scenario)
+        """One row per replication, one column per KPI (a copy: change it freely)."""
+        key = (id(self.scenario), *map(id, self.replications))
+        if self._kpis is None or self._kpis[0] != key:
+            self._kpis = (key, kpi_frame(self.replications, self.scenario))
+        return self._kpis[1].copy()
+
+    def __getstate__(self) -> dict[str, object]:  # ids mean nothing in another process
+        return {**self.__dict__, "_kpis": None}
 
     def timeseries(self) -> pd.DataFrame:
         return timeseries_frame(self.replications, self.scenario)

@@ -1,0 +1,135 @@
+"""Writing several output folders at once (a comparison's scenarios): forked copies of this
+process write their share, whatever happens the folders are whole and the same as written
+in one process; and a run's KPI table is made once."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import load_scenario, run
+from sim.outputs import files
+from sim.outputs.files import RESULT_FILES, write_runs
+from sim.outputs.tables import RunResult
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ["horizon_days=20", "market.population=1000", "market.initial_customers=200", "warmup_days=0"]
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+
+@pytest.fixture(scope="module")
+def results() -> list[RunResult]:
+    return [run(load_scenario(ROOT / "scenarios" / "baseline.yaml", SMALL, seed=seed, replications=2))
+            for seed in (1, 2, 3)]
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _runs(results: list[RunResult], folder: Path) -> list[tuple[RunResult, Path]]:
+    return [(r, folder / f"s{k}") for k, r in enumerate(results)]
+
+
+def test_folders_written_by_copies_are_those_written_by_one_process(results, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    write_runs(_runs(results, tmp_path / "one"), "v", ["cmd"], processes=1)
+    forks = []
+    fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    write_runs(_runs(results, tmp_path / "three"), "v", ["cmd"], processes=3)
+    assert len(forks) == 2  # two copies, this process the third
+    one, three = _contents(tmp_path / "one"), _contents(tmp_path / "three")
+    assert set(one) == {f"s{k}/{name}" for k in range(3) for name in RESULT_FILES}
+    assert three == one
+
+
+def test_a_copy_that_fails_leaves_its_folders_to_this_process(results, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    write_runs(_runs(results, tmp_path / "one"), "v", None, processes=1)
+    here = os.getpid()
+    write = files.write_outputs
+
+    def failing_in_a_copy(result, out, version, command=None):  # type: ignore[no-untyped-def]
+        if os.getpid() != here:
+            raise RuntimeError("a copy fails")
+        return write(result, out, version, command)
+
+    monkeypatch.setattr(files, "write_outputs", failing_in_a_copy)
+    write_runs(_runs(results, tmp_path / "two"), "v", None, processes=2)
+    assert _contents(tmp_path / "two") == _contents(tmp_path / "one")
+    assert not list((tmp_path / "two").glob(".*")), "no temporary folder is left"
+
+
+def test_an_error_writing_a_folder_is_raised_here(results, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    write = files.write_outputs
+
+    def failing_on_s1(result, out, version, command=None):  # type: ignore[no-untyped-def]
+        if out.name == "s1":  # written by the copy (dealt in turn: s0 and s2 here, s1 there), then here
+            raise ValueError("cannot write s1")
+        return write(result, out, version, command)
+
+    monkeypatch.setattr(files, "write_outputs", failing_on_s1)
+    with pytest.raises(ValueError, match="cannot write s1"):
+        write_runs(_runs(results, tmp_path), "v", None, processes=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s0", "s2"]
+
+
+@dataclasses.dataclass
+class _Stalling(RunResult):
+    """A run whose time series, in a copy, signals ``ready`` and then waits for ever."""
+
+    ready: int = -1
+    never: int = -1
+
+    def timeseries(self) -> pd.DataFrame:
+        os.write(self.ready, b"x")
+        os.read(self.never, 1)  # nothing is ever written: only a signal ends this
+        raise AssertionError("unreachable")
+
+
+@dataclasses.dataclass
+class _Interrupting(RunResult):
+    """A run whose time series, here, waits until the copy is writing, then is Ctrl-C'd."""
+
+    ready: int = -1
+
+    def timeseries(self) -> pd.DataFrame:
+        os.read(self.ready, 1)
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_here_stops_the_copies_and_leaves_no_temporary_folder(results, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ready_r, ready_w = os.pipe()
+    never_r, never_w = os.pipe()
+    base = results[0]
+    runs = [(_Interrupting(base.scenario, base.replications, ready=ready_r), tmp_path / "here"),
+            (_Stalling(base.scenario, base.replications, ready=ready_w, never=never_r), tmp_path / "copy")]
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write_runs(runs, "v", None, processes=2)
+    finally:
+        for fd in (ready_r, ready_w, never_r, never_w):
+            os.close(fd)
+    left = [p.name for p in tmp_path.rglob("*") if p.is_file() or p.name.startswith(".")]
+    assert left == [], "nothing written, and the copy's temporary folder removed"
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the copy was waited for
+
+
+def test_a_runs_kpi_table_is_made_once_and_again_when_its_replications_change(results, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sim.outputs.tables as tables
+
+    made = []
+    frame = tables.kpi_frame
+    monkeypatch.setattr(tables, "kpi_frame", lambda *a: made.append(1) or frame(*a))
+    r = RunResult(results[0].scenario, list(results[0].replications))
+    first = r.kpis()
+    first.loc[0, "revenue"] = -1.0  # a copy: the next call is unchanged
+    pd.testing.assert_frame_equal(r.kpis(), frame(r.replications, r.scenario))
+    assert len(made) == 1
+    r.replications.pop()
+    assert len(r.kpis()) == 1 and len(made) == 2
