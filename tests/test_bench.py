@@ -125,9 +125,13 @@ def test_skeleton_keeps_its_customers_and_counts_events():
 def test_experiments_on_a_tiny_scenario():
     """Replications on 1 and 2 workers and the output writing's share (no Dask here)."""
     tiny = scaled(load_scenario(BASELINE), 300, 5).model_copy(update={"replications": 2})
-    exp = measure.experiments(tiny, dask=False, say=lambda text: None)
+    said: list[str] = []
+    exp = measure.experiments(tiny, dask=False, say=said.append, rounds=3)
     assert positive(exp["seconds_workers_1"]) and positive(exp["seconds_workers_2"])
     assert positive(exp["speedup_workers_2"]) and 0 < exp["write_share"] < 1
+    ratios = exp["speedup_workers_2_rounds"]
+    assert len(ratios) == 3 and exp["speedup_workers_2"] == sorted(ratios)[1]  # the median of the rounds
+    assert ["1 worker" in line for line in said] == [True, False, False, True, True, False]  # alternating
     assert exp["speedup_dask_2"] is None
 
 

@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
             "interleaved rounds), at several market sizes; measure memory per person in a fresh "
             "process per size; time replications on 1 and 2 workers (and Dask) and the shipped "
             "comparison. Prints a table and writes a JSON file (default bench/results/latest.json). "
-            "A full run takes about 20 minutes on 2 idle cores (the comparison about 13 of "
+            "A full run takes about 9 minutes on 2 idle cores (the comparison about 5 of "
             "them; --skip-comparison leaves it out); --quick about a minute. Nothing is asserted: figures are reported."),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"rounds at sizes of {LARGE_FROM:,} people and more")
     p.add_argument("--replications", type=int,
                    help="replications of the baseline timed on 1 and 2 workers [full: 6; --quick: 4]")
+    p.add_argument("--experiment-rounds", type=int,
+                   help="interleaved rounds of the replications on 1 and on 2 workers [full: 3; --quick: 1]")
     p.add_argument("--comparison-replications", type=int, default=30,
                    help="replications of the shipped comparison (on 2 workers)")
     p.add_argument("--skip-comparison", action="store_true", help="do not time the shipped comparison")
@@ -188,8 +190,10 @@ def table(data: dict[str, Any]) -> str:
                 f"{m['bytes_per_person']:>13,.0f} {m['build_seconds']:>8.2f}")
     exp = data["experiments"]
     if exp:
-        lines += ["", f"{exp['replications']} replications of the baseline: 1 worker {exp['seconds_workers_1']:.1f} s, "
-                      f"2 workers {exp['seconds_workers_2']:.1f} s, Dask 2 workers "
+        ratios = exp.get("speedup_workers_2_rounds") or [exp["speedup_workers_2"]]
+        lines += ["", f"{exp['replications']} replications of the baseline, medians of {len(ratios)} round(s): "
+                      f"1 worker {exp['seconds_workers_1']:.1f} s, 2 workers {exp['seconds_workers_2']:.1f} s "
+                      f"(speed-up {exp['speedup_workers_2']:.2f}, {min(ratios):.2f}-{max(ratios):.2f}), Dask 2 workers "
                       f"{_fmt(exp['seconds_dask_2'], '.1f')} s; writing the outputs "
                       f"{exp['write_outputs_seconds']:.2f} s ({exp['write_share']:.1%} of the run)"]
     if data["comparison"]:
@@ -257,7 +261,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     if not args.skip_experiments:
         say("replications of the baseline on workers")
         exp = measure.experiments(base.model_copy(update={"replications": args.replications}),
-                                  dask=not (args.no_dask or args.quick), say=say)
+                                  dask=not (args.no_dask or args.quick), say=say,
+                                  rounds=args.experiment_rounds or (1 if args.quick else 3))
         if not (args.quick or args.skip_comparison):
             say("the shipped comparison")
             comparison = measure.comparison(args.comparison, args.comparison_replications, 2, say)
@@ -284,7 +289,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         "settings": {
             "scenario": str(args.scenario), "comparison": str(args.comparison), "sizes": sizes,
             "days": args.days, "rounds": args.rounds, "rounds_large": args.rounds_large,
-            "replications": args.replications, "comparison_replications": args.comparison_replications,
+            "replications": args.replications, "experiment_rounds": exp["rounds"] if exp else None,
+            "comparison_replications": args.comparison_replications,
             "shipped_people": shipped,
         },
         "definitions": {
@@ -298,7 +304,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "skeleton_scaling_ratio": f"the skeleton's, {LARGE:,} over {SMALL:,} people, in the same rounds",
             "bytes_per_person": ("peak RSS after running (VmHWM) minus RSS after imports and loading the compiled "
                                  "kernels (numba: compiled_kernels_bytes in the memory rows), per person, fresh process"),
-            "speedup_workers_2": "seconds of the replications on 1 worker over on 2 local worker processes",
+            "speedup_workers_2": "seconds of the replications on 1 worker over on 2 local worker processes; median of the rounds' ratios",
             "speedup_dask_2": "the same over a 2-worker Dask LocalCluster, its start included",
             "write_share": "write_outputs' seconds over the 1-worker run's (replications + writing)",
             "collector_share": "of a model run's seconds, those of Python's cyclic garbage collector (gc.callbacks)",

@@ -14,8 +14,8 @@ the events ``env.run`` processed, in the model as in the skeleton.
 **Memory**: one fresh process per size (:mod:`sim.bench.footprint`).
 
 **Experiments**: replications of the shipped baseline through
-:func:`sim.experiments.runner.run_many` on 1 worker (this process), on 2 local worker
-processes and, if Dask is installed, on a 2-worker Dask LocalCluster bound to 127.0.0.1; the
+:func:`sim.experiments.runner.run_many` on 1 worker (this process) and on 2 local worker
+processes, in interleaved rounds (the speed-up per round, its median reported), and, if Dask is installed, once on a 2-worker Dask LocalCluster bound to 127.0.0.1; the
 time to write the 1-worker run's output files (:func:`sim.outputs.files.write_outputs`) beside
 its replications'; and the shipped comparison through the command line, as a user runs it.
 """
@@ -242,26 +242,34 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def experiments(scenario: Scenario, dask: bool, say: Say) -> dict[str, Any]:
-    """``scenario.replications`` replications on 1 worker, 2 workers and (if ``dask`` and
-    installed) a 2-worker Dask LocalCluster; and the time to write the 1-worker run's files."""
+def experiments(scenario: Scenario, dask: bool, say: Say, rounds: int = 1) -> dict[str, Any]:
+    """``scenario.replications`` replications on 1 worker and on 2, in ``rounds`` rounds that
+    alternate which goes first (so a slow spell of the machine falls on both alike), the
+    speed-up taken per round and its median reported; then (if ``dask`` and installed) once on
+    a 2-worker Dask LocalCluster, against the 1-worker median; and the time to write the first
+    1-worker run's files."""
     n = scenario.replications
-    out: dict[str, Any] = {"replications": n, "load_before": load()}
-    say(f"  {n} replications on 1 worker")
-    start = time.perf_counter()
-    result = run_many([scenario], workers=1)[0]
-    out["seconds_workers_1"] = t1 = time.perf_counter() - start
-    with tempfile.TemporaryDirectory(prefix="churn-sim-bench-") as tmp:
-        start = time.perf_counter()
-        write_outputs(result, Path(tmp) / "run", full_version())
-        out["write_outputs_seconds"] = w = time.perf_counter() - start
-    out["write_share"] = w / (t1 + w)
-    del result
-    say(f"  {n} replications on 2 workers")
-    start = time.perf_counter()
-    run_many([scenario], workers=2)
-    out["seconds_workers_2"] = t2 = time.perf_counter() - start
-    out["speedup_workers_2"] = t1 / t2
+    out: dict[str, Any] = {"replications": n, "rounds": rounds, "load_before": load()}
+    one: list[float] = []
+    two: list[float] = []
+    for k in range(rounds):
+        for workers in ((1, 2) if k % 2 == 0 else (2, 1)):
+            say(f"  {n} replications on {workers} worker{'s' if workers > 1 else ''} (round {k + 1} of {rounds})")
+            start = time.perf_counter()
+            result = run_many([scenario], workers=workers)[0]
+            (one if workers == 1 else two).append(time.perf_counter() - start)
+            if workers == 1 and k == 0:
+                with tempfile.TemporaryDirectory(prefix="churn-sim-bench-") as tmp:
+                    start = time.perf_counter()
+                    write_outputs(result, Path(tmp) / "run", full_version())
+                    out["write_outputs_seconds"] = w = time.perf_counter() - start
+                out["write_share"] = w / (one[0] + w)
+            del result
+    ratios = [a / b for a, b in zip(one, two, strict=True)]
+    out["seconds_workers_1"] = t1 = statistics.median(one)
+    out["seconds_workers_2"] = statistics.median(two)
+    out["speedup_workers_2"] = statistics.median(ratios)
+    out["speedup_workers_2_rounds"] = ratios
     out["seconds_dask_2"] = out["speedup_dask_2"] = None
     if dask and dask_available():
         say(f"  {n} replications on a 2-worker Dask LocalCluster (its start included)")
