@@ -62,10 +62,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, EPS
-from sim.outputs.stats import mean_ci, t_quantile
+from sim.outputs.stats import mean_ci, t_quantile, t_sf
 
 NOT_DISTINGUISHABLE = "not distinguishable"
 BOOTSTRAP_SEED = 20261206
@@ -108,7 +107,7 @@ def paired(base: Sequence[float], alt: Sequence[float], level: float = 0.95) -> 
     # The one-sample t-test, by hand: SciPy's warns of cancellation when the differences are
     # nearly equal (a cost that differs by the same amount in every pair, up to rounding).
     se = sd / math.sqrt(n)
-    p_value = float(2.0 * stats.t.sf(abs(mean) / se, n - 1)) if se > 0 else (0.0 if mean else 1.0)
+    p_value = 2.0 * t_sf(abs(mean) / se, n - 1) if se > 0 else (0.0 if mean else 1.0)
     return PairedDiff(mean, mean - half, mean + half, n, p_value)
 
 
