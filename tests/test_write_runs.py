@@ -133,3 +133,6 @@ def test_a_runs_kpi_table_is_made_once_and_again_when_its_replications_change(re
     assert len(made) == 1
     r.replications.pop()
     assert len(r.kpis()) == 1 and len(made) == 2
+    r.replications[0] = results[1].replications[0]  # another replication in its place
+    pd.testing.assert_frame_equal(r.kpis(), frame(r.replications, r.scenario))
+    assert len(made) == 3

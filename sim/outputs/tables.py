@@ -147,18 +147,22 @@ class RunResult:
 
     scenario: Scenario
     replications: list[ReplicationResult]
-    # The KPI table of the replications it was made from (a comparison reads it some forty
-    # times: the summaries, the paired analysis, the CSVs); made again when they change.
-    _kpis: tuple[tuple[int, ...], pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
+    # The KPI table, with the scenario and replications it was made from (a comparison reads
+    # it some forty times: the summaries, the paired analysis, the CSVs); made again when
+    # they are no longer the same objects.
+    _kpis: tuple[tuple[object, ...], pd.DataFrame] | None = field(default=None, init=False, repr=False,
+                                                                  compare=False)
 
     def kpis(self) -> pd.DataFrame:
         """One row per replication, one column per KPI (a copy: change it freely)."""
-        key = (id(self.scenario), *map(id, self.replications))
-        if self._kpis is None or self._kpis[0] != key:
-            self._kpis = (key, kpi_frame(self.replications, self.scenario))
-        return self._kpis[1].copy()
+        made_from = (self.scenario, *self.replications)
+        cached = self._kpis
+        if cached is None or len(cached[0]) != len(made_from) or any(
+                a is not b for a, b in zip(cached[0], made_from, strict=True)):
+            cached = self._kpis = (made_from, kpi_frame(self.replications, self.scenario))
+        return cached[1].copy()
 
-    def __getstate__(self) -> dict[str, object]:  # ids mean nothing in another process
+    def __getstate__(self) -> dict[str, object]:  # not pickled: made again where needed
         return {**self.__dict__, "_kpis": None}
 
     def timeseries(self) -> pd.DataFrame:
