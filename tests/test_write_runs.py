@@ -22,6 +22,23 @@ SMALL = ["horizon_days=20", "market.population=1000", "market.initial_customers=
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 
+@pytest.fixture(autouse=True)
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The copies' pids. These tests are about the copies, so they are made even if an earlier
+    test left a thread running (Dask's do), where write_runs would otherwise write here alone."""
+    monkeypatch.setattr(files, "can_fork", lambda: True)
+    pids: list[int] = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted)
+    return pids
+
+
 @pytest.fixture(scope="module")
 def results() -> list[RunResult]:
     return [run(load_scenario(ROOT / "scenarios" / "baseline.yaml", SMALL, seed=seed, replications=2))
@@ -36,11 +53,9 @@ def _runs(results: list[RunResult], folder: Path) -> list[tuple[RunResult, Path]
     return [(r, folder / f"s{k}") for k, r in enumerate(results)]
 
 
-def test_folders_written_by_copies_are_those_written_by_one_process(results, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_folders_written_by_copies_are_those_written_by_one_process(results, tmp_path, forks) -> None:  # type: ignore[no-untyped-def]
     write_runs(_runs(results, tmp_path / "one"), "v", ["cmd"], processes=1)
-    forks = []
-    fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    assert forks == []
     write_runs(_runs(results, tmp_path / "three"), "v", ["cmd"], processes=3)
     assert len(forks) == 2  # two copies, this process the third
     one, three = _contents(tmp_path / "one"), _contents(tmp_path / "three")
@@ -48,7 +63,7 @@ def test_folders_written_by_copies_are_those_written_by_one_process(results, tmp
     assert three == one
 
 
-def test_a_copy_that_fails_leaves_its_folders_to_this_process(results, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_copy_that_fails_leaves_its_folders_to_this_process(results, tmp_path, monkeypatch, forks) -> None:  # type: ignore[no-untyped-def]
     write_runs(_runs(results, tmp_path / "one"), "v", None, processes=1)
     here = os.getpid()
     write = files.write_outputs
@@ -60,6 +75,7 @@ def test_a_copy_that_fails_leaves_its_folders_to_this_process(results, tmp_path,
 
     monkeypatch.setattr(files, "write_outputs", failing_in_a_copy)
     write_runs(_runs(results, tmp_path / "two"), "v", None, processes=2)
+    assert len(forks) == 1
     assert _contents(tmp_path / "two") == _contents(tmp_path / "one")
     assert not list((tmp_path / "two").glob(".*")), "no temporary folder is left"
 
@@ -96,28 +112,32 @@ class _Interrupting(RunResult):
     """A run whose time series, here, waits until the copy is writing, then is Ctrl-C'd."""
 
     ready: int = -1
+    ready_w: int = -1
 
     def timeseries(self) -> pd.DataFrame:
-        os.read(self.ready, 1)
+        os.close(self.ready_w)  # the copy holds the other: if it ends first, the read below ends too
+        if os.read(self.ready, 1) != b"x":
+            raise AssertionError("the copy ended before it began writing")
         raise KeyboardInterrupt
 
 
-def test_ctrl_c_here_stops_the_copies_and_leaves_no_temporary_folder(results, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_c_here_stops_the_copies_and_leaves_no_temporary_folder(results, tmp_path, forks) -> None:  # type: ignore[no-untyped-def]
     ready_r, ready_w = os.pipe()
     never_r, never_w = os.pipe()
     base = results[0]
-    runs = [(_Interrupting(base.scenario, base.replications, ready=ready_r), tmp_path / "here"),
+    runs = [(_Interrupting(base.scenario, base.replications, ready=ready_r, ready_w=ready_w), tmp_path / "here"),
             (_Stalling(base.scenario, base.replications, ready=ready_w, never=never_r), tmp_path / "copy")]
     try:
         with pytest.raises(KeyboardInterrupt):
             write_runs(runs, "v", None, processes=2)
     finally:
-        for fd in (ready_r, ready_w, never_r, never_w):
+        for fd in (ready_r, never_r, never_w):
             os.close(fd)
     left = [p.name for p in tmp_path.rglob("*") if p.is_file() or p.name.startswith(".")]
     assert left == [], "nothing written, and the copy's temporary folder removed"
+    assert len(forks) == 1
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # the copy was waited for
+        os.waitpid(forks[0], os.WNOHANG)  # the copy was waited for
 
 
 def test_a_runs_kpi_table_is_made_once_and_again_when_its_replications_change(results, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -136,3 +156,10 @@ def test_a_runs_kpi_table_is_made_once_and_again_when_its_replications_change(re
     r.replications[0] = results[1].replications[0]  # another replication in its place
     pd.testing.assert_frame_equal(r.kpis(), frame(r.replications, r.scenario))
     assert len(made) == 3
+
+
+def test_without_copies_every_folder_is_written_here(results, tmp_path, monkeypatch, forks) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(files, "can_fork", lambda: False)  # no os.fork, or another thread running
+    write_runs(_runs(results, tmp_path / "here"), "v", None, processes=2)
+    write_runs(_runs(results, tmp_path / "one"), "v", None, processes=1)
+    assert forks == [] and _contents(tmp_path / "here") == _contents(tmp_path / "one")
