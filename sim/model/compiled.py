@@ -8,7 +8,8 @@ the same draws are compiled with numba (the field's choice for such kernels) int
 function, :func:`order_draws`, called once an order (~0.5 µs, most of it the call itself).
 Likewise a customer's clock event (:func:`clock_draw`: its pair and waiting time) and a
 telling (:func:`telling_draws`: whom it reaches and what each listener draws, over the
-social network's ties). The draws that cannot be made in one call an event — a contact's at
+social network's ties; :func:`telling_listeners`: what each listener does with it, on
+people's columns, the rare joins and departures left to Python). The draws that cannot be made in one call an event — a contact's at
 the desk, drawn as it is served and resolved under the parameters then in force; an
 episode's; a delivery's experience keys — take the compiled twins of the single draws
 instead (:func:`scalar_draws`, :func:`sampler`): each still crosses from Python, for about
@@ -45,6 +46,7 @@ import numpy as np
 
 from sim.core import rng
 from sim.core.rng import _CHILD, _M1, _M2, GAMMA
+from sim.core.world import CUSTOMER, FORMER, PROSPECT
 from sim.model import samplers
 from sim.model.ports import LISTENERS, TELLING
 from sim.model.samplers import GAMMA_TAGS, gamma_parameters, lognormal_parameters, marsaglia_tsang
@@ -322,3 +324,61 @@ def telling_draws(indptr, indices, size, person, count, key, told, decided):
         if j + 1 < count:
             decided[j + 1] = second
     return count
+
+
+@_compile("UniTuple(int64, 2)(int64[::1], float64[::1], int64, boolean, int8[::1], float64[::1], float64[::1], "
+          "float64[::1], float64, float64, float64, float64, float64, float64, float64, float64, int64[::1])")
+def telling_listeners(told, decided, n, positive, status, left, memory, memory_day, now, chance, keep, half_life,
+                      winback, cooloff, p_leave, two, acted):
+    """What the listeners ``told[:n]`` of a telling do with their numbers ``decided[:n]``, in
+    order, as :meth:`sim.model.word_of_mouth.WordOfMouth.tell`'s loop over them does in Python
+    (the reference): the arithmetic here, the rare consequences left to the caller. Returns
+    ``(k, deterred)``: the ``k`` listeners who act are written into ``acted[:k]`` (at least
+    ``n`` long: not checked), in order — who joins, after a recommendation; who leaves, after
+    a complaint — and ``deterred`` counts the prospects only their remembered complaints kept
+    from joining. A complaint heard by a prospect or former customer is remembered here, in
+    ``memory`` and ``memory_day`` (people's columns). A listener told twice (a stranger drawn
+    again) is, the second time, what the first made them: a customer once joined, a former
+    customer once gone. ``two`` is 2.0, passed in so that the compiler cannot turn ``2.0 ** x``
+    into ``exp2(x)``, which may differ from C's ``pow`` in the last place; the arguments are
+    :class:`sim.model.market.Joining`'s (``keep``: 1 − the deterrence per complaint) and word of
+    mouth's (``chance``: the conversion of a recommendation; ``p_leave``)."""
+    k = 0
+    deterred = 0
+    for j in range(n):
+        other = told[j]
+        seen = False
+        for i in range(k):
+            if acted[i] == other:
+                seen = True
+                break
+        s = status[other]
+        if positive:
+            if s == CUSTOMER or seen:  # a customer, or joined earlier in this telling
+                continue
+            if s == PROSPECT:
+                eligible = 1.0
+            elif s == FORMER and now - left[other] >= cooloff:
+                eligible = winback
+            else:  # a former customer within the cool-off: eligible 0, no draw is below it
+                continue
+            kept = 1.0
+            m = memory[other]
+            if m > 0.0:  # Joining.factors
+                age = now - memory_day[other]
+                kept = keep ** (m * two ** (-age / half_life))
+            draw = decided[j]
+            if draw < chance * eligible * kept:  # Joining.try_join
+                acted[k] = other
+                k += 1
+            elif draw < chance * eligible:
+                deterred += 1
+        elif s == PROSPECT or s == FORMER or seen:  # seen: left earlier in this telling
+            age = now - memory_day[other]  # Joining.hear_complaint
+            memory[other] = memory[other] * two ** (-age / half_life) + 1.0
+            memory_day[other] = now
+        elif s == CUSTOMER and decided[j] < p_leave:
+            acted[k] = other
+            k += 1
+    return k, deterred
+

@@ -66,6 +66,9 @@ class Joining:
         self.half_life = acq.complaint_memory_half_life_days
         self.winback = acq.winback_relative_chance
         self.cooloff = acq.winback_cooloff_days
+        # What factors() computes with, for a telling's listeners compiled
+        # (sim.model.compiled.telling_listeners): (keep, half-life, win-back, cool-off).
+        self.terms = (self.keep_after_complaint, self.half_life, self.winback, self.cooloff)
 
     def chance(self, person: int) -> float:
         """The factor on ``person``'s chance to join now (0: cannot join)."""
@@ -97,6 +100,16 @@ class Joining:
             self.customers.join(person, self.channel(person, channel))
         elif draw < chance * eligible:
             self.deterred[int(self.env.now)] += 1.0  # Recorder.add(PROSPECTS_DETERRED, day), the list looked up once
+
+    def join(self, person: int, channel: int) -> None:
+        """``person`` joins through ``channel`` (win-back for a former customer): what try_join
+        does when the draw is below the chance."""
+        self.customers.join(person, self.channel(person, channel))
+
+    def count_deterred(self, count: int) -> None:
+        """``count`` prospects deterred now, as try_join counts them one by one (whole numbers:
+        the same sum)."""
+        self.deterred[int(self.env.now)] += float(count)
 
     def remembered(self, person: int) -> float:
         """Complaints ``person`` still remembers now."""

@@ -28,12 +28,12 @@ pairs from slot ``LISTENERS`` on for the listeners' decisions (the j-th listener
 j mod 2 of slot ``LISTENERS + j // 2``). The same experience reaches the same people in
 every scenario. (With numba, :func:`sim.model.compiled.telling_draws` computes whom and the
 decisions' numbers in one call: the numbers of :meth:`SocialNetwork.recipients` and
-:class:`Decisions`, which remain the reference.)
+:class:`Decisions`, which remain the reference; and :func:`sim.model.compiled.telling_listeners`
+what the listeners do with them, as :meth:`WordOfMouth.tell`'s Python loop does, handing back
+only who joins or leaves.)
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 
@@ -80,8 +80,12 @@ class WordOfMouth:
         self.ties = ((np.frombuffer(network.indptr, np.int64), np.frombuffer(network.indices, np.int32))
                      if compiled.ready() else None)
         self._telling_draws = compiled.direct(compiled.telling_draws)  # compiled once ready() (looked up here)
+        self._telling_listeners = compiled.direct(compiled.telling_listeners)
+        people = world.people  # the columns the compiled listeners read and write (zero-copy views)
+        self.columns = tuple(people.view(name) for name in ("status", "left", "complaint_memory", "memory_day"))
         self._uniform_pair = compiled.scalar_draws()[2]  # the decision to tell: rng.uniform_pair or its twin
         self._told, self._decided = np.empty(0, np.int64), np.empty(0, np.float64)  # sized by refresh
+        self._acted = np.empty(0, np.int64)
         self.attrition: AttritionPort
         self.joining: JoiningPort
         self.refresh()
@@ -107,6 +111,7 @@ class WordOfMouth:
         most = max(w.told_by_happy.max, w.told_by_unhappy.max)
         if self._told.size < most:
             self._told, self._decided = np.empty(most, np.int64), np.empty(most, np.float64)
+            self._acted = np.empty(most, np.int64)
 
     def tell(self, person: int, positive: bool, key: int) -> None:
         """Maybe tell others about an experience of ``person`` (``key``: the experience's)."""
@@ -122,15 +127,15 @@ class WordOfMouth:
         if u_tell >= chance:
             return
         count = low + int(u_count * (high - low + 1))
-        decision: Callable[[int], float]
-        if self.ties is not None:  # compiled (sim.model.compiled): the numbers of the branch below
+        if self.ties is not None:  # compiled (sim.model.compiled): the numbers of the code below
             indptr, indices = self.ties
             n = self._telling_draws(indptr, indices, self.network.size, person, count, key, self._told, self._decided)
-            told, decision = self._told[:n].tolist(), self._decided[:n].tolist().__getitem__
-        else:
-            telling = child(key, TELLING)
-            told = self.network.recipients(person, count, telling)
-            decision = Decisions(telling)
+            self._listen(n, positive, level)
+            return
+        # The reference, in Python: whom, their numbers, and what each listener does.
+        telling = child(key, TELLING)
+        told = self.network.recipients(person, count, telling)
+        decision = Decisions(telling)
         day = int(self.env.now)
         status = people.status
         if positive:
@@ -150,4 +155,34 @@ class WordOfMouth:
                 if s == PROSPECT or s == FORMER:
                     self.joining.hear_complaint(other)
                 elif s == CUSTOMER and decision(j) < p_leave:
+                    self.attrition.churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)
+
+    def _listen(self, n: int, positive: bool, level: int) -> None:
+        """The listeners ``self._told[:n]`` of a telling, compiled (``telling_listeners``): the
+        loop of :meth:`tell` below its draws, the same numbers; only who joins or leaves comes
+        back here, in order."""
+        day = int(self.env.now)
+        joining = self.joining
+        keep, half_life, winback, cooloff = joining.terms
+        status, left, memory, memory_day = self.columns
+        if positive:
+            self.happy_tellers[day] += 1.0  # as in tell's loop
+            self.positive[day] += n
+            chance = self.conversion[level]
+        else:
+            self.unhappy_tellers[day] += 1.0
+            self.negative[day] += n
+            chance = 0.0
+        k, deterred = self._telling_listeners(
+            self._told, self._decided, n, positive, status, left, memory, memory_day, self.env.now, chance, keep,
+            half_life, winback, cooloff, self.p_leave, 2.0, self._acted)
+        if deterred:
+            joining.count_deterred(deterred)
+        if k:
+            acted = self._acted[:k].tolist()
+            if positive:
+                for other in acted:
+                    joining.join(other, REFERRAL)
+            else:
+                for other in acted:
                     self.attrition.churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)
