@@ -3,7 +3,7 @@
 The t quantile is SciPy's (``scipy.stats.t.ppf``); ``t_quantile`` keeps the two-sided
 form the rest of the code asks for. ``scipy.stats`` is imported when first needed, not with
 this module: it takes about a third of a second, which a command that computes no interval
-(``--help``, ``validate``, a scenario with an error) need not wait for.
+(``--help``, ``check``, ``params``, a scenario with an error) need not wait for.
 """
 
 from __future__ import annotations
