@@ -54,6 +54,26 @@ def comparison(tmp_path_factory: pytest.TempPathFactory) -> Comparison:
     return load_comparison([spec], SMALL, replications=2, allow_warmup_changes=True)
 
 
+@pytest.fixture(autouse=True)
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The copies made here. Made even if an earlier test left a thread running: Dask's offload
+    thread stays for the rest of the suite, where can_fork() would be false and every scenario
+    would run from the start, and the tests below would compare runs from the start with
+    themselves."""
+    monkeypatch.setattr(shared_warmup, "can_fork", lambda: True)
+    pids: list[int] = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted)
+    return pids
+
+
 def scenarios_of(comparison: Comparison) -> list[Scenario]:
     return [comparison.baseline, *comparison.alternatives]
 
@@ -68,7 +88,8 @@ def assert_identical(a: ReplicationResult, b: ReplicationResult, where: str) -> 
             assert x[name].dtype == y[name].dtype and np.array_equal(x[name], y[name]), (where, part, name)
 
 
-def test_the_shared_warm_up_gives_every_array_of_a_run_from_the_start(comparison: Comparison) -> None:
+def test_the_shared_warm_up_gives_every_array_of_a_run_from_the_start(comparison: Comparison,
+                                                                     forks: list[int]) -> None:
     scenarios = scenarios_of(comparison)
     shared = [s for s in scenarios if s.name != "world"]
     assert len({shared_warmup.warmup_key(s) for s in shared}) == 1
@@ -79,6 +100,7 @@ def test_the_shared_warm_up_gives_every_array_of_a_run_from_the_start(comparison
         assert got == list(range(len(shared)))
         for scenario, result in zip(shared, results, strict=True):
             assert_identical(result, run_replication(scenario, replication), f"{scenario.name} #{replication}")
+    assert len(forks) == 2 * (len(shared) - 1)  # every scenario but the last continued in a copy
 
 
 def test_the_comparison_is_the_same_shared_or_not_whatever_the_workers(
