@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from forks import counted_copies
 from scenario_files import scenario_file
 
 import sim.experiments.shared_warmup as shared_warmup
@@ -56,22 +57,10 @@ def comparison(tmp_path_factory: pytest.TempPathFactory) -> Comparison:
 
 @pytest.fixture(autouse=True)
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The copies made here. Made even if an earlier test left a thread running: Dask's offload
-    thread stays for the rest of the suite, where can_fork() would be false and every scenario
-    would run from the start, and the tests below would compare runs from the start with
-    themselves."""
-    monkeypatch.setattr(shared_warmup, "can_fork", lambda: True)
-    pids: list[int] = []
-    fork = os.fork
-
-    def counted() -> int:
-        pid = fork()
-        if pid:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counted)
-    return pids
+    """The copies made here, made whatever else runs: after a Dask test can_fork() would be
+    false, every scenario would run from the start, and the tests below would compare runs from
+    the start with themselves."""
+    return counted_copies(monkeypatch, shared_warmup)
 
 
 def scenarios_of(comparison: Comparison) -> list[Scenario]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from forks import counted_copies
 
 from sim import load_scenario, run
 from sim.outputs import files
@@ -24,19 +25,8 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 @pytest.fixture(autouse=True)
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The copies' pids. These tests are about the copies, so they are made even if an earlier
-    test left a thread running (Dask's do), where write_runs would otherwise write here alone."""
-    monkeypatch.setattr(files, "can_fork", lambda: True)
-    pids: list[int] = []
-    fork = os.fork
-
-    def counted() -> int:
-        pid = fork()
-        pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counted)
-    return pids
+    """The copies' pids: these tests are about the copies, made whatever else runs."""
+    return counted_copies(monkeypatch, files)
 
 
 @pytest.fixture(scope="module")

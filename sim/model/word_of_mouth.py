@@ -136,19 +136,15 @@ class WordOfMouth:
         telling = child(key, TELLING)
         told = self.network.recipients(person, count, telling)
         decision = Decisions(telling)
-        day = int(self.env.now)
+        self._count(positive, len(told))
         status = people.status
         if positive:
-            self.happy_tellers[day] += 1.0  # Recorder.add(HAPPY_TELLERS, day)
-            self.positive[day] += len(told)  # Recorder.add(WOM_POSITIVE, day, len(told))
             conversion = self.conversion[level]
             try_join = self.joining.try_join
             for j, other in enumerate(told):
                 if status[other] != CUSTOMER:
                     try_join(other, conversion, decision(j), REFERRAL)
         else:
-            self.unhappy_tellers[day] += 1.0  # Recorder.add(UNHAPPY_TELLERS, day)
-            self.negative[day] += len(told)  # Recorder.add(WOM_NEGATIVE, day, len(told))
             p_leave = self.p_leave
             for j, other in enumerate(told):
                 s = status[other]
@@ -157,22 +153,25 @@ class WordOfMouth:
                 elif s == CUSTOMER and decision(j) < p_leave:
                     self.attrition.churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)
 
+    def _count(self, positive: bool, told: int) -> None:
+        """A teller and the ``told`` people they tell, counted for today."""
+        day = int(self.env.now)
+        if positive:
+            self.happy_tellers[day] += 1.0  # Recorder.add(HAPPY_TELLERS, day)
+            self.positive[day] += told  # Recorder.add(WOM_POSITIVE, day, told)
+        else:
+            self.unhappy_tellers[day] += 1.0  # Recorder.add(UNHAPPY_TELLERS, day)
+            self.negative[day] += told  # Recorder.add(WOM_NEGATIVE, day, told)
+
     def _listen(self, n: int, positive: bool, level: int) -> None:
         """The listeners ``self._told[:n]`` of a telling, compiled (``telling_listeners``): the
         loop of :meth:`tell` below its draws, the same numbers; only who joins or leaves comes
         back here, in order."""
-        day = int(self.env.now)
+        self._count(positive, n)
         joining = self.joining
         keep, half_life, winback, cooloff = joining.terms
         status, left, memory, memory_day = self.columns
-        if positive:
-            self.happy_tellers[day] += 1.0  # as in tell's loop
-            self.positive[day] += n
-            chance = self.conversion[level]
-        else:
-            self.unhappy_tellers[day] += 1.0
-            self.negative[day] += n
-            chance = 0.0
+        chance = self.conversion[level] if positive else 0.0
         k, deterred = self._telling_listeners(
             self._told, self._decided, n, positive, status, left, memory, memory_day, self.env.now, chance, keep,
             half_life, winback, cooloff, self.p_leave, 2.0, self._acted)
