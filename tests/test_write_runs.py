@@ -153,3 +153,71 @@ def test_without_copies_every_folder_is_written_here(results, tmp_path, monkeypa
     write_runs(_runs(results, tmp_path / "here"), "v", None, processes=2)
     write_runs(_runs(results, tmp_path / "one"), "v", None, processes=1)
     assert forks == [] and _contents(tmp_path / "here") == _contents(tmp_path / "one")
+
+
+# A comparison's folder is staged whole and then renamed into place (sim.outputs.files.write_comparison).
+
+@pytest.fixture(scope="module")
+def comparisons() -> dict[str, tuple[dict[str, RunResult], dict]]:  # type: ignore[type-arg]
+    from sim.experiments.compare import run_comparison
+    from sim.scenario.comparison import load_comparison
+
+    whatif = ROOT / "scenarios" / "whatif"
+    three, two = [whatif / "training.yaml", whatif / "more_agents.yaml"], [whatif / "training.yaml"]
+    made = {"three": (three, 1), "three, another seed": (three, 2), "two": (two, 1)}
+    return {name: run_comparison(load_comparison([ROOT / "scenarios" / "baseline.yaml", *alts], SMALL, seed=seed,
+                                                 replications=2), workers=1)
+            for name, (alts, seed) in made.items()}
+
+
+def _compare_into(comparison: tuple[dict[str, RunResult], dict], out: Path, processes: int = 1) -> None:  # type: ignore[type-arg]
+    results, section = comparison
+    files.write_comparison(results, section, out, "v", "cmp", command=["cmd"], processes=processes)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_an_interrupted_comparison_leaves_the_earlier_one_whole(comparisons, tmp_path, monkeypatch, processes) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "cmp"
+    _compare_into(comparisons["three"], out)
+    (out / files.REPORT_NAME).write_text("the earlier comparison's report")
+    before = _contents(out)
+    assert {"comparison.csv", "summary.json", "scenarios/baseline/summary.json",
+            "scenarios/more_agents/kpis.csv"} <= set(before)
+    here = os.getpid()
+    write = files.write_outputs
+
+    def ctrl_c_at_the_last(result, folder, version, command=None):  # type: ignore[no-untyped-def]
+        if os.getpid() == here and folder.name == "more_agents":  # here, after the others (dealt in turn)
+            raise KeyboardInterrupt
+        return write(result, folder, version, command)
+
+    monkeypatch.setattr(files, "write_outputs", ctrl_c_at_the_last)
+    with pytest.raises(KeyboardInterrupt):
+        _compare_into(comparisons["three, another seed"], out, processes)
+    assert _contents(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp"], "no temporary folder is left"
+
+
+def test_an_interrupted_comparison_into_a_new_folder_leaves_nothing(comparisons, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    write = files.write_outputs
+
+    def ctrl_c_at_the_second(result, folder, version, command=None):  # type: ignore[no-untyped-def]
+        if folder.name == "training":
+            raise KeyboardInterrupt
+        return write(result, folder, version, command)
+
+    monkeypatch.setattr(files, "write_outputs", ctrl_c_at_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        _compare_into(comparisons["three"], tmp_path / "cmp")
+    assert [p.relative_to(tmp_path) for p in tmp_path.rglob("*")] == [Path("cmp")]  # made empty, left empty
+
+
+def test_a_comparison_over_an_earlier_one_keeps_nothing_of_it(comparisons, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out, fresh = tmp_path / "cmp", tmp_path / "fresh"
+    _compare_into(comparisons["three"], out)
+    (out / files.REPORT_NAME).write_text("the earlier comparison's report")
+    _compare_into(comparisons["two"], out, processes=2)
+    _compare_into(comparisons["two"], fresh)
+    assert sorted(p.name for p in (out / "scenarios").iterdir()) == ["baseline", "training"]
+    assert _contents(out) == _contents(fresh)  # no report: it is made from the new result, after it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp", "fresh"]

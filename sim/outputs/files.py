@@ -18,7 +18,11 @@ All files are first written into a fresh temporary folder beside the output fold
 only when every one of them is complete are they renamed into place, one rename each
 (atomic on one file system), ``summary.json`` last. So a failed or interrupted run
 never leaves a half-written file, or a mix of old and new files, over an earlier
-result.
+result. A comparison's folder is staged whole in the same way — its scenarios' folders,
+``comparison.csv`` and ``summary.json`` — and its ``scenarios/`` folder goes into place in
+one rename: an interrupted comparison leaves nothing of itself, and no scenario folder of
+an earlier comparison beside its own. A ``report.html`` of an earlier result is removed when
+the new result is in place (the report is made from the result, after it).
 
 Nothing is lost silently either (:func:`claim_output_folder`): a folder that already
 holds a result is only written over when asked to (``overwrite``), and a run holds an
@@ -66,6 +70,7 @@ LOCK_NAME = ".churn-sim.lock"
 RESULT_FILES = (
     "summary.json", "kpis.csv", "timeseries.csv", "churn_events.csv", "desk_by_hour.csv", "scenario.resolved.yaml",
 )
+REPORT_NAME = "report.html"  # made from a folder's result, after it (sim.outputs.report)
 
 
 def partial_folder(out: Path) -> Path:
@@ -212,6 +217,7 @@ def write_outputs(result: RunResult, out: Path, version: str, command: list[str]
                 write(f)
         for name in writers:  # summary.json last
             os.replace(Path(tmp) / name, out / name)
+    (out / REPORT_NAME).unlink(missing_ok=True)  # an earlier result's
     return out
 
 
@@ -313,10 +319,10 @@ def write_comparison(results: dict[str, RunResult], section: dict[str, Any], out
     """The comparison's folder: ``scenarios/NAME/`` with each scenario's run outputs (written
     by up to ``processes`` processes: :func:`write_runs`), then ``comparison.csv`` and, last,
     ``summary.json`` (each scenario's KPIs as ``run`` writes them, the KPI definitions and the
-    ``comparison`` section)."""
+    ``comparison`` section). All of it is written into a temporary folder beside ``out`` first,
+    then renamed into place: ``scenarios/`` in one rename (an earlier comparison's goes), the two
+    files after it."""
     out.mkdir(parents=True, exist_ok=True)
-    write_runs([(result, out / "scenarios" / folder_name(scenario_name)) for scenario_name, result in results.items()],
-               version, command, processes)
     base = results[section["baseline"]].scenario
     data = {
         "schema": SCHEMA,
@@ -336,10 +342,17 @@ def write_comparison(results: dict[str, RunResult], section: dict[str, Any], out
     }
     rows = comparison_rows(section, results)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
-        with open(Path(tmp) / "comparison.csv", "w", encoding="utf-8", newline="") as f:
+        staged = Path(tmp)
+        write_runs([(result, staged / "scenarios" / folder_name(scenario_name))
+                    for scenario_name, result in results.items()], version, command, processes)
+        with open(staged / "comparison.csv", "w", encoding="utf-8", newline="") as f:
             rows.to_csv(f, index=False)
-        with open(Path(tmp) / "summary.json", "w", encoding="utf-8") as f:
+        with open(staged / "summary.json", "w", encoding="utf-8") as f:
             json.dump(data, f, indent=2, allow_nan=False)
+        if os.path.lexists(out / "scenarios"):  # an earlier comparison's: removed with the temporary folder
+            os.replace(out / "scenarios", staged / "earlier-scenarios")
+        os.replace(staged / "scenarios", out / "scenarios")
         for file in COMPARISON_FILES:  # summary.json last
-            os.replace(Path(tmp) / file, out / file)
+            os.replace(staged / file, out / file)
+        (out / REPORT_NAME).unlink(missing_ok=True)  # an earlier comparison's
     return out

@@ -29,10 +29,9 @@ from plotly.offline import get_plotlyjs
 from sim.core.vocabulary import CAUSES, PATHS
 from sim.outputs import report_figures as rf
 from sim.outputs import report_text as rt
-from sim.outputs.files import folder_name
+from sim.outputs.files import REPORT_NAME, folder_name
 from sim.outputs.kpi_definitions import KPI_GROUPS, KPI_NAMES
 
-REPORT_NAME = "report.html"
 TIMESERIES_COLUMNS = ("replication", "day", "active_level1", "active_level2", "active_level3",
                       "new_customers_advertising", "new_customers_referral", "new_customers_winback",
                       "prospects_deterred", "wom_positive", "wom_negative", "profit")
