@@ -180,3 +180,16 @@ def test_the_simpy_internals_it_uses_are_what_schedule_and_step_use() -> None:
     assert env._now == env.now == 0.75
     env._now = 2.5
     assert env.now == 2.5
+
+
+def test_the_clock_is_one_value_whether_simpy_or_later_sets_it() -> None:
+    """The environment keeps ``now`` as a plain attribute; SimPy's code sets and reads ``_now``."""
+    env = Environment(initial_time=0.25)
+    later = Later(env)
+    simpy.Timeout(env, 0.5)  # scheduled by SimPy from _now: at 0.75
+    seen: list[float] = []
+    later.at(0.5, None, lambda entry: seen.append(env.now))
+    env.run(until=0.8)
+    assert seen == [0.5] and env.now == env._now == 0.8
+    env._now = 2.5  # as SimPy's step sets it
+    assert env.now == 2.5
