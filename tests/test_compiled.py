@@ -14,7 +14,7 @@ import sim.model.compiled as compiled
 from sim.bench.sizes import scaled
 from sim.core import rng
 from sim.core.world import ORDER_TAGS
-from sim.model import fulfilment, ports, samplers, word_of_mouth
+from sim.model import ports, samplers, word_of_mouth
 from sim.model.network import SocialNetwork
 from sim.model.replication import Model
 from sim.scenario import load_scenario
@@ -59,13 +59,6 @@ def test_a_numba_that_cannot_compile_them_leaves_the_python_draws(monkeypatch: p
     assert "sample" in tried and "order_draws" not in tried  # stopped at the first failure
     for name in compiled._SIGNATURES:  # every kernel is its Python text again
         assert getattr(compiled, name) is compiled._PYTHON[name], name
-
-
-def test_the_constants_are_the_pythons() -> None:
-    assert (compiled.VALUE, compiled.ON_TIME_COMPLETE, compiled.ACCURATE_INVOICE, compiled.PRODUCT_CLAIM,
-            compiled.LEAD, compiled.LATE) == (fulfilment.VALUE, fulfilment.ON_TIME_COMPLETE,
-                                              fulfilment.ACCURATE_INVOICE, fulfilment.PRODUCT_CLAIM,
-                                              fulfilment.LEAD, fulfilment.LATE)
 
 
 def test_the_hashes_are_the_pythons() -> None:

@@ -234,7 +234,8 @@ def sample(params, at, key, slot):
 
 # The order's parameters (:func:`order_params`): its three distributions, then the rates.
 _VALUE_AT, _LEAD_AT, _LATE_AT, _RATES_AT = 0, PARAMS, 2 * PARAMS, 3 * PARAMS
-# Slots of an order's key: as sim.model.fulfilment has them (checked by the tests).
+# Slots of an order's key (a distribution takes two; a pair is two outcomes from one slot), for the
+# draws here and sim.model.fulfilment's reference alike.
 VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE, PRODUCT_CLAIM, LEAD, LATE = 0, 2, 3, 4, 6, 8
 
 

@@ -36,7 +36,15 @@ from sim.core.rng import child, uniform_pair
 from sim.core.vocabulary import DISAPPOINTING_PRODUCT, FAILED_ORDER, NEUTRAL, PRODUCT, SERVICE
 from sim.core.world import CUSTOMER, ORDER_TAGS, World
 from sim.model import compiled
-from sim.model.compiled import order_params
+from sim.model.compiled import (
+    ACCURATE_INVOICE,
+    LATE,
+    LEAD,
+    ON_TIME_COMPLETE,
+    PRODUCT_CLAIM,
+    VALUE,
+    order_params,
+)
 from sim.model.ports import EpisodesPort, LoyaltyPort, SatisfactionPort
 from sim.model.samplers import sampler
 
@@ -44,8 +52,9 @@ from sim.model.samplers import sampler
 # product fine, the claim's uniform, lead time, days late.
 OrderDraws = tuple[int, float, bool, bool, bool, bool, bool, float, float, float]
 
-# Slots of an order's key (a distribution takes two; a pair is two outcomes from one slot).
-VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE, PRODUCT_CLAIM, LEAD, LATE = 0, 2, 3, 4, 6, 8
+# Slots of an order's key (a distribution takes two; a pair is two outcomes from one slot), kept
+# beside the compiled draws that read them too: VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE,
+# PRODUCT_CLAIM, LEAD, LATE (sim.model.compiled).
 # Children of an order's key: the delivery as an experience, and the two problems it may hold.
 DELIVERY_TAG, PRODUCT_PROBLEM_TAG, ORDER_PROBLEM_TAG = 1, 2, 3  # children: experiences and problems
 
