@@ -129,10 +129,11 @@ def test_checkpoints_and_progress_count_each_replication_of_a_shared_task(
     assert len(Checkpoints(folder).files()) == 2  # as if stopped part-way through a comparison
     progress: list[float] = []
     resumed = run_many(scenarios, workers=2, checkpoints=folder, on_progress=lambda done, total: progress.append(done))
-    assert progress == [2, 3, 4, 5, 6, 7, 8] and len(Checkpoints(folder).files()) == 8
+    assert progress[0] == 2 and progress == sorted(progress) and progress[-1] == 8  # the units under way in part
+    assert len(Checkpoints(folder).files()) == 8
     here: list[float] = []
     fresh = run_many(scenarios, on_progress=lambda done, total: here.append(done))
-    assert here == sorted(here) and here[-1] == 8 and 1 in here and any(d % 1 for d in here)
+    assert here == sorted(here) and here[-1] == 8 and any(d % 1 for d in here)  # day by day
     for a, b in zip(resumed, fresh, strict=True):
         for x, y in zip(a.replications, b.replications, strict=True):
             assert_identical(x, y, a.scenario.name)
@@ -173,3 +174,41 @@ def test_a_lone_scenario_is_simply_run_and_scenarios_with_different_warmups_are_
         assert_identical(result, run_replication(scenario, 1), scenario.name)
     with pytest.raises(ValueError, match="the same, warm-up"):
         shared_warmup.run_group([base, no_warmup], 0)
+
+
+def test_every_day_simulated_for_a_group_is_told_where_it_runs(comparison: Comparison, forks: list[int]) -> None:
+    """``on_day`` is called, in the process that runs the group, for each day of the warm-up and
+    of every scenario's window, those simulated in the copies included (passed back through the
+    pipe), in order within each; the results are those of a run without it."""
+    scenarios = [s.model_copy(update={"replications": 1}) for s in scenarios_of(comparison)[:3]]
+    days: list[int] = []
+    told = shared_warmup.run_group(scenarios, 0, on_day=days.append)
+    assert len(forks) == 2  # two windows in copies, the last here
+    from_start: list[int] = []
+    run_replication(scenarios[0], 0, from_start.append)
+    shared = (3 * len(from_start) - len(days)) // 2  # days told before the copies: the warm-up's
+    assert 0 < shared < len(from_start) and days == from_start[:shared] + from_start[shared:] * 3
+    for a, b in zip(told, shared_warmup.run_group(scenarios, 0), strict=True):
+        assert_identical(a, b, "on_day")
+
+
+def test_a_worker_counts_the_days_of_its_unit_in_shared_memory(comparison: Comparison) -> None:
+    """What the main process reads for the progress of a unit on a worker: its days, counted in
+    the unit's slot, the copies' included (here: the unit run as a worker runs it)."""
+    import multiprocessing
+
+    import sim.experiments.runner as runner
+
+    scenarios = [s.model_copy(update={"replications": 1}) for s in scenarios_of(comparison)[:3]]
+    days = multiprocessing.get_context().RawArray("q", 2)
+    runner._days = days
+    try:
+        runner._unit((scenarios, 0, 1))
+    finally:
+        runner._days = None
+    unit = ((0, 0), (1, 0), (2, 0))
+    assert list(days) == [0, runner._unit_days(scenarios, unit)]
+    told: list[int] = []
+    shared_warmup.run_group(scenarios, 0, on_day=told.append)
+    assert runner._unit_days(scenarios, unit) == len(told)
+    assert runner._unit_days(scenarios, ((0, 0),)) == scenarios[0].warmup_days + scenarios[0].horizon_days

@@ -5,8 +5,9 @@ so the results are identical whichever process or machine runs it and in whateve
 runner only collects them back in order. :func:`run_many` runs the replications of several
 scenarios as one set of tasks, (scenario, replication) pairs, on one executor; :func:`run` is
 one scenario. Progress is reported through a callback (``on_progress(done, total)``, over all
-the tasks, where ``done`` counts finished replications and, when running in this process,
-fractions of the current one), never printed here.
+the tasks, where ``done`` counts finished replications and the fractions done of those under
+way, by the days simulated: in this process or on local workers, which count them in shared
+memory; on Dask, finished replications only), never printed here.
 
 A comparison's scenarios share their warm-up (:mod:`sim.experiments.shared_warmup`): the
 replications of one number whose warm-ups are the same (the baseline and its investment
@@ -180,13 +181,22 @@ def run_many(
         if results and on_progress is not None:
             on_progress(len(results), total)
     todo = [task for task in tasks if task not in results]
+    # Of each unit under way, the replications' worth of days it has simulated beyond those of
+    # its replications already finished (see _UnderWay); reported with the finished ones.
+    under_way: dict[Unit, float] = {}
+    shown = [-1.0]
+
+    def report() -> None:
+        done = len(results) + sum(under_way.values())
+        if on_progress is not None and done != shown[0]:
+            shown[0] = done
+            on_progress(done, total)
 
     def finished(task: Task, result: ReplicationResult) -> None:
         if store is not None:
             store.save(prints[task[0]], task[1], result)
         results[task] = result
-        if on_progress is not None:
-            on_progress(len(results), total)
+        report()
 
     if not todo:
         pass
@@ -194,10 +204,11 @@ def run_many(
         _run_on_dask(scenarios, todo, dask, max(workers, 1), finished)
     else:
         units = _units(scenarios, todo, max(workers, 1))
+        progress = _UnderWay(scenarios, under_way, report) if on_progress is not None else None
         if workers <= 1 or len(units) == 1:
-            _run_here(scenarios, units, finished, lambda: len(results), total, on_progress)
+            _run_here(scenarios, units, finished, progress)
         else:
-            _run_on_workers(scenarios, units, min(workers, len(units)), finished)
+            _run_on_workers(scenarios, units, min(workers, len(units)), finished, progress)
     return [RunResult(scenario, [results[(s, i)] for i in range(scenario.replications)])
             for s, scenario in enumerate(scenarios)]
 
@@ -234,25 +245,77 @@ def _units(scenarios: list[Scenario], todo: list[Task], workers: int) -> list[Un
     return out
 
 
-def _run_here(scenarios: list[Scenario], units: list[Unit], finished: Finished, done: Callable[[], int],
-              total: int, on_progress: Progress | None) -> None:
-    """The replications in this process, one after the other, reporting fractions of each
-    (days simulated in this process: a shared warm-up counts towards the first of its
-    scenarios)."""
+class _UnderWay:
+    """The progress of the units under way, in replications: a unit of n replications that has
+    simulated d of its D days (:func:`_unit_days`) has done n·d/D replications' worth, of which
+    those of its replications already finished are counted as such; the rest is its share here,
+    never negative (a unit's first replication finishes after its warm-up and window, more than
+    its share of the days)."""
+
+    def __init__(self, scenarios: list[Scenario], shares: dict[Unit, float], report: Callable[[], None]) -> None:
+        self.scenarios = scenarios
+        self.shares = shares
+        self.report = report
+
+    def put(self, unit: Unit, days: int, finished: int = 0) -> None:
+        """``unit`` has simulated ``days`` days and finished ``finished`` of its replications."""
+        done = len(unit) * min(days / _unit_days(self.scenarios, unit), 1.0)
+        self.shares[unit] = max(done - finished, 0.0)
+
+    def set(self, unit: Unit, days: int, finished: int = 0) -> None:
+        """:meth:`put`, and report the progress."""
+        self.put(unit, days, finished)
+        self.report()
+
+    def ended(self, unit: Unit, finished: int) -> None:
+        """``unit`` has simulated all its days and finished ``finished`` of its replications (as
+        its results are counted, one by one: the progress does not move back)."""
+        self.shares[unit] = len(unit) - finished
+
+    def end(self, unit: Unit) -> None:
+        """``unit`` has finished (its replications are counted as such)."""
+        self.shares.pop(unit, None)
+
+
+def _unit_days(scenarios: Sequence[Scenario], unit: Unit) -> int:
+    """The days a unit tells (``on_day``): a lone scenario's warm-up and window; of several
+    sharing a warm-up, the warm-up's once but for its last day, and each scenario's window with
+    that day (a day is told at its end, which is where each scenario carries on from)."""
+    first = scenarios[unit[0][0]]
+    if len(unit) == 1:
+        return max(first.warmup_days + first.horizon_days, 1)
+    return first.warmup_days - 1 + sum(scenarios[s].horizon_days + 1 for s, _ in unit)
+
+
+def _run_here(scenarios: list[Scenario], units: list[Unit], finished: Finished, progress: _UnderWay | None) -> None:
+    """The replications in this process, one unit after the other (:func:`_run_unit_here`)."""
     for unit in units:
-        scenario = scenarios[unit[0][0]]
-        on_day = None
-        if on_progress is not None:
-            horizon = scenario.warmup_days + scenario.horizon_days  # days simulated
+        _run_unit_here(scenarios, unit, finished, progress)
 
-            def on_day(day: int, horizon: int = horizon, report: Progress = on_progress) -> None:
-                report(done() + (day + 1) / horizon, total)
 
-        def each(k: int, result: ReplicationResult, unit: Unit = unit) -> None:
-            finished(unit[k], result)
+def _run_unit_here(scenarios: list[Scenario], unit: Unit, finished: Finished, progress: _UnderWay | None) -> None:
+    """A unit in this process, its progress reported day by day (the days simulated for it, in
+    this process or in the copies that share its warm-up). A unit of one scenario is simply run;
+    of several, they share its warm-up."""
+    days = ended = 0
 
-        # A unit of one scenario is simply run; of several, they share its warm-up.
-        shared_warmup.run_group([scenarios[s] for s, _ in unit], unit[0][1], each, on_day)
+    def on_day(day: int) -> None:
+        nonlocal days
+        days += 1
+        if progress is not None:
+            progress.set(unit, days, ended)
+
+    def each(k: int, result: ReplicationResult) -> None:
+        nonlocal ended
+        ended += 1
+        if progress is not None:
+            progress.put(unit, days, ended)
+        finished(unit[k], result)
+
+    shared_warmup.run_group([scenarios[s] for s, _ in unit], unit[0][1], each,
+                            on_day if progress is not None else None)
+    if progress is not None:
+        progress.end(unit)
 
 
 def _end_quietly_on_interrupt(stopped: Any) -> None:
@@ -271,15 +334,38 @@ def _end_quietly_on_interrupt(stopped: Any) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
 
 
-def _unit(args: tuple[list[Scenario], int]) -> list[ReplicationResult]:
-    """A unit's replications in a worker: one scenario's, or several sharing their warm-up."""
-    scenarios, index = args
-    return shared_warmup.run_group(scenarios, index)
+# In a worker: the days each unit has simulated (None if no progress is asked for), shared with
+# the main process, which reads them (_run_on_workers); a unit's count is written by one process.
+_days: Any = None
 
 
-def _run_on_workers(scenarios: list[Scenario], units: list[Unit], workers: int, finished: Finished) -> None:
+def _start_worker(stopped: Any, days: Any) -> None:
+    global _days
+    _days = days
+    _end_quietly_on_interrupt(stopped)
+
+
+def _count_day(slot: int) -> Callable[[int], None]:
+    days = _days
+
+    def on_day(day: int) -> None:
+        days[slot] += 1
+
+    return on_day
+
+
+def _unit(args: tuple[list[Scenario], int, int]) -> list[ReplicationResult]:
+    """A unit's replications in a worker: one scenario's, or several sharing their warm-up; its
+    days simulated counted in slot ``args[2]`` of the shared counts, if any."""
+    scenarios, index, slot = args
+    return shared_warmup.run_group(scenarios, index, on_day=_count_day(slot) if _days is not None else None)
+
+
+def _run_on_workers(scenarios: list[Scenario], units: list[Unit], workers: int, finished: Finished,
+                    progress: _UnderWay | None = None) -> None:
     """Replications on ``workers`` local processes, a unit each, handed to ``finished`` as
-    their unit ends.
+    their unit ends; the units' progress read, between two waits, from the days each has
+    simulated, which the workers count in shared memory.
 
     An interruption must end the run as one, however the signal and the pool's own
     bookkeeping interleave: Ctrl-C reaches the workers too (one process group), and a worker
@@ -297,6 +383,7 @@ def _run_on_workers(scenarios: list[Scenario], units: list[Unit], workers: int, 
     """
     context = multiprocessing.get_context()
     stopped = context.RawValue("i", 0)  # set by a worker that ends on a signal
+    days = context.RawArray("q", len(units)) if progress is not None else None  # by unit: see _unit
     pool: ProcessPoolExecutor | None = None
     try:
         with _signals_noted() as caught:
@@ -304,10 +391,12 @@ def _run_on_workers(scenarios: list[Scenario], units: list[Unit], workers: int, 
             broken = False
             try:
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                           initializer=_end_quietly_on_interrupt, initargs=(stopped,))
+                                           initializer=_start_worker, initargs=(stopped, days))
                 futures: dict[Future[Any], Unit] = {}
-                for unit in units:
-                    futures[pool.submit(_unit, ([scenarios[s] for s, _ in unit], unit[0][1]))] = unit
+                slots: dict[Future[Any], int] = {}  # the unit's place in ``days``
+                for slot, unit in enumerate(units):
+                    future = pool.submit(_unit, ([scenarios[s] for s, _ in unit], unit[0][1], slot))
+                    futures[future], slots[future] = unit, slot
             except BrokenProcessPool:
                 # A worker started by an early submit ended on a signal sent to the whole group
                 # while this process, its signals blocked, was still submitting.
@@ -331,8 +420,18 @@ def _run_on_workers(scenarios: list[Scenario], units: list[Unit], workers: int, 
                             raise Interrupted(stopped.value or caught[0]) from None
                         raise
                     unit = futures[future]
-                    for task, one in zip(unit, result, strict=True):
+                    for k, (task, one) in enumerate(zip(unit, result, strict=True)):
+                        if progress is not None:
+                            progress.ended(unit, k + 1)
                         finished(task, one)
+                    if progress is not None:
+                        progress.end(unit)
+                if progress is not None and days is not None:
+                    for future in pending:
+                        slot = slots[future]
+                        if days[slot]:  # under way
+                            progress.put(futures[future], days[slot])
+                    progress.report()
         if pool is not None:
             pool.shutdown()
     except BaseException:

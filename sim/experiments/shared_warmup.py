@@ -13,7 +13,8 @@ The state cannot be saved and restored: it holds SimPy's processes, live generat
 can be neither pickled nor copied. So it is copied whole by ``os.fork()``: for each scenario
 but the last, a child process (a copy of this one, the model paused at the end of the warm-up)
 runs the measured window and sends its :class:`~sim.core.recorder.ReplicationResult` back,
-pickled, through a pipe, while this process waits (one process at work, so ``--workers`` still
+pickled, through a pipe (after a byte for each day simulated, for the progress), while this
+process waits (one process at work, so ``--workers`` still
 counts the processes at work); the last scenario is run by this process itself.
 
 The carried-over run is identical to a run from the start (tests/test_shared_warmup.py
@@ -112,7 +113,9 @@ def run_group(
     Two or more scenarios must have equal :func:`warmup_key` (else ``ValueError``); a lone
     scenario is simply run, warm-up or not. ``on_result(k, result)`` is called as each one's
     result is ready; ``on_day(day)`` on the days simulated in this process (the warm-up, the
-    last scenario's window, and whatever runs from the start)."""
+    last scenario's window, whatever runs from the start, and, passed back as they are simulated,
+    the days of the windows run in copies): once for each day simulated for the group, in order
+    within each scenario."""
     scenarios = list(scenarios)
     keys = {warmup_key(s) for s in scenarios}
     if len(scenarios) > 1 and (len(keys) != 1 or None in keys):
@@ -135,16 +138,24 @@ def run_group(
     model.run_until_window(on_day)
     for k, (scenario, plan) in enumerate(zip(scenarios, plans, strict=True)):
         if k < len(scenarios) - 1:
-            result = _in_a_copy(model, scenario, plan) if room_for_a_copy() else None
+            result = _in_a_copy(model, scenario, plan, on_day) if room_for_a_copy() else None
             done(result if result is not None else run_replication(scenario, replication, on_day))
         else:
             done(model.finish(scenario, plan, on_day))  # the last one in this process
     return results
 
 
-def _in_a_copy(model: Model, scenario: Scenario, plan: Sequence[tuple[float, Scenario]]) -> ReplicationResult | None:
+# What a copy writes to its pipe: a record for each day it simulates (when asked), the mark and
+# the day's number; then the result's mark and the result, pickled.
+_DAY, _RESULT = b".", b"!"
+_DAY_SIZE = 5  # the mark and the day as 4 bytes
+
+
+def _in_a_copy(model: Model, scenario: Scenario, plan: Sequence[tuple[float, Scenario]],
+               on_day: DayCallback | None = None) -> ReplicationResult | None:
     """``model.finish(scenario, plan)`` in a copy of this process, leaving ``model`` as it is;
-    None if that failed (the fork, or the child)."""
+    None if that failed (the fork, or the child). ``on_day(day)`` is called here for each day
+    the copy simulates, as it simulates them."""
     read, write = os.pipe()
     try:
         pid = os.fork()
@@ -157,12 +168,16 @@ def _in_a_copy(model: Model, scenario: Scenario, plan: Sequence[tuple[float, Sce
         try:
             os.close(read)
             parent = os.getppid()
+            tell = on_day is not None
 
             def orphaned(day: int) -> None:  # its parent ended (e.g. a worker stopped): end too
                 if os.getppid() != parent:
                     os._exit(1)
+                if tell:
+                    os.write(write, _DAY + day.to_bytes(4, "little"))
 
             result = model.finish(scenario, plan, orphaned)
+            os.write(write, _RESULT)
             with os.fdopen(write, "wb") as out:
                 pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
             code = 0
@@ -170,8 +185,7 @@ def _in_a_copy(model: Model, scenario: Scenario, plan: Sequence[tuple[float, Sce
             os._exit(code)
     os.close(write)
     try:
-        with os.fdopen(read, "rb") as received:
-            data = received.read()
+        data = _received(read, on_day)
     except BaseException:  # e.g. Ctrl-C: the child goes too
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -181,3 +195,25 @@ def _in_a_copy(model: Model, scenario: Scenario, plan: Sequence[tuple[float, Sce
         return None
     result = pickle.loads(data)
     return result if isinstance(result, ReplicationResult) else None
+
+
+def _received(read: int, on_day: DayCallback | None) -> bytes:
+    """What a copy sends through the pipe ``read`` (closed here), to its end: ``on_day(day)`` for
+    each day's record, then the pickled result after its mark, returned (empty if it never came)."""
+    data = bytearray()
+    result = False
+    with os.fdopen(read, "rb", buffering=0) as pipe:
+        while chunk := pipe.read(1 << 16):
+            data += chunk
+            if result:
+                continue
+            at = 0  # the days' records, as far as they came whole
+            while len(data) - at >= _DAY_SIZE and data[at:at + 1] == _DAY:
+                if on_day is not None:
+                    on_day(int.from_bytes(data[at + 1:at + _DAY_SIZE], "little"))
+                at += _DAY_SIZE
+            if data[at:at + 1] == _RESULT:
+                result = True
+                at += 1
+            del data[:at]
+    return bytes(data) if result else b""
