@@ -221,3 +221,20 @@ def test_a_comparison_over_an_earlier_one_keeps_nothing_of_it(comparisons, tmp_p
     assert sorted(p.name for p in (out / "scenarios").iterdir()) == ["baseline", "training"]
     assert _contents(out) == _contents(fresh)  # no report: it is made from the new result, after it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp", "fresh"]
+
+
+def test_a_comparison_touches_nothing_else_in_scenarios(comparisons, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``--out .`` in a checkout: its scenarios/ holds the user's files, which stay, through a
+    comparison and another over it; the earlier comparison's scenario folders go."""
+    out = tmp_path / "checkout"
+    mine = {"scenarios/mine.yaml": b"name: mine\n", "scenarios/whatif/x.yaml": b"name: x\n",
+            "scenarios/notes/summary.json": b"{}"}  # an output folder's name, not the comparison's
+    for name, data in mine.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(data)
+    _compare_into(comparisons["three"], out)
+    _compare_into(comparisons["two"], out)
+    after = _contents(out)
+    assert {name: after.get(name) for name in mine} == mine
+    assert sorted(p.name for p in (out / "scenarios").iterdir()) == ["baseline", "mine.yaml", "notes", "training",
+                                                                      "whatif"]

@@ -19,10 +19,12 @@ only when every one of them is complete are they renamed into place, one rename 
 (atomic on one file system), ``summary.json`` last. So a failed or interrupted run
 never leaves a half-written file, or a mix of old and new files, over an earlier
 result. A comparison's folder is staged whole in the same way — its scenarios' folders,
-``comparison.csv`` and ``summary.json`` — and its ``scenarios/`` folder goes into place in
-one rename: an interrupted comparison leaves nothing of itself, and no scenario folder of
-an earlier comparison beside its own. A ``report.html`` of an earlier result is removed when
-the new result is in place (the report is made from the result, after it).
+``comparison.csv`` and ``summary.json`` — and only then renamed into place, a scenario's
+folder in one rename: an interrupted comparison leaves nothing of itself, and no scenario
+folder of an earlier comparison beside its own (only the folders that comparison's
+``summary.json`` names go; nothing else in ``scenarios/``). A ``report.html`` of an earlier
+result is removed when the new result is in place (the report is made from the result, after
+it).
 
 Nothing is lost silently either (:func:`claim_output_folder`): a folder that already
 holds a result is only written over when asked to (``overwrite``), and a run holds an
@@ -320,8 +322,8 @@ def write_comparison(results: dict[str, RunResult], section: dict[str, Any], out
     by up to ``processes`` processes: :func:`write_runs`), then ``comparison.csv`` and, last,
     ``summary.json`` (each scenario's KPIs as ``run`` writes them, the KPI definitions and the
     ``comparison`` section). All of it is written into a temporary folder beside ``out`` first,
-    then renamed into place: ``scenarios/`` in one rename (an earlier comparison's goes), the two
-    files after it."""
+    then renamed into place (:func:`_move_in`: a scenario's folder in one rename, those of an
+    earlier comparison removed), the two files after them."""
     out.mkdir(parents=True, exist_ok=True)
     base = results[section["baseline"]].scenario
     data = {
@@ -349,10 +351,36 @@ def write_comparison(results: dict[str, RunResult], section: dict[str, Any], out
             rows.to_csv(f, index=False)
         with open(staged / "summary.json", "w", encoding="utf-8") as f:
             json.dump(data, f, indent=2, allow_nan=False)
-        if os.path.lexists(out / "scenarios"):  # an earlier comparison's: removed with the temporary folder
-            os.replace(out / "scenarios", staged / "earlier-scenarios")
-        os.replace(staged / "scenarios", out / "scenarios")
+        _move_in(staged, out, [folder_name(n) for n in results], _earlier_scenarios(out))
         for file in COMPARISON_FILES:  # summary.json last
             os.replace(staged / file, out / file)
         (out / REPORT_NAME).unlink(missing_ok=True)  # an earlier comparison's
     return out
+
+
+def _earlier_scenarios(out: Path) -> list[str]:
+    """The scenario folders of the comparison whose result ``out`` holds (as its summary.json
+    names them), if it holds one."""
+    try:
+        data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    scenarios = data.get("scenarios") if isinstance(data, dict) and "comparison" in data else None
+    return [folder_name(str(name)) for name in scenarios] if isinstance(scenarios, dict) else []
+
+
+def _move_in(staged: Path, out: Path, names: list[str], earlier: list[str]) -> None:
+    """Rename the scenario folders written in ``staged/scenarios`` into ``out/scenarios``, one
+    rename each; the folders they replace, and those of the earlier comparison (``earlier``) that
+    are output folders, go into ``staged`` (removed with it). Nothing else in ``out/scenarios``
+    is touched: the folder may hold files of the user's (``--out .`` in a checkout, say)."""
+    scenarios, gone = out / "scenarios", staged / "earlier-scenarios"
+    scenarios.mkdir(exist_ok=True)
+    gone.mkdir()
+    for name in earlier:
+        if name not in names and (scenarios / name / "summary.json").is_file():
+            os.replace(scenarios / name, gone / name)
+    for name in names:
+        if os.path.lexists(scenarios / name):
+            os.replace(scenarios / name, gone / name)
+        os.replace(staged / "scenarios" / name, scenarios / name)
