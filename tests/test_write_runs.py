@@ -238,3 +238,23 @@ def test_a_comparison_touches_nothing_else_in_scenarios(comparisons, tmp_path) -
     assert {name: after.get(name) for name in mine} == mine
     assert sorted(p.name for p in (out / "scenarios").iterdir()) == ["baseline", "mine.yaml", "notes", "training",
                                                                       "whatif"]
+
+
+def test_a_run_over_a_comparison_and_a_comparison_over_a_run_leave_nothing_of_the_other(  # type: ignore[no-untyped-def]
+    comparisons, results, tmp_path
+) -> None:
+    fresh_run, fresh_comparison = tmp_path / "run", tmp_path / "comparison"
+    files.write_outputs(results[0], fresh_run, "v", ["cmd"])
+    _compare_into(comparisons["two"], fresh_comparison)
+    out = tmp_path / "out"
+    (out / "scenarios").mkdir(parents=True)
+    (out / "scenarios" / "mine.yaml").write_bytes(b"name: mine\n")  # the user's: it stays
+    mine = {"scenarios/mine.yaml": b"name: mine\n"}
+    _compare_into(comparisons["three"], out)
+    files.write_outputs(results[0], out, "v", ["cmd"])  # run --overwrite over the comparison
+    assert _contents(out) == {**_contents(fresh_run), **mine}
+    _compare_into(comparisons["two"], out)  # compare --overwrite over the run
+    assert _contents(out) == {**_contents(fresh_comparison), **mine}
+    (out / "scenarios" / "mine.yaml").unlink()
+    files.write_outputs(results[0], out, "v", ["cmd"])
+    assert _contents(out) == _contents(fresh_run) and not (out / "scenarios").exists()  # emptied: removed

@@ -22,9 +22,10 @@ result. A comparison's folder is staged whole in the same way — its scenarios'
 ``comparison.csv`` and ``summary.json`` — and only then renamed into place, a scenario's
 folder in one rename: an interrupted comparison leaves nothing of itself, and no scenario
 folder of an earlier comparison beside its own (only the folders that comparison's
-``summary.json`` names go; nothing else in ``scenarios/``). A ``report.html`` of an earlier
-result is removed when the new result is in place (the report is made from the result, after
-it).
+``summary.json`` names go; nothing else in ``scenarios/``). What is left of an earlier result
+of the other kind goes too once the new one is in place (a run's files under a comparison, a
+comparison's files and scenario folders under a run), and so does its ``report.html`` (the
+report is made from the result, after it).
 
 Nothing is lost silently either (:func:`claim_output_folder`): a folder that already
 holds a result is only written over when asked to (``overwrite``), and a run holds an
@@ -203,6 +204,7 @@ def summary(result: RunResult, version: str, command: list[str] | None = None) -
 def write_outputs(result: RunResult, out: Path, version: str, command: list[str] | None = None) -> Path:
     """Write the output folder ``out`` (created if needed); returns it."""
     out.mkdir(parents=True, exist_ok=True)
+    earlier = _earlier_result(out)
     resolved = dump_resolved(result.scenario, version=version)
     data = summary(result, version, command)
     writers: dict[str, Callable[[Any], Any]] = {
@@ -219,6 +221,7 @@ def write_outputs(result: RunResult, out: Path, version: str, command: list[str]
                 write(f)
         for name in writers:  # summary.json last
             os.replace(Path(tmp) / name, out / name)
+        _remove_earlier(out, earlier, RESULT_FILES, [], Path(tmp) / "earlier")
     (out / REPORT_NAME).unlink(missing_ok=True)  # an earlier result's
     return out
 
@@ -322,9 +325,10 @@ def write_comparison(results: dict[str, RunResult], section: dict[str, Any], out
     by up to ``processes`` processes: :func:`write_runs`), then ``comparison.csv`` and, last,
     ``summary.json`` (each scenario's KPIs as ``run`` writes them, the KPI definitions and the
     ``comparison`` section). All of it is written into a temporary folder beside ``out`` first,
-    then renamed into place (:func:`_move_in`: a scenario's folder in one rename, those of an
-    earlier comparison removed), the two files after them."""
+    then renamed into place (:func:`_move_in`: a scenario's folder in one rename), the two files
+    after them; what is left of an earlier result is then removed (:func:`_remove_earlier`)."""
     out.mkdir(parents=True, exist_ok=True)
+    earlier = _earlier_result(out)
     base = results[section["baseline"]].scenario
     data = {
         "schema": SCHEMA,
@@ -351,35 +355,54 @@ def write_comparison(results: dict[str, RunResult], section: dict[str, Any], out
             rows.to_csv(f, index=False)
         with open(staged / "summary.json", "w", encoding="utf-8") as f:
             json.dump(data, f, indent=2, allow_nan=False)
-        _move_in(staged, out, [folder_name(n) for n in results], _earlier_scenarios(out))
+        names = [folder_name(n) for n in results]
+        _move_in(staged, out, names)
         for file in COMPARISON_FILES:  # summary.json last
             os.replace(staged / file, out / file)
-        (out / REPORT_NAME).unlink(missing_ok=True)  # an earlier comparison's
+        _remove_earlier(out, earlier, COMPARISON_FILES, names, staged / "earlier")
+        (out / REPORT_NAME).unlink(missing_ok=True)  # an earlier result's
     return out
 
 
-def _earlier_scenarios(out: Path) -> list[str]:
-    """The scenario folders of the comparison whose result ``out`` holds (as its summary.json
-    names them), if it holds one."""
+def _earlier_result(out: Path) -> dict[str, Any] | None:
+    """The ``summary.json`` of the result ``out`` holds (a run's or a comparison's), if any."""
     try:
         data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return []
-    scenarios = data.get("scenarios") if isinstance(data, dict) and "comparison" in data else None
-    return [folder_name(str(name)) for name in scenarios] if isinstance(scenarios, dict) else []
+        return None
+    return data if isinstance(data, dict) else None
 
 
-def _move_in(staged: Path, out: Path, names: list[str], earlier: list[str]) -> None:
+def _remove_earlier(out: Path, earlier: dict[str, Any] | None, written: Sequence[str], scenarios: Sequence[str],
+                    trash: Path) -> None:
+    """Once a new result is in ``out`` (its files ``written``, its scenario folders ``scenarios``):
+    remove what is left of the result it replaced (``earlier``, its summary), if any — a run's
+    files, or a comparison's and the scenario folders its summary names (each an output folder,
+    moved into ``trash``, removed with it). Nothing else is touched."""
+    if earlier is None:
+        return
+    comparison = "comparison" in earlier
+    for name in COMPARISON_FILES if comparison else RESULT_FILES:
+        if name not in written:
+            (out / name).unlink(missing_ok=True)
+    folder = out / "scenarios"
+    named = earlier.get("scenarios") if comparison else None
+    for name in map(folder_name, map(str, named if isinstance(named, dict) else ())):
+        if name not in scenarios and (folder / name / "summary.json").is_file():
+            trash.mkdir(exist_ok=True)
+            os.replace(folder / name, trash / name)
+    if comparison and not scenarios and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def _move_in(staged: Path, out: Path, names: list[str]) -> None:
     """Rename the scenario folders written in ``staged/scenarios`` into ``out/scenarios``, one
-    rename each; the folders they replace, and those of the earlier comparison (``earlier``) that
-    are output folders, go into ``staged`` (removed with it). Nothing else in ``out/scenarios``
-    is touched: the folder may hold files of the user's (``--out .`` in a checkout, say)."""
-    scenarios, gone = out / "scenarios", staged / "earlier-scenarios"
+    rename each, the folders they replace set aside in ``staged`` (removed with it). Nothing
+    else in ``out/scenarios`` is touched: the folder may hold files of the user's (``--out .``
+    in a checkout, say)."""
+    scenarios, gone = out / "scenarios", staged / "earlier"
     scenarios.mkdir(exist_ok=True)
-    gone.mkdir()
-    for name in earlier:
-        if name not in names and (scenarios / name / "summary.json").is_file():
-            os.replace(scenarios / name, gone / name)
+    gone.mkdir(exist_ok=True)
     for name in names:
         if os.path.lexists(scenarios / name):
             os.replace(scenarios / name, gone / name)
