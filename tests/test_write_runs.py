@@ -258,3 +258,22 @@ def test_a_run_over_a_comparison_and_a_comparison_over_a_run_leave_nothing_of_th
     (out / "scenarios" / "mine.yaml").unlink()
     files.write_outputs(results[0], out, "v", ["cmd"])
     assert _contents(out) == _contents(fresh_run) and not (out / "scenarios").exists()  # emptied: removed
+
+
+def test_a_folder_of_the_users_named_as_a_scenario_receives_its_files(comparisons, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Not an output folder: its own files stay and the scenario's files are written into it;
+    a file in the way is an error before anything moves."""
+    out = tmp_path / "out"
+    (out / "scenarios" / "training").mkdir(parents=True)
+    (out / "scenarios" / "training" / "notes.txt").write_bytes(b"mine")
+    _compare_into(comparisons["two"], out)
+    fresh = tmp_path / "fresh"
+    _compare_into(comparisons["two"], fresh)
+    assert _contents(out) == {**_contents(fresh), "scenarios/training/notes.txt": b"mine"}
+    other = tmp_path / "other"
+    (other / "scenarios").mkdir(parents=True)
+    (other / "scenarios" / "training").write_bytes(b"a file")
+    with pytest.raises(files.OutputFolderError, match=r"scenarios/training is in the way"):
+        _compare_into(comparisons["two"], other)
+    assert sorted(str(p.relative_to(other)) for p in other.rglob("*")) == ["scenarios", "scenarios/training"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh", "other", "out"]

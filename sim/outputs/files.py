@@ -388,22 +388,40 @@ def _remove_earlier(out: Path, earlier: dict[str, Any] | None, written: Sequence
     folder = out / "scenarios"
     named = earlier.get("scenarios") if comparison else None
     for name in map(folder_name, map(str, named if isinstance(named, dict) else ())):
-        if name not in scenarios and (folder / name / "summary.json").is_file():
+        if name not in scenarios and _is_output_folder(folder / name):
             trash.mkdir(exist_ok=True)
             os.replace(folder / name, trash / name)
     if comparison and not scenarios and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
 
 
+def _is_output_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder holding a result of this program (a ``summary.json`` with
+    its schema)."""
+    earlier = _earlier_result(path) if path.is_dir() and not path.is_symlink() else None
+    return earlier is not None and "schema" in earlier
+
+
 def _move_in(staged: Path, out: Path, names: list[str]) -> None:
     """Rename the scenario folders written in ``staged/scenarios`` into ``out/scenarios``, one
-    rename each, the folders they replace set aside in ``staged`` (removed with it). Nothing
-    else in ``out/scenarios`` is touched: the folder may hold files of the user's (``--out .``
-    in a checkout, say)."""
+    rename each; an earlier result's folder of the same name is set aside in ``staged`` (removed
+    with it), a folder of the same name that is not an output folder receives the files instead
+    (one rename each, as before 2026-12-07). Nothing else in ``out/scenarios`` is touched: it
+    may hold the user's files (``--out .`` in a checkout, say)."""
     scenarios, gone = out / "scenarios", staged / "earlier"
+    for name in names:  # before anything moves
+        target = scenarios / name
+        if os.path.lexists(target) and (not target.is_dir() or target.is_symlink()):
+            raise OutputFolderError(f"--out: {target} is in the way of the scenario's folder (not a folder); "
+                                    "move it, or choose another folder")
     scenarios.mkdir(exist_ok=True)
     gone.mkdir(exist_ok=True)
     for name in names:
-        if os.path.lexists(scenarios / name):
-            os.replace(scenarios / name, gone / name)
-        os.replace(staged / "scenarios" / name, scenarios / name)
+        target, written = scenarios / name, staged / "scenarios" / name
+        if _is_output_folder(target):
+            os.replace(target, gone / name)
+        elif os.path.lexists(target):  # a folder of the user's
+            for file in RESULT_FILES:  # summary.json last
+                os.replace(written / file, target / file)
+            continue
+        os.replace(written, target)
