@@ -13,9 +13,9 @@ The state cannot be saved and restored: it holds SimPy's processes, live generat
 can be neither pickled nor copied. So it is copied whole by ``os.fork()``: for each scenario
 but the last, a child process (a copy of this one, the model paused at the end of the warm-up)
 runs the measured window and sends its :class:`~sim.core.recorder.ReplicationResult` back,
-pickled, through a pipe (after a byte for each day simulated, for the progress), while this
-process waits (one process at work, so ``--workers`` still
-counts the processes at work); the last scenario is run by this process itself.
+pickled, through a pipe (after a record of each day simulated, for the progress), while this
+process waits (one process at work, so ``--workers`` still counts the processes at work); the
+last scenario is run by this process itself.
 
 The carried-over run is identical to a run from the start (tests/test_shared_warmup.py
 compares every array of every result, and the comparison section), because:
