@@ -11,6 +11,13 @@ result, which must stay the same when a change is meant to move no number::
     # ... and the same with 0; `callgrind_annotate cg.out | head` shows where they go
 
 The baseline (scenarios/baseline.yaml) at its 15,000 people, warm-up 0, replication 0.
+
+Compare hashes taken the same way: under valgrind and natively they can differ for the same
+code (on 2026-12-07, 300 days: f77f95cb15c52af6 under valgrind, 36a30a155510a94e natively, at
+both ends of that day's changes; 75 days: 6ed27ddb3d0ede15 both ways). Valgrind shows the
+program another processor, and numba compiles the kernels, and the C library picks its ``pow``
+and ``log``, for the processor it sees; a last-place difference somewhere after day 75 then
+grows. Every day's numbers are the same from run to run either way.
 """
 
 from __future__ import annotations
