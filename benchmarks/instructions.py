@@ -14,10 +14,11 @@ The baseline (scenarios/baseline.yaml) at its 15,000 people, warm-up 0, replicat
 
 Compare hashes taken the same way: under valgrind and natively they can differ for the same
 code (on 2026-12-07, 300 days: f77f95cb15c52af6 under valgrind, 36a30a155510a94e natively, at
-both ends of that day's changes; 75 days: 6ed27ddb3d0ede15 both ways). Valgrind shows the
-program another processor, and numba compiles the kernels, and the C library picks its ``pow``
-and ``log``, for the processor it sees; a last-place difference somewhere after day 75 then
-grows. Every day's numbers are the same from run to run either way.
+both ends of that day's changes; 75 days: 6ed27ddb3d0ede15 both ways). Natively, the kernels
+compiled for a generic processor (``NUMBA_CPU_NAME=generic``) and the Python draws alone
+(``CHURN_SIM_COMPILED=0``) give the native hash too: the difference is valgrind's, whose
+emulation of the processor's floating point is not exact in every case (a last place somewhere
+after day 75, which then grows), not the code's. Each gives the same hash run after run.
 """
 
 from __future__ import annotations
