@@ -203,7 +203,7 @@ def test_a_worker_counts_the_days_of_its_unit_in_shared_memory(comparison: Compa
     days = multiprocessing.get_context().RawArray("q", 2)
     runner._days = days
     try:
-        runner._unit((scenarios, 0, 1))
+        runner._unit((scenarios, 0, 1, None))
     finally:
         runner._days = None
     unit = ((0, 0), (1, 0), (2, 0))
@@ -212,3 +212,31 @@ def test_a_worker_counts_the_days_of_its_unit_in_shared_memory(comparison: Compa
     shared_warmup.run_group(scenarios, 0, on_day=told.append)
     assert runner._unit_days(scenarios, unit) == len(told)
     assert runner._unit_days(scenarios, ((0, 0),)) == scenarios[0].warmup_days + scenarios[0].horizon_days
+
+
+def test_a_worker_checkpoints_each_replication_of_its_unit_as_it_finishes(
+    comparison: Comparison, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So that a run stopped while a unit is under way keeps what the unit had finished: here
+    the unit fails at its second scenario, and the first one's checkpoint is there, whole."""
+    import sim.experiments.runner as runner
+
+    scenarios = [s.model_copy(update={"replications": 1}) for s in scenarios_of(comparison)[:3]]
+    prints = [runner.fingerprint(s) for s in scenarios]
+    real = shared_warmup._in_a_copy
+    copies: list[int] = []
+
+    def stopped_at_the_second(*args, **kwargs):  # type: ignore[no-untyped-def]
+        copies.append(1)
+        if len(copies) == 2:
+            raise RuntimeError("the worker stops")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(shared_warmup, "_in_a_copy", stopped_at_the_second)
+    with pytest.raises(RuntimeError, match="the worker stops"):
+        runner._unit((scenarios, 0, 0, (tmp_path, prints)))
+    store = Checkpoints(tmp_path)
+    saved = [store.load(p, 0) for p in prints]
+    assert [r is not None for r in saved] == [True, False, False]
+    assert saved[0] is not None
+    assert_identical(saved[0], run_replication(scenarios[0], 0), "the checkpoint")

@@ -14,7 +14,8 @@ replications of one number whose warm-ups are the same (the baseline and its inv
 alternatives) run as one task, the warm-up simulated once and continued by each scenario —
 unless on Dask, whose workers are threaded and may not copy themselves. The results are the
 same as running each from the start; a task then finishes several (scenario, replication)
-pairs at once, each checkpointed and counted in the progress as it comes.
+pairs, each checkpointed as it finishes (on a worker, by the worker: a run stopped meanwhile
+keeps it) and counted in the progress.
 
 Checkpoints: given a folder, every finished replication is written there at once, atomically
 (a temporary file renamed into place), named by its scenario's :func:`fingerprint` and its
@@ -39,7 +40,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sim.core.recorder import ReplicationResult
 from sim.core.version import full_version
@@ -51,7 +52,14 @@ from sim.scenario.schema import Scenario
 Progress = Callable[[float, int], None]
 Task = tuple[int, int]  # (scenario index, replication)
 Unit = tuple[Task, ...]  # tasks run as one: one replication of scenarios sharing a warm-up (or one task)
-Finished = Callable[[Task, ReplicationResult], None]
+
+
+class Finished(Protocol):
+    """Hands a finished replication to the run (``saved``: its checkpoint is written already)."""
+
+    def __call__(self, task: Task, result: ReplicationResult, saved: bool = False) -> None: ...
+
+
 
 DASK_INSTALL = "pip install -e '.[dask]'"
 CHECKPOINT_SUFFIX = ".pickle"
@@ -192,8 +200,8 @@ def run_many(
             shown[0] = done
             on_progress(done, total)
 
-    def finished(task: Task, result: ReplicationResult) -> None:
-        if store is not None:
+    def finished(task: Task, result: ReplicationResult, saved: bool = False) -> None:
+        if store is not None and not saved:
             store.save(prints[task[0]], task[1], result)
         results[task] = result
         report()
@@ -208,7 +216,9 @@ def run_many(
         if workers <= 1 or len(units) == 1:
             _run_here(scenarios, units, finished, progress)
         else:
-            _run_on_workers(scenarios, units, min(workers, len(units)), finished, progress)
+            saves: list[Saves] = ([(checkpoints, [prints[s] for s, _ in unit]) for unit in units]
+                                  if checkpoints is not None else [])
+            _run_on_workers(scenarios, units, min(workers, len(units)), finished, progress, saves)
     return [RunResult(scenario, [results[(s, i)] for i in range(scenario.replications)])
             for s, scenario in enumerate(scenarios)]
 
@@ -354,18 +364,31 @@ def _count_day(slot: int) -> Callable[[int], None]:
     return on_day
 
 
-def _unit(args: tuple[list[Scenario], int, int]) -> list[ReplicationResult]:
+Saves = tuple[Path, list[str]] | None  # a unit's checkpoint folder and its scenarios' fingerprints
+
+
+def _unit(args: tuple[list[Scenario], int, int, Saves]) -> list[ReplicationResult]:
     """A unit's replications in a worker: one scenario's, or several sharing their warm-up; its
-    days simulated counted in slot ``args[2]`` of the shared counts, if any."""
-    scenarios, index, slot = args
-    return shared_warmup.run_group(scenarios, index, on_day=_count_day(slot) if _days is not None else None)
+    days simulated counted in slot ``args[2]`` of the shared counts, if any; each replication's
+    checkpoint written as it finishes, given a folder (``args[3]``), so that an interrupted run
+    keeps the scenarios its units under way had finished."""
+    scenarios, index, slot, saves = args
+    on_result = None
+    if saves is not None:
+        store, prints = Checkpoints(saves[0]), saves[1]
+
+        def on_result(k: int, result: ReplicationResult) -> None:
+            store.save(prints[k], index, result)
+
+    return shared_warmup.run_group(scenarios, index, on_result, _count_day(slot) if _days is not None else None)
 
 
 def _run_on_workers(scenarios: list[Scenario], units: list[Unit], workers: int, finished: Finished,
-                    progress: _UnderWay | None = None) -> None:
+                    progress: _UnderWay | None = None, saves: Sequence[Saves] = ()) -> None:
     """Replications on ``workers`` local processes, a unit each, handed to ``finished`` as
-    their unit ends; the units' progress read, between two waits, from the days each has
-    simulated, which the workers count in shared memory.
+    their unit ends (checkpointed by the worker as each finishes, given ``saves``, one a unit);
+    the units' progress read, between two waits, from the days each has simulated, which the
+    workers count in shared memory.
 
     An interruption must end the run as one, however the signal and the pool's own
     bookkeeping interleave: Ctrl-C reaches the workers too (one process group), and a worker
@@ -395,7 +418,8 @@ def _run_on_workers(scenarios: list[Scenario], units: list[Unit], workers: int, 
                 futures: dict[Future[Any], Unit] = {}
                 slots: dict[Future[Any], int] = {}  # the unit's place in ``days``
                 for slot, unit in enumerate(units):
-                    future = pool.submit(_unit, ([scenarios[s] for s, _ in unit], unit[0][1], slot))
+                    save = saves[slot] if saves else None
+                    future = pool.submit(_unit, ([scenarios[s] for s, _ in unit], unit[0][1], slot, save))
                     futures[future], slots[future] = unit, slot
             except BrokenProcessPool:
                 # A worker started by an early submit ended on a signal sent to the whole group
@@ -423,7 +447,7 @@ def _run_on_workers(scenarios: list[Scenario], units: list[Unit], workers: int, 
                     for k, (task, one) in enumerate(zip(unit, result, strict=True)):
                         if progress is not None:
                             progress.ended(unit, k + 1)
-                        finished(task, one)
+                        finished(task, one, saved=bool(saves))
                     if progress is not None:
                         progress.end(unit)
                 if progress is not None and days is not None:
