@@ -60,7 +60,6 @@ class Finished(Protocol):
     def __call__(self, task: Task, result: ReplicationResult, saved: bool = False) -> None: ...
 
 
-
 DASK_INSTALL = "pip install -e '.[dask]'"
 CHECKPOINT_SUFFIX = ".pickle"
 POLL_SECONDS = 0.1  # how soon a run waiting for replications acts on a signal
