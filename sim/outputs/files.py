@@ -365,12 +365,13 @@ def write_comparison(results: dict[str, RunResult], section: dict[str, Any], out
 
 
 def _earlier_result(out: Path) -> dict[str, Any] | None:
-    """The ``summary.json`` of the result ``out`` holds (a run's or a comparison's), if any."""
+    """The ``summary.json`` of the result ``out`` holds (a run's or a comparison's: this
+    program's, with its schema), if any."""
     try:
         data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    return data if isinstance(data, dict) and "schema" in data else None
 
 
 def _remove_earlier(out: Path, earlier: dict[str, Any] | None, written: Sequence[str], scenarios: Sequence[str],
@@ -396,10 +397,8 @@ def _remove_earlier(out: Path, earlier: dict[str, Any] | None, written: Sequence
 
 
 def _is_output_folder(path: Path) -> bool:
-    """Whether ``path`` is a folder holding a result of this program (a ``summary.json`` with
-    its schema)."""
-    earlier = _earlier_result(path) if path.is_dir() and not path.is_symlink() else None
-    return earlier is not None and "schema" in earlier
+    """Whether ``path`` is a folder (not a link to one) holding a result of this program."""
+    return path.is_dir() and not path.is_symlink() and _earlier_result(path) is not None
 
 
 def _move_in(staged: Path, out: Path, names: list[str]) -> None:
@@ -421,7 +420,7 @@ def _move_in(staged: Path, out: Path, names: list[str]) -> None:
         if _is_output_folder(target):
             os.replace(target, gone / name)
         elif os.path.lexists(target):  # a folder of the user's
-            for file in RESULT_FILES:  # summary.json last
+            for file in sorted(RESULT_FILES, key="summary.json".__eq__):  # summary.json last (False < True)
                 os.replace(written / file, target / file)
             continue
         os.replace(written, target)
