@@ -144,6 +144,32 @@ def test_an_orders_draws_are_the_pythons(value, lead, late) -> None:
         assert compiled.order_draws(key, tag, fulfil.compiled_params) == fulfil.draws(key, tag)
 
 
+def test_an_order_counted_is_the_pythons() -> None:
+    """What an order hands its delivery and adds to the day's counters, compiled and in Python
+    (Fulfilment.order), at every level, first purchases and repeats, with every outcome often."""
+    base = load_scenario(BASELINE)
+    f = base.fulfilment.model_copy(update={
+        "on_time_rate": 0.6, "order_fill_rate": 0.7, "order_accuracy": 0.8, "invoice_accuracy": 0.9,
+        "product_problem_rate": 0.3})
+    model = Model(scaled(base.model_copy(update={"fulfilment": f}), 300, 5), 0)
+    fulfil = model.fulfilment
+    assert fulfil.compiled_params is not None
+    fulfil.value_multiplier = (0.0, 1.0, 1.25, 1.5)  # levels that differ (the baseline's are all 1)
+    params = fulfil.compiled_params.copy()
+    params[-4:] = fulfil.value_multiplier  # the parameters end with them (order_params)
+    counted = fulfil.counted
+    assert counted.shape == (model.world.record.horizon_days, len(compiled.ORDER_COUNTERS))
+    theirs = np.zeros_like(counted)
+    r = random.Random(19)
+    for key in keys(3_000, 6):
+        tag, level, day, initial = ORDER_TAGS + r.randrange(1 << 12), r.randint(1, 3), r.randrange(5), r.random() < 0.3
+        counted[:] = theirs
+        assert compiled.order_counted(key, tag, params, level, day, initial, theirs) == fulfil.order(
+            key, tag, level, day, initial)
+        assert np.array_equal(theirs, counted)
+    assert (theirs > 0).all()  # every counter of every day added to
+
+
 def test_a_clock_event_is_the_pythons() -> None:
     """customers._schedule's pair and waiting time, ``now + -log(u) / bound``."""
     r = random.Random(13)
@@ -182,7 +208,7 @@ def test_a_model_runs_the_same_without_them(monkeypatch: pytest.MonkeyPatch) -> 
     assert with_them.fulfilment.compiled_params is not None
     assert with_them.customers.compiled and with_them.word_of_mouth.ties is not None
     assert with_them.desk._uniform is compiled.direct(compiled.uniform)
-    assert with_them.fulfilment._order_draws is compiled.direct(compiled.order_draws)
+    assert with_them.fulfilment._order_counted is compiled.direct(compiled.order_counted)
     assert with_them.episodes._uniform_pair is compiled.direct(compiled.uniform_pair)
     a = with_them.run()
     monkeypatch.setattr(compiled, "ready", lambda: False)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.core.recorder import CHURN_FIELDS, ReplicationResult
+from sim.core.recorder import CHURN_FIELDS, DAILY, Daily, Recorder, ReplicationResult
 from sim.core.vocabulary import (
     CAUSES,
     COMPETITION,
@@ -228,3 +228,27 @@ def test_a_run_gives_the_same_numbers_whatever_the_collector_does() -> None:
     finally:
         gc.enable()
     assert same(off, run_replication(scenario(horizon_days=20), 0))
+
+
+def test_counters_kept_in_a_block_give_the_same_result() -> None:
+    """Recorder.block: counters kept as the columns of one array (the compiled orders add to
+    theirs) come out as they would from their lists, in the declared order, the warm-up cut."""
+    def filled(blocked: bool) -> ReplicationResult:
+        record = Recorder(10)
+        record.add(Daily.ORDERS, 5, 3.0)  # before the block: carried into it
+        if blocked:
+            block = record.block((Daily.REVENUE, Daily.ORDERS))
+            assert Daily.ORDERS not in record.daily and block.shape == (10, 2)
+            block[4, 0] += 1.5
+            block[8, 1] += 2.0
+        else:
+            record.add(Daily.REVENUE, 4, 1.5)
+            record.add(Daily.ORDERS, 8, 2.0)
+        record.add(Daily.QUESTIONS, 5, 1.0)
+        return record.result(0, 1, 0, warmup_days=3)
+
+    a, b = filled(True), filled(False)
+    assert list(a.daily) == list(b.daily) == list(DAILY)
+    for name in DAILY:
+        assert np.array_equal(a.daily[name], b.daily[name]), name
+    assert a.daily[Daily.ORDERS].tolist() == [0, 0, 3, 0, 0, 2, 0] and a.daily[Daily.REVENUE][1] == 1.5

@@ -23,6 +23,7 @@ from sim.core.later import VALUE, Entry
 from sim.core.recorder import CHURN_FIELDS, DAILY, ReplicationResult
 from sim.core.rng import child
 from sim.core.world import CUSTOMER
+from sim.model.customers import Customers
 from sim.model.replication import Model, run_replication
 from sim.outputs.kpis import kpis
 from sim.scenario.schema import Scenario
@@ -192,26 +193,32 @@ def test_a_level_move_rescales_the_pending_clock_event_keeping_its_slot() -> Non
     assert customers.due[person] == pytest.approx(expected, rel=1e-12)
 
 
-def test_a_level_move_keeps_the_customers_sequence_of_clock_events() -> None:
+def test_a_level_move_keeps_the_customers_sequence_of_clock_events(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run with and without a level move on day 0.5: the same slots fire in the same order (the
     same picks), the times after the move differ."""
+    log: list[tuple[float, float]] = []
+    on_clock = Customers._on_clock
+
+    def spy(customers: Customers, event: Entry) -> None:  # the clock events handled, not the void ones
+        who, draw = event[VALUE]
+        if who == watched and customers.pending[who] is event:
+            log.append((customers.env.now, draw))
+        on_clock(customers, event)
+
+    monkeypatch.setattr(Customers, "_on_clock", spy)  # before the model is built: its events carry it
+
     def fired(move: bool) -> list[tuple[float, float]]:
-        m, person = _promoting_model(3.0)
-        log: list[tuple[float, float]] = []
-        handle = m.customers._handle
-
-        def spy(who: int, draw: float, event: object) -> None:
-            if who == person:
-                log.append((m.world.env.now, draw))
-            handle(who, draw, event)  # type: ignore[arg-type]
-
-        m.customers._handle = spy  # type: ignore[method-assign]
+        nonlocal watched
+        log.clear()
+        m, watched = _promoting_model(3.0)
+        person = watched
         m.world.env.run(until=0.5)
         if move:
             m.loyalty.on_happy(person)
         m.world.env.run(until=m.world.warmup + m.world.scenario.horizon_days)
-        return log
+        return list(log)
 
+    watched = -1
     plain, moved = fired(False), fired(True)
     n = min(len(plain), len(moved))
     assert n >= 3

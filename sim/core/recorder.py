@@ -164,14 +164,34 @@ class Recorder:
         self.daily: dict[str, list[float]] = {name: [0.0] * horizon_days for name in DAILY}
         self.hourly: dict[str, list[float]] = {name: [0.0] * (24 * horizon_days) for name in HOURLY}
         self.churn_events: list[tuple[float, int, int, int, int, float, float, int, float, int, float, int]] = []
+        # Counters kept instead as the columns of one array each (block): name -> (array, column).
+        self.blocked: dict[str, tuple[np.ndarray, int]] = {}
 
     def add(self, name: str, day: int, amount: float = 1.0) -> None:
         self.daily[name][day] += amount
 
+    def block(self, names: tuple[str, ...]) -> np.ndarray:
+        """Keep the daily counters ``names`` as the columns of one array, days by ``names``, from
+        now on, instead of a list each (they leave :attr:`daily`): for a compiled kernel that
+        adds to several of them at once (:func:`sim.model.compiled.order_counted`). Their
+        values in :meth:`result` are the same."""
+        array = np.zeros((self.horizon_days, len(names)), dtype=np.float64)
+        for column, name in enumerate(names):
+            values = self.daily.pop(name)
+            array[:, column] = values
+            self.blocked[name] = (array, column)
+        return array
+
     def result(self, replication: int, seed: int, customers_start: int, warmup_days: int = 0) -> ReplicationResult:
         """The measured window only: days from ``warmup_days`` on, renumbered from 0."""
         w = warmup_days
-        daily = {name: np.asarray(values[w:], dtype=np.float64) for name, values in self.daily.items()}
+        daily = {}
+        for name in DAILY:  # in the declared order, wherever each is kept
+            if name in self.daily:
+                daily[name] = np.asarray(self.daily[name][w:], dtype=np.float64)
+            else:
+                array, column = self.blocked[name]
+                daily[name] = array[w:, column].copy()
         rows = [(r[0] - w, *r[1:5], r[5] - w, *r[6:]) for r in self.churn_events if r[0] >= w]
         churn = {
             name: np.asarray([r[i] for r in rows], dtype=np.float64 if name in _FLOAT_FIELDS else np.int64)

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from sim.core import rng
+from sim.core.recorder import REVENUE_BY_LEVEL, Daily
 from sim.core.rng import _CHILD, _M1, _M2, GAMMA
 from sim.core.world import CUSTOMER, FORMER, PROSPECT
 from sim.model import samplers
@@ -239,12 +240,27 @@ _VALUE_AT, _LEAD_AT, _LATE_AT, _RATES_AT = 0, PARAMS, 2 * PARAMS, 3 * PARAMS
 VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE, PRODUCT_CLAIM, LEAD, LATE = 0, 2, 3, 4, 6, 8
 
 
+_MULTIPLIER_AT = _RATES_AT + 6  # then the order-value multiplier of each loyalty level (index 1..3)
+# The day's order counters an order adds to, the columns of one block of the recorder's
+# (Recorder.block), in this order: order_counted adds to them by position.
+ORDER_COUNTERS = (
+    Daily.ORDERS, Daily.ORDERS_ON_TIME, Daily.ORDERS_COMPLETE, Daily.ORDERS_ACCURATE, Daily.ORDERS_INVOICE_OK,
+    Daily.ORDERS_PERFECT, Daily.LEAD_TIME_DAYS_SUM, Daily.REVENUE, Daily.ORDERS_REPEAT, Daily.ORDERS_INITIAL,
+    *REVENUE_BY_LEVEL,
+)
+(ORDERS_AT, ON_TIME_AT, COMPLETE_AT, ACCURATE_AT, INVOICE_OK_AT, PERFECT_AT, LEAD_SUM_AT, REVENUE_AT, REPEAT_AT,
+ INITIAL_AT, REVENUE_LEVEL_AT) = range(11)  # REVENUE_LEVEL_AT + level - 1: the revenue at that level
+
+
 def order_params(order_value: Any, lead_time: Any, late_delay: Any,
-                 rates: tuple[float, float, float, float, float, float]) -> np.ndarray:
-    """What :func:`order_draws` reads: the order value's, lead time's and late delay's
-    distributions (:func:`encode`), then on-time, fill, accuracy and invoice-accuracy rates,
-    the product-problem rate and the promised lead time."""
-    return np.array([*encode(order_value), *encode(lead_time), *encode(late_delay), *rates], dtype=np.float64)
+                 rates: tuple[float, float, float, float, float, float],
+                 value_multiplier: tuple[float, ...] = (0.0, 1.0, 1.0, 1.0)) -> np.ndarray:
+    """What :func:`order_draws` and :func:`order_counted` read: the order value's, lead time's
+    and late delay's distributions (:func:`encode`), then on-time, fill, accuracy and
+    invoice-accuracy rates, the product-problem rate and the promised lead time, then the
+    order-value multiplier of each loyalty level (index 0 unused)."""
+    return np.array([*encode(order_value), *encode(lead_time), *encode(late_delay), *rates, *value_multiplier],
+                    dtype=np.float64)
 
 
 @_compile("Tuple((uint64, float64, boolean, boolean, boolean, boolean, boolean, float64, float64, float64))"
@@ -271,6 +287,34 @@ def order_draws(person_key, tag, params):
         lead = promised + late_by
     return (key, value, on_time, u_complete < params[r + 1], u_accurate < params[r + 2],
             u_invoice < params[r + 3], u_product >= params[r + 4], u_claim, lead, late_by)
+
+
+@_compile("Tuple((uint64, float64, boolean, float64, boolean, boolean, boolean, boolean, float64, float64))"
+          "(uint64, int64, float64[::1], int64, int64, int64, float64[:, ::1])")
+def order_counted(person_key, tag, params, level, day, initial, counts):
+    """An order placed at loyalty ``level`` on ``day`` (``initial``: 1 for a first purchase, else
+    0): its draws (:func:`order_draws`), its value times the level's multiplier, and the day's
+    counters (:data:`ORDER_COUNTERS`, row ``day`` of ``counts``) added to, as
+    :meth:`sim.model.fulfilment.Fulfilment.order`, the reference, does. Returns what its delivery
+    needs: (key, value, perfect, days late, complete, accurate, invoice right, product fine, the
+    guarantee claim's uniform, lead time). One call an order instead of a call and thirteen
+    counters added to in Python (~370 ns)."""
+    key, value, on_time, complete, accurate, invoice_ok, product_ok, u_claim, lead, late_by = order_draws(
+        person_key, tag, params)
+    value = value * params[_MULTIPLIER_AT + level]
+    perfect = on_time and complete and accurate and invoice_ok
+    row = counts[day]
+    row[ORDERS_AT] += 1.0
+    row[INITIAL_AT if initial else REPEAT_AT] += 1.0
+    row[REVENUE_AT] += value
+    row[REVENUE_LEVEL_AT + level - 1] += value
+    row[ON_TIME_AT] += 1.0 if on_time else 0.0
+    row[COMPLETE_AT] += 1.0 if complete else 0.0
+    row[ACCURATE_AT] += 1.0 if accurate else 0.0
+    row[INVOICE_OK_AT] += 1.0 if invoice_ok else 0.0
+    row[PERFECT_AT] += 1.0 if perfect else 0.0
+    row[LEAD_SUM_AT] += lead
+    return key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim, lead
 
 
 @_compile("UniTuple(float64, 2)(uint64, int64, float64, float64)")

@@ -64,7 +64,6 @@ class Customers:
         self.env = world.env
         self.pending: list[Entry | None] = [None] * world.people.size
         self.due = array("d", bytes(8 * world.people.size))  # when the pending event fires (no float objects)
-        self.firing: Entry | None = None  # the clock event being handled now, if any
         # The callback every clock event carries, bound once (``self._on_clock`` makes a new
         # bound-method object at each access; one per scheduled event otherwise).
         self._clock_callback = self._on_clock
@@ -198,7 +197,7 @@ class Customers:
         now) the next event is drawn from the next slot."""
         people, env = self.people, self.env
         event, old = self.pending[person], people.clock_rate[person]
-        if event is None or event is self.firing or old <= 0:
+        if event is None or old <= 0:  # (None too while the customer's own clock event is handled)
             self._schedule(person)
             return
         people.clock_rate[person] = bound
@@ -240,16 +239,12 @@ class Customers:
         # (An annotation, not typing.cast: a cast is a call and builds tuple[int, float] each time.)
         value: tuple[int, float] = event[VALUE]
         person, draw = value
-        if self.people.status[person] != CUSTOMER or self.pending[person] is not event:
-            return
-        self.firing = event
-        try:
-            self._handle(person, draw, event)
-        finally:
-            self.firing = None
-
-    def _handle(self, person: int, draw: float, event: Entry) -> None:
-        people = self.people
+        people, pending = self.people, self.pending
+        if people.status[person] != CUSTOMER or pending[person] is not event:
+            return  # no longer a customer, or a void event (rescaled, or of an earlier spell)
+        # While its event is handled the customer has none pending: a change of level meanwhile
+        # (level_changed) then draws the next event at once, from the next slot (_rescale).
+        pending[person] = None
         pick = draw * people.clock_rate[person]
         rate = people.order_rate[person] * self.order_multiplier[people.level[person]]  # order_rate(), inlined
         if pick < rate:
@@ -262,5 +257,5 @@ class Customers:
             else:
                 self._time_based(person, pick - question_rate)
         # Draw the next clock event, unless a change of level already has (level_changed).
-        if people.status[person] == CUSTOMER and self.pending[person] is event:
+        if people.status[person] == CUSTOMER and pending[person] is None:
             self._schedule(person)

@@ -31,17 +31,29 @@ from __future__ import annotations
 
 from sim.core.later import VALUE as EVENT_VALUE
 from sim.core.later import Entry
-from sim.core.recorder import REVENUE_BY_LEVEL, Daily
+from sim.core.recorder import Daily
 from sim.core.rng import child, uniform_pair
 from sim.core.vocabulary import DISAPPOINTING_PRODUCT, FAILED_ORDER, NEUTRAL, PRODUCT, SERVICE
 from sim.core.world import CUSTOMER, ORDER_TAGS, World
 from sim.model import compiled
 from sim.model.compiled import (
+    ACCURATE_AT,
     ACCURATE_INVOICE,
+    COMPLETE_AT,
+    INITIAL_AT,
+    INVOICE_OK_AT,
     LATE,
     LEAD,
+    LEAD_SUM_AT,
+    ON_TIME_AT,
     ON_TIME_COMPLETE,
+    ORDER_COUNTERS,
+    ORDERS_AT,
+    PERFECT_AT,
     PRODUCT_CLAIM,
+    REPEAT_AT,
+    REVENUE_AT,
+    REVENUE_LEVEL_AT,
     VALUE,
     order_params,
 )
@@ -51,6 +63,9 @@ from sim.model.samplers import sampler
 # What an order draws (Fulfilment.draws): key, value, on time, complete, accurate, invoice right,
 # product fine, the claim's uniform, lead time, days late.
 OrderDraws = tuple[int, float, bool, bool, bool, bool, bool, float, float, float]
+# What a placed order hands its delivery (Fulfilment.order): key, value, perfect, days late, complete,
+# accurate, invoice right, product fine, the claim's uniform, lead time.
+OrderOutcome = tuple[int, float, bool, float, bool, bool, bool, bool, float, float]
 
 # Slots of an order's key (a distribution takes two; a pair is two outcomes from one slot), kept
 # beside the compiled draws that read them too: VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE,
@@ -67,17 +82,13 @@ class Fulfilment:
         self.loyalty: LoyaltyPort
         self.satisfaction: SatisfactionPort
         self.episodes: EpisodesPort
-        # The day-indexed counters an order adds to, looked up once (place_order runs at every order).
-        daily = world.record.daily
-        self.counts = tuple(daily[name] for name in (
-            Daily.ORDERS, Daily.ORDERS_ON_TIME, Daily.ORDERS_COMPLETE, Daily.ORDERS_ACCURATE,
-            Daily.ORDERS_INVOICE_OK, Daily.ORDERS_PERFECT, Daily.LEAD_TIME_DAYS_SUM, Daily.REVENUE))
-        self.by_kind = (daily[Daily.ORDERS_REPEAT], daily[Daily.ORDERS_INITIAL])  # by `initial`
-        self.by_level = tuple(daily[name] for name in REVENUE_BY_LEVEL)
-        self.guarantee_payout = daily[Daily.GUARANTEE_PAYOUT]
+        # The day's counters an order adds to (ORDER_COUNTERS), one array, days by counters: the
+        # compiled order_counted adds to a row in the call that draws the order.
+        self.counted = world.record.block(ORDER_COUNTERS)
+        self.guarantee_payout = world.record.daily[Daily.GUARANTEE_PAYOUT]
         # The compiled draws, or the Python's (no numba): they do not change with the scenario.
         compiled.ready()  # compiled (once a process) before the kernel is looked up
-        self._order_draws = compiled.direct(compiled.order_draws)  # used when compiled_params is set
+        self._order_counted = compiled.direct(compiled.order_counted)  # used when compiled_params is set
         self._child = compiled.scalar_draws()[0]  # a delivery's child keys: rng.child or its compiled twin
         self.refresh()
 
@@ -104,7 +115,8 @@ class Fulfilment:
         levels = sc.loyalty.levels
         self.value_multiplier = levels.by_level("order_value_multiplier")
         # The compiled draws' parameters, or None to run the Python reference (no numba).
-        self.compiled_params = (order_params(sc.customers.order_value, f.lead_time_days, f.late_delay_days, self.rates)
+        self.compiled_params = (order_params(sc.customers.order_value, f.lead_time_days, f.late_delay_days, self.rates,
+                                             self.value_multiplier)
                                 if compiled.ready() else None)
 
     def draws(self, person_key: int, tag: int) -> OrderDraws:
@@ -128,37 +140,44 @@ class Fulfilment:
         return (key, self.order_value(key, VALUE), on_time, u_complete < fill_rate, u_accurate < accuracy,
                 u_invoice < invoice_accuracy, u_product >= problem_rate, u_claim, lead, late_by)
 
+    def order(self, person_key: int, tag: int, level: int, day: int, initial: bool) -> OrderOutcome:
+        """An order of key ``child(person_key, tag)`` placed at loyalty ``level`` on ``day``
+        (``initial``: a first purchase): its draws (:meth:`draws`), its value times the level's
+        multiplier, the day's counters (:data:`~sim.model.compiled.ORDER_COUNTERS`) added to;
+        returns what its delivery needs. (The reference; :func:`sim.model.compiled.order_counted`
+        does the same, compiled.)"""
+        key, value, on_time, complete, accurate, invoice_ok, product_ok, u_claim, lead, late_by = self.draws(
+            person_key, tag)
+        value = value * self.value_multiplier[level]
+        perfect = on_time and complete and accurate and invoice_ok
+        row = self.counted[day]
+        row[ORDERS_AT] += 1.0
+        row[INITIAL_AT if initial else REPEAT_AT] += 1.0
+        row[REVENUE_AT] += value
+        row[REVENUE_LEVEL_AT + level - 1] += value
+        row[ON_TIME_AT] += on_time
+        row[COMPLETE_AT] += complete
+        row[ACCURATE_AT] += accurate
+        row[INVOICE_OK_AT] += invoice_ok
+        row[PERFECT_AT] += perfect
+        row[LEAD_SUM_AT] += lead
+        return key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim, lead
+
     def place_order(self, person: int, initial: bool) -> None:
         people = self.people
-        env = self.env
-        now = env.now
-        day = int(now)
+        now = self.env.now
         n = people.orders[person]
-        params = self.compiled_params
-        if params is not None:  # the compiled draws (sim.model.compiled): the numbers of self.draws
-            key, value, on_time, complete, accurate, invoice_ok, product_ok, u_claim, lead, late_by = self._order_draws(
-                people.key[person], ORDER_TAGS + n, params)
-        else:
-            key, value, on_time, complete, accurate, invoice_ok, product_ok, u_claim, lead, late_by = self.draws(
-                people.key[person], ORDER_TAGS + n)
         level = people.level[person]  # the level the order is placed at (before any promotion it brings)
-        value = value * self.value_multiplier[level]
+        params = self.compiled_params
+        if params is not None:  # the compiled draws and counters (sim.model.compiled): the numbers of self.order
+            key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim, lead = self._order_counted(
+                people.key[person], ORDER_TAGS + n, params, level, int(now), initial, self.counted)
+        else:
+            key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim, lead = self.order(
+                people.key[person], ORDER_TAGS + n, level, int(now), initial)
         people.orders[person] = n + 1
         people.revenue[person] += value
-        orders, on_time_n, complete_n, accurate_n, invoice_n, perfect_n, lead_sum, revenue = self.counts
-        orders[day] += 1
-        self.by_kind[initial][day] += 1
-        revenue[day] += value
-        self.by_level[level - 1][day] += value
         self._on_order(person)
-
-        perfect = on_time and complete and accurate and invoice_ok
-        on_time_n[day] += on_time
-        complete_n[day] += complete
-        accurate_n[day] += accurate
-        invoice_n[day] += invoice_ok
-        perfect_n[day] += perfect
-        lead_sum[day] += lead
         outcome = (person, now, key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim)
         self._at(now + lead, outcome, self._deliver_callback)  # as Timeout(env, lead, outcome) would
 
