@@ -17,11 +17,10 @@ import argparse
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
-
-from simpy.events import Event
+from typing import Any
 
 from sim.bench.sizes import scaled
+from sim.core.later import VALUE, Entry
 from sim.core.world import CUSTOMER
 from sim.model.customers import Customers
 from sim.model.fulfilment import Fulfilment
@@ -42,10 +41,11 @@ def main() -> None:
     last_day: dict[int, int] = {}
     model: Model | None = None
 
-    def counted(kind: str, handler: Callable[[Any, Event], None]) -> Callable[[Any, Event], None]:
-        def wrapper(self: Any, event: Event) -> None:
+    def counted(kind: str, handler: Callable[[Any, Entry], None]) -> Callable[[Any, Entry], None]:
+        def wrapper(self: Any, event: Entry) -> None:
             assert model is not None
-            person, day = cast(tuple[int, ...], event.value)[0], int(model.world.env.now)
+            value = event[VALUE]  # a clock event's person, or a delivery's (person, placed, ...)
+            person, day = value if isinstance(value, int) else value[0], int(model.world.env.now)
             if model.world.people.status[person] == CUSTOMER:
                 events[kind] += 1
                 after_another[kind] += last_day.get(person) == day
