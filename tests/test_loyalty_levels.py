@@ -179,11 +179,12 @@ def test_a_level_move_rescales_the_pending_clock_event_keeping_its_slot() -> Non
     assert before is not None
     due_before = _queued_at(m, before)
     rate_before, n_before = people.clock_rate[person], people.clock_events[person]
+    pick_before = customers.pick[person]
     m.loyalty.on_happy(person)
     assert people.level[person] == 3
     after = customers.pending[person]
     assert after is not before and after is not None  # the old event is superseded (ignored when it fires)
-    assert after[VALUE] == before[VALUE]  # the same (person, pick): the same slot
+    assert after[VALUE] == before[VALUE] == person and customers.pick[person] == pick_before  # the same slot
     assert people.clock_events[person] == n_before  # no slot used up
     own = people.order_rate[person]
     rate_after = people.clock_rate[person]
@@ -200,9 +201,9 @@ def test_a_level_move_keeps_the_customers_sequence_of_clock_events(monkeypatch: 
     on_clock = Customers._on_clock
 
     def spy(customers: Customers, event: Entry) -> None:  # the clock events handled, not the void ones
-        who, draw = event[VALUE]
+        who = event[VALUE]
         if who == watched and customers.pending[who] is event:
-            log.append((customers.env.now, draw))
+            log.append((customers.env.now, customers.pick[who]))
         on_clock(customers, event)
 
     monkeypatch.setattr(Customers, "_on_clock", spy)  # before the model is built: its events carry it
@@ -243,8 +244,9 @@ def test_a_move_inside_the_customers_own_clock_event_draws_the_next_event_once()
     event = customers.pending[person]
     assert event is not None
     n_before = people.clock_events[person]
-    event = (*event[:VALUE], (person, 0.0))  # this clock event is an order (pick 0), which makes a repeat customer
+    event = (*event[:VALUE], person)
     customers.pending[person] = event
+    customers.pick[person] = 0.0  # this clock event is an order (pick 0), which makes a repeat customer
     customers._on_clock(event)
     assert people.level[person] == 2 and people.orders[person] == 1
     assert people.clock_events[person] == n_before + 1

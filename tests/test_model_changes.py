@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.core.later import VALUE
+from sim.core.later import VALUE, Entry
 from sim.core.world import CUSTOMER
+from sim.model.customers import Customers
+from sim.model.loyalty import Loyalty
 from sim.model.replication import Model, run_replication
 from sim.scenario.schema import Scenario
 
@@ -128,13 +130,13 @@ def test_a_change_rescales_the_clocks_keeping_their_slots() -> None:
     model.world.env.run(until=10)
     people, customers, env = model.world.people, model.customers, model.world.env
     active = np.flatnonzero(people.view("status") == CUSTOMER)[:50].tolist()
-    before = {p: (customers.pending[p], customers.due[p], people.clock_rate[p], people.clock_events[p])
-              for p in active}
+    before = {p: (customers.pending[p], customers.due[p], people.clock_rate[p], people.clock_events[p],
+                  customers.pick[p]) for p in active}
     model.apply(with_changes(scenario, customers__questions_per_month=2.5))
-    for p, (event, due, rate, n) in before.items():
+    for p, (event, due, rate, n, pick) in before.items():
         after = customers.pending[p]
         assert after is not event and after is not None and event is not None
-        assert after[VALUE] == event[VALUE] and people.clock_events[p] == n
+        assert after[VALUE] == event[VALUE] == p and people.clock_events[p] == n and customers.pick[p] == pick
         assert people.clock_rate[p] > rate
         assert customers.due[p] == pytest.approx(env.now + (due - env.now) * rate / people.clock_rate[p], rel=1e-12)
 
@@ -176,3 +178,33 @@ def test_a_change_that_lets_tellers_tell_more_makes_room_for_them() -> None:
     told = model.world.record.daily["wom_negative"][5:30]
     tellers = model.world.record.daily["unhappy_tellers"][5:30]
     assert sum(tellers) > 0 and sum(told) >= 30 * sum(tellers)
+
+
+def test_a_customers_clock_rate_is_their_bound_whenever_their_event_fires(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Customers._on_clock draws a customer's next event at their clock_rate, taken for their
+    bound then: it must be, at every clock event that fires, through changes of level (which
+    move the bound: level 3's multipliers differ from level 2's here) and of scenario."""
+    checked = {"events": 0, "moved": 0}
+    on_clock, move = Customers._on_clock, Loyalty._move
+
+    def on_clock_checked(customers: Customers, event: Entry) -> None:
+        person = event[VALUE]
+        if customers.people.status[person] == CUSTOMER and customers.pending[person] is event:
+            assert customers.people.clock_rate[person] == customers._bound(person), customers.env.now
+            checked["events"] += 1
+        on_clock(customers, event)
+
+    def move_counted(loyalty: Loyalty, person: int, level: int) -> None:
+        checked["moved"] += 1
+        move(loyalty, person, level)
+
+    monkeypatch.setattr(Customers, "_on_clock", on_clock_checked)  # before the model is built
+    monkeypatch.setattr(Loyalty, "_move", move_counted)
+    before = with_changes(small(), loyalty__levels__level3__order_rate_multiplier=2.0,
+                          loyalty__levels__level3__churn_propensity_multiplier=0.5,
+                          loyalty__happy_streak_for_advocate=1, loyalty__advocate_min_satisfaction=0.0)
+    questions = with_changes(before, customers__questions_per_month=2.0)
+    levels = with_changes(questions, loyalty__levels__level2__order_rate_multiplier=1.6,
+                          attrition__died_per_year=0.05)
+    Model(before, 0).run(changes=[(20, questions), (40, levels)])
+    assert checked["events"] > 5_000 and checked["moved"] > 500, checked

@@ -30,8 +30,10 @@ The customer itself is a row in :class:`sim.core.world.People`, not a process; t
 an event with a callback at its time, scheduled through :class:`sim.core.later.Later` (an entry,
 not a SimPy event object, kept in a bucket until its day begins and then on a heap the
 environment steps with SimPy's own). The n-th clock event of a customer takes its waiting
-time and its pick from slot n of the customer's own key (one pair, :mod:`sim.core.rng`): the customer's clock runs the same in every scenario that keeps its
-bound, whatever happens to anyone else. When the parameters change mid-run (an
+time and its pick from slot n of the customer's own key (one pair, :mod:`sim.core.rng`): the
+customer's clock runs the same in every scenario that keeps its bound, whatever happens to
+anyone else. (The event carries only the person; its pick waits in ``Customers.pick``, its time
+in ``Customers.due``.) When the parameters change mid-run (an
 investment starting), the clocks whose bound changed are rescaled to the new bound in the
 same way, and the superseded events are ignored when they fire; clocks whose bound is
 unchanged are left as they are. (A bound that falls to 0 voids the pending event; the next
@@ -64,6 +66,10 @@ class Customers:
         self.env = world.env
         self.pending: list[Entry | None] = [None] * world.people.size
         self.due = array("d", bytes(8 * world.people.size))  # when the pending event fires (no float objects)
+        # The pending event's pick (its slot's second number, uniform on [0, 1)): the event carries
+        # only the person, which makes neither a tuple nor a float object an event (fewer objects
+        # to reach in a large market: a 20-day run at 1 M people ~6 % cheaper, docs/PERFORMANCE.md).
+        self.pick = array("d", bytes(8 * world.people.size))
         # The callback every clock event carries, bound once (``self._on_clock`` makes a new
         # bound-method object at each access; one per scheduled event otherwise).
         self._clock_callback = self._on_clock
@@ -137,11 +143,11 @@ class Customers:
         counts[persons] = slots + 1
         u, picks = uniform_pairs(people.view("key")[persons], slots)
         at, pending, due, on_clock = world.later.at, self.pending, self.due, self._on_clock
+        np.frombuffer(self.pick, dtype=np.float64)[persons] = picks
         now = world.env.now
-        for person, bound, draw, pick in zip(persons.tolist(), bounds.tolist(), u.tolist(), picks.tolist(),
-                                             strict=True):
+        for person, bound, draw in zip(persons.tolist(), bounds.tolist(), u.tolist(), strict=True):
             time = now + -log(draw) / bound
-            pending[person] = at(time, (person, pick), on_clock)
+            pending[person] = at(time, person, on_clock)
             due[person] = time
 
     def join(self, person: int, channel: int) -> None:
@@ -172,10 +178,12 @@ class Customers:
         return self.order_rate(person) + self.question_rate + self._hazard_bound(person)
 
     def _schedule(self, person: int) -> None:
+        """Draw the customer's next clock event, at their bound now (:meth:`_bound`)."""
+        self._schedule_at(person, self._bound(person))
+
+    def _schedule_at(self, person: int, bound: float) -> None:
+        """Draw the customer's next clock event at ``bound``, which must be :meth:`_bound`'s now."""
         people = self.people
-        # _bound(person), inlined (the same sum in the same order): this runs at every clock event
-        bound = (people.order_rate[person] * self.order_multiplier[people.level[person]] + self.question_rate
-                 + self._hazard_bound(person))
         people.clock_rate[person] = bound
         if bound <= 0:
             self.pending[person] = None
@@ -187,8 +195,9 @@ class Customers:
         else:
             u, pick = uniform_pair(people.key[person], n)
             time = self.env.now + -log(u) / bound  # the time a Timeout of -log(u) / bound would have
-        self.pending[person] = self._at(time, (person, pick), self._clock_callback)
+        self.pending[person] = self._at(time, person, self._clock_callback)
         self.due[person] = time
+        self.pick[person] = pick
 
     def _rescale(self, person: int, bound: float) -> None:
         """The bound changed, to ``bound`` (:meth:`_bound`, computed by the caller): keep the
@@ -206,8 +215,8 @@ class Customers:
             return
         now = env.now
         time = now + (self.due[person] - now) * old / bound
-        # The same (person, pick): the same slot. The old event is void when it fires.
-        self.pending[person] = self._at(time, event[VALUE], self._clock_callback)
+        # The same slot (its pick stays). The old event is void when it fires.
+        self.pending[person] = self._at(time, person, self._clock_callback)
         self.due[person] = time
 
     def redraw_changed_clocks(self) -> int:
@@ -236,16 +245,14 @@ class Customers:
             self._redraw_if_changed(person)
 
     def _on_clock(self, event: Entry) -> None:
-        # (An annotation, not typing.cast: a cast is a call and builds tuple[int, float] each time.)
-        value: tuple[int, float] = event[VALUE]
-        person, draw = value
+        person: int = event[VALUE]
         people, pending = self.people, self.pending
         if people.status[person] != CUSTOMER or pending[person] is not event:
             return  # no longer a customer, or a void event (rescaled, or of an earlier spell)
         # While its event is handled the customer has none pending: a change of level meanwhile
         # (level_changed) then draws the next event at once, from the next slot (_rescale).
         pending[person] = None
-        pick = draw * people.clock_rate[person]
+        pick = self.pick[person] * people.clock_rate[person]
         rate = people.order_rate[person] * self.order_multiplier[people.level[person]]  # order_rate(), inlined
         if pick < rate:
             self._place_order(person, False)
@@ -256,6 +263,10 @@ class Customers:
                 self._question(person, people.clock_events[person] - 1)  # this event's number
             else:
                 self._time_based(person, pick - question_rate)
-        # Draw the next clock event, unless a change of level already has (level_changed).
+        # Draw the next clock event, unless a change of level already has (level_changed). Its
+        # bound is clock_rate, which is the customer's bound whenever their event fires: it is set
+        # with every event drawn (here, join, _rescale after a change of level, and after a change
+        # of scenario, redraw_changed_clocks), and nothing else it depends on changes in a spell
+        # (tests/test_loyalty_levels.py checks it at every event of runs with both changes).
         if people.status[person] == CUSTOMER and pending[person] is None:
-            self._schedule(person)
+            self._schedule_at(person, people.clock_rate[person])
