@@ -146,6 +146,20 @@ def test_a_smaller_market_dearer_than_a_larger_is_flagged():
     assert harness.warnings([row(10_000, 1_043), row(15_000, 1_029), row(1_000_000, 1_893)]) == []
 
 
+def test_rounds_spread_wide_are_flagged():
+    """A run beside another job (2026-12-07: the model's rounds at 15,000 people 401-790 ns per
+    customer-day) is flagged; a quiet run's spread (364-395) is not."""
+    def row(people, low, high, skeleton=(90.0, 95.0)):
+        return {"people": people, "model_ns_per_customer_day": {"median": low, "min": low, "max": high},
+                "skeleton_ns_per_customer_day": {"median": skeleton[0], "min": skeleton[0], "max": skeleton[1]}}
+
+    assert harness.warnings([row(15_000, 364, 395), row(100_000, 438, 568)]) == []
+    flagged = harness.warnings([row(15_000, 401, 790), row(100_000, 520, 600, skeleton=(120.0, 190.0))])
+    assert len(flagged) == 2
+    assert "model's rounds at 15,000 people ranged from 401 to 790" in flagged[0] and "×1.97" in flagged[0]
+    assert "skeleton's rounds at 100,000 people" in flagged[1]
+
+
 def test_a_scaled_market_has_a_desk_in_proportion():
     """The desk grows with the market (agents and staffing blocks, rounded, a closed block kept
     closed), so that it is about as busy at every size."""

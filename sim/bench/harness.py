@@ -138,15 +138,28 @@ def headline(rows: list[dict[str, Any]], memory: list[dict[str, Any]], exp: dict
 
 
 DISTURBED = 1.10  # a smaller market's median this much above a larger one's: disturbed rounds, likely
+# A market's slowest round this much slower than its fastest, for the model or the skeleton: the
+# machine was busy during some rounds. Quiet runs spread 1.05-1.30, a run beside another job's
+# 1.6-2.0 (docs/PERFORMANCE.md, the runs of 2026-12-07).
+SPREAD = 1.5
 
 
 def warnings(rows: list[dict[str, Any]]) -> list[str]:
-    """Signs that rounds were disturbed: a market's model cost per customer-day above a larger
-    market's by more than ``DISTURBED``× (it grows with the market: caches). A median from
-    disturbed rounds can flatter or spoil a ratio between sizes, such as ``scaling_ratio``; the
-    ratio to the skeleton, measured within each round, is the steadier figure."""
+    """Signs that rounds were disturbed: a market's rounds spread wide (its slowest more than
+    ``SPREAD``× its fastest, the model's or the skeleton's), or a market's model cost per
+    customer-day above a larger market's by more than ``DISTURBED``× (it grows with the market:
+    caches). A median from disturbed rounds can flatter or spoil a ratio between sizes, such as
+    ``scaling_ratio``; the ratio to the skeleton, measured within each round, is the steadier
+    figure."""
     out = []
     ordered = sorted(rows, key=lambda r: r["people"])
+    for row in ordered:
+        for name, key in (("model", "model_ns_per_customer_day"), ("skeleton", "skeleton_ns_per_customer_day")):
+            spread = row.get(key)
+            if spread and spread["min"] > 0 and spread["max"] > SPREAD * spread["min"]:
+                out.append(f"the {name}'s rounds at {row['people']:,} people ranged from {spread['min']:,.0f} to "
+                           f"{spread['max']:,.0f} ns/customer-day (×{spread['max'] / spread['min']:.2f}): the "
+                           f"machine was busy during some of them; run again")
     for small, large in zip(ordered, ordered[1:], strict=False):
         a, b = _median(small, "model_ns_per_customer_day"), _median(large, "model_ns_per_customer_day")
         if a is not None and b is not None and a > DISTURBED * b:
