@@ -78,8 +78,8 @@ def test_events_fire_at_the_times_and_in_the_order_timeouts_would(per_day: int, 
             assert sum(time == int(time) for time in times) > 20
 
 
-def test_buckets_per_day_are_powers_of_two_about_one_per_25000_people() -> None:
-    assert [buckets_per_day(n) for n in (0, 1, 15_000, 25_000, 25_001, 100_000, 1_000_000)] == [1, 1, 1, 1, 2, 4, 64]
+def test_buckets_per_day_are_powers_of_two_about_one_per_2000_people() -> None:
+    assert [buckets_per_day(n) for n in (0, 1, 2_000, 2_001, 15_000, 100_000, 1_000_000)] == [1, 1, 1, 2, 8, 64, 512]
     with pytest.raises(ValueError, match="power of two"):
         Later(Environment(), 3)
 

@@ -9,11 +9,12 @@ caches: a push and a pop cost about 3 µs at 200,000 events against about 0.6 µ
 
 :class:`Later` keeps the events due after the current bucket of time in a list per bucket
 (a calendar queue, Brown 1988) and moves a bucket's events onto a heap of its own when it
-begins. A bucket is a day at the shipped size, a power-of-two part of one in larger markets
-(:func:`buckets_per_day`: 64 a day at 1 M people), so that the heaps hold a few hundred
-events at any size: even a day's events at 1 M (about 8,600 on the heap at midday) cost
-``heappop`` about 2.9 µs against 0.45 µs at the shipped size (cProfile), the heap's tuples
-being scattered in memory.
+begins. A bucket is a power-of-two part of a day, about one per 2,000 people
+(:func:`buckets_per_day`: 8 a day at the shipped 15,000 people, 512 at 1 M), so that the heaps
+hold a few dozen events at any size: a day's events at 1 M (about 8,600 on the heap at midday)
+cost ``heappop`` about 2.9 µs against 0.45 µs at the shipped size with a day a bucket
+(cProfile), the heap's tuples being scattered in memory; and at the shipped size a heap of ~35
+events instead of a day's ~270 takes 2 % off a run's instructions (docs/PERFORMANCE.md).
 
 **An event is a tuple, not an object.** The customers' clocks, the deliveries and the desk's
 timers are most of a run's events, and each needs no more of SimPy's
@@ -129,14 +130,14 @@ class Environment(simpy.Environment):
         return len(self._soon) + (self.later.pending() if self.later is not None else 0)
 
 
-PEOPLE_PER_BUCKET = 25_000
+PEOPLE_PER_BUCKET = 2_000
 
 
 def buckets_per_day(population: int) -> int:
     """How many buckets a day is cut into for a market of ``population`` people: a power of two
-    (so that a bucket's bounds, b / buckets per day, are exact floats), about one per 25,000
-    people, so that the heaps hold a few hundred events whatever the market's size — one
-    bucket a day at the shipped 15,000 people, 64 at 1 M."""
+    (so that a bucket's bounds, b / buckets per day, are exact floats), about one per 2,000
+    people, so that the heaps hold a few dozen events whatever the market's size — 8 a day at
+    the shipped 15,000 people, 512 at 1 M."""
     return 1 << max(0, math.ceil(math.log2(population / PEOPLE_PER_BUCKET))) if population > 0 else 1
 
 
