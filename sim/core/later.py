@@ -51,6 +51,7 @@ installed SimPy.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Callable
 from heapq import heapify, heappop, heappush
 from typing import Any, Final
@@ -157,7 +158,7 @@ class Later:
         self._eid = env._eid  # SimPy's counter: the order of scheduling, which breaks ties of time
         # Events before this time go onto the heap at once: the end of the current bucket.
         self.horizon = (math.floor(env.now * per_day) + 1) / per_day
-        self.buckets: dict[int, list[Entry]] = {}
+        self.buckets: defaultdict[int, list[Entry]] = defaultdict(list)  # a bucket's list made at its first entry
         self._next_opening()
 
     def at(self, time: float, value: Any, callback: Callback) -> Entry:
@@ -168,11 +169,7 @@ class Later:
         if time < self.horizon:
             heappush(self._soon, entry)
         else:
-            number = int(time * self.per_day)  # exact: per_day is a power of two
-            bucket = self.buckets.get(number)
-            if bucket is None:
-                self.buckets[number] = bucket = []
-            bucket.append(entry)
+            self.buckets[int(time * self.per_day)].append(entry)  # exact: per_day is a power of two
         return entry
 
     def pending(self) -> int:
