@@ -267,6 +267,6 @@ class Customers:
         # bound is clock_rate, which is the customer's bound whenever their event fires: it is set
         # with every event drawn (here, join, _rescale after a change of level, and after a change
         # of scenario, redraw_changed_clocks), and nothing else it depends on changes in a spell
-        # (tests/test_loyalty_levels.py checks it at every event of runs with both changes).
+        # (tests/test_model_changes.py checks it at every event of a run with both changes).
         if people.status[person] == CUSTOMER and pending[person] is None:
             self._schedule_at(person, people.clock_rate[person])
