@@ -198,6 +198,7 @@ def test_a_level_move_keeps_the_customers_sequence_of_clock_events(monkeypatch: 
     """Run with and without a level move on day 0.5: the same slots fire in the same order (the
     same picks), the times after the move differ."""
     log: list[tuple[float, float]] = []
+    watched = -1  # the customer whose clock events are logged
     on_clock = Customers._on_clock
 
     def spy(customers: Customers, event: Entry) -> None:  # the clock events handled, not the void ones
@@ -212,14 +213,12 @@ def test_a_level_move_keeps_the_customers_sequence_of_clock_events(monkeypatch: 
         nonlocal watched
         log.clear()
         m, watched = _promoting_model(3.0)
-        person = watched
         m.world.env.run(until=0.5)
         if move:
-            m.loyalty.on_happy(person)
+            m.loyalty.on_happy(watched)
         m.world.env.run(until=m.world.warmup + m.world.scenario.horizon_days)
         return list(log)
 
-    watched = -1
     plain, moved = fired(False), fired(True)
     n = min(len(plain), len(moved))
     assert n >= 3
