@@ -254,7 +254,7 @@ ORDER_COUNTERS = (
 
 def order_params(order_value: Any, lead_time: Any, late_delay: Any,
                  rates: tuple[float, float, float, float, float, float],
-                 value_multiplier: tuple[float, ...] = (0.0, 1.0, 1.0, 1.0)) -> np.ndarray:
+                 value_multiplier: tuple[float, ...]) -> np.ndarray:
     """What :func:`order_draws` and :func:`order_counted` read: the order value's, lead time's
     and late delay's distributions (:func:`encode`), then on-time, fill, accuracy and
     invoice-accuracy rates, the product-problem rate and the promised lead time, then the
