@@ -207,6 +207,7 @@ def test_a_model_runs_the_same_without_them(monkeypatch: pytest.MonkeyPatch) -> 
     with_them = Model(scenario, 0)
     assert with_them.fulfilment.compiled_params is not None
     assert with_them.customers.compiled and with_them.word_of_mouth.ties is not None
+    assert with_them.customers.chain is not None  # repeat orders stepped on sim.model.chain's heap
     assert with_them.desk._uniform is compiled.direct(compiled.uniform)
     assert with_them.fulfilment._order_counted is compiled.direct(compiled.order_counted)
     assert with_them.episodes._uniform_pair is compiled.direct(compiled.uniform_pair)
@@ -215,6 +216,7 @@ def test_a_model_runs_the_same_without_them(monkeypatch: pytest.MonkeyPatch) -> 
     without = Model(scenario, 0)
     assert without.fulfilment.compiled_params is None
     assert not without.customers.compiled and without.word_of_mouth.ties is None
+    assert without.customers.chain is None
     assert without.desk._uniform is rng.uniform and without.episodes._uniform_pair is rng.uniform_pair
     b = without.run()
     for table in ("daily", "churn", "hourly"):

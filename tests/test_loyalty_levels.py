@@ -19,10 +19,11 @@ from stubs import Joins, reach_only
 
 from sim import ScenarioError, load_scenario
 from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
-from sim.core.later import VALUE, Entry
+from sim.core.later import ID, VALUE, Entry
 from sim.core.recorder import CHURN_FIELDS, DAILY, ReplicationResult
 from sim.core.rng import child
 from sim.core.world import CUSTOMER
+from sim.model import customers as customers_module
 from sim.model.customers import Customers
 from sim.model.replication import Model, run_replication
 from sim.outputs.kpis import kpis
@@ -162,13 +163,22 @@ def _promoting_model(order_rate_multiplier: float) -> tuple[Model, int]:
     return m, int(np.flatnonzero(m.world.people.view("status") == CUSTOMER)[0])
 
 
-def _queued_at(m: Model, event: Entry) -> float:
-    """When ``event`` is due: on the heap of today's events, or in the bucket of a later day
+@pytest.fixture
+def python_clocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The customers' clock events as entries of sim.core.later, handled in Python, not on the
+    compiled chain's heap (sim.model.chain, where a repeat order never reaches Python): the
+    mechanism looked at event by event (the chain's numbers are the same: tests/test_chain.py)."""
+    monkeypatch.setattr(customers_module, "CHAIN", False)
+
+
+def _queued(m: Model, eid: int) -> Entry:
+    """The event of id ``eid``: on the heap of today's events, or in the bucket of a later day
     (sim.core.later); an error if it is neither (processed, or never scheduled)."""
     queued = [*m.world.env._soon, *(e for bucket in m.world.later.buckets.values() for e in bucket)]
-    return next(e[0] for e in queued if e is event)
+    return next(e for e in queued if e[ID] == eid)
 
 
+@pytest.mark.usefixtures("python_clocks")
 def test_a_level_move_rescales_the_pending_clock_event_keeping_its_slot() -> None:
     """The pending event keeps its number (slot) and pick; its time left is stretched by
     old bound / new bound; the old event is void."""
@@ -176,24 +186,26 @@ def test_a_level_move_rescales_the_pending_clock_event_keeping_its_slot() -> Non
     people, customers, env = m.world.people, m.customers, m.world.env
     env.run(until=0.5)
     before = customers.pending[person]
-    assert before is not None
-    due_before = _queued_at(m, before)
+    assert before >= 0
+    due_before = _queued(m, before)[0]
     rate_before, n_before = people.clock_rate[person], people.clock_events[person]
     pick_before = customers.pick[person]
     m.loyalty.on_happy(person)
     assert people.level[person] == 3
     after = customers.pending[person]
-    assert after is not before and after is not None  # the old event is superseded (ignored when it fires)
-    assert after[VALUE] == before[VALUE] == person and customers.pick[person] == pick_before  # the same slot
+    assert after != before and after >= 0  # the old event is superseded (ignored when it fires)
+    assert _queued(m, after)[VALUE] == _queued(m, before)[VALUE] == person
+    assert customers.pick[person] == pick_before  # the same slot
     assert people.clock_events[person] == n_before  # no slot used up
     own = people.order_rate[person]
     rate_after = people.clock_rate[person]
     assert rate_after == pytest.approx(rate_before + 2.0 * own)  # order rate 1 -> 3 times own
     expected = env.now + (due_before - env.now) * rate_before / rate_after
-    assert _queued_at(m, after) == pytest.approx(expected, rel=1e-12)
+    assert _queued(m, after)[0] == pytest.approx(expected, rel=1e-12)
     assert customers.due[person] == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.usefixtures("python_clocks")
 def test_a_level_move_keeps_the_customers_sequence_of_clock_events(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run with and without a level move on day 0.5: the same slots fire in the same order (the
     same picks), the times after the move differ."""
@@ -203,7 +215,7 @@ def test_a_level_move_keeps_the_customers_sequence_of_clock_events(monkeypatch: 
 
     def spy(customers: Customers, event: Entry) -> None:  # the clock events handled, not the void ones
         who = event[VALUE]
-        if who == watched and customers.pending[who] is event:
+        if who == watched and customers.pending[who] == event[ID]:
             log.append((customers.env.now, customers.pick[who]))
         on_clock(customers, event)
 
@@ -231,25 +243,24 @@ def test_a_level_move_that_keeps_the_bound_keeps_the_clock() -> None:
     before, n_before = m.customers.pending[person], m.world.people.clock_events[person]
     m.loyalty.on_happy(person)
     assert m.world.people.level[person] == 3
-    assert m.customers.pending[person] is before
+    assert m.customers.pending[person] == before
     assert m.world.people.clock_events[person] == n_before
 
 
+@pytest.mark.usefixtures("python_clocks")
 def test_a_move_inside_the_customers_own_clock_event_draws_the_next_event_once() -> None:
     sc = at_level(1, with_level(2, order_rate_multiplier=2.0), {"loyalty": {"orders_for_repeat": 1}})
     m = Model(sc, 0)
     people, customers = m.world.people, m.customers
     person = int(np.flatnonzero(people.view("status") == CUSTOMER)[0])
-    event = customers.pending[person]
-    assert event is not None
+    eid = customers.pending[person]
+    assert eid >= 0
     n_before = people.clock_events[person]
-    event = (*event[:VALUE], person)
-    customers.pending[person] = event
     customers.pick[person] = 0.0  # this clock event is an order (pick 0), which makes a repeat customer
-    customers._on_clock(event)
+    customers._on_clock(_queued(m, eid))
     assert people.level[person] == 2 and people.orders[person] == 1
     assert people.clock_events[person] == n_before + 1
-    assert customers.pending[person] is not event
+    assert customers.pending[person] != eid
     assert people.clock_rate[person] == pytest.approx(customers._bound(person))
 
 

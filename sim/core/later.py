@@ -42,6 +42,14 @@ events of exactly the same time, and the events deferred here — customers' clo
 deliveries — fall at continuous random times: no number of a shipped scenario moved,
 ``scripts/fingerprint.sh``.)
 
+**A third heap, compiled.** With numba, the customers' clock events and the deliveries wait on a
+heap of :mod:`sim.model.chain`'s instead, which :meth:`Environment.attach` adds to the two: each
+step lets the chain's kernel step its events due before the first of the other two (repeat
+orders it finishes itself; any other event it hands back, for Python to handle at its time), then
+takes that one. The ids of all three come from one counter, kept in the chain's state
+(:class:`Chain`'s ``ids``, drawn by SimPy and :class:`Later` as from ``itertools.count``), so ties
+of time still fall in the order of scheduling.
+
 It reaches into SimPy's environment for its heap, its clock and its counter of events
 (``_queue``, ``_now`` and ``_eid``, what :meth:`simpy.core.Environment.schedule` and
 :meth:`~simpy.core.Environment.step` use); tests/test_later.py checks them against the
@@ -52,9 +60,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from heapq import heapify, heappop, heappush
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import simpy
 from simpy.events import NORMAL, URGENT
@@ -63,6 +71,7 @@ from simpy.events import NORMAL, URGENT
 Entry = tuple[float, int, int, "Callback", Any]
 Callback = Callable[[Entry], None]
 VALUE: Final = 4  # an entry's value: entry[VALUE]
+ID: Final = 2  # an entry's id: entry[ID]
 
 
 class Environment(simpy.Environment):
@@ -87,8 +96,21 @@ class Environment(simpy.Environment):
         super().__init__(initial_time)
         self._soon: list[Entry] = []
         self.later: Later | None = None  # set by the Later that schedules onto _soon
+        self.chain: Chain | None = None  # a third heap, compiled (attach)
+
+    def attach(self, chain: Chain) -> None:
+        """Step ``chain``'s heap with the two (:class:`Chain`): its events, SimPy's and the second
+        heap's in one order, by (time, priority, id), with the ids of all three from
+        ``chain.ids`` from now on (it must go on from this environment's counter)."""
+        self.chain = chain
+        self._eid = chain.ids  # type: ignore[assignment]  # an iterator of ints, as itertools.count
+        if self.later is not None:
+            self.later._eid = chain.ids
 
     def step(self) -> None:
+        if self.chain is not None:
+            self._step_chain()
+            return
         soon = self._soon
         if soon:
             queue = self._queue
@@ -105,7 +127,7 @@ class Environment(simpy.Environment):
         event: here, while it runs, that call is :meth:`_steps`, which processes the second
         heap's entries due before SimPy's next event in one call (a call fewer per entry, most of
         a run's events), then that event. The events, and their order, are :meth:`step`'s."""
-        self.step = self._steps  # type: ignore[method-assign]  # shadows the method for the run
+        self.step = self._steps if self.chain is None else self._steps_chain  # type: ignore[method-assign]
         try:
             return super().run(until)
         finally:
@@ -119,16 +141,96 @@ class Environment(simpy.Environment):
             entry[3](entry)
         simpy.Environment.step(self)  # SimPy's own event next (EmptySchedule if none is left)
 
+    def _steps_chain(self) -> None:
+        """:meth:`_steps` with the chain's heap too: its events due before the first of the other
+        two are stepped by ``chain.run`` (which hands back those it does not finish), then that
+        one."""
+        soon, queue = self._soon, self._queue
+        chain = self.chain
+        assert chain is not None
+        run, state, handle = chain.run, chain.state, chain.handle
+        head: tuple[Any, ...]
+        while True:
+            if soon and (not queue or soon[0] < queue[0]):
+                head, from_soon = soon[0], True
+            elif queue:
+                head, from_soon = queue[0], False
+            else:
+                head, from_soon = _NO_HEAD, False
+            kind, time, eid, person, slot = run(state, head[0], head[1], head[2], RUN_BUDGET)
+            if kind >= 0:  # a chain's event before head, handed back
+                self.now = time
+                handle(kind, eid, person, slot)
+                continue
+            if not from_soon:
+                break  # SimPy's own event next
+            heappop(soon)  # head
+            self.now = head[0]
+            head[3](head)
+        simpy.Environment.step(self)  # SimPy's own event next (EmptySchedule if none is left)
+
+    def _step_chain(self) -> None:
+        """:meth:`step` with the chain's heap: one event, whichever heap holds it."""
+        soon, queue = self._soon, self._queue
+        chain = self.chain
+        assert chain is not None
+        head: Any = None
+        if soon and (not queue or soon[0] < queue[0]):
+            head = soon[0]
+        elif queue:
+            head = queue[0]
+        limit = head if head is not None else _NO_HEAD
+        kind, time, eid, person, slot = chain.run(chain.state, limit[0], limit[1], limit[2], 1)
+        if kind >= 0:
+            self.now = time
+            chain.handle(kind, eid, person, slot)
+            return
+        if kind == STEPPED:
+            self.now = time
+            return
+        if head is not None and soon and head is soon[0]:
+            entry = heappop(soon)
+            self.now = entry[0]
+            entry[3](entry)
+            return
+        simpy.Environment.step(self)
+
     def peek(self) -> float:
         soon = self._soon
+        first = super().peek()
         if soon:
-            return min(soon[0][0], super().peek())
-        return super().peek()
+            first = min(soon[0][0], first)
+        if self.chain is not None:
+            first = min(self.chain.head_time(), first)
+        return first
 
     def waiting(self) -> int:
         """Events scheduled (each has its id) and not yet processed, besides SimPy's queue: the
-        entries on the second heap and in the buckets of its :class:`Later`."""
-        return len(self._soon) + (self.later.pending() if self.later is not None else 0)
+        entries on the second heap and in the buckets of its :class:`Later`, and the chain's."""
+        return (len(self._soon) + (self.later.pending() if self.later is not None else 0)
+                + (self.chain.waiting() if self.chain is not None else 0))
+
+
+# What Chain.run returns for kind besides an event's: nothing before the limit; the budget used up.
+NOTHING, STEPPED = -1, -2
+RUN_BUDGET = 1 << 62  # Environment._steps_chain: no budget
+_NO_HEAD = (math.inf, 0, 0)  # the limit when the other two heaps are empty
+
+
+class Chain(Protocol):
+    """A third heap of events, compiled (:mod:`sim.model.chain`), stepped by :class:`Environment`
+    with its own: ``run(state, time, priority, id, budget)`` steps the chain's events due before
+    (time, priority, id), at most ``budget`` of those it finishes itself, and returns (kind, time,
+    id, person, slot) of the first it hands back — removed from its heap, for ``handle(kind, id,
+    person, slot)`` with the clock at its time — or kind :data:`NOTHING` / :data:`STEPPED`."""
+
+    state: Any
+    ids: Iterator[int]
+
+    def run(self, state: Any, time: float, priority: int, eid: int, budget: int) -> tuple[int, float, int, int, int]: ...
+    def handle(self, kind: int, eid: int, person: int, slot: int) -> None: ...
+    def head_time(self) -> float: ...
+    def waiting(self) -> int: ...
 
 
 PEOPLE_PER_BUCKET = 2_000
@@ -155,7 +257,7 @@ class Later:
         env.later = self
         self.per_day = per_day
         self._soon = env._soon  # the environment's second heap
-        self._eid = env._eid  # SimPy's counter: the order of scheduling, which breaks ties of time
+        self._eid: Iterator[int] = env._eid  # SimPy's counter: the order of scheduling, which breaks ties of time
         # Events before this time go onto the heap at once: the end of the current bucket.
         self.horizon = (math.floor(env.now * per_day) + 1) / per_day
         self.buckets: defaultdict[int, list[Entry]] = defaultdict(list)  # a bucket's list made at its first entry

@@ -22,7 +22,7 @@ B_new. Exact, the clock being memoryless (the time left is Exp(B_old), so the re
 is Exp(B_new)), and it keeps the customer's sequence of clock events — slot n is the n-th
 event in every scenario — where drawing anew from the next slot would shift every later
 event against the paired run. A scheduled event cannot be moved, so a new one carrying the
-same slot replaces it and the old one is void (``pending[person] is not event``). Only a move
+same slot replaces it and the old one is void (``pending[person] != its id``). Only a move
 inside the customer's own clock event (an order that makes a repeat customer) draws the next
 event, from the next slot, as after any event.
 
@@ -35,8 +35,12 @@ customer's clock runs the same in every scenario that keeps its bound, whatever 
 anyone else. (The event carries only the person; its pick waits in ``Customers.pick``, its time
 in ``Customers.due``.) When the parameters change mid-run (an
 investment starting), the clocks whose bound changed are rescaled to the new bound in the
-same way, and the superseded events are ignored when they fire; clocks whose bound is
-unchanged are left as they are. (A bound that falls to 0 voids the pending event; the next
+same way, and the superseded events are ignored when they fire (an event is known by its id:
+``Customers.pending`` holds the id of each customer's pending one); clocks whose bound is
+unchanged are left as they are. With numba, the clock events wait on the compiled heap of
+:mod:`sim.model.chain`, which steps a repeat order itself (this module's and
+:mod:`sim.model.fulfilment`'s code, compiled: the same numbers) and hands every other clock event
+back to :meth:`Customers.clock_event`. (A bound that falls to 0 voids the pending event; the next
 one, when the bound is positive again, comes from the next slot.)
 """
 
@@ -44,16 +48,22 @@ from __future__ import annotations
 
 from array import array
 from math import log
+from typing import Any
 
 import numpy as np
 
 from sim.core.calendar import DAYS_PER_MONTH
-from sim.core.later import VALUE, Entry
+from sim.core.later import ID, VALUE, Entry
 from sim.core.recorder import NEW_BY_CHANNEL
 from sim.core.rng import uniform_pair, uniform_pairs
 from sim.core.world import CUSTOMER, World
 from sim.model import compiled
 from sim.model.ports import AttritionPort, DeskPort, FulfilmentPort
+
+# Whether the clock events and deliveries go on sim.model.chain's compiled heap when numba is there
+# (the same numbers either way: tests/test_chain.py); tests set it False to see every clock event
+# in Python.
+CHAIN = True
 
 
 class Customers:
@@ -64,7 +74,9 @@ class Customers:
         # Looked up once: the clock's hot path reads them at every event.
         self.people = world.people
         self.env = world.env
-        self.pending: list[Entry | None] = [None] * world.people.size
+        # The id of the customer's pending clock event (-1: none): an event whose id is not its
+        # customer's pending one is void when it fires.
+        self.pending = array("q", [-1]) * world.people.size
         self.due = array("d", bytes(8 * world.people.size))  # when the pending event fires (no float objects)
         # The pending event's pick (its slot's second number, uniform on [0, 1)): the event carries
         # only the person, which makes neither a tuple nor a float object an event (fewer objects
@@ -76,6 +88,7 @@ class Customers:
         self._at = world.later.at  # clock events are scheduled through it (sim.core.later)
         self.compiled = compiled.ready()  # the clock's draws compiled (sim.model.compiled), or in Python
         self._clock_draw = compiled.direct(compiled.clock_draw)  # compiled once ready() (looked up here, not at import)
+        self.chain: Any = None  # the clocks and deliveries on sim.model.chain's heap (set by connect), or None
         daily = world.record.daily
         self.new_by_channel = tuple(daily[name] for name in NEW_BY_CHANNEL)  # the recorder's lists, looked up once
         self.fulfilment: FulfilmentPort
@@ -92,6 +105,12 @@ class Customers:
         self._place_order = fulfilment.place_order
         self._question = desk.question
         self._time_based = attrition.time_based
+        if self.compiled and CHAIN:
+            from sim.model.chain import Chain  # numba's: imported only once it is there
+
+            self.chain = Chain(self.world, self, fulfilment)
+            self._kernels = self.chain.kernels
+            self._state = self.chain.state
 
     def refresh(self) -> None:
         sc = self.world.scenario
@@ -135,7 +154,7 @@ class Customers:
         people.view("clock_rate")[persons] = bounds
         clocked = ~(bounds <= 0)  # _schedule(): no clock event at a bound of 0 (or below)
         for person in persons[~clocked].tolist():
-            self.pending[person] = None
+            self.pending[person] = -1
         persons = persons[clocked]
         bounds = bounds[clocked]
         counts = people.view("clock_events")
@@ -145,16 +164,21 @@ class Customers:
         at, pending, due, on_clock = world.later.at, self.pending, self.due, self._on_clock
         np.frombuffer(self.pick, dtype=np.float64)[persons] = picks
         now = world.env.now
+        if self.chain is not None:
+            push, state = self._kernels.push_clock, self._state
+            for person, bound, draw in zip(persons.tolist(), bounds.tolist(), u.tolist(), strict=True):
+                push(state, person, now + -log(draw) / bound)  # pending and due set too
+            return
         for person, bound, draw in zip(persons.tolist(), bounds.tolist(), u.tolist(), strict=True):
             time = now + -log(draw) / bound
-            pending[person] = at(time, person, on_clock)
+            pending[person] = at(time, person, on_clock)[ID]
             due[person] = time
 
     def join(self, person: int, channel: int) -> None:
         """A prospect — or a former customer won back — becomes a customer: the first purchase
         (an initial transaction). A customer won back starts again at level 1."""
         world, people = self.world, self.people
-        self.pending[person] = None  # a clock left from an earlier spell, if any, is void
+        self.pending[person] = -1  # a clock left from an earlier spell, if any, is void
         people.status[person] = CUSTOMER
         people.level[person] = 1
         people.level_orders[person] = 0
@@ -164,7 +188,7 @@ class Customers:
         world.level_counts[1] += 1
         self.new_by_channel[channel][int(now)] += 1.0  # Recorder.add(NEW_BY_CHANNEL[channel], day), looked up once
         self.fulfilment.place_order(person, initial=True)
-        if people.status[person] == CUSTOMER and self.pending[person] is None:  # not yet by level_changed
+        if people.status[person] == CUSTOMER and self.pending[person] < 0:  # not yet by level_changed
             self._schedule(person)
 
     # -------------------------------------------------------------------- clock
@@ -183,10 +207,13 @@ class Customers:
 
     def _schedule_at(self, person: int, bound: float) -> None:
         """Draw the customer's next clock event at ``bound``, which must be :meth:`_bound`'s now."""
+        if self.chain is not None:  # sim.model.chain.schedule_clock: the lines below, compiled
+            self._kernels.schedule_clock(self._state, person, self.env.now, bound)
+            return
         people = self.people
         people.clock_rate[person] = bound
         if bound <= 0:
-            self.pending[person] = None
+            self.pending[person] = -1
             return
         n = people.clock_events[person]
         people.clock_events[person] = n + 1
@@ -195,7 +222,7 @@ class Customers:
         else:
             u, pick = uniform_pair(people.key[person], n)
             time = self.env.now + -log(u) / bound  # the time a Timeout of -log(u) / bound would have
-        self.pending[person] = self._at(time, person, self._clock_callback)
+        self.pending[person] = self._at(time, person, self._clock_callback)[ID]
         self.due[person] = time
         self.pick[person] = pick
 
@@ -206,21 +233,26 @@ class Customers:
         now) the next event is drawn from the next slot."""
         people, env = self.people, self.env
         event, old = self.pending[person], people.clock_rate[person]
-        if event is None or old <= 0:  # (None too while the customer's own clock event is handled)
+        if event < 0 or old <= 0:  # (none too while the customer's own clock event is handled)
             self._schedule(person)
             return
         people.clock_rate[person] = bound
         if bound <= 0:
-            self.pending[person] = None
+            self.pending[person] = -1
             return
         now = env.now
         time = now + (self.due[person] - now) * old / bound
         # The same slot (its pick stays). The old event is void when it fires.
-        self.pending[person] = self._at(time, person, self._clock_callback)
+        if self.chain is not None:
+            self._kernels.push_clock(self._state, person, time)  # pending and due set too
+            return
+        self.pending[person] = self._at(time, person, self._clock_callback)[ID]
         self.due[person] = time
 
     def redraw_changed_clocks(self) -> int:
         """Rescale the clocks whose bound changed (after a change of scenario); returns how many."""
+        if self.chain is not None:
+            self.chain.sync()
         customers = (self.world.people.view("status") == CUSTOMER).nonzero()[0].tolist()
         return sum(self._redraw_if_changed(person) for person in customers)
 
@@ -234,7 +266,7 @@ class Customers:
 
     def void_clock(self, person: int) -> None:
         """Whatever clock event is pending for this slot no longer counts (its holder is gone)."""
-        self.pending[person] = None
+        self.pending[person] = -1
 
     def level_changed(self, person: int) -> None:
         """The customer's loyalty level changed, and with it maybe their clock's bound (the
@@ -245,13 +277,17 @@ class Customers:
             self._redraw_if_changed(person)
 
     def _on_clock(self, event: Entry) -> None:
-        person: int = event[VALUE]
+        self.clock_event(event[VALUE], event[ID])
+
+    def clock_event(self, person: int, eid: int) -> None:
+        """The customer's clock event of id ``eid`` fires (an entry of :class:`~sim.core.later.Later`'s,
+        or an event handed back by :mod:`sim.model.chain`, which steps a repeat order itself)."""
         people, pending = self.people, self.pending
-        if people.status[person] != CUSTOMER or pending[person] is not event:
+        if people.status[person] != CUSTOMER or pending[person] != eid:
             return  # no longer a customer, or a void event (rescaled, or of an earlier spell)
         # While its event is handled the customer has none pending: a change of level meanwhile
         # (level_changed) then draws the next event at once, from the next slot (_rescale).
-        pending[person] = None
+        pending[person] = -1
         pick = self.pick[person] * people.clock_rate[person]
         rate = people.order_rate[person] * self.order_multiplier[people.level[person]]  # order_rate(), inlined
         if pick < rate:
@@ -268,5 +304,5 @@ class Customers:
         # with every event drawn (here, join, _rescale after a change of level, and after a change
         # of scenario, redraw_changed_clocks), and nothing else it depends on changes in a spell
         # (tests/test_model_changes.py checks it at every event of a run with both changes).
-        if people.status[person] == CUSTOMER and pending[person] is None:
+        if people.status[person] == CUSTOMER and pending[person] < 0:
             self._schedule_at(person, people.clock_rate[person])

@@ -29,6 +29,8 @@ lead time, say) cannot shift another's.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sim.core.later import VALUE as EVENT_VALUE
 from sim.core.later import Entry
 from sim.core.recorder import Daily
@@ -90,6 +92,7 @@ class Fulfilment:
         compiled.ready()  # compiled (once a process) before the kernel is looked up
         self._order_counted = compiled.direct(compiled.order_counted)  # used when compiled_params is set
         self._child = compiled.scalar_draws()[0]  # a delivery's child keys: rng.child or its compiled twin
+        self.chain: Any = None  # sim.model.chain's, which then holds the deliveries (set by it)
         self.refresh()
 
     def connect(self, loyalty: LoyaltyPort, satisfaction: SatisfactionPort, episodes: EpisodesPort) -> None:
@@ -179,10 +182,17 @@ class Fulfilment:
         people.revenue[person] += value
         self._on_order(person)
         outcome = (person, now, key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim)
+        if self.chain is not None:
+            self.chain.push_delivery(now + lead, outcome)
+            return
         self._at(now + lead, outcome, self._deliver_callback)  # as Timeout(env, lead, outcome) would
 
     def _deliver(self, event: Entry) -> None:
-        delivery: tuple[int, float, int, float, bool, float, bool, bool, bool, bool, float] = event[EVENT_VALUE]
+        self.deliver(event[EVENT_VALUE])
+
+    def deliver(self, delivery: tuple[int, float, int, float, bool, float, bool, bool, bool, bool, float]) -> None:
+        """An order delivered now: (person, placed, key, value, perfect, days late, complete,
+        accurate, invoice right, product fine, the claim's uniform)."""
         person, placed, key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim = delivery
         people = self.people
         if people.status[person] != CUSTOMER or people.joined[person] > placed:

@@ -1,0 +1,417 @@
+"""The customers' clock events and deliveries on a compiled heap, repeat orders stepped there.
+
+A repeat order is the commonest event of a run (about 29,000 of 99,000 a year at the shipped
+15,000 people) and what it does is arithmetic: its draws and counters
+(:func:`sim.model.compiled.order_counted`), the customer's orders, revenue and loyalty count,
+its delivery scheduled, the customer's next clock event drawn
+(:func:`sim.model.compiled.clock_draw`). Done in Python it cost about 2.5–3 µs, most of it not
+the arithmetic but the Python around it — the event stepped, its tuples made and scheduled.
+Here the customers' clock events and the deliveries wait on a heap of this module's, in arrays,
+and :func:`run` steps them compiled: a repeat order that promotes nobody it finishes itself;
+any other event (a question, a time-based pick, an order that makes a repeat customer, a
+delivery) it hands back to Python, which handles it as :mod:`sim.model.customers` and
+:mod:`sim.model.fulfilment` always have. Handing an event back costs what an event on the
+heap of tuples did (``benchmarks/chain_primitives.py``).
+
+**The same events in the same order.** :class:`sim.core.later.Environment` steps this heap
+with its own two (SimPy's queue, :class:`sim.core.later.Later`'s), always the least
+(time, priority, id) first, and the ids come from one counter for all three (:class:`Ids`,
+which SimPy and ``Later`` draw from too): an event here takes its id when it is scheduled, as it
+did as a ``Later`` entry, so ties of time fall as they did. A customer's pending clock event is
+known by its id (``Customers.pending``); one superseded (rescaled, or of an earlier spell) is
+dropped when it comes up, as ``Customers._on_clock`` drops it.
+
+The state is one numba structref (:class:`ChainState`): a call costs ~110 ns with it against
+~460 ns with twelve arrays. Its columns are views of people's arrays and the customers' own,
+so Python and the kernels read and write the same memory. Only with numba
+(:func:`sim.model.compiled.ready`); without it the Python code runs alone, the same numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import njit, types
+from numba.experimental import structref
+
+from sim.core.world import CUSTOMER, ORDER_TAGS
+from sim.model import compiled
+
+CLOCK, DELIVERY = 0, 1  # kinds of event on the heap
+NORMAL = 1  # SimPy's priority of an ordinary event (simpy.events.NORMAL)
+HANDED_BACK_NONE = -1  # run: nothing due before the limit
+STEPPED = -2  # run: the budget of events was used up
+
+
+@structref.register
+class ChainStateType(types.StructRef):
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(kind)) for name, kind in fields)
+
+
+class ChainState(structref.StructRefProxy):
+    """The heap (time, id, kind, person, slot: arrays; ``size``), the next id, the deliveries in
+    flight (a slot each), and views of the columns a repeat order reads and writes."""
+
+
+_FIELDS = [
+    "time", "eid", "kind", "person", "slot", "size", "ids",
+    "status", "level", "order_rate", "clock_rate", "key", "clock_events", "orders", "revenue", "level_orders",
+    "due", "pick", "pending",
+    "params", "counted", "order_multiplier", "orders_for_repeat",
+    "placed", "d_key", "value", "perfect", "late_by", "complete", "accurate", "invoice_ok", "product_ok", "u_claim",
+    "free", "nfree",
+]
+structref.define_proxy(ChainState, ChainStateType, _FIELDS)
+
+
+@njit(cache=True)
+def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, clock_events, orders, revenue,
+              level_orders, due, pick, pending, params, counted, order_multiplier, orders_for_repeat):
+    free = np.arange(slots - 1, -1, -1).astype(np.int64)
+    return ChainState(
+        np.empty(capacity), np.empty(capacity, np.int64), np.empty(capacity, np.int64),
+        np.empty(capacity, np.int64), np.empty(capacity, np.int64), np.zeros(1, np.int64),
+        np.full(1, ids, np.int64),
+        status, level, order_rate, clock_rate, key, clock_events, orders, revenue, level_orders,
+        due, pick, pending, params, counted, order_multiplier, np.full(1, orders_for_repeat, np.int64),
+        np.empty(slots), np.empty(slots, np.uint64), np.empty(slots), np.empty(slots, np.bool_), np.empty(slots),
+        np.empty(slots, np.bool_), np.empty(slots, np.bool_), np.empty(slots, np.bool_), np.empty(slots, np.bool_),
+        np.empty(slots), free, np.full(1, slots, np.int64),
+    )
+
+
+@njit(cache=True)
+def set_parameters(c, params, order_multiplier, orders_for_repeat):
+    """After a change of scenario: the orders' parameters, the levels' order-rate multipliers,
+    the orders that make a repeat customer."""
+    c.params = params
+    c.order_multiplier = order_multiplier
+    c.orders_for_repeat[0] = orders_for_repeat
+    return 0
+
+
+@njit(cache=True)
+def take_id(c):
+    """The next event id (SimPy's and ``Later``'s too: :class:`Ids`)."""
+    eid = c.ids[0]
+    c.ids[0] = eid + 1
+    return eid
+
+
+@njit(cache=True)
+def peek_id(c):
+    return c.ids[0]
+
+
+@njit(cache=True)
+def _before(c, i, j):
+    """Whether heap entry i comes before entry j: by time, then id (all are of normal priority)."""
+    if c.time[i] != c.time[j]:
+        return c.time[i] < c.time[j]
+    return c.eid[i] < c.eid[j]
+
+
+@njit(cache=True)
+def _swap(c, i, j):
+    c.time[i], c.time[j] = c.time[j], c.time[i]
+    c.eid[i], c.eid[j] = c.eid[j], c.eid[i]
+    c.kind[i], c.kind[j] = c.kind[j], c.kind[i]
+    c.person[i], c.person[j] = c.person[j], c.person[i]
+    c.slot[i], c.slot[j] = c.slot[j], c.slot[i]
+
+
+@njit(cache=True)
+def _grow(c):
+    n = c.time.size * 2
+    time, eid, kind, person, slot = np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64), \
+        np.empty(n, np.int64), np.empty(n, np.int64)
+    m = c.size[0]
+    time[:m], eid[:m], kind[:m], person[:m], slot[:m] = c.time[:m], c.eid[:m], c.kind[:m], c.person[:m], c.slot[:m]
+    c.time, c.eid, c.kind, c.person, c.slot = time, eid, kind, person, slot
+
+
+@njit(cache=True)
+def _push(c, time, kind, person, slot):
+    """Schedule an event at ``time``; returns its id (the next of the shared counter)."""
+    i = c.size[0]
+    if i == c.time.size:
+        _grow(c)
+    eid = c.ids[0]
+    c.ids[0] = eid + 1
+    c.time[i], c.eid[i], c.kind[i], c.person[i], c.slot[i] = time, eid, kind, person, slot
+    c.size[0] = i + 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not _before(c, i, parent):
+            break
+        _swap(c, i, parent)
+        i = parent
+    return eid
+
+
+@njit(cache=True)
+def _pop(c):
+    n = c.size[0] - 1
+    c.size[0] = n
+    _swap(c, 0, n)
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= n:
+            break
+        if child + 1 < n and _before(c, child + 1, child):
+            child += 1
+        if not _before(c, child, i):
+            break
+        _swap(c, child, i)
+        i = child
+
+
+@njit(cache=True)
+def push_clock(c, person, time):
+    """The customer's clock event at ``time`` (its pick already in ``pick``): pending, due."""
+    eid = _push(c, time, CLOCK, person, -1)
+    c.pending[person] = eid
+    c.due[person] = time
+    return eid
+
+
+@njit(cache=True)
+def schedule_clock(c, person, now, bound):
+    """``Customers._schedule_at``: the customer's next clock event, at ``bound``, from their
+    next slot (none at a bound of 0 or below)."""
+    c.clock_rate[person] = bound
+    if bound <= 0:
+        c.pending[person] = -1
+        return -1
+    n = c.clock_events[person]
+    c.clock_events[person] = n + 1
+    time, pick = compiled.clock_draw(c.key[person], n, now, bound)
+    eid = _push(c, time, CLOCK, person, -1)
+    c.pending[person] = eid
+    c.due[person] = time
+    c.pick[person] = pick
+    return eid
+
+
+@njit(cache=True)
+def _grow_slots(c):
+    old = c.placed.size
+    n = old * 2
+    placed, d_key, value, perfect, late_by = np.empty(n), np.empty(n, np.uint64), np.empty(n), \
+        np.empty(n, np.bool_), np.empty(n)
+    complete, accurate, invoice_ok, product_ok, u_claim = np.empty(n, np.bool_), np.empty(n, np.bool_), \
+        np.empty(n, np.bool_), np.empty(n, np.bool_), np.empty(n)
+    placed[:old], d_key[:old], value[:old], perfect[:old], late_by[:old] = \
+        c.placed, c.d_key, c.value, c.perfect, c.late_by
+    complete[:old], accurate[:old], invoice_ok[:old], product_ok[:old], u_claim[:old] = \
+        c.complete, c.accurate, c.invoice_ok, c.product_ok, c.u_claim
+    c.placed, c.d_key, c.value, c.perfect, c.late_by = placed, d_key, value, perfect, late_by
+    c.complete, c.accurate, c.invoice_ok, c.product_ok, c.u_claim = complete, accurate, invoice_ok, product_ok, u_claim
+    free = np.empty(n, np.int64)
+    k = c.nfree[0]
+    free[:k] = c.free[:k]
+    for s in range(old, n):  # the new slots, the lowest taken first
+        free[k + n - 1 - s] = s
+    c.free = free
+    c.nfree[0] = k + n - old
+
+
+@njit(cache=True)
+def push_delivery(c, time, person, placed, key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok,
+                  u_claim):
+    """An order's delivery at ``time``, with what it needs (``Fulfilment._deliver``)."""
+    if c.nfree[0] == 0:
+        _grow_slots(c)
+    k = c.nfree[0] - 1
+    c.nfree[0] = k
+    s = c.free[k]
+    c.placed[s], c.d_key[s], c.value[s], c.perfect[s], c.late_by[s] = placed, key, value, perfect, late_by
+    c.complete[s], c.accurate[s], c.invoice_ok[s], c.product_ok[s], c.u_claim[s] = (
+        complete, accurate, invoice_ok, product_ok, u_claim)
+    return _push(c, time, DELIVERY, person, s)
+
+
+@njit(cache=True)
+def take_delivery(c, slot):
+    """A delivery handed back: what it carries, its slot freed."""
+    k = c.nfree[0]
+    c.free[k] = slot
+    c.nfree[0] = k + 1
+    return (c.placed[slot], c.d_key[slot], c.value[slot], c.perfect[slot], c.late_by[slot], c.complete[slot],
+            c.accurate[slot], c.invoice_ok[slot], c.product_ok[slot], c.u_claim[slot])
+
+
+@njit(cache=True)
+def run(c, limit_time, limit_priority, limit_id, budget):
+    """Step the events due before (``limit_time``, ``limit_priority``, ``limit_id``) — the first
+    event of the other heaps — finishing repeat orders here, at most ``budget`` of them.
+    Returns (kind, time, id, person, slot) of the first event to hand back (removed from the
+    heap), or kind ``HANDED_BACK_NONE`` if none is due before the limit, ``STEPPED`` if the
+    budget ran out."""
+    while c.size[0] > 0:
+        t = c.time[0]
+        eid = c.eid[0]
+        if t > limit_time or (t == limit_time and (NORMAL > limit_priority or (NORMAL == limit_priority
+                                                                              and eid > limit_id))):
+            break
+        kind, person, slot = c.kind[0], c.person[0], c.slot[0]
+        _pop(c)
+        if kind != CLOCK:
+            return kind, t, eid, person, slot
+        if c.status[person] != CUSTOMER or c.pending[person] != eid:
+            continue  # void: as Customers._on_clock drops it
+        level = c.level[person]
+        pick = c.pick[person] * c.clock_rate[person]
+        if not (pick < c.order_rate[person] * c.order_multiplier[level]) or (
+                level == 1 and c.level_orders[person] + 1 >= c.orders_for_repeat[0]):
+            return kind, t, eid, person, slot  # not an order, or one that makes a repeat customer
+        # A repeat order, as Customers._on_clock → Fulfilment.place_order → Loyalty.on_order, then
+        # the next clock event as Customers._schedule_at: the delivery's id before the clock's.
+        c.pending[person] = -1
+        n = c.orders[person]
+        key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim, lead = (
+            compiled.order_counted(c.key[person], ORDER_TAGS + n, c.params, level, int(t), 0, c.counted))
+        c.orders[person] = n + 1
+        c.revenue[person] += value
+        if level == 1:
+            c.level_orders[person] += 1
+        push_delivery(c, t + lead, person, t, key, value, perfect, late_by, complete, accurate, invoice_ok,
+                      product_ok, u_claim)
+        schedule_clock(c, person, t, c.clock_rate[person])
+        budget -= 1
+        if budget <= 0:
+            return STEPPED, t, -1, -1, -1
+    return HANDED_BACK_NONE, 0.0, -1, -1, -1
+
+
+@njit(cache=True)
+def head_time(c):
+    """The time of the first event on the heap (inf if none)."""
+    return c.time[0] if c.size[0] > 0 else np.inf
+
+
+@njit(cache=True)
+def waiting(c):
+    """Events on the heap (void ones included: each took its id)."""
+    return c.size[0]
+
+
+class Kernels:
+    """The kernels' compiled entry points (past numba's dispatcher, ~90 ns a call less), each
+    compiled — or loaded from numba's cache — by a first call on a small state of the very
+    types a model's has (:func:`_state`), so that nothing of a model's is touched."""
+
+    def __init__(self) -> None:
+        c = _state(np.zeros(4, np.int8), np.zeros(4, np.int8), np.zeros(4), np.zeros(4), np.zeros(4, np.uint64),
+                   np.zeros(4, np.int32), np.zeros(4, np.int32), np.zeros(4), np.zeros(4, np.int32), np.zeros(4),
+                   np.zeros(4), np.full(4, -1, np.int64), np.zeros(3 * 4 + 6 + 4), np.zeros((2, 11)),
+                   np.ones(4), 2, 0)
+        set_parameters(c, np.zeros(3 * 4 + 6 + 4), np.ones(4), 2)
+        take_id(c)
+        peek_id(c)
+        push_clock(c, 0, 1.0)
+        schedule_clock(c, 1, 0.0, 0.0)
+        push_delivery(c, 2.0, 1, 0.0, np.uint64(1), 1.0, True, 0.0, True, True, True, True, 0.5)
+        run(c, 0.5, NORMAL, 0, 1)
+        take_delivery(c, 0)
+        head_time(c)
+        waiting(c)
+        d = compiled.direct
+        self.set_parameters, self.take_id, self.peek_id = d(set_parameters), d(take_id), d(peek_id)
+        self.push_clock, self.schedule_clock, self.push_delivery = d(push_clock), d(schedule_clock), d(push_delivery)
+        self.run, self.take_delivery, self.head_time, self.waiting = d(run), d(take_delivery), d(head_time), d(waiting)
+
+
+def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_rate: np.ndarray, key: np.ndarray,
+           clock_events: np.ndarray, orders: np.ndarray, revenue: np.ndarray, level_orders: np.ndarray,
+           due: np.ndarray, pick: np.ndarray, pending: np.ndarray, params: np.ndarray, counted: np.ndarray,
+           order_multiplier: np.ndarray, orders_for_repeat: int, ids: int) -> ChainState:
+    # Room for about a fifth of the people's clock events and a few thousand deliveries to begin
+    # with (a fifth of the shipped baseline's people are customers); both grow by doubling.
+    return new_state(max(16, status.size // 4), 1024, ids, status, level, order_rate, clock_rate, key,
+                     clock_events, orders, revenue, level_orders, due, pick, pending, params, counted,
+                     np.asarray(order_multiplier, dtype=np.float64), orders_for_repeat)
+
+
+_kernels: Kernels | None = None
+
+
+def kernels() -> Kernels:
+    """The kernels, compiled once a process."""
+    global _kernels
+    if _kernels is None:
+        _kernels = Kernels()
+    return _kernels
+
+
+class Chain:
+    """The customers' clock events and the deliveries on the compiled heap, stepped by the
+    environment with its own (:meth:`sim.core.later.Environment.attach`): the
+    :class:`sim.core.later.Chain` it steps, over :class:`ChainState`. A clock event handed back
+    goes to ``Customers.clock_event``, a delivery to ``Fulfilment.deliver``."""
+
+    def __init__(self, world: Any, customers: Any, fulfilment: Any) -> None:
+        k = kernels()
+        self.kernels = k
+        view = world.people.view
+        self.world, self.customers, self.fulfilment = world, customers, fulfilment
+        self.state = _state(
+            view("status"), view("level"), view("order_rate"), view("clock_rate"), view("key"),
+            view("clock_events"), view("orders"), view("revenue"), view("level_orders"),
+            np.frombuffer(customers.due, dtype=np.float64), np.frombuffer(customers.pick, dtype=np.float64),
+            np.frombuffer(customers.pending, dtype=np.int64), fulfilment.compiled_params, fulfilment.counted,
+            np.asarray(customers.order_multiplier, dtype=np.float64), world.scenario.loyalty.orders_for_repeat,
+            next(world.env._eid))  # the ids go on from the environment's counter
+        self.ids = Ids(self.state)
+        self.run = k.run
+        self._clock = customers.clock_event
+        self._deliver = fulfilment.deliver
+        self._take_delivery = k.take_delivery
+        fulfilment.chain = self
+        world.env.attach(self)
+
+    def sync(self) -> None:
+        """After a change of scenario: the parameters a repeat order reads, as now."""
+        self.kernels.set_parameters(self.state, self.fulfilment.compiled_params,
+                                    np.asarray(self.customers.order_multiplier, dtype=np.float64),
+                                    self.world.scenario.loyalty.orders_for_repeat)
+
+    def handle(self, kind: int, eid: int, person: int, slot: int) -> None:
+        if kind == CLOCK:
+            self._clock(person, eid)
+        else:
+            self._deliver((person, *self._take_delivery(self.state, slot)))
+
+    def push_delivery(self, time: float, outcome: tuple[Any, ...]) -> None:
+        self.kernels.push_delivery(self.state, time, *outcome)
+
+    def head_time(self) -> float:
+        return float(self.kernels.head_time(self.state))
+
+    def waiting(self) -> int:
+        return int(self.kernels.waiting(self.state))
+
+
+class Ids:
+    """The event-id counter of the environment, SimPy's and :class:`sim.core.later.Later`'s, kept in
+    the chain's state so that its kernels draw from it too: ``next(ids)`` as of
+    ``itertools.count``. ``__reduce__`` tells the next value as ``itertools.count``'s does (what
+    the bench reads: ``sim.bench.skeleton.event_count``)."""
+
+    def __init__(self, state: ChainState) -> None:
+        k = kernels()
+        self._take = k.take_id
+        self._peek = k.peek_id
+        self._state = state
+
+    def __iter__(self) -> Ids:
+        return self
+
+    def __next__(self) -> int:
+        return self._take(self._state)
+
+    def __reduce__(self) -> tuple[Any, tuple[int]]:
+        return (type(self), (self._peek(self._state),))

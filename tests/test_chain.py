@@ -1,0 +1,184 @@
+"""The compiled chain (sim.model.chain): the customers' clock events and deliveries on a heap of
+its own, repeat orders stepped compiled, every other event handed back to Python — the same
+events in the same order, so the same numbers as with every event in Python."""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim.core.later import Environment, Later
+from sim.core.world import CUSTOMER
+from sim.model import compiled
+from sim.model import customers as customers_module
+from sim.model.replication import Model
+from sim.scenario.schema import Scenario
+
+pytestmark = pytest.mark.skipif(not compiled.ready(), reason="the chain needs numba")
+
+if compiled.ready():
+    from sim.model import chain
+
+
+def small() -> Scenario:
+    """3,000 people, 1,200 of them customers; repeat customers after 2 orders, advocates after 2
+    happy experiences in a row, the levels' order rates 1, 1.5 and 2 times a customer's own."""
+    data = Scenario.model_validate({
+        "seed": 7, "horizon_days": 90, "warmup_days": 0,
+        "market": {"population": 3000, "initial_customers": 1200, "initial_former_share": 0,
+                   "initial_complaints_remembered": 0},
+    }).model_dump()
+    loyalty = data["loyalty"]
+    loyalty.update(orders_for_repeat=2, happy_streak_for_advocate=2, advocate_min_satisfaction=0.0)
+    loyalty["levels"]["level2"].update(order_rate_multiplier=1.5, order_value_multiplier=1.2)
+    loyalty["levels"]["level3"].update(order_rate_multiplier=2.0, churn_propensity_multiplier=0.5)
+    return Scenario.model_validate(data)
+
+
+def changed(scenario: Scenario) -> Scenario:
+    """What a repeat order reads, changed: the order value, the levels' order-rate multipliers,
+    the orders that make a repeat customer."""
+    data = scenario.model_dump()
+    data["customers"]["order_value"] = {"distribution": "lognormal", "mean": 140.0, "cv": 0.5}
+    data["loyalty"]["orders_for_repeat"] = 3
+    data["loyalty"]["levels"]["level2"]["order_rate_multiplier"] = 1.8
+    data["fulfilment"]["on_time_rate"] = 0.7
+    return Scenario.model_validate(data)
+
+
+def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every array of the result the same with the chain and without it (its events as entries
+    of sim.core.later, handled in Python), through promotions and demotions (whose multipliers
+    move the clocks' bounds) and a change of scenario on day 30 that changes what a repeat order
+    draws and reads (fails if the chain keeps the old parameters: checked)."""
+    scenario = small()
+    changes = [(30.0, changed(scenario))]
+    on_chain = Model(scenario, 0)
+    assert on_chain.customers.chain is not None
+    handed_back = {"clock": 0}
+    clock_event = on_chain.customers.clock_event
+
+    def counted(person: int, eid: int) -> None:
+        handed_back["clock"] += 1
+        clock_event(person, eid)
+
+    on_chain.customers.chain._clock = counted
+    a = on_chain.run(changes=changes)
+    monkeypatch.setattr(customers_module, "CHAIN", False)
+    in_python = Model(scenario, 0)
+    assert in_python.customers.chain is None
+    b = in_python.run(changes=changes)
+    repeat = a.daily["orders_repeat"].sum()
+    assert repeat > 3_000 and a.daily["orders_initial"].sum() > 50
+    assert handed_back["clock"] < repeat / 2  # most repeat orders were stepped compiled
+    for table in ("daily", "churn", "hourly"):
+        x, y = getattr(a, table), getattr(b, table)
+        assert x.keys() == y.keys()
+        for name in x:
+            assert np.array_equal(x[name], y[name], equal_nan=True), (table, name)
+
+
+def _state(people: int = 4, ids: int = 0) -> Any:
+    """A chain's state for ``people`` people, none a customer (the kernels' own types)."""
+    return chain._state(
+        np.zeros(people, np.int8), np.zeros(people, np.int8), np.zeros(people), np.zeros(people),
+        np.zeros(people, np.uint64), np.zeros(people, np.int32), np.zeros(people, np.int32), np.zeros(people),
+        np.zeros(people, np.int32), np.zeros(people), np.zeros(people), np.full(people, -1, np.int64),
+        np.zeros(3 * 4 + 6 + 4), np.zeros((2, 11)), np.ones(4), 2, ids)
+
+
+def _deliver(k: Any, state: Any, time: float, person: int, value: float) -> int:
+    return int(k.push_delivery(state, time, person, 0.0, 1, value, True, 0.0, True, True, True, True, 0.5))
+
+
+def test_the_heap_hands_events_back_by_time_then_id_and_grows() -> None:
+    """Deliveries pushed at times with many ties come back in the order of (time, id) — heapq's
+    over the same pairs — with what each carries, past several doublings of the heap and of the
+    deliveries' slots (which start at 16 and 1,024 here)."""
+    k = chain.kernels()
+    state = _state()
+    rng = np.random.default_rng(5)
+    times = (np.floor(rng.random(3000) * 200) / 4).tolist()  # 0, 0.25, ...: many ties
+    expected: list[tuple[float, int, float]] = []
+    for n, time in enumerate(times):
+        eid = _deliver(k, state, time, n % 4, float(n))
+        heapq.heappush(expected, (time, eid, float(n)))
+    assert k.waiting(state) == 3000 and k.head_time(state) == expected[0][0]
+    got = []
+    while True:
+        kind, time, eid, person, slot = k.run(state, np.inf, 0, 0, 1 << 62)
+        if kind < 0:
+            break
+        assert kind == chain.DELIVERY
+        placed, key, value, *_ = k.take_delivery(state, slot)
+        got.append((time, eid, value))
+    assert got == [heapq.heappop(expected) for _ in range(len(got))] and len(got) == 3000
+    assert k.waiting(state) == 0 and k.head_time(state) == np.inf
+
+
+def test_a_void_clock_event_is_dropped_and_the_limit_is_kept() -> None:
+    """A clock event whose id is not its customer's pending one (rescaled, or of an earlier
+    spell), or whose person is no customer, is dropped on the heap; nothing is stepped at or
+    after the limit (time, priority, id)."""
+    k = chain.kernels()
+    state = _state()
+    status = np.zeros(4, np.int8)
+    status[:] = CUSTOMER
+    state = chain._state(status, np.ones(4, np.int8), np.zeros(4), np.ones(4), np.zeros(4, np.uint64),
+                         np.zeros(4, np.int32), np.zeros(4, np.int32), np.zeros(4), np.zeros(4, np.int32),
+                         np.zeros(4), np.full(4, 0.99), np.full(4, -1, np.int64), np.zeros(3 * 4 + 6 + 4),
+                         np.zeros((2, 11)), np.ones(4), 2, 0)
+    void = k.push_clock(state, 0, 1.0)
+    live = k.push_clock(state, 0, 2.0)  # person 0's pending event now: the first is void
+    other = k.push_clock(state, 1, 3.0)
+    # Not before (2.0, normal, live): nothing handed back, nothing stepped.
+    assert k.run(state, 2.0, 1, live - 1, 1 << 62)[0] == chain.HANDED_BACK_NONE
+    assert k.waiting(state) == 2  # the void one dropped on the way
+    kind, time, eid, person, _ = k.run(state, 2.0, 1, live + 1, 1 << 62)
+    assert (kind, time, eid, person) == (chain.CLOCK, 2.0, live, 0)  # a pick of 0.99: no order, handed back
+    assert void < live < other
+
+
+def test_the_environment_steps_the_three_heaps_in_one_order_of_ids_at_a_tie() -> None:
+    """Events at the same time on the chain's heap, on Later's and in SimPy's queue fire in the
+    order they were scheduled (their ids, from the one counter), as on one heap."""
+    env = Environment()
+    later = Later(env)
+    fired: list[str] = []
+
+    class Toy:
+        def __init__(self) -> None:
+            self.kernels = chain.kernels()
+            self.state = _state(ids=next(env._eid))
+            self.ids = chain.Ids(self.state)
+            self.run = self.kernels.run
+            env.attach(self)
+
+        def handle(self, kind: int, eid: int, person: int, slot: int) -> None:
+            self.kernels.take_delivery(self.state, slot)
+            fired.append(f"chain {person}")
+
+        def head_time(self) -> float:
+            return float(self.kernels.head_time(self.state))
+
+        def waiting(self) -> int:
+            return int(self.kernels.waiting(self.state))
+
+    toy = Toy()
+    _deliver(toy.kernels, toy.state, 1.0, 0, 0.0)
+    later.at(1.0, "later 1", lambda entry: fired.append(entry[4]))
+    _deliver(toy.kernels, toy.state, 1.0, 2, 0.0)
+    timeout = env.timeout(1.0)
+    timeout.callbacks.append(lambda _: fired.append("simpy"))
+    later.at(1.0, "later 2", lambda entry: fired.append(entry[4]))
+    _deliver(toy.kernels, toy.state, 0.5, 1, 0.0)
+    assert env.peek() == 0.5 and env.waiting() >= 5
+    env.run(until=2.0)
+    assert fired == ["chain 1", "chain 0", "later 1", "chain 2", "simpy", "later 2"]
+    _deliver(toy.kernels, toy.state, 2.5, 3, 0.0)  # one event at a time, by step()
+    while not fired[-1] == "chain 3":
+        env.step()
+    assert env.now == 2.5 and toy.waiting() == 0
