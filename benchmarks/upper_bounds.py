@@ -5,7 +5,8 @@ Before moving a mechanism to daily NumPy batches it helps to know how much of a 
 This script times one replication of the baseline (15,000 people, warm-up 0) three ways, in
 fresh processes, alternating, CPU seconds of ``Model.run``:
 
-* ``normal`` — the model as it is;
+* ``normal`` — the model as it is, every event handled in Python (``sim.model.customers.CHAIN``
+  off: the compiled chain would step repeat orders out of the cuts' reach);
 * ``no-deliveries`` — repeat orders placed as usual (draws, counters, loyalty) but their
   deliveries never scheduled, so nothing follows from them;
 * ``no-orders`` — repeat orders reduced to their bookkeeping (the order count and loyalty's
@@ -36,9 +37,13 @@ MODES = ("normal", "no-deliveries", "no-orders")
 def one(mode: str, days: int) -> tuple[float, float]:
     """CPU seconds of the run, and its customer-days."""
     from sim.bench.sizes import scaled
+    from sim.model import customers as customers_module
     from sim.model.replication import Model
     from sim.scenario.loader import load_scenario
 
+    # Every order in Python, where it can be cut (sim.model.chain steps repeat orders compiled, out
+    # of reach of the patches below): these bounds are of the events as Python handles them.
+    customers_module.CHAIN = False
     model = Model(scaled(load_scenario(ROOT / "scenarios" / "baseline.yaml"), 15_000, days), 0)
     fulfilment, people = model.fulfilment, model.world.people
     place = fulfilment.place_order
