@@ -39,9 +39,14 @@ def small() -> Scenario:
 
 
 def changed(scenario: Scenario) -> Scenario:
-    """What a repeat order reads, changed: the order value, the levels' order-rate multipliers,
-    the orders that make a repeat customer."""
+    """What a repeat order and a perfect delivery read, changed: the order value, the levels'
+    order-rate multipliers, the orders that make a repeat customer, how an experience is felt,
+    when a customer becomes an advocate, the chances of telling."""
     data = scenario.model_dump()
+    data["satisfaction"].update(sensitivity=data["satisfaction"]["sensitivity"] * 1.5, learning_rate=0.4)
+    data["loyalty"]["happy_streak_for_advocate"] = 3
+    data["loyalty"]["levels"]["level1"]["tell_probability_happy"] = 0.9
+    data["word_of_mouth"]["tell_probability_unhappy"] = 0.95
     data["customers"]["order_value"] = {"distribution": "lognormal", "mean": 140.0, "cv": 0.5}
     data["loyalty"]["orders_for_repeat"] = 3
     data["loyalty"]["levels"]["level2"]["order_rate_multiplier"] = 1.8
@@ -53,7 +58,7 @@ def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: p
     """Every array of the result the same with the chain and without it (its events as entries
     of sim.core.later, handled in Python), through promotions and demotions (whose multipliers
     move the clocks' bounds) and a change of scenario on day 30 that changes what a repeat order
-    draws and reads (fails if the chain keeps the old parameters: checked)."""
+    and a perfect delivery read (fails if the chain keeps the old parameters of either: checked)."""
     scenario = small()
     changes = [(30.0, changed(scenario))]
     on_chain = Model(scenario, 0)
@@ -65,7 +70,14 @@ def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: p
         handed_back["clock"] += 1
         clock_event(person, eid)
 
+    def delivered(delivery: Any) -> None:
+        handed_back["deliveries"] += 1
+        deliver(delivery)
+
+    handed_back["deliveries"] = 0
+    deliver = on_chain.fulfilment.deliver
     on_chain.customers.chain._clock = counted
+    on_chain.customers.chain._deliver = delivered
     a = on_chain.run(changes=changes)
     monkeypatch.setattr(customers_module, "CHAIN", False)
     in_python = Model(scenario, 0)
@@ -74,6 +86,8 @@ def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: p
     repeat = a.daily["orders_repeat"].sum()
     assert repeat > 3_000 and a.daily["orders_initial"].sum() > 50
     assert handed_back["clock"] < repeat / 2  # most repeat orders were stepped compiled
+    orders = a.daily["orders"].sum()
+    assert handed_back["deliveries"] < orders * 0.8  # and many deliveries
     for table in ("daily", "churn", "hourly"):
         x, y = getattr(a, table), getattr(b, table)
         assert x.keys() == y.keys()
@@ -82,16 +96,13 @@ def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: p
 
 
 def _state(people: int = 4, ids: int = 0) -> Any:
-    """A chain's state for ``people`` people, none a customer (the kernels' own types)."""
-    return chain._state(
-        np.zeros(people, np.int8), np.zeros(people, np.int8), np.zeros(people), np.zeros(people),
-        np.zeros(people, np.uint64), np.zeros(people, np.int32), np.zeros(people, np.int32), np.zeros(people),
-        np.zeros(people, np.int32), np.zeros(people), np.zeros(people), np.full(people, -1, np.int64),
-        np.zeros(3 * 4 + 6 + 4), np.zeros((2, 11)), np.ones(4), 2, ids)
+    """A chain's state for ``people`` customers (the kernels' own types)."""
+    return chain.toy_state(people, ids, status=np.full(people, CUSTOMER, np.int8))
 
 
 def _deliver(k: Any, state: Any, time: float, person: int, value: float) -> int:
-    return int(k.push_delivery(state, time, person, 0.0, 1, value, True, 0.0, True, True, True, True, 0.5))
+    """A delivery of an order that was not perfect: the kernel hands it back."""
+    return int(k.push_delivery(state, time, person, 0.0, 1, value, False, 0.0, True, True, True, True, 0.5))
 
 
 def test_the_heap_hands_events_back_by_time_then_id_and_grows() -> None:
@@ -124,13 +135,7 @@ def test_a_void_clock_event_is_dropped_and_the_limit_is_kept() -> None:
     spell), or whose person is no customer, is dropped on the heap; nothing is stepped at or
     after the limit (time, priority, id)."""
     k = chain.kernels()
-    state = _state()
-    status = np.zeros(4, np.int8)
-    status[:] = CUSTOMER
-    state = chain._state(status, np.ones(4, np.int8), np.zeros(4), np.ones(4), np.zeros(4, np.uint64),
-                         np.zeros(4, np.int32), np.zeros(4, np.int32), np.zeros(4), np.zeros(4, np.int32),
-                         np.zeros(4), np.full(4, 0.99), np.full(4, -1, np.int64), np.zeros(3 * 4 + 6 + 4),
-                         np.zeros((2, 11)), np.ones(4), 2, 0)
+    state = chain.toy_state(4, status=np.full(4, CUSTOMER, np.int8), pick=0.99)
     void = k.push_clock(state, 0, 1.0)
     live = k.push_clock(state, 0, 2.0)  # person 0's pending event now: the first is void
     other = k.push_clock(state, 1, 3.0)

@@ -7,10 +7,12 @@ its delivery scheduled, the customer's next clock event drawn
 (:func:`sim.model.compiled.clock_draw`). Done in Python it cost about 2.5–3 µs, most of it not
 the arithmetic but the Python around it — the event stepped, its tuples made and scheduled.
 Here the customers' clock events and the deliveries wait on a heap of this module's, in arrays,
-and :func:`run` steps them compiled: a repeat order that promotes nobody it finishes itself;
-any other event (a question, a time-based pick, an order that makes a repeat customer, a
-delivery) it hands back to Python, which handles it as :mod:`sim.model.customers` and
-:mod:`sim.model.fulfilment` always have. Handing an event back costs what an event on the
+and :func:`run` steps them compiled: a repeat order that promotes nobody it finishes itself, and
+so a delivery whose consequences are arithmetic (:func:`_delivered`: a perfect order of a fine
+product, felt, counted and added to the happy streak, that neither moves the customer's level
+nor is told); any other event (a question, a time-based pick, an order that makes a repeat
+customer, any other delivery) it hands back to Python, which handles it as
+:mod:`sim.model.customers` and :mod:`sim.model.fulfilment` always have. Handing an event back costs what an event on the
 heap of tuples did (``benchmarks/chain_primitives.py``).
 
 **The same events in the same order.** :class:`sim.core.later.Environment` steps this heap
@@ -37,6 +39,8 @@ from numba.experimental import structref
 
 from sim.core.world import CUSTOMER, ORDER_TAGS
 from sim.model import compiled
+from sim.model.fulfilment import DELIVERY_TAG
+from sim.model.ports import TELL
 
 CLOCK, DELIVERY = 0, 1  # kinds of event on the heap
 NORMAL = 1  # SimPy's priority of an ordinary event (simpy.events.NORMAL)
@@ -62,13 +66,15 @@ _FIELDS = [
     "params", "counted", "order_multiplier", "orders_for_repeat",
     "placed", "d_key", "value", "perfect", "late_by", "complete", "accurate", "invoice_ok", "product_ok", "u_claim",
     "free", "nfree",
+    "expectation", "satisfaction", "happy_streak", "joined", "experiences", "felt", "p_tell_happy",
 ]
 structref.define_proxy(ChainState, ChainStateType, _FIELDS)
 
 
 @njit(cache=True)
 def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, clock_events, orders, revenue,
-              level_orders, due, pick, pending, params, counted, order_multiplier, orders_for_repeat):
+              level_orders, due, pick, pending, params, counted, order_multiplier, orders_for_repeat, expectation,
+              satisfaction, happy_streak, joined, experiences, felt, p_tell_happy):
     free = np.arange(slots - 1, -1, -1).astype(np.int64)
     return ChainState(
         np.empty(capacity), np.empty(capacity, np.int64), np.empty(capacity, np.int64),
@@ -79,16 +85,20 @@ def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, 
         np.empty(slots), np.empty(slots, np.uint64), np.empty(slots), np.empty(slots, np.bool_), np.empty(slots),
         np.empty(slots, np.bool_), np.empty(slots, np.bool_), np.empty(slots, np.bool_), np.empty(slots, np.bool_),
         np.empty(slots), free, np.full(1, slots, np.int64),
+        expectation, satisfaction, happy_streak, joined, experiences, felt, p_tell_happy,
     )
 
 
 @njit(cache=True)
-def set_parameters(c, params, order_multiplier, orders_for_repeat):
+def set_parameters(c, params, order_multiplier, orders_for_repeat, felt, p_tell_happy):
     """After a change of scenario: the orders' parameters, the levels' order-rate multipliers,
-    the orders that make a repeat customer."""
+    the orders that make a repeat customer, what a perfect delivery is felt as and told by
+    (:data:`FELT`), the levels' chances of telling a happy experience."""
     c.params = params
     c.order_multiplier = order_multiplier
     c.orders_for_repeat[0] = orders_for_repeat
+    c.felt = felt
+    c.p_tell_happy = p_tell_happy
     return 0
 
 
@@ -237,11 +247,71 @@ def push_delivery(c, time, person, placed, key, value, perfect, late_by, complet
 @njit(cache=True)
 def take_delivery(c, slot):
     """A delivery handed back: what it carries, its slot freed."""
+    _free(c, slot)
+    return (c.placed[slot], c.d_key[slot], c.value[slot], c.perfect[slot], c.late_by[slot], c.complete[slot],
+            c.accurate[slot], c.invoice_ok[slot], c.product_ok[slot], c.u_claim[slot])
+
+
+# What a perfect delivery reads (Chain.felt), in this order: Satisfaction's sensitivity, learning
+# rate, happy and unhappy thresholds and a perfect order's score; Loyalty's happy streak for an
+# advocate and satisfaction an advocate needs; WordOfMouth's chance of telling an unhappy experience.
+SENSITIVITY, LEARNING_RATE, HAPPY_AT, UNHAPPY_AT, PERFECT_SCORE, STREAK, ADVOCATE_MIN, P_TELL_UNHAPPY = range(8)
+
+
+@njit(cache=True)
+def _free(c, slot):
     k = c.nfree[0]
     c.free[k] = slot
     c.nfree[0] = k + 1
-    return (c.placed[slot], c.d_key[slot], c.value[slot], c.perfect[slot], c.late_by[slot], c.complete[slot],
-            c.accurate[slot], c.invoice_ok[slot], c.product_ok[slot], c.u_claim[slot])
+
+
+@njit(cache=True)
+def _delivered(c, t, person, slot):
+    """A delivery stepped here, if it is one whose consequences are arithmetic: a perfect order
+    of a fine product, felt as Fulfilment.deliver → Satisfaction.feel → Satisfaction.respond feel
+    it — satisfaction moved, the experience counted, the happy streak — and that neither moves
+    the customer's level (Loyalty.on_happy, on_unhappy) nor is told (WordOfMouth.tell's first
+    draw). Returns whether it was (its slot freed); if not, nothing is changed, and the delivery
+    goes to Python. A delivery of someone no longer a customer, or of an earlier spell, is
+    dropped, as Fulfilment.deliver drops it."""
+    if c.status[person] != CUSTOMER or c.joined[person] > c.placed[slot]:
+        _free(c, slot)
+        return True
+    if not c.perfect[slot] or not c.product_ok[slot]:
+        return False
+    f = c.felt
+    value = 0.5 + f[SENSITIVITY] * (f[PERFECT_SCORE] - c.expectation[person]) + 0.0  # feel(): lift 0
+    value = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
+    target = value + 0.0  # bonus 0
+    target = target if target < 1.0 else 1.0
+    s = c.satisfaction[person]
+    moved = s + f[LEARNING_RATE] * (target - s)
+    level = c.level[person]
+    day = int(t)
+    if value >= f[HAPPY_AT]:
+        streak = c.happy_streak[person] + 1
+        if level == 2 and streak >= f[STREAK] and moved >= f[ADVOCATE_MIN]:
+            return False  # an advocate now
+        u_tell, _ = compiled.uniform_pair(compiled.child(c.d_key[slot], DELIVERY_TAG), TELL)
+        if u_tell < c.p_tell_happy[level]:
+            return False  # told
+        c.satisfaction[person] = moved
+        c.experiences[day, 0] += 1.0
+        c.happy_streak[person] = streak
+    elif value > f[UNHAPPY_AT]:
+        c.satisfaction[person] = moved
+        c.happy_streak[person] = 0
+    else:
+        if level > 1:
+            return False  # a level down
+        u_tell, _ = compiled.uniform_pair(compiled.child(c.d_key[slot], DELIVERY_TAG), TELL)
+        if u_tell < f[P_TELL_UNHAPPY]:
+            return False  # told
+        c.satisfaction[person] = moved
+        c.experiences[day, 1] += 1.0
+        c.happy_streak[person] = 0
+    _free(c, slot)
+    return True
 
 
 @njit(cache=True)
@@ -260,6 +330,8 @@ def run(c, limit_time, limit_priority, limit_id, budget):
         kind, person, slot = c.kind[0], c.person[0], c.slot[0]
         _pop(c)
         if kind != CLOCK:
+            if _delivered(c, t, person, slot):
+                continue
             return kind, t, eid, person, slot
         if c.status[person] != CUSTOMER or c.pending[person] != eid:
             continue  # void: as Customers._on_clock drops it
@@ -305,11 +377,8 @@ class Kernels:
     types a model's has (:func:`_state`), so that nothing of a model's is touched."""
 
     def __init__(self) -> None:
-        c = _state(np.zeros(4, np.int8), np.zeros(4, np.int8), np.zeros(4), np.zeros(4), np.zeros(4, np.uint64),
-                   np.zeros(4, np.int32), np.zeros(4, np.int32), np.zeros(4), np.zeros(4, np.int32), np.zeros(4),
-                   np.zeros(4), np.full(4, -1, np.int64), np.zeros(3 * 4 + 6 + 4), np.zeros((2, 11)),
-                   np.ones(4), 2, 0)
-        set_parameters(c, np.zeros(3 * 4 + 6 + 4), np.ones(4), 2)
+        c = toy_state()
+        set_parameters(c, np.zeros(3 * 4 + 6 + 4), np.ones(4), 2, np.zeros(8), np.zeros(4))
         take_id(c)
         peek_id(c)
         push_clock(c, 0, 1.0)
@@ -325,15 +394,29 @@ class Kernels:
         self.run, self.take_delivery, self.head_time, self.waiting = d(run), d(take_delivery), d(head_time), d(waiting)
 
 
+def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, pick: float = 0.0) -> ChainState:
+    """A state for ``people`` people of the very types a model's has (for compiling the kernels, and
+    for tests): nobody a customer unless ``status`` says so, every pick ``pick``."""
+    n = people
+    return _state(np.zeros(n, np.int8) if status is None else status, np.ones(n, np.int8), np.zeros(n), np.ones(n),
+                  np.zeros(n, np.uint64), np.zeros(n, np.int32), np.zeros(n, np.int32), np.zeros(n),
+                  np.zeros(n, np.int32), np.zeros(n), np.full(n, pick), np.full(n, -1, np.int64),
+                  np.zeros(3 * 4 + 6 + 4), np.zeros((2, 11)), np.ones(4), 2, ids, np.zeros(n), np.zeros(n),
+                  np.zeros(n, np.int32), np.zeros(n), np.zeros((2, 2)), np.zeros(8), np.zeros(4))
+
+
 def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_rate: np.ndarray, key: np.ndarray,
            clock_events: np.ndarray, orders: np.ndarray, revenue: np.ndarray, level_orders: np.ndarray,
            due: np.ndarray, pick: np.ndarray, pending: np.ndarray, params: np.ndarray, counted: np.ndarray,
-           order_multiplier: np.ndarray, orders_for_repeat: int, ids: int) -> ChainState:
+           order_multiplier: np.ndarray, orders_for_repeat: int, ids: int, expectation: np.ndarray,
+           satisfaction: np.ndarray, happy_streak: np.ndarray, joined: np.ndarray, experiences: np.ndarray,
+           felt: np.ndarray, p_tell_happy: np.ndarray) -> ChainState:
     # Room for about a fifth of the people's clock events and a few thousand deliveries to begin
     # with (a fifth of the shipped baseline's people are customers); both grow by doubling.
     return new_state(max(16, status.size // 4), 1024, ids, status, level, order_rate, clock_rate, key,
                      clock_events, orders, revenue, level_orders, due, pick, pending, params, counted,
-                     np.asarray(order_multiplier, dtype=np.float64), orders_for_repeat)
+                     np.asarray(order_multiplier, dtype=np.float64), orders_for_repeat, expectation, satisfaction,
+                     happy_streak, joined, experiences, felt, p_tell_happy)
 
 
 _kernels: Kernels | None = None
@@ -353,18 +436,23 @@ class Chain:
     :class:`sim.core.later.Chain` it steps, over :class:`ChainState`. A clock event handed back
     goes to ``Customers.clock_event``, a delivery to ``Fulfilment.deliver``."""
 
-    def __init__(self, world: Any, customers: Any, fulfilment: Any) -> None:
+    def __init__(self, world: Any, customers: Any, fulfilment: Any, satisfaction: Any, loyalty: Any,
+                 word_of_mouth: Any) -> None:
         k = kernels()
         self.kernels = k
         view = world.people.view
         self.world, self.customers, self.fulfilment = world, customers, fulfilment
+        self.satisfaction, self.loyalty, self.word_of_mouth = satisfaction, loyalty, word_of_mouth
+        felt, p_tell_happy = self._felt()
         self.state = _state(
             view("status"), view("level"), view("order_rate"), view("clock_rate"), view("key"),
             view("clock_events"), view("orders"), view("revenue"), view("level_orders"),
             np.frombuffer(customers.due, dtype=np.float64), np.frombuffer(customers.pick, dtype=np.float64),
             np.frombuffer(customers.pending, dtype=np.int64), fulfilment.compiled_params, fulfilment.counted,
-            np.asarray(customers.order_multiplier, dtype=np.float64), world.scenario.loyalty.orders_for_repeat,
-            next(world.env._eid))  # the ids go on from the environment's counter
+            np.asarray(customers.order_multiplier, dtype=np.float64), loyalty.orders_for_repeat,
+            next(world.env._eid),  # the ids go on from the environment's counter
+            view("expectation"), view("satisfaction"), view("happy_streak"), view("joined"),
+            satisfaction.experiences, felt, p_tell_happy)
         self.ids = Ids(self.state)
         self.run = k.run
         self._clock = customers.clock_event
@@ -373,11 +461,19 @@ class Chain:
         fulfilment.chain = self
         world.env.attach(self)
 
+    def _felt(self) -> tuple[np.ndarray, np.ndarray]:
+        """What a perfect delivery reads (:data:`SENSITIVITY` …), from the components as they are."""
+        s, lo, w = self.satisfaction, self.loyalty, self.word_of_mouth
+        felt = np.array([s.sensitivity, s.learning_rate, s.happy, s.unhappy, s.perfect_order_score,
+                         lo.streak_for_advocate, lo.advocate_min_satisfaction, w.p_tell_unhappy], dtype=np.float64)
+        return felt, np.asarray(w.p_tell_happy, dtype=np.float64)
+
     def sync(self) -> None:
-        """After a change of scenario: the parameters a repeat order reads, as now."""
+        """After a change of scenario: the parameters a repeat order and a perfect delivery read,
+        as now."""
         self.kernels.set_parameters(self.state, self.fulfilment.compiled_params,
                                     np.asarray(self.customers.order_multiplier, dtype=np.float64),
-                                    self.world.scenario.loyalty.orders_for_repeat)
+                                    self.loyalty.orders_for_repeat, *self._felt())
 
     def handle(self, kind: int, eid: int, person: int, slot: int) -> None:
         if kind == CLOCK:

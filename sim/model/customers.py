@@ -105,10 +105,15 @@ class Customers:
         self._place_order = fulfilment.place_order
         self._question = desk.question
         self._time_based = attrition.time_based
+
+    def use_chain(self, fulfilment: FulfilmentPort, satisfaction: Any, loyalty: Any, word_of_mouth: Any) -> None:
+        """Put the clock events and deliveries on :mod:`sim.model.chain`'s compiled heap (with numba,
+        unless :data:`CHAIN` is off), once every component is connected and before the first
+        customer's clock is drawn."""
         if self.compiled and CHAIN:
             from sim.model.chain import Chain  # numba's: imported only once it is there
 
-            self.chain = Chain(self.world, self, fulfilment)
+            self.chain = Chain(self.world, self, fulfilment, satisfaction, loyalty, word_of_mouth)
             self._kernels = self.chain.kernels
             self._state = self.chain.state
 

@@ -139,6 +139,7 @@ class Model:
         self.episodes.connect(self.satisfaction, self.desk, self.attrition)
         self.satisfaction.connect(self.loyalty, self.word_of_mouth)
         self.word_of_mouth.connect(self.attrition, self.joining)
+        self.customers.use_chain(self.fulfilment, self.satisfaction, self.loyalty, self.word_of_mouth)
         seed_customers(world, self.customers)
         self.turnover = Turnover(world, self.customers, self.attrition)
         self.attrition.connect(self.turnover)

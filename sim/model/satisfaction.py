@@ -52,9 +52,9 @@ class Satisfaction:
         self.world = world
         self.people = world.people  # looked up once: feel and respond run at every experience
         self.env = world.env
-        daily = world.record.daily  # the recorder's lists respond counts into, looked up once
-        self.happy_counts = daily[Daily.HAPPY_EXPERIENCES]
-        self.unhappy_counts = daily[Daily.UNHAPPY_EXPERIENCES]
+        # The day's happy and unhappy experiences, one array, days by the two (Recorder.block): the
+        # compiled chain counts a perfect delivery's there too (sim.model.chain).
+        self.experiences = world.record.block((Daily.HAPPY_EXPERIENCES, Daily.UNHAPPY_EXPERIENCES))
         self.loyalty: LoyaltyPort
         self.word_of_mouth: WordOfMouthPort
         self.refresh()
@@ -144,13 +144,13 @@ class Satisfaction:
         ``felt``; ``key`` is its draw key (whether and whom the customer tells), read only when
         ``felt`` is happy or unhappy (a neutral experience is not told: callers may pass 0)."""
         if felt == HAPPY:
-            self.happy_counts[int(self.env.now)] += 1.0  # Recorder.add(HAPPY_EXPERIENCES, day)
+            self.experiences[int(self.env.now), 0] += 1.0  # Recorder.add(HAPPY_EXPERIENCES, day)
             self.loyalty.on_happy(person)
             self._tell(person, True, key)
         elif felt == NEUTRAL:
             self.loyalty.on_neutral(person)
         else:
-            self.unhappy_counts[int(self.env.now)] += 1.0  # Recorder.add(UNHAPPY_EXPERIENCES, day)
+            self.experiences[int(self.env.now), 1] += 1.0  # Recorder.add(UNHAPPY_EXPERIENCES, day)
             self.loyalty.on_unhappy(person)
             self._tell(person, False, key)
 
