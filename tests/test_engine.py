@@ -245,6 +245,9 @@ def test_counters_kept_in_a_block_give_the_same_result() -> None:
             record.add(Daily.REVENUE, 4, 1.5)
             record.add(Daily.ORDERS, 8, 2.0)
         record.add(Daily.QUESTIONS, 5, 1.0)
+        # Recorder.counts: a counter so far, a list's or a block's column alike (no warm-up cut)
+        assert record.counts(Daily.ORDERS).tolist() == [0, 0, 0, 0, 0, 3, 0, 0, 2, 0]
+        assert record.counts(Daily.QUESTIONS)[5] == 1.0
         return record.result(0, 1, 0, warmup_days=3)
 
     a, b = filled(True), filled(False)

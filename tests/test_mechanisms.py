@@ -514,11 +514,11 @@ def test_recovery_bonus_lifts_satisfaction_but_does_not_make_it_happy(model: Mod
     person = a_customer(model, level=2)
     set_person(model, person, 0.8, 0.5)
     people, record = model.world.people, model.world.record
-    happy_before = sum(record.daily["happy_experiences"])
+    happy_before = record.counts("happy_experiences").sum()
     # experience 0.7 (neutral); with the bonus 0.2 the target is 0.9, above the happy threshold
     assert model.satisfaction.experience(person, 0.9, next_key(), bonus=0.2) == NEUTRAL
     assert people.satisfaction[person] == pytest.approx(0.5 + 0.3 * (0.9 - 0.5))
-    assert sum(record.daily["happy_experiences"]) == happy_before
+    assert record.counts("happy_experiences").sum() == happy_before
     assert people.level[person] == 2
     # the target is capped at 1
     set_person(model, person, 0.8, 0.5)
@@ -543,11 +543,11 @@ def test_a_guarantee_lift_counts_before_the_experience_is_judged(
 def test_a_product_experience_does_not_move_service_satisfaction(model: Model) -> None:
     person = a_customer(model, level=3)
     set_person(model, person, 0.8, 0.6)
-    unhappy_before = sum(model.world.record.daily["unhappy_experiences"])
+    unhappy_before = model.world.record.counts("unhappy_experiences").sum()
     assert model.satisfaction.experience(person, 0.0, next_key(), about=PRODUCT) == UNHAPPY
     assert model.world.people.satisfaction[person] == 0.6
     assert model.world.people.level[person] == 2  # but it is an unhappy experience all the same
-    assert sum(model.world.record.daily["unhappy_experiences"]) == unhappy_before + 1
+    assert model.world.record.counts("unhappy_experiences").sum() == unhappy_before + 1
 
 
 def test_scores_are_weighted_means_of_the_dimensions(model: Model) -> None:

@@ -182,6 +182,14 @@ class Recorder:
             self.blocked[name] = (array, column)
         return array
 
+    def counts(self, name: str) -> np.ndarray:
+        """The daily counter ``name`` so far, a value a day, wherever it is kept (its list in
+        :attr:`daily`, or its column of a :meth:`block`): a copy."""
+        if name in self.daily:
+            return np.asarray(self.daily[name], dtype=np.float64)
+        array, column = self.blocked[name]
+        return array[:, column].copy()
+
     def result(self, replication: int, seed: int, customers_start: int, warmup_days: int = 0) -> ReplicationResult:
         """The measured window only: days from ``warmup_days`` on, renumbered from 0."""
         w = warmup_days
