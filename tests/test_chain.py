@@ -140,7 +140,7 @@ def test_a_void_clock_event_is_dropped_and_the_limit_is_kept() -> None:
     live = k.push_clock(state, 0, 2.0)  # person 0's pending event now: the first is void
     other = k.push_clock(state, 1, 3.0)
     # Not before (2.0, normal, live): nothing handed back, nothing stepped.
-    assert k.run(state, 2.0, 1, live - 1, 1 << 62)[0] == chain.HANDED_BACK_NONE
+    assert k.run(state, 2.0, 1, live - 1, 1 << 62)[0] == chain.NOTHING
     assert k.waiting(state) == 2  # the void one dropped on the way
     kind, time, eid, person, _ = k.run(state, 2.0, 1, live + 1, 1 << 62)
     assert (kind, time, eid, person) == (chain.CLOCK, 2.0, live, 0)  # a pick of 0.99: no order, handed back

@@ -1,8 +1,9 @@
 """Memory of one replication, in a fresh process: ``python -m sim.bench.footprint SCENARIO PEOPLE DAYS``.
 
 Prints one line of JSON. The interpreter's floor is its resident memory (RSS) once the
-model's modules are imported and its compiled kernels loaded (:func:`sim.model.compiled.ready`,
-which a process's first model would otherwise call: numba's ~100 MB are a cost of the process,
+model's modules are imported and its compiled kernels loaded (:func:`sim.model.compiled.ready`
+and :func:`sim.model.chain.kernels`, which a process's first model would otherwise call: numba's
+~100 MB are a cost of the process,
 not of its people, and are reported apart as ``compiled_kernels_bytes``); then the peak RSS (``VmHWM`` in ``/proc/self/status``, else
 ``getrusage``'s ``ru_maxrss``) is read after building the model and again after running it,
 so building and running are told apart. A fresh process per size, because a process's peak
@@ -54,7 +55,10 @@ def measure(scenario_path: Path, people: int, days: int) -> dict[str, float | in
     scenario = scaled(load_scenario(scenario_path), people, days)
     gc.collect()
     before_kernels = rss()
-    compiled.ready()
+    if compiled.ready():  # the chain's kernels too: a model's first build would load them (~9 MB)
+        from sim.model import chain
+
+        chain.kernels()
     floor = rss()
     floor_peak = peak_rss()
     if floor is None:

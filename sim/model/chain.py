@@ -1,4 +1,4 @@
-"""The customers' clock events and deliveries on a compiled heap, repeat orders stepped there.
+"""The customers' clock events and deliveries on a compiled heap, repeat orders and quiet deliveries stepped there.
 
 A repeat order is the commonest event of a run (about 29,000 of 99,000 a year at the shipped
 15,000 people) and what it does is arithmetic: its draws and counters
@@ -37,15 +37,14 @@ import numpy as np
 from numba import njit, types
 from numba.experimental import structref
 
+from sim.core.later import NOTHING, STEPPED
 from sim.core.world import CUSTOMER, ORDER_TAGS
 from sim.model import compiled
 from sim.model.fulfilment import DELIVERY_TAG
 from sim.model.ports import TELL
 
-CLOCK, DELIVERY = 0, 1  # kinds of event on the heap
+CLOCK, DELIVERY = 0, 1  # kinds of event on the heap (run returns NOTHING or STEPPED otherwise: sim.core.later's)
 NORMAL = 1  # SimPy's priority of an ordinary event (simpy.events.NORMAL)
-HANDED_BACK_NONE = -1  # run: nothing due before the limit
-STEPPED = -2  # run: the budget of events was used up
 
 
 @structref.register
@@ -319,7 +318,7 @@ def run(c, limit_time, limit_priority, limit_id, budget):
     """Step the events due before (``limit_time``, ``limit_priority``, ``limit_id``) — the first
     event of the other heaps — finishing repeat orders here, at most ``budget`` of them.
     Returns (kind, time, id, person, slot) of the first event to hand back (removed from the
-    heap), or kind ``HANDED_BACK_NONE`` if none is due before the limit, ``STEPPED`` if the
+    heap), or kind ``NOTHING`` if none is due before the limit, ``STEPPED`` if the
     budget ran out."""
     while c.size[0] > 0:
         t = c.time[0]
@@ -356,7 +355,7 @@ def run(c, limit_time, limit_priority, limit_id, budget):
         budget -= 1
         if budget <= 0:
             return STEPPED, t, -1, -1, -1
-    return HANDED_BACK_NONE, 0.0, -1, -1, -1
+    return NOTHING, 0.0, -1, -1, -1
 
 
 @njit(cache=True)
