@@ -55,7 +55,8 @@ class ChainStateType(types.StructRef):
 
 class ChainState(structref.StructRefProxy):
     """The heap (time, id, kind, person, slot: arrays; ``size``), the next id, the deliveries in
-    flight (a slot each), and views of the columns a repeat order reads and writes."""
+    flight (a slot each), and views of the columns a repeat order and a quiet delivery read and
+    write."""
 
 
 _FIELDS = [
@@ -92,7 +93,8 @@ def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, 
 def set_parameters(c, params, order_multiplier, orders_for_repeat, felt, p_tell_happy):
     """After a change of scenario: the orders' parameters, the levels' order-rate multipliers,
     the orders that make a repeat customer, what a perfect delivery is felt as and told by
-    (:data:`FELT`), the levels' chances of telling a happy experience."""
+    (``felt``: :data:`SENSITIVITY` to :data:`P_TELL_UNHAPPY`), the levels' chances of telling a
+    happy experience."""
     c.params = params
     c.order_multiplier = order_multiplier
     c.orders_for_repeat[0] = orders_for_repeat
@@ -251,7 +253,7 @@ def take_delivery(c, slot):
             c.accurate[slot], c.invoice_ok[slot], c.product_ok[slot], c.u_claim[slot])
 
 
-# What a perfect delivery reads (Chain.felt), in this order: Satisfaction's sensitivity, learning
+# What a perfect delivery reads (the state's ``felt``), in this order: Satisfaction's sensitivity, learning
 # rate, happy and unhappy thresholds and a perfect order's score; Loyalty's happy streak for an
 # advocate and satisfaction an advocate needs; WordOfMouth's chance of telling an unhappy experience.
 SENSITIVITY, LEARNING_RATE, HAPPY_AT, UNHAPPY_AT, PERFECT_SCORE, STREAK, ADVOCATE_MIN, P_TELL_UNHAPPY = range(8)
@@ -373,7 +375,7 @@ def waiting(c):
 class Kernels:
     """The kernels' compiled entry points (past numba's dispatcher, ~90 ns a call less), each
     compiled — or loaded from numba's cache — by a first call on a small state of the very
-    types a model's has (:func:`_state`), so that nothing of a model's is touched."""
+    types a model's has (:func:`toy_state`), so that nothing of a model's is touched."""
 
     def __init__(self) -> None:
         c = toy_state()
