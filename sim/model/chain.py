@@ -256,7 +256,8 @@ def take_delivery(c, slot):
 # What a perfect delivery reads (the state's ``felt``), in this order: Satisfaction's sensitivity, learning
 # rate, happy and unhappy thresholds and a perfect order's score; Loyalty's happy streak for an
 # advocate and satisfaction an advocate needs; WordOfMouth's chance of telling an unhappy experience.
-SENSITIVITY, LEARNING_RATE, HAPPY_AT, UNHAPPY_AT, PERFECT_SCORE, STREAK, ADVOCATE_MIN, P_TELL_UNHAPPY = range(8)
+_FELT = range(8)
+SENSITIVITY, LEARNING_RATE, HAPPY_AT, UNHAPPY_AT, PERFECT_SCORE, STREAK, ADVOCATE_MIN, P_TELL_UNHAPPY = _FELT
 
 
 @njit(cache=True)
@@ -318,7 +319,8 @@ def _delivered(c, t, person, slot):
 @njit(cache=True)
 def run(c, limit_time, limit_priority, limit_id, budget):
     """Step the events due before (``limit_time``, ``limit_priority``, ``limit_id``) — the first
-    event of the other heaps — finishing repeat orders here, at most ``budget`` of them.
+    event of the other heaps — finishing repeat orders (at most ``budget`` of them) and quiet
+    deliveries here.
     Returns (kind, time, id, person, slot) of the first event to hand back (removed from the
     heap), or kind ``NOTHING`` if none is due before the limit, ``STEPPED`` if the
     budget ran out."""
@@ -379,7 +381,7 @@ class Kernels:
 
     def __init__(self) -> None:
         c = toy_state()
-        set_parameters(c, np.zeros(3 * 4 + 6 + 4), np.ones(4), 2, np.zeros(8), np.zeros(4))
+        set_parameters(c, np.zeros(compiled.ORDER_PARAMS), np.ones(4), 2, np.zeros(len(_FELT)), np.zeros(4))
         take_id(c)
         peek_id(c)
         push_clock(c, 0, 1.0)
@@ -402,8 +404,9 @@ def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, p
     return _state(np.zeros(n, np.int8) if status is None else status, np.ones(n, np.int8), np.zeros(n), np.ones(n),
                   np.zeros(n, np.uint64), np.zeros(n, np.int32), np.zeros(n, np.int32), np.zeros(n),
                   np.zeros(n, np.int32), np.zeros(n), np.full(n, pick), np.full(n, -1, np.int64),
-                  np.zeros(3 * 4 + 6 + 4), np.zeros((2, 11)), np.ones(4), 2, ids, np.zeros(n), np.zeros(n),
-                  np.zeros(n, np.int32), np.zeros(n), np.zeros((2, 2)), np.zeros(8), np.zeros(4))
+                  np.zeros(compiled.ORDER_PARAMS), np.zeros((2, len(compiled.ORDER_COUNTERS))), np.ones(4), 2, ids,
+                  np.zeros(n), np.zeros(n), np.zeros(n, np.int32), np.zeros(n), np.zeros((2, 2)), np.zeros(len(_FELT)),
+                  np.zeros(4))
 
 
 def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_rate: np.ndarray, key: np.ndarray,
@@ -450,7 +453,7 @@ class Chain:
             view("clock_events"), view("orders"), view("revenue"), view("level_orders"),
             np.frombuffer(customers.due, dtype=np.float64), np.frombuffer(customers.pick, dtype=np.float64),
             np.frombuffer(customers.pending, dtype=np.int64), fulfilment.compiled_params, fulfilment.counted,
-            np.asarray(customers.order_multiplier, dtype=np.float64), loyalty.orders_for_repeat,
+            customers.order_multiplier, loyalty.orders_for_repeat,
             next(world.env._eid),  # the ids go on from the environment's counter
             view("expectation"), view("satisfaction"), view("happy_streak"), view("joined"),
             satisfaction.experiences, felt, p_tell_happy)

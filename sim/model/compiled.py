@@ -241,6 +241,7 @@ VALUE, ON_TIME_COMPLETE, ACCURATE_INVOICE, PRODUCT_CLAIM, LEAD, LATE = 0, 2, 3, 
 
 
 _MULTIPLIER_AT = _RATES_AT + 6  # then the order-value multiplier of each loyalty level (index 1..3)
+ORDER_PARAMS = _MULTIPLIER_AT + 4  # the length of order_params's array (levels 0..3, 0 unused)
 # The day's order counters an order adds to, the columns of one block of the recorder's
 # (Recorder.block), in this order: order_counted adds to them by position.
 ORDER_COUNTERS = (

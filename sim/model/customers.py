@@ -166,7 +166,6 @@ class Customers:
         slots = counts[persons].copy()
         counts[persons] = slots + 1
         u, picks = uniform_pairs(people.view("key")[persons], slots)
-        at, pending, due, on_clock = world.later.at, self.pending, self.due, self._on_clock
         np.frombuffer(self.pick, dtype=np.float64)[persons] = picks
         now = world.env.now
         if self.chain is not None:
@@ -174,6 +173,7 @@ class Customers:
             for person, bound, draw in zip(persons.tolist(), bounds.tolist(), u.tolist(), strict=True):
                 push(state, person, now + -log(draw) / bound)  # pending and due set too
             return
+        at, pending, due, on_clock = world.later.at, self.pending, self.due, self._clock_callback
         for person, bound, draw in zip(persons.tolist(), bounds.tolist(), u.tolist(), strict=True):
             time = now + -log(draw) / bound
             pending[person] = at(time, person, on_clock)[ID]
