@@ -1,5 +1,6 @@
 """The compiled chain (sim.model.chain): the customers' clock events and deliveries on a heap of
-its own, repeat orders stepped compiled, every other event handed back to Python — the same
+its own, repeat orders and the deliveries that move no level (their tellings too) stepped
+compiled, every other event handed back to Python — the same
 events in the same order, so the same numbers as with every event in Python."""
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def small() -> Scenario:
 def changed(scenario: Scenario) -> Scenario:
     """What a repeat order and a perfect delivery read, changed: the order value, the levels'
     order-rate multipliers, the orders that make a repeat customer, how an experience is felt,
-    when a customer becomes an advocate, the chances of telling."""
+    when a customer becomes an advocate, the chances of telling, how many are told (more than
+    the buffers had room for), what a recommendation and a complaint do to those told."""
     data = scenario.model_dump()
     data["satisfaction"].update(sensitivity=data["satisfaction"]["sensitivity"] * 1.5, learning_rate=0.4)
     data["loyalty"]["happy_streak_for_advocate"] = 3
@@ -51,15 +53,28 @@ def changed(scenario: Scenario) -> Scenario:
     data["loyalty"]["orders_for_repeat"] = 3
     data["loyalty"]["levels"]["level2"]["order_rate_multiplier"] = 1.8
     data["fulfilment"]["on_time_rate"] = 0.7
+    data["word_of_mouth"].update(told_by_happy={"min": 8, "max": 30}, leave_per_complaint_heard=0.2)
+    data["acquisition"].update(conversion_per_recommendation=0.3, deterrence_per_complaint_heard=0.6,
+                               complaint_memory_half_life_days=20.0, winback_cooloff_days=5)
     return Scenario.model_validate(data)
 
 
-def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
+def grumpy(scenario: Scenario) -> Scenario:
+    """Customers who feel most perfect deliveries as unhappy experiences (and tell them)."""
+    data = scenario.model_dump()
+    data["satisfaction"].update(happy_threshold=0.97, unhappy_threshold=0.95)
+    return Scenario.model_validate(data)
+
+
+@pytest.mark.parametrize("variant", ["as_is", "grumpy"])
+def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: pytest.MonkeyPatch,
+                                                                  variant: str) -> None:
     """Every array of the result the same with the chain and without it (its events as entries
     of sim.core.later, handled in Python), through promotions and demotions (whose multipliers
-    move the clocks' bounds) and a change of scenario on day 30 that changes what a repeat order
-    and a perfect delivery read (fails if the chain keeps the old parameters of either: checked)."""
-    scenario = small()
+    move the clocks' bounds) and a change of scenario on day 30 that changes what a repeat order,
+    a perfect delivery and its telling read (fails if the chain keeps the old parameters of any:
+    checked); with tellings done compiled whose listeners join (as is) or leave (grumpy)."""
+    scenario = small() if variant == "as_is" else grumpy(small())
     changes = [(30.0, changed(scenario))]
     on_chain = Model(scenario, 0)
     assert on_chain.customers.chain is not None
@@ -76,18 +91,39 @@ def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: p
 
     handed_back["deliveries"] = 0
     deliver = on_chain.fulfilment.deliver
-    on_chain.customers.chain._clock = counted
-    on_chain.customers.chain._deliver = delivered
+    the_chain = on_chain.customers.chain
+    the_chain._clock = counted
+    the_chain._deliver = delivered
+    acted = the_chain._acted
+    follow_ups = {True: 0, False: 0}
+
+    def followed(joined: bool, k: int) -> None:
+        follow_ups[joined] += k
+        acted(joined, k)
+
+    the_chain._acted = followed  # type: ignore[method-assign]
+    listen = on_chain.word_of_mouth._listen
+    tellings = {"python": 0}
+
+    def told_in_python(*args: Any) -> None:
+        tellings["python"] += 1
+        listen(*args)
+
+    on_chain.word_of_mouth._listen = told_in_python  # type: ignore[method-assign]
     a = on_chain.run(changes=changes)
     monkeypatch.setattr(customers_module, "CHAIN", False)
     in_python = Model(scenario, 0)
     assert in_python.customers.chain is None
     b = in_python.run(changes=changes)
     repeat = a.daily["orders_repeat"].sum()
-    assert repeat > 3_000 and a.daily["orders_initial"].sum() > 50
+    assert repeat > 2_000 and a.daily["orders_initial"].sum() > 50
     assert handed_back["clock"] < repeat / 2  # most repeat orders were stepped compiled
     orders = a.daily["orders"].sum()
     assert handed_back["deliveries"] < orders * 0.8  # and many deliveries
+    # Tellings were done compiled, and those whose listeners join or leave followed up in Python.
+    tellers = a.daily["happy_tellers"].sum() + a.daily["unhappy_tellers"].sum()
+    assert tellers - tellings["python"] > tellers / 4 and tellings["python"] > 0
+    assert follow_ups[variant == "as_is"] > 20
     for table in ("daily", "churn", "hourly"):
         x, y = getattr(a, table), getattr(b, table)
         assert x.keys() == y.keys()

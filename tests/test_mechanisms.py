@@ -825,7 +825,7 @@ def test_a_complaint_is_remembered_by_prospects_and_may_drive_customers_away() -
     assert m.world.record.churn_events[-1][1:5] == (listener, FRIENDS_INFLUENCE, WORD_OF_MOUTH, 2)
     wom.tell(teller, False, next_key())
     assert m.joining.remembered(prospect) == 2
-    assert sum(m.world.record.daily["wom_negative"]) == 4
+    assert m.world.record.counts("wom_negative").sum() == 4
 
 
 # ============================================================== attrition
@@ -1007,7 +1007,7 @@ def test_a_join_lost_to_remembered_complaints_counts_a_prospect_deterred() -> No
     trials = 3000
     for _ in range(trials):  # a sure recommendation, each with its own draw
         m.joining.try_join(prospect, 1.0, uniform(next_key(), 0), REFERRAL)
-    deterred = sum(m.world.record.daily["prospects_deterred"])
+    deterred = m.world.record.counts("prospects_deterred").sum()
     assert len(joins.joined) + deterred == trials  # every one either joined or was deterred
     assert binomial_ok(len(joins.joined), trials, 0.36), len(joins.joined) / trials
 

@@ -38,6 +38,7 @@ from numba import njit, types
 from numba.experimental import structref
 
 from sim.core.later import NOTHING, STEPPED
+from sim.core.vocabulary import FRIENDS_INFLUENCE, REFERRAL, WORD_OF_MOUTH
 from sim.core.world import CUSTOMER, ORDER_TAGS
 from sim.model import compiled
 from sim.model.fulfilment import DELIVERY_TAG
@@ -67,6 +68,8 @@ _FIELDS = [
     "placed", "d_key", "value", "perfect", "late_by", "complete", "accurate", "invoice_ok", "product_ok", "u_claim",
     "free", "nfree",
     "expectation", "satisfaction", "happy_streak", "joined", "experiences", "felt", "p_tell_happy",
+    "indptr", "indices", "network_size", "left", "memory", "memory_day", "told", "decided", "acted",
+    "conversion", "tell_terms", "told_counts", "deterred",
 ]
 structref.define_proxy(ChainState, ChainStateType, _FIELDS)
 
@@ -74,7 +77,8 @@ structref.define_proxy(ChainState, ChainStateType, _FIELDS)
 @njit(cache=True)
 def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, clock_events, orders, revenue,
               level_orders, due, pick, pending, params, counted, order_multiplier, orders_for_repeat, expectation,
-              satisfaction, happy_streak, joined, experiences, felt, p_tell_happy):
+              satisfaction, happy_streak, joined, experiences, felt, p_tell_happy, indptr, indices, network_size,
+              left, memory, memory_day, conversion, tell_terms, told, decided, acted, told_counts, deterred):
     free = np.arange(slots - 1, -1, -1).astype(np.int64)
     return ChainState(
         np.empty(capacity), np.empty(capacity, np.int64), np.empty(capacity, np.int64),
@@ -86,20 +90,28 @@ def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, 
         np.empty(slots, np.bool_), np.empty(slots, np.bool_), np.empty(slots, np.bool_), np.empty(slots, np.bool_),
         np.empty(slots), free, np.full(1, slots, np.int64),
         expectation, satisfaction, happy_streak, joined, experiences, felt, p_tell_happy,
+        indptr, indices, np.full(1, network_size, np.int64), left, memory, memory_day, told, decided, acted,
+        conversion, tell_terms, told_counts, deterred,
     )
 
 
 @njit(cache=True)
-def set_parameters(c, params, order_multiplier, orders_for_repeat, felt, p_tell_happy):
+def set_parameters(c, params, order_multiplier, orders_for_repeat, felt, p_tell_happy, conversion, tell_terms, told,
+                   decided, acted):
     """After a change of scenario: the orders' parameters, the levels' order-rate multipliers,
     the orders that make a repeat customer, what a perfect delivery is felt as and told by
     (``felt``: :data:`SENSITIVITY` to :data:`P_TELL_UNHAPPY`), the levels' chances of telling a
-    happy experience."""
+    happy experience; a telling's: the levels' conversions of a recommendation, ``tell_terms``
+    (:data:`HAPPY_LOW` to :data:`TWO`), and its buffers (whom, their numbers, who acts: at least
+    as long as the most a teller can tell)."""
     c.params = params
     c.order_multiplier = order_multiplier
     c.orders_for_repeat[0] = orders_for_repeat
     c.felt = felt
     c.p_tell_happy = p_tell_happy
+    c.conversion = conversion
+    c.tell_terms = tell_terms
+    c.told, c.decided, c.acted = told, decided, acted
     return 0
 
 
@@ -258,6 +270,17 @@ def take_delivery(c, slot):
 # advocate and satisfaction an advocate needs; WordOfMouth's chance of telling an unhappy experience.
 _FELT = range(8)
 SENSITIVITY, LEARNING_RATE, HAPPY_AT, UNHAPPY_AT, PERFECT_SCORE, STREAK, ADVOCATE_MIN, P_TELL_UNHAPPY = _FELT
+# What a telling reads (the state's ``tell_terms``), in this order: WordOfMouth's numbers told by a
+# happy customer (least, most) and by an unhappy one, Joining's terms (1 − the deterrence per
+# complaint remembered, the memory's half-life, the win-back fraction, the cool-off), WordOfMouth's
+# chance that a customer told a complaint leaves, and 2.0 (telling_listeners' ``two``: read from
+# memory so that the compiler, which may inline the call, cannot see it is a constant).
+_TELL_TERMS = range(10)
+HAPPY_LOW, HAPPY_HIGH, UNHAPPY_LOW, UNHAPPY_HIGH, KEEP, HALF_LIFE, WINBACK, COOLOFF, P_LEAVE, TWO = _TELL_TERMS
+# What run hands back besides a clock event and a delivery: a telling finished here whose
+# listeners, ``acted[:k]`` (k in the slot's place), join (JOINED) or leave (LEFT) — in Python.
+JOINED, LEFT = 2, 3
+DONE = -1  # _delivered: stepped here, nothing to hand back
 
 
 @njit(cache=True)
@@ -268,19 +291,48 @@ def _free(c, slot):
 
 
 @njit(cache=True)
+def _tell(c, t, person, level, positive, key, u_count):
+    """WordOfMouth.tell past its first draw (told, ``u_count`` the pair's second number), as its
+    compiled branch and WordOfMouth._listen do it: how many, whom (compiled.telling_draws), the
+    teller and the told counted, what the listeners do (compiled.telling_listeners), the
+    prospects deterred counted. Returns how many listeners act (``acted[:k]``), which Python's
+    joins or departures then follow."""
+    f = c.tell_terms
+    if positive:
+        low, high = int(f[HAPPY_LOW]), int(f[HAPPY_HIGH])
+    else:
+        low, high = int(f[UNHAPPY_LOW]), int(f[UNHAPPY_HIGH])
+    count = low + int(u_count * (high - low + 1))
+    n = compiled.telling_draws(c.indptr, c.indices, c.network_size[0], person, count, key, c.told, c.decided)
+    day = int(t)
+    column = 0 if positive else 2  # WordOfMouth._count
+    c.told_counts[day, column] += 1.0
+    c.told_counts[day, column + 1] += n
+    chance = c.conversion[level] if positive else 0.0
+    k, deterred = compiled.telling_listeners(
+        c.told, c.decided, n, positive, c.status, c.left, c.memory, c.memory_day, t, chance, f[KEEP],
+        f[HALF_LIFE], f[WINBACK], f[COOLOFF], f[P_LEAVE], f[TWO], c.acted)
+    if deterred:
+        c.deterred[day, 0] += float(deterred)  # Joining.count_deterred
+    return k
+
+
+@njit(cache=True)
 def _delivered(c, t, person, slot):
     """A delivery stepped here, if it is one whose consequences are arithmetic: a perfect order
     of a fine product, felt as Fulfilment.deliver → Satisfaction.feel → Satisfaction.respond feel
-    it — satisfaction moved, the experience counted, the happy streak — and that neither moves
-    the customer's level (Loyalty.on_happy, on_unhappy) nor is told (WordOfMouth.tell's first
-    draw). Returns whether it was (its slot freed); if not, nothing is changed, and the delivery
-    goes to Python. A delivery of someone no longer a customer, or of an earlier spell, is
-    dropped, as Fulfilment.deliver drops it."""
+    it — satisfaction moved, the experience counted, the happy streak, the telling if it is told
+    (:func:`_tell`) — and that does not move the customer's level (Loyalty.on_happy,
+    on_unhappy). Returns (:data:`DONE`, 0) if it was (its slot freed); (:data:`JOINED` or
+    :data:`LEFT`, k) if it was and k listeners of its telling act, which Python must follow up;
+    (:data:`DELIVERY`, 0) if not, nothing changed: the delivery goes to Python. A delivery of
+    someone no longer a customer, or of an earlier spell, is dropped, as Fulfilment.deliver drops
+    it."""
     if c.status[person] != CUSTOMER or c.joined[person] > c.placed[slot]:
         _free(c, slot)
-        return True
+        return DONE, 0
     if not c.perfect[slot] or not c.product_ok[slot]:
-        return False
+        return DELIVERY, 0
     f = c.felt
     value = 0.5 + f[SENSITIVITY] * (f[PERFECT_SCORE] - c.expectation[person]) + 0.0  # feel(): lift 0
     value = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
@@ -293,37 +345,46 @@ def _delivered(c, t, person, slot):
     if value >= f[HAPPY_AT]:
         streak = c.happy_streak[person] + 1
         if level == 2 and streak >= f[STREAK] and moved >= f[ADVOCATE_MIN]:
-            return False  # an advocate now
-        u_tell, _ = compiled.uniform_pair(compiled.child(c.d_key[slot], DELIVERY_TAG), TELL)
-        if u_tell < c.p_tell_happy[level]:
-            return False  # told
+            return DELIVERY, 0  # an advocate now
         c.satisfaction[person] = moved
         c.experiences[day, 0] += 1.0
         c.happy_streak[person] = streak
+        key = compiled.child(c.d_key[slot], DELIVERY_TAG)  # the experience's
+        _free(c, slot)
+        u_tell, u_count = compiled.uniform_pair(key, TELL)
+        if u_tell < c.p_tell_happy[level]:
+            k = _tell(c, t, person, level, True, key, u_count)
+            if k:
+                return JOINED, k
     elif value > f[UNHAPPY_AT]:
         c.satisfaction[person] = moved
         c.happy_streak[person] = 0
+        _free(c, slot)
     else:
         if level > 1:
-            return False  # a level down
-        u_tell, _ = compiled.uniform_pair(compiled.child(c.d_key[slot], DELIVERY_TAG), TELL)
-        if u_tell < f[P_TELL_UNHAPPY]:
-            return False  # told
+            return DELIVERY, 0  # a level down
         c.satisfaction[person] = moved
         c.experiences[day, 1] += 1.0
         c.happy_streak[person] = 0
-    _free(c, slot)
-    return True
+        key = compiled.child(c.d_key[slot], DELIVERY_TAG)
+        _free(c, slot)
+        u_tell, u_count = compiled.uniform_pair(key, TELL)
+        if u_tell < f[P_TELL_UNHAPPY]:
+            k = _tell(c, t, person, level, False, key, u_count)
+            if k:
+                return LEFT, k
+    return DONE, 0
 
 
 @njit(cache=True)
 def run(c, limit_time, limit_priority, limit_id, budget):
     """Step the events due before (``limit_time``, ``limit_priority``, ``limit_id``) — the first
-    event of the other heaps — finishing repeat orders (at most ``budget`` of them) and quiet
-    deliveries here.
+    event of the other heaps — finishing repeat orders (at most ``budget`` of them) and the
+    deliveries that move no level here, their tellings included.
     Returns (kind, time, id, person, slot) of the first event to hand back (removed from the
-    heap), or kind ``NOTHING`` if none is due before the limit, ``STEPPED`` if the
-    budget ran out."""
+    heap); or (:data:`JOINED` or :data:`LEFT`, time, id, teller, k) after a telling done here
+    whose k listeners ``acted[:k]`` join or leave, for Python to do; or kind ``NOTHING`` if
+    none is due before the limit, ``STEPPED`` if the budget ran out."""
     while c.size[0] > 0:
         t = c.time[0]
         eid = c.eid[0]
@@ -333,9 +394,12 @@ def run(c, limit_time, limit_priority, limit_id, budget):
         kind, person, slot = c.kind[0], c.person[0], c.slot[0]
         _pop(c)
         if kind != CLOCK:
-            if _delivered(c, t, person, slot):
+            done, k = _delivered(c, t, person, slot)
+            if done == DONE:
                 continue
-            return kind, t, eid, person, slot
+            if done == DELIVERY:
+                return kind, t, eid, person, slot
+            return done, t, eid, person, k  # a telling's listeners who act: Python's to follow up
         if c.status[person] != CUSTOMER or c.pending[person] != eid:
             continue  # void: as Customers._on_clock drops it
         level = c.level[person]
@@ -381,7 +445,8 @@ class Kernels:
 
     def __init__(self) -> None:
         c = toy_state()
-        set_parameters(c, np.zeros(compiled.ORDER_PARAMS), np.ones(4), 2, np.zeros(len(_FELT)), np.zeros(4))
+        set_parameters(c, np.zeros(compiled.ORDER_PARAMS), np.ones(4), 2, np.zeros(len(_FELT)), np.zeros(4),
+                       np.zeros(4), np.zeros(len(_TELL_TERMS)), np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.int64))
         take_id(c)
         peek_id(c)
         push_clock(c, 0, 1.0)
@@ -399,14 +464,16 @@ class Kernels:
 
 def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, pick: float = 0.0) -> ChainState:
     """A state for ``people`` people of the very types a model's has (for compiling the kernels, and
-    for tests): nobody a customer unless ``status`` says so, every pick ``pick``."""
+    for tests): nobody a customer unless ``status`` says so, every pick ``pick``, nobody with a tie."""
     n = people
+    telling = (np.zeros(4), np.zeros(len(_TELL_TERMS)), np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.int64))
     return _state(np.zeros(n, np.int8) if status is None else status, np.ones(n, np.int8), np.zeros(n), np.ones(n),
                   np.zeros(n, np.uint64), np.zeros(n, np.int32), np.zeros(n, np.int32), np.zeros(n),
                   np.zeros(n, np.int32), np.zeros(n), np.full(n, pick), np.full(n, -1, np.int64),
                   np.zeros(compiled.ORDER_PARAMS), np.zeros((2, len(compiled.ORDER_COUNTERS))), np.ones(4), 2, ids,
                   np.zeros(n), np.zeros(n), np.zeros(n, np.int32), np.zeros(n), np.zeros((2, 2)), np.zeros(len(_FELT)),
-                  np.zeros(4))
+                  np.zeros(4), np.zeros(n + 1, np.int64), np.zeros(0, np.int32), n, np.zeros(n), np.zeros(n),
+                  np.zeros(n), telling, np.zeros((2, 4)), np.zeros((2, 1)))
 
 
 def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_rate: np.ndarray, key: np.ndarray,
@@ -414,13 +481,17 @@ def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_
            due: np.ndarray, pick: np.ndarray, pending: np.ndarray, params: np.ndarray, counted: np.ndarray,
            order_multiplier: np.ndarray, orders_for_repeat: int, ids: int, expectation: np.ndarray,
            satisfaction: np.ndarray, happy_streak: np.ndarray, joined: np.ndarray, experiences: np.ndarray,
-           felt: np.ndarray, p_tell_happy: np.ndarray) -> ChainState:
+           felt: np.ndarray, p_tell_happy: np.ndarray, indptr: np.ndarray, indices: np.ndarray, network_size: int,
+           left: np.ndarray, memory: np.ndarray, memory_day: np.ndarray,
+           telling: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], told_counts: np.ndarray,
+           deterred: np.ndarray) -> ChainState:
     # Room for about a fifth of the people's clock events and a few thousand deliveries to begin
     # with (a fifth of the shipped baseline's people are customers); both grow by doubling.
     return new_state(max(16, status.size // 4), 1024, ids, status, level, order_rate, clock_rate, key,
                      clock_events, orders, revenue, level_orders, due, pick, pending, params, counted,
                      np.asarray(order_multiplier, dtype=np.float64), orders_for_repeat, expectation, satisfaction,
-                     happy_streak, joined, experiences, felt, p_tell_happy)
+                     happy_streak, joined, experiences, felt, p_tell_happy, indptr, indices, network_size, left, memory,
+                     memory_day, *telling, told_counts, deterred)
 
 
 _kernels: Kernels | None = None
@@ -448,6 +519,8 @@ class Chain:
         self.world, self.customers, self.fulfilment = world, customers, fulfilment
         self.satisfaction, self.loyalty, self.word_of_mouth = satisfaction, loyalty, word_of_mouth
         felt, p_tell_happy = self._felt()
+        self.telling = self._telling()
+        indptr, indices = word_of_mouth.ties
         self.state = _state(
             view("status"), view("level"), view("order_rate"), view("clock_rate"), view("key"),
             view("clock_events"), view("orders"), view("revenue"), view("level_orders"),
@@ -456,7 +529,9 @@ class Chain:
             customers.order_multiplier, loyalty.orders_for_repeat,
             next(world.env._eid),  # the ids go on from the environment's counter
             view("expectation"), view("satisfaction"), view("happy_streak"), view("joined"),
-            satisfaction.experiences, felt, p_tell_happy)
+            satisfaction.experiences, felt, p_tell_happy, indptr, indices, word_of_mouth.network.size,
+            view("left"), view("complaint_memory"), view("memory_day"), self.telling,
+            word_of_mouth.told_counts, word_of_mouth.joining.deterred_block)
         self.ids = Ids(self.state)
         self.run = k.run
         self._clock = customers.clock_event
@@ -472,18 +547,49 @@ class Chain:
                          lo.streak_for_advocate, lo.advocate_min_satisfaction, w.p_tell_unhappy], dtype=np.float64)
         return felt, np.asarray(w.p_tell_happy, dtype=np.float64)
 
+    def _telling(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What a telling reads, from the components as they are: the levels' conversions,
+        :data:`HAPPY_LOW` …, and buffers for the most a teller can tell (the old ones if long
+        enough)."""
+        w, j = self.word_of_mouth, self.word_of_mouth.joining
+        terms = np.array([*w.happy_range, *w.unhappy_range, *j.terms, w.p_leave, 2.0], dtype=np.float64)
+        most = max(w.happy_range[1], w.unhappy_range[1], 1)
+        old = getattr(self, "telling", None)
+        if old is not None and old[2].size >= most:
+            buffers = old[2:]
+        else:
+            buffers = (np.zeros(most, np.int64), np.zeros(most), np.zeros(most, np.int64))
+        return (np.asarray(w.conversion, dtype=np.float64), terms, *buffers)
+
     def sync(self) -> None:
-        """After a change of scenario: the parameters a repeat order and a perfect delivery read,
-        as now."""
+        """After a change of scenario: the parameters a repeat order, a perfect delivery and its
+        telling read, as now."""
+        self.telling = self._telling()
         self.kernels.set_parameters(self.state, self.fulfilment.compiled_params,
                                     np.asarray(self.customers.order_multiplier, dtype=np.float64),
-                                    self.loyalty.orders_for_repeat, *self._felt())
+                                    self.loyalty.orders_for_repeat, *self._felt(), *self.telling)
 
     def handle(self, kind: int, eid: int, person: int, slot: int) -> None:
         if kind == CLOCK:
             self._clock(person, eid)
-        else:
+        elif kind == DELIVERY:
             self._deliver((person, *self._take_delivery(self.state, slot)))
+        else:
+            self._acted(kind == JOINED, slot)
+
+    def _acted(self, joined: bool, k: int) -> None:
+        """A telling's k listeners who act (the state's ``acted[:k]``), in order: each joins
+        (after a recommendation) or leaves (after a complaint), as WordOfMouth._listen has them."""
+        acted = self.telling[4][:k].tolist()
+        w = self.word_of_mouth
+        if joined:
+            join = w.joining.join
+            for other in acted:
+                join(other, REFERRAL)
+        else:
+            churn = w.attrition.churn
+            for other in acted:
+                churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)
 
     def push_delivery(self, time: float, outcome: tuple[Any, ...]) -> None:
         self.kernels.push_delivery(self.state, time, *outcome)

@@ -56,7 +56,10 @@ class Joining:
         self.world = world
         self.people = world.people  # looked up once: try_join runs for every listener of a recommendation
         self.env = world.env
-        self.deterred = world.record.daily[Daily.PROSPECTS_DETERRED]  # the recorder's list, looked up once
+        # Prospects deterred a day: a block of the recorder's (one column), which the compiled
+        # tellings of sim.model.chain count into too; self.deterred its column, looked up once.
+        self.deterred_block = world.record.block((Daily.PROSPECTS_DETERRED,))
+        self.deterred = self.deterred_block[:, 0]
         self.customers = customers
         self.refresh()
 
@@ -99,7 +102,7 @@ class Joining:
         if draw < chance * eligible * kept:
             self.customers.join(person, self.channel(person, channel))
         elif draw < chance * eligible:
-            self.deterred[int(self.env.now)] += 1.0  # Recorder.add(PROSPECTS_DETERRED, day), the list looked up once
+            self.deterred[int(self.env.now)] += 1.0  # Recorder.add(PROSPECTS_DETERRED, day), the column looked up once
 
     def join(self, person: int, channel: int) -> None:
         """``person`` joins through ``channel`` (win-back for a former customer): what try_join

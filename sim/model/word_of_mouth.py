@@ -71,9 +71,11 @@ class WordOfMouth:
         self.world = world
         self.people = world.people  # looked up once: tell runs after every happy or unhappy experience
         self.env = world.env
-        daily = world.record.daily  # the recorder's lists a telling counts into, looked up once
-        self.happy_tellers, self.positive = daily[Daily.HAPPY_TELLERS], daily[Daily.WOM_POSITIVE]
-        self.unhappy_tellers, self.negative = daily[Daily.UNHAPPY_TELLERS], daily[Daily.WOM_NEGATIVE]
+        # What a telling counts a day — a teller and the people told, happy (columns 0, 1) or
+        # unhappy (2, 3) — in a block of the recorder's, which sim.model.chain's compiled tellings
+        # count into too.
+        self.told_counts = world.record.block(
+            (Daily.HAPPY_TELLERS, Daily.WOM_POSITIVE, Daily.UNHAPPY_TELLERS, Daily.WOM_NEGATIVE))
         self.network = network
         # The network's ties as the compiled tellings read them (zero-copy views), or None to
         # draw in Python (no numba).
@@ -155,13 +157,13 @@ class WordOfMouth:
 
     def _count(self, positive: bool, told: int) -> None:
         """A teller and the ``told`` people they tell, counted for today."""
-        day = int(self.env.now)
+        row = self.told_counts[int(self.env.now)]
         if positive:
-            self.happy_tellers[day] += 1.0  # Recorder.add(HAPPY_TELLERS, day)
-            self.positive[day] += told  # Recorder.add(WOM_POSITIVE, day, told)
+            row[0] += 1.0  # HAPPY_TELLERS
+            row[1] += told  # WOM_POSITIVE
         else:
-            self.unhappy_tellers[day] += 1.0  # Recorder.add(UNHAPPY_TELLERS, day)
-            self.negative[day] += told  # Recorder.add(WOM_NEGATIVE, day, told)
+            row[2] += 1.0  # UNHAPPY_TELLERS
+            row[3] += told  # WOM_NEGATIVE
 
     def _listen(self, n: int, positive: bool, level: int) -> None:
         """The listeners ``self._told[:n]`` of a telling, compiled (``telling_listeners``): the
