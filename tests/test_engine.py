@@ -195,7 +195,7 @@ def test_level_counts_match_the_people_after_a_run() -> None:
     model.run()
     people = model.world.people
     status, level = people.view("status"), people.view("level")
-    assert model.world.level_counts[1:] == [int(((status == CUSTOMER) & (level == lv)).sum()) for lv in (1, 2, 3)]
+    assert model.world.level_counts[1:].tolist() == [int(((status == CUSTOMER) & (level == lv)).sum()) for lv in (1, 2, 3)]
 
 
 def test_kpis_are_finite_and_in_range(first: ReplicationResult) -> None:

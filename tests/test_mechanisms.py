@@ -143,7 +143,7 @@ def level_counts_agree(model: Model) -> bool:
     people = model.world.people
     status, level = people.view("status"), people.view("level")
     actual = [int(((status == CUSTOMER) & (level == lv)).sum()) for lv in (1, 2, 3)]
-    return actual == model.world.level_counts[1:]
+    return actual == model.world.level_counts[1:].tolist()
 
 
 # ============================================================ fulfilment

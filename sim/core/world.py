@@ -92,8 +92,9 @@ class World:
         # generation then (set when it starts).
         self.start_cohort: np.ndarray | None = None
         self._window_start: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        # Active customers at each loyalty level (index 1..3), kept up to date.
-        self.level_counts = [0, 0, 0, 0]
+        # Active customers at each loyalty level (index 1..3), kept up to date (an array: the
+        # compiled chain, sim.model.chain, moves customers between levels too).
+        self.level_counts = np.zeros(4, dtype=np.int64)
 
     def draws(self, name: str) -> Draws:
         """The named mechanism's draws (their numbers depend only on the name, who and why)."""

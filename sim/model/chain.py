@@ -1,4 +1,4 @@
-"""The customers' clock events and deliveries on a compiled heap, repeat orders and quiet deliveries stepped there.
+"""The customers' clock events and deliveries on a compiled heap, repeat orders and perfect deliveries stepped there.
 
 A repeat order is the commonest event of a run (about 29,000 of 99,000 a year at the shipped
 15,000 people) and what it does is arithmetic: its draws and counters
@@ -7,13 +7,16 @@ its delivery scheduled, the customer's next clock event drawn
 (:func:`sim.model.compiled.clock_draw`). Done in Python it cost about 2.5–3 µs, most of it not
 the arithmetic but the Python around it — the event stepped, its tuples made and scheduled.
 Here the customers' clock events and the deliveries wait on a heap of this module's, in arrays,
-and :func:`run` steps them compiled: a repeat order that promotes nobody it finishes itself, and
-so a delivery whose consequences are arithmetic (:func:`_delivered`: a perfect order of a fine
-product, felt, counted and added to the happy streak, that neither moves the customer's level
-nor is told); any other event (a question, a time-based pick, an order that makes a repeat
-customer, any other delivery) it hands back to Python, which handles it as
-:mod:`sim.model.customers` and :mod:`sim.model.fulfilment` always have. Handing an event back costs what an event on the
-heap of tuples did (``benchmarks/chain_primitives.py``).
+and :func:`run` steps them compiled: a repeat order it finishes itself, a promotion to repeat
+customer included (:func:`_move`: the level, its count and the clock's bound, the pending event
+stretched to it); and so a delivery of a perfect order of a fine product (:func:`_delivered`:
+felt, counted, the happy streak, a move up to advocate or a level down, and its telling if it is
+told, :func:`_tell` — whom, and what each listener does with it). What it cannot finish it hands
+back to Python, which handles it as :mod:`sim.model.customers`, :mod:`sim.model.fulfilment` and
+:mod:`sim.model.word_of_mouth` always have: any other clock event (a question, a time-based
+pick), any other delivery (a problem: an episode, the desk), and the listeners of a telling who
+join or leave. Handing an event back costs what an event on the heap of tuples did
+(``benchmarks/chain_primitives.py``).
 
 **The same events in the same order.** :class:`sim.core.later.Environment` steps this heap
 with its own two (SimPy's queue, :class:`sim.core.later.Later`'s), always the least
@@ -70,6 +73,7 @@ _FIELDS = [
     "expectation", "satisfaction", "happy_streak", "joined", "experiences", "felt", "p_tell_happy",
     "indptr", "indices", "network_size", "left", "memory", "memory_day", "told", "decided", "acted",
     "conversion", "tell_terms", "told_counts", "deterred",
+    "level_counts", "propensity", "level_propensity", "rates",
 ]
 structref.define_proxy(ChainState, ChainStateType, _FIELDS)
 
@@ -78,7 +82,8 @@ structref.define_proxy(ChainState, ChainStateType, _FIELDS)
 def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, clock_events, orders, revenue,
               level_orders, due, pick, pending, params, counted, order_multiplier, orders_for_repeat, expectation,
               satisfaction, happy_streak, joined, experiences, felt, p_tell_happy, indptr, indices, network_size,
-              left, memory, memory_day, conversion, tell_terms, told, decided, acted, told_counts, deterred):
+              left, memory, memory_day, conversion, tell_terms, told, decided, acted, told_counts, deterred,
+              level_counts, propensity, level_propensity, rates):
     free = np.arange(slots - 1, -1, -1).astype(np.int64)
     return ChainState(
         np.empty(capacity), np.empty(capacity, np.int64), np.empty(capacity, np.int64),
@@ -91,19 +96,20 @@ def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, 
         np.empty(slots), free, np.full(1, slots, np.int64),
         expectation, satisfaction, happy_streak, joined, experiences, felt, p_tell_happy,
         indptr, indices, np.full(1, network_size, np.int64), left, memory, memory_day, told, decided, acted,
-        conversion, tell_terms, told_counts, deterred,
+        conversion, tell_terms, told_counts, deterred, level_counts, propensity, level_propensity, rates,
     )
 
 
 @njit(cache=True)
 def set_parameters(c, params, order_multiplier, orders_for_repeat, felt, p_tell_happy, conversion, tell_terms, told,
-                   decided, acted):
+                   decided, acted, level_propensity, rates):
     """After a change of scenario: the orders' parameters, the levels' order-rate multipliers,
     the orders that make a repeat customer, what a perfect delivery is felt as and told by
     (``felt``: :data:`SENSITIVITY` to :data:`P_TELL_UNHAPPY`), the levels' chances of telling a
     happy experience; a telling's: the levels' conversions of a recommendation, ``tell_terms``
     (:data:`HAPPY_LOW` to :data:`TWO`), and its buffers (whom, their numbers, who acts: at least
-    as long as the most a teller can tell)."""
+    as long as the most a teller can tell); a clock's bound's: the levels' churn-propensity
+    multipliers and ``rates`` (:data:`QUESTION_RATE`, :data:`BOUND_RATE`)."""
     c.params = params
     c.order_multiplier = order_multiplier
     c.orders_for_repeat[0] = orders_for_repeat
@@ -112,6 +118,8 @@ def set_parameters(c, params, order_multiplier, orders_for_repeat, felt, p_tell_
     c.conversion = conversion
     c.tell_terms = tell_terms
     c.told, c.decided, c.acted = told, decided, acted
+    c.level_propensity = level_propensity
+    c.rates = rates
     return 0
 
 
@@ -280,6 +288,9 @@ HAPPY_LOW, HAPPY_HIGH, UNHAPPY_LOW, UNHAPPY_HIGH, KEEP, HALF_LIFE, WINBACK, COOL
 # What run hands back besides a clock event and a delivery: a telling finished here whose
 # listeners, ``acted[:k]`` (k in the slot's place), join (JOINED) or leave (LEFT) — in Python.
 JOINED, LEFT = 2, 3
+# What a clock's bound reads besides people's columns and the levels' multipliers (the state's
+# ``rates``): Customers' question rate, Attrition's bound of the time-based hazards before propensity.
+QUESTION_RATE, BOUND_RATE = 0, 1
 DONE = -1  # _delivered: stepped here, nothing to hand back
 
 
@@ -288,6 +299,38 @@ def _free(c, slot):
     k = c.nfree[0]
     c.free[k] = slot
     c.nfree[0] = k + 1
+
+
+@njit(cache=True)
+def _bound(c, person):
+    """``Customers._bound``: the order rate at the customer's level, the question rate and the
+    bound of their time-based hazards (``Attrition.hazard_bound``), summed in that order."""
+    level = c.level[person]
+    return (c.order_rate[person] * c.order_multiplier[level] + c.rates[QUESTION_RATE]
+            + c.propensity[person] * c.level_propensity[level] * c.rates[BOUND_RATE])
+
+
+@njit(cache=True)
+def _move(c, person, level, now):
+    """``Loyalty._move`` of a customer to ``level``, then ``Customers.level_changed``: if their
+    clock's bound changed, the pending event stretched to it, keeping its slot (``_rescale``), or,
+    with none pending (their own clock event being handled), the next drawn at once."""
+    c.level_counts[c.level[person]] -= 1
+    c.level_counts[level] += 1
+    c.level[person] = level
+    c.level_orders[person] = 0
+    bound = _bound(c, person)
+    old = c.clock_rate[person]
+    if bound == old:
+        return
+    if c.pending[person] < 0 or old <= 0:
+        schedule_clock(c, person, now, _bound(c, person))
+        return
+    c.clock_rate[person] = bound
+    if bound <= 0:
+        c.pending[person] = -1
+        return
+    push_clock(c, person, now + (c.due[person] - now) * old / bound)
 
 
 @njit(cache=True)
@@ -344,11 +387,12 @@ def _delivered(c, t, person, slot):
     day = int(t)
     if value >= f[HAPPY_AT]:
         streak = c.happy_streak[person] + 1
-        if level == 2 and streak >= f[STREAK] and moved >= f[ADVOCATE_MIN]:
-            return DELIVERY, 0  # an advocate now
         c.satisfaction[person] = moved
         c.experiences[day, 0] += 1.0
         c.happy_streak[person] = streak
+        if level == 2 and streak >= f[STREAK] and moved >= f[ADVOCATE_MIN]:
+            _move(c, person, 3, t)  # an advocate now, who tells with an advocate's chance
+            level = 3
         key = compiled.child(c.d_key[slot], DELIVERY_TAG)  # the experience's
         _free(c, slot)
         u_tell, u_count = compiled.uniform_pair(key, TELL)
@@ -361,11 +405,11 @@ def _delivered(c, t, person, slot):
         c.happy_streak[person] = 0
         _free(c, slot)
     else:
-        if level > 1:
-            return DELIVERY, 0  # a level down
         c.satisfaction[person] = moved
         c.experiences[day, 1] += 1.0
         c.happy_streak[person] = 0
+        if level > 1:
+            _move(c, person, level - 1, t)  # a level down
         key = compiled.child(c.d_key[slot], DELIVERY_TAG)
         _free(c, slot)
         u_tell, u_count = compiled.uniform_pair(key, TELL)
@@ -404,11 +448,11 @@ def run(c, limit_time, limit_priority, limit_id, budget):
             continue  # void: as Customers._on_clock drops it
         level = c.level[person]
         pick = c.pick[person] * c.clock_rate[person]
-        if not (pick < c.order_rate[person] * c.order_multiplier[level]) or (
-                level == 1 and c.level_orders[person] + 1 >= c.orders_for_repeat[0]):
-            return kind, t, eid, person, slot  # not an order, or one that makes a repeat customer
+        if not (pick < c.order_rate[person] * c.order_multiplier[level]):
+            return kind, t, eid, person, slot  # not an order
         # A repeat order, as Customers._on_clock → Fulfilment.place_order → Loyalty.on_order, then
-        # the next clock event as Customers._schedule_at: the delivery's id before the clock's.
+        # the next clock event as Customers._schedule_at: the delivery's id before the clock's,
+        # unless the order makes a repeat customer whose bound changes (_move draws it first).
         c.pending[person] = -1
         n = c.orders[person]
         key, value, perfect, late_by, complete, accurate, invoice_ok, product_ok, u_claim, lead = (
@@ -416,10 +460,14 @@ def run(c, limit_time, limit_priority, limit_id, budget):
         c.orders[person] = n + 1
         c.revenue[person] += value
         if level == 1:
-            c.level_orders[person] += 1
+            orders = c.level_orders[person] + 1
+            c.level_orders[person] = orders
+            if orders >= c.orders_for_repeat[0]:
+                _move(c, person, 2, t)
         push_delivery(c, t + lead, person, t, key, value, perfect, late_by, complete, accurate, invoice_ok,
                       product_ok, u_claim)
-        schedule_clock(c, person, t, c.clock_rate[person])
+        if c.pending[person] < 0:
+            schedule_clock(c, person, t, c.clock_rate[person])
         budget -= 1
         if budget <= 0:
             return STEPPED, t, -1, -1, -1
@@ -446,7 +494,8 @@ class Kernels:
     def __init__(self) -> None:
         c = toy_state()
         set_parameters(c, np.zeros(compiled.ORDER_PARAMS), np.ones(4), 2, np.zeros(len(_FELT)), np.zeros(4),
-                       np.zeros(4), np.zeros(len(_TELL_TERMS)), np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.int64))
+                       np.zeros(4), np.zeros(len(_TELL_TERMS)), np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.int64),
+                       np.ones(4), np.zeros(2))
         take_id(c)
         peek_id(c)
         push_clock(c, 0, 1.0)
@@ -473,7 +522,8 @@ def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, p
                   np.zeros(compiled.ORDER_PARAMS), np.zeros((2, len(compiled.ORDER_COUNTERS))), np.ones(4), 2, ids,
                   np.zeros(n), np.zeros(n), np.zeros(n, np.int32), np.zeros(n), np.zeros((2, 2)), np.zeros(len(_FELT)),
                   np.zeros(4), np.zeros(n + 1, np.int64), np.zeros(0, np.int32), n, np.zeros(n), np.zeros(n),
-                  np.zeros(n), telling, np.zeros((2, 4)), np.zeros((2, 1)))
+                  np.zeros(n), telling, np.zeros((2, 4)), np.zeros((2, 1)), np.zeros(4, np.int64), np.ones(n),
+                  np.ones(4), np.zeros(2))
 
 
 def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_rate: np.ndarray, key: np.ndarray,
@@ -484,14 +534,15 @@ def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_
            felt: np.ndarray, p_tell_happy: np.ndarray, indptr: np.ndarray, indices: np.ndarray, network_size: int,
            left: np.ndarray, memory: np.ndarray, memory_day: np.ndarray,
            telling: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], told_counts: np.ndarray,
-           deterred: np.ndarray) -> ChainState:
+           deterred: np.ndarray, level_counts: np.ndarray, propensity: np.ndarray, level_propensity: np.ndarray,
+           rates: np.ndarray) -> ChainState:
     # Room for about a fifth of the people's clock events and a few thousand deliveries to begin
     # with (a fifth of the shipped baseline's people are customers); both grow by doubling.
     return new_state(max(16, status.size // 4), 1024, ids, status, level, order_rate, clock_rate, key,
                      clock_events, orders, revenue, level_orders, due, pick, pending, params, counted,
                      np.asarray(order_multiplier, dtype=np.float64), orders_for_repeat, expectation, satisfaction,
                      happy_streak, joined, experiences, felt, p_tell_happy, indptr, indices, network_size, left, memory,
-                     memory_day, *telling, told_counts, deterred)
+                     memory_day, *telling, told_counts, deterred, level_counts, propensity, level_propensity, rates)
 
 
 _kernels: Kernels | None = None
@@ -531,7 +582,8 @@ class Chain:
             view("expectation"), view("satisfaction"), view("happy_streak"), view("joined"),
             satisfaction.experiences, felt, p_tell_happy, indptr, indices, word_of_mouth.network.size,
             view("left"), view("complaint_memory"), view("memory_day"), self.telling,
-            word_of_mouth.told_counts, word_of_mouth.joining.deterred_block)
+            word_of_mouth.told_counts, word_of_mouth.joining.deterred_block, world.level_counts, view("propensity"),
+            *self._bounds())
         self.ids = Ids(self.state)
         self.run = k.run
         self._clock = customers.clock_event
@@ -561,13 +613,20 @@ class Chain:
             buffers = (np.zeros(most, np.int64), np.zeros(most), np.zeros(most, np.int64))
         return (np.asarray(w.conversion, dtype=np.float64), terms, *buffers)
 
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """What a clock's bound reads besides people's columns: the levels' churn-propensity
+        multipliers, and :data:`QUESTION_RATE`, :data:`BOUND_RATE`."""
+        attrition = self.customers.attrition
+        return (np.asarray(attrition.level_propensity, dtype=np.float64),
+                np.array([self.customers.question_rate, attrition.bound_rate], dtype=np.float64))
+
     def sync(self) -> None:
         """After a change of scenario: the parameters a repeat order, a perfect delivery and its
         telling read, as now."""
         self.telling = self._telling()
         self.kernels.set_parameters(self.state, self.fulfilment.compiled_params,
                                     np.asarray(self.customers.order_multiplier, dtype=np.float64),
-                                    self.loyalty.orders_for_repeat, *self._felt(), *self.telling)
+                                    self.loyalty.orders_for_repeat, *self._felt(), *self.telling, *self._bounds())
 
     def handle(self, kind: int, eid: int, person: int, slot: int) -> None:
         if kind == CLOCK:

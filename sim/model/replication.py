@@ -269,7 +269,7 @@ class Model:
         """Day 0 of the measured window: who the customers are now."""
         world = self.world
         world.open_window()
-        self.customers_start = sum(world.level_counts)
+        self.customers_start = int(world.level_counts.sum())
 
     def _daily(self) -> Generator[simpy.Event, object, None]:
         """End-of-day snapshot: customers by level, mean satisfaction, agents."""
@@ -282,9 +282,9 @@ class Model:
         world = self.world
         daily = world.record.daily
         counts = world.level_counts
-        daily[Daily.ACTIVE_LEVEL1][day] = counts[1]
-        daily[Daily.ACTIVE_LEVEL2][day] = counts[2]
-        daily[Daily.ACTIVE_LEVEL3][day] = counts[3]
+        daily[Daily.ACTIVE_LEVEL1][day] = int(counts[1])
+        daily[Daily.ACTIVE_LEVEL2][day] = int(counts[2])
+        daily[Daily.ACTIVE_LEVEL3][day] = int(counts[3])
         # The customers' satisfaction in slot order (compress: what [mask] selects, in half the time)
         satisfaction = world.people.view("satisfaction").compress(world.people.view("status") == CUSTOMER)
         mean = satisfaction.mean() if satisfaction.size else np.nan
