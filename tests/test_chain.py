@@ -44,7 +44,8 @@ def changed(scenario: Scenario) -> Scenario:
     order-rate multipliers, the orders that make a repeat customer, how an experience is felt,
     when a customer becomes an advocate, the chances of telling, how many are told (more than
     the buffers had room for), what a recommendation and a complaint do to those told, what a
-    clock's bound is made of (the question rate, a level's churn propensity)."""
+    clock's bound is made of (the question rate, a level's churn propensity), the time-based
+    hazards (a competitor's shock, poor service)."""
     data = scenario.model_dump()
     data["satisfaction"].update(sensitivity=data["satisfaction"]["sensitivity"] * 1.5, learning_rate=0.4)
     data["loyalty"]["happy_streak_for_advocate"] = 3
@@ -57,6 +58,8 @@ def changed(scenario: Scenario) -> Scenario:
     data["word_of_mouth"].update(told_by_happy={"min": 8, "max": 30}, leave_per_complaint_heard=0.2)
     data["customers"]["questions_per_month"] = data["customers"]["questions_per_month"] * 2.0
     data["loyalty"]["levels"]["level3"]["churn_propensity_multiplier"] = 0.25
+    data["attrition"].update(competitor_shocks=[{"start_day": 40, "duration_days": 30, "hazard_multiplier": 4.0}],
+                             poor_service_per_year={"at_full_satisfaction": 0.1, "at_zero_satisfaction": 3.0})
     data["acquisition"].update(conversion_per_recommendation=0.3, deterrence_per_complaint_heard=0.6,
                                complaint_memory_half_life_days=20.0, winback_cooloff_days=5)
     return Scenario.model_validate(data)

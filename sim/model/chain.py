@@ -9,14 +9,15 @@ the arithmetic but the Python around it — the event stepped, its tuples made a
 Here the customers' clock events and the deliveries wait on a heap of this module's, in arrays,
 and :func:`run` steps them compiled: a repeat order it finishes itself, a promotion to repeat
 customer included (:func:`_move`: the level, its count and the clock's bound, the pending event
-stretched to it); and so a delivery of a perfect order of a fine product (:func:`_delivered`:
+stretched to it), and a time-based clock event that turns out null (:func:`_fires`: no cause of
+leaving fires); and so a delivery of a perfect order of a fine product (:func:`_delivered`:
 felt, counted, the happy streak, a move up to advocate or a level down, and its telling if it is
 told, :func:`_tell` — whom, and what each listener does with it). What it cannot finish it hands
 back to Python, which handles it as :mod:`sim.model.customers`, :mod:`sim.model.fulfilment` and
-:mod:`sim.model.word_of_mouth` always have: any other clock event (a question, a time-based
-pick), any other delivery (a problem: an episode, the desk), and the listeners of a telling who
-join or leave. Handing an event back costs what an event on the heap of tuples did
-(``benchmarks/chain_primitives.py``).
+:mod:`sim.model.word_of_mouth` always have: any other clock event (a question, a cause of
+leaving that fires), any other delivery (a problem: an episode, the desk), and the listeners
+of a telling who join or leave. Handing an event back costs what an event on the heap of tuples
+did (``benchmarks/chain_primitives.py``).
 
 **The same events in the same order.** :class:`sim.core.later.Environment` steps this heap
 with its own two (SimPy's queue, :class:`sim.core.later.Later`'s), always the least
@@ -73,7 +74,7 @@ _FIELDS = [
     "expectation", "satisfaction", "happy_streak", "joined", "experiences", "felt", "p_tell_happy",
     "indptr", "indices", "network_size", "left", "memory", "memory_day", "told", "decided", "acted",
     "conversion", "tell_terms", "told_counts", "deterred",
-    "level_counts", "propensity", "level_propensity", "rates",
+    "level_counts", "propensity", "level_propensity", "rates", "hazards", "shocks",
 ]
 structref.define_proxy(ChainState, ChainStateType, _FIELDS)
 
@@ -83,7 +84,7 @@ def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, 
               level_orders, due, pick, pending, params, counted, order_multiplier, orders_for_repeat, expectation,
               satisfaction, happy_streak, joined, experiences, felt, p_tell_happy, indptr, indices, network_size,
               left, memory, memory_day, conversion, tell_terms, told, decided, acted, told_counts, deterred,
-              level_counts, propensity, level_propensity, rates):
+              level_counts, propensity, level_propensity, rates, hazards, shocks):
     free = np.arange(slots - 1, -1, -1).astype(np.int64)
     return ChainState(
         np.empty(capacity), np.empty(capacity, np.int64), np.empty(capacity, np.int64),
@@ -96,20 +97,22 @@ def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, 
         np.empty(slots), free, np.full(1, slots, np.int64),
         expectation, satisfaction, happy_streak, joined, experiences, felt, p_tell_happy,
         indptr, indices, np.full(1, network_size, np.int64), left, memory, memory_day, told, decided, acted,
-        conversion, tell_terms, told_counts, deterred, level_counts, propensity, level_propensity, rates,
+        conversion, tell_terms, told_counts, deterred, level_counts, propensity, level_propensity, rates, hazards,
+        shocks,
     )
 
 
 @njit(cache=True)
 def set_parameters(c, params, order_multiplier, orders_for_repeat, felt, p_tell_happy, conversion, tell_terms, told,
-                   decided, acted, level_propensity, rates):
+                   decided, acted, level_propensity, rates, hazards, shocks):
     """After a change of scenario: the orders' parameters, the levels' order-rate multipliers,
     the orders that make a repeat customer, what a perfect delivery is felt as and told by
     (``felt``: :data:`SENSITIVITY` to :data:`P_TELL_UNHAPPY`), the levels' chances of telling a
     happy experience; a telling's: the levels' conversions of a recommendation, ``tell_terms``
     (:data:`HAPPY_LOW` to :data:`TWO`), and its buffers (whom, their numbers, who acts: at least
     as long as the most a teller can tell); a clock's bound's: the levels' churn-propensity
-    multipliers and ``rates`` (:data:`QUESTION_RATE`, :data:`BOUND_RATE`)."""
+    multipliers and ``rates`` (:data:`QUESTION_RATE`, :data:`BOUND_RATE`); the time-based
+    hazards' (:data:`DIED` …, and the competitor shocks: start, end, multiplier a row)."""
     c.params = params
     c.order_multiplier = order_multiplier
     c.orders_for_repeat[0] = orders_for_repeat
@@ -120,6 +123,8 @@ def set_parameters(c, params, order_multiplier, orders_for_repeat, felt, p_tell_
     c.told, c.decided, c.acted = told, decided, acted
     c.level_propensity = level_propensity
     c.rates = rates
+    c.hazards = hazards
+    c.shocks = shocks
     return 0
 
 
@@ -291,6 +296,9 @@ JOINED, LEFT = 2, 3
 # What a clock's bound reads besides people's columns and the levels' multipliers (the state's
 # ``rates``): Customers' question rate, Attrition's bound of the time-based hazards before propensity.
 QUESTION_RATE, BOUND_RATE = 0, 1
+# The time-based hazards per day before propensity (the state's ``hazards``): Attrition's died,
+# competition (before shocks), poor service at zero and at full satisfaction.
+DIED, COMPETITION, SERVICE_ZERO, SERVICE_FULL = 0, 1, 2, 3
 DONE = -1  # _delivered: stepped here, nothing to hand back
 
 
@@ -331,6 +339,34 @@ def _move(c, person, level, now):
         c.pending[person] = -1
         return
     push_clock(c, person, now + (c.due[person] - now) * old / bound)
+
+
+@njit(cache=True)
+def _fires(c, person, level, pick, now):
+    """``Attrition.time_based``'s decision: whether a clock event whose pick fell in the
+    attrition part of the bound (``pick`` uniform on [0, the hazards' bound)) is a cause that
+    fires (the customer leaves: Python's to do) rather than a null event (thinning)."""
+    propensity = c.propensity[person] * c.level_propensity[level]
+    if propensity <= 0.0:
+        return False
+    pick /= propensity
+    h = c.hazards
+    if pick < h[DIED]:
+        return True
+    pick -= h[DIED]
+    rate = h[COMPETITION]
+    shocks = c.shocks
+    if shocks.shape[0] > 0:  # competition_multiplier(now)
+        multiplier = 1.0
+        for i in range(shocks.shape[0]):
+            if shocks[i, 0] <= now < shocks[i, 1]:
+                multiplier *= shocks[i, 2]
+        rate *= multiplier
+    if pick < rate:
+        return True
+    pick -= rate
+    s = c.satisfaction[person]
+    return pick < h[SERVICE_ZERO] ** (1.0 - s) * h[SERVICE_FULL] ** s  # poor_service_rate(s)
 
 
 @njit(cache=True)
@@ -423,8 +459,8 @@ def _delivered(c, t, person, slot):
 @njit(cache=True)
 def run(c, limit_time, limit_priority, limit_id, budget):
     """Step the events due before (``limit_time``, ``limit_priority``, ``limit_id``) — the first
-    event of the other heaps — finishing repeat orders (at most ``budget`` of them) and the
-    deliveries that move no level here, their tellings included.
+    event of the other heaps — finishing repeat orders and null clock events (at most ``budget``
+    of them together) and perfect deliveries here, their tellings included.
     Returns (kind, time, id, person, slot) of the first event to hand back (removed from the
     heap); or (:data:`JOINED` or :data:`LEFT`, time, id, teller, k) after a telling done here
     whose k listeners ``acted[:k]`` join or leave, for Python to do; or kind ``NOTHING`` if
@@ -448,8 +484,19 @@ def run(c, limit_time, limit_priority, limit_id, budget):
             continue  # void: as Customers._on_clock drops it
         level = c.level[person]
         pick = c.pick[person] * c.clock_rate[person]
-        if not (pick < c.order_rate[person] * c.order_multiplier[level]):
-            return kind, t, eid, person, slot  # not an order
+        rate = c.order_rate[person] * c.order_multiplier[level]
+        if not (pick < rate):
+            pick -= rate
+            question_rate = c.rates[QUESTION_RATE]
+            if pick < question_rate or _fires(c, person, level, pick - question_rate, t):
+                return kind, t, eid, person, slot  # a question, or a cause of leaving that fires
+            # A null event (Customers.clock_event → Attrition.time_based: nothing), then the next.
+            c.pending[person] = -1
+            schedule_clock(c, person, t, c.clock_rate[person])
+            budget -= 1
+            if budget <= 0:
+                return STEPPED, t, -1, -1, -1
+            continue
         # A repeat order, as Customers._on_clock → Fulfilment.place_order → Loyalty.on_order, then
         # the next clock event as Customers._schedule_at: the delivery's id before the clock's,
         # unless the order makes a repeat customer whose bound changes (_move draws it first).
@@ -495,7 +542,7 @@ class Kernels:
         c = toy_state()
         set_parameters(c, np.zeros(compiled.ORDER_PARAMS), np.ones(4), 2, np.zeros(len(_FELT)), np.zeros(4),
                        np.zeros(4), np.zeros(len(_TELL_TERMS)), np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.int64),
-                       np.ones(4), np.zeros(2))
+                       np.ones(4), np.zeros(2), np.zeros(4), np.zeros((0, 3)))
         take_id(c)
         peek_id(c)
         push_clock(c, 0, 1.0)
@@ -513,7 +560,8 @@ class Kernels:
 
 def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, pick: float = 0.0) -> ChainState:
     """A state for ``people`` people of the very types a model's has (for compiling the kernels, and
-    for tests): nobody a customer unless ``status`` says so, every pick ``pick``, nobody with a tie."""
+    for tests): nobody a customer unless ``status`` says so, every pick ``pick``, nobody with a tie;
+    a clock's bound of 1 a day, all of it questions (a clock event that is not an order is one)."""
     n = people
     telling = (np.zeros(4), np.zeros(len(_TELL_TERMS)), np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.int64))
     return _state(np.zeros(n, np.int8) if status is None else status, np.ones(n, np.int8), np.zeros(n), np.ones(n),
@@ -523,7 +571,7 @@ def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, p
                   np.zeros(n), np.zeros(n), np.zeros(n, np.int32), np.zeros(n), np.zeros((2, 2)), np.zeros(len(_FELT)),
                   np.zeros(4), np.zeros(n + 1, np.int64), np.zeros(0, np.int32), n, np.zeros(n), np.zeros(n),
                   np.zeros(n), telling, np.zeros((2, 4)), np.zeros((2, 1)), np.zeros(4, np.int64), np.ones(n),
-                  np.ones(4), np.zeros(2))
+                  np.ones(4), np.array([1.0, 0.0]), np.zeros(4), np.zeros((0, 3)))
 
 
 def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_rate: np.ndarray, key: np.ndarray,
@@ -535,14 +583,15 @@ def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_
            left: np.ndarray, memory: np.ndarray, memory_day: np.ndarray,
            telling: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], told_counts: np.ndarray,
            deterred: np.ndarray, level_counts: np.ndarray, propensity: np.ndarray, level_propensity: np.ndarray,
-           rates: np.ndarray) -> ChainState:
+           rates: np.ndarray, hazards: np.ndarray, shocks: np.ndarray) -> ChainState:
     # Room for about a fifth of the people's clock events and a few thousand deliveries to begin
     # with (a fifth of the shipped baseline's people are customers); both grow by doubling.
     return new_state(max(16, status.size // 4), 1024, ids, status, level, order_rate, clock_rate, key,
                      clock_events, orders, revenue, level_orders, due, pick, pending, params, counted,
                      np.asarray(order_multiplier, dtype=np.float64), orders_for_repeat, expectation, satisfaction,
                      happy_streak, joined, experiences, felt, p_tell_happy, indptr, indices, network_size, left, memory,
-                     memory_day, *telling, told_counts, deterred, level_counts, propensity, level_propensity, rates)
+                     memory_day, *telling, told_counts, deterred, level_counts, propensity, level_propensity, rates,
+                     hazards, shocks)
 
 
 _kernels: Kernels | None = None
@@ -613,12 +662,15 @@ class Chain:
             buffers = (np.zeros(most, np.int64), np.zeros(most), np.zeros(most, np.int64))
         return (np.asarray(w.conversion, dtype=np.float64), terms, *buffers)
 
-    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """What a clock's bound reads besides people's columns: the levels' churn-propensity
-        multipliers, and :data:`QUESTION_RATE`, :data:`BOUND_RATE`."""
-        attrition = self.customers.attrition
-        return (np.asarray(attrition.level_propensity, dtype=np.float64),
-                np.array([self.customers.question_rate, attrition.bound_rate], dtype=np.float64))
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What a clock's bound and a time-based pick read besides people's columns: the levels'
+        churn-propensity multipliers, :data:`QUESTION_RATE` and :data:`BOUND_RATE`, the hazards
+        (:data:`DIED` …), the competitor shocks."""
+        a = self.customers.attrition
+        return (np.asarray(a.level_propensity, dtype=np.float64),
+                np.array([self.customers.question_rate, a.bound_rate], dtype=np.float64),
+                np.array([a.died, a.competition, a.service_zero, a.service_full], dtype=np.float64),
+                np.array(a.shocks, dtype=np.float64).reshape(-1, 3))
 
     def sync(self) -> None:
         """After a change of scenario: the parameters a repeat order, a perfect delivery and its
