@@ -17,7 +17,9 @@ back to Python, which handles it as :mod:`sim.model.customers`, :mod:`sim.model.
 :mod:`sim.model.word_of_mouth` always have: any other clock event (a question, a cause of
 leaving that fires), any other delivery (a problem: an episode, the desk), and the listeners
 of a telling who join or leave. Handing an event back costs what an event on the heap of tuples
-did (``benchmarks/chain_primitives.py``).
+did (``benchmarks/chain_primitives.py``). What an experience does wherever it comes from — the
+desk's, an episode's end — runs here too, called from Python (:func:`respond`,
+:func:`experience`: ``Satisfaction.respond`` and ``experience``), so every telling is compiled.
 
 **The same events in the same order.** :class:`sim.core.later.Environment` steps this heap
 with its own two (SimPy's queue, :class:`sim.core.later.Later`'s), always the least
@@ -42,7 +44,15 @@ from numba import njit, types
 from numba.experimental import structref
 
 from sim.core.later import NOTHING, STEPPED
-from sim.core.vocabulary import FRIENDS_INFLUENCE, REFERRAL, WORD_OF_MOUTH
+from sim.core.vocabulary import (
+    FRIENDS_INFLUENCE,
+    HAPPY,
+    NEUTRAL,
+    REFERRAL,
+    SERVICE,
+    UNHAPPY,
+    WORD_OF_MOUTH,
+)
 from sim.core.world import CUSTOMER, ORDER_TAGS
 from sim.model import compiled
 from sim.model.fulfilment import DELIVERY_TAG
@@ -397,63 +407,95 @@ def _tell(c, t, person, level, positive, key, u_count):
 
 
 @njit(cache=True)
-def _delivered(c, t, person, slot):
-    """A delivery stepped here, if it is one whose consequences are arithmetic: a perfect order
-    of a fine product, felt as Fulfilment.deliver → Satisfaction.feel → Satisfaction.respond feel
-    it — satisfaction moved, the experience counted, the happy streak, the telling if it is told
-    (:func:`_tell`) — and that does not move the customer's level (Loyalty.on_happy,
-    on_unhappy). Returns (:data:`DONE`, 0) if it was (its slot freed); (:data:`JOINED` or
-    :data:`LEFT`, k) if it was and k listeners of its telling act, which Python must follow up;
-    (:data:`DELIVERY`, 0) if not, nothing changed: the delivery goes to Python. A delivery of
-    someone no longer a customer, or of an earlier spell, is dropped, as Fulfilment.deliver drops
-    it."""
-    if c.status[person] != CUSTOMER or c.joined[person] > c.placed[slot]:
-        _free(c, slot)
-        return DONE, 0
-    if not c.perfect[slot] or not c.product_ok[slot]:
-        return DELIVERY, 0
+def _feel(c, person, score, about, bonus, lift):
+    """``Satisfaction.feel``: an interaction scored ``score`` judged, service satisfaction moved
+    (unless it is about the product); HAPPY, NEUTRAL or UNHAPPY."""
     f = c.felt
-    value = 0.5 + f[SENSITIVITY] * (f[PERFECT_SCORE] - c.expectation[person]) + 0.0  # feel(): lift 0
+    value = 0.5 + f[SENSITIVITY] * (score - c.expectation[person]) + lift
     value = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
-    target = value + 0.0  # bonus 0
-    target = target if target < 1.0 else 1.0
-    s = c.satisfaction[person]
-    moved = s + f[LEARNING_RATE] * (target - s)
-    level = c.level[person]
-    day = int(t)
+    if about == SERVICE:
+        target = value + bonus
+        target = target if target < 1.0 else 1.0
+        s = c.satisfaction[person]
+        c.satisfaction[person] = s + f[LEARNING_RATE] * (target - s)
     if value >= f[HAPPY_AT]:
-        streak = c.happy_streak[person] + 1
-        c.satisfaction[person] = moved
+        return HAPPY
+    return NEUTRAL if value > f[UNHAPPY_AT] else UNHAPPY
+
+
+@njit(cache=True)
+def _respond(c, t, person, felt, key):
+    """``Satisfaction.respond``: loyalty (``Loyalty.on_happy``, ``on_neutral``, ``on_unhappy``:
+    the streak, a move up to advocate or a level down, :func:`_move`) and word of mouth
+    (``WordOfMouth.tell``: its first draw, then :func:`_tell` if told — with the level as it is
+    after any move) respond to an experience felt as ``felt``, of draw key ``key``. Returns
+    (:data:`DONE`, 0), or (:data:`JOINED` or :data:`LEFT`, k) when k listeners of its telling
+    act, which Python must follow up."""
+    day = int(t)
+    f = c.felt
+    if felt == HAPPY:
         c.experiences[day, 0] += 1.0
+        streak = c.happy_streak[person] + 1
         c.happy_streak[person] = streak
-        if level == 2 and streak >= f[STREAK] and moved >= f[ADVOCATE_MIN]:
+        level = c.level[person]
+        if level == 2 and streak >= f[STREAK] and c.satisfaction[person] >= f[ADVOCATE_MIN]:
             _move(c, person, 3, t)  # an advocate now, who tells with an advocate's chance
             level = 3
-        key = compiled.child(c.d_key[slot], DELIVERY_TAG)  # the experience's
-        _free(c, slot)
         u_tell, u_count = compiled.uniform_pair(key, TELL)
         if u_tell < c.p_tell_happy[level]:
             k = _tell(c, t, person, level, True, key, u_count)
             if k:
                 return JOINED, k
-    elif value > f[UNHAPPY_AT]:
-        c.satisfaction[person] = moved
+    elif felt == NEUTRAL:
         c.happy_streak[person] = 0
-        _free(c, slot)
     else:
-        c.satisfaction[person] = moved
         c.experiences[day, 1] += 1.0
         c.happy_streak[person] = 0
+        level = c.level[person]
         if level > 1:
-            _move(c, person, level - 1, t)  # a level down
-        key = compiled.child(c.d_key[slot], DELIVERY_TAG)
-        _free(c, slot)
+            _move(c, person, level - 1, t)  # a level down (an unhappy telling reads no level)
         u_tell, u_count = compiled.uniform_pair(key, TELL)
         if u_tell < f[P_TELL_UNHAPPY]:
             k = _tell(c, t, person, level, False, key, u_count)
             if k:
                 return LEFT, k
     return DONE, 0
+
+
+@njit(cache=True)
+def respond(c, now, person, felt, key):
+    """:func:`_respond`, from Python (``Satisfaction.respond``)."""
+    return _respond(c, now, person, felt, key)
+
+
+@njit(cache=True)
+def experience(c, now, person, score, key, about, bonus, lift):
+    """``Satisfaction.experience``, from Python: :func:`_feel`, then :func:`_respond`; returns
+    (felt, kind, k)."""
+    felt = _feel(c, person, score, about, bonus, lift)
+    kind, k = _respond(c, now, person, felt, key)
+    return felt, kind, k
+
+
+@njit(cache=True)
+def _delivered(c, t, person, slot):
+    """A delivery stepped here, if it is one whose consequences are arithmetic: a perfect order
+    of a fine product, as Fulfilment.deliver → Satisfaction.feel → Satisfaction.respond have it
+    (:func:`_feel`, :func:`_respond`: satisfaction moved, the experience counted, loyalty, the
+    telling if it is told). Returns (:data:`DONE`, 0) if it was (its slot freed); (:data:`JOINED`
+    or :data:`LEFT`, k) if it was and k listeners of its telling act, which Python must follow
+    up; (:data:`DELIVERY`, 0) if not, nothing changed: the delivery goes to Python. A delivery
+    of someone no longer a customer, or of an earlier spell, is dropped, as Fulfilment.deliver
+    drops it."""
+    if c.status[person] != CUSTOMER or c.joined[person] > c.placed[slot]:
+        _free(c, slot)
+        return DONE, 0
+    if not c.perfect[slot] or not c.product_ok[slot]:
+        return DELIVERY, 0
+    felt = _feel(c, person, c.felt[PERFECT_SCORE], SERVICE, 0.0, 0.0)
+    key = compiled.child(c.d_key[slot], DELIVERY_TAG)  # the experience's
+    _free(c, slot)
+    return _respond(c, t, person, felt, key)
 
 
 @njit(cache=True)
@@ -549,6 +591,8 @@ class Kernels:
         schedule_clock(c, 1, 0.0, 0.0)
         push_delivery(c, 2.0, 1, 0.0, np.uint64(1), 1.0, True, 0.0, True, True, True, True, 0.5)
         run(c, 0.5, NORMAL, 0, 1)
+        respond(c, 0.0, 0, NEUTRAL, np.uint64(0))
+        experience(c, 0.0, 0, 0.5, np.uint64(0), SERVICE, 0.0, 0.0)
         take_delivery(c, 0)
         head_time(c)
         waiting(c)
@@ -556,6 +600,7 @@ class Kernels:
         self.set_parameters, self.take_id, self.peek_id = d(set_parameters), d(take_id), d(peek_id)
         self.push_clock, self.schedule_clock, self.push_delivery = d(push_clock), d(schedule_clock), d(push_delivery)
         self.run, self.take_delivery, self.head_time, self.waiting = d(run), d(take_delivery), d(head_time), d(waiting)
+        self.respond, self.experience = d(respond), d(experience)
 
 
 def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, pick: float = 0.0) -> ChainState:
@@ -638,7 +683,10 @@ class Chain:
         self._clock = customers.clock_event
         self._deliver = fulfilment.deliver
         self._take_delivery = k.take_delivery
+        self.env = world.env
+        self._respond, self._experience = k.respond, k.experience
         fulfilment.chain = self
+        satisfaction.chain = self
         world.env.attach(self)
 
     def _felt(self) -> tuple[np.ndarray, np.ndarray]:
@@ -701,6 +749,20 @@ class Chain:
             churn = w.attrition.churn
             for other in acted:
                 churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)
+
+    def respond(self, person: int, felt: int, key: int) -> None:
+        """``Satisfaction.respond``, compiled (:func:`respond`), its listeners who act followed up."""
+        kind, k = self._respond(self.state, self.env.now, person, felt, key)
+        if k:
+            self._acted(kind == JOINED, k)
+
+    def experience(self, person: int, score: float, key: int, about: int, bonus: float, lift: float) -> int:
+        """``Satisfaction.experience``, compiled (:func:`experience`), its listeners who act
+        followed up; what it was felt as."""
+        felt, kind, k = self._experience(self.state, self.env.now, person, score, key, about, bonus, lift)
+        if k:
+            self._acted(kind == JOINED, k)
+        return int(felt)
 
     def push_delivery(self, time: float, outcome: tuple[Any, ...]) -> None:
         self.kernels.push_delivery(self.state, time, *outcome)

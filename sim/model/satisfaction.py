@@ -39,6 +39,8 @@ draws of that key, so the same experience gets the same telling in every scenari
 
 from __future__ import annotations
 
+from typing import Any
+
 from sim.core.recorder import Daily
 from sim.core.vocabulary import HAPPY, NEUTRAL, SERVICE, UNHAPPY
 from sim.core.world import World
@@ -57,6 +59,8 @@ class Satisfaction:
         self.experiences = world.record.block((Daily.HAPPY_EXPERIENCES, Daily.UNHAPPY_EXPERIENCES))
         self.loyalty: LoyaltyPort
         self.word_of_mouth: WordOfMouthPort
+        # With sim.model.chain (numba): respond and experience are its kernels' (the same numbers).
+        self.chain: Any = None
         self.refresh()
 
     def connect(self, loyalty: LoyaltyPort, word_of_mouth: WordOfMouthPort) -> None:
@@ -143,6 +147,9 @@ class Satisfaction:
         """Loyalty and word of mouth respond to an experience, or a whole episode, felt as
         ``felt``; ``key`` is its draw key (whether and whom the customer tells), read only when
         ``felt`` is happy or unhappy (a neutral experience is not told: callers may pass 0)."""
+        if self.chain is not None:  # sim.model.chain.respond: the lines below, compiled
+            self.chain.respond(person, felt, key)
+            return
         if felt == HAPPY:
             self.experiences[int(self.env.now), 0] += 1.0  # Recorder.add(HAPPY_EXPERIENCES, day)
             self.loyalty.on_happy(person)
@@ -158,6 +165,8 @@ class Satisfaction:
         self, person: int, score: float, key: int, about: int = SERVICE, bonus: float = 0.0, lift: float = 0.0
     ) -> int:
         """An experience that is not part of a problem: felt, then responded to at once."""
+        if self.chain is not None:  # sim.model.chain.experience: the lines below, compiled
+            return self.chain.experience(person, score, key, about, bonus, lift)
         felt = self.feel(person, score, about, bonus, lift)
         self.respond(person, felt, key)
         return felt
