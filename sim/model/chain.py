@@ -309,7 +309,7 @@ QUESTION_RATE, BOUND_RATE = 0, 1
 # The time-based hazards per day before propensity (the state's ``hazards``): Attrition's died,
 # competition (before shocks), poor service at zero and at full satisfaction.
 DIED, COMPETITION, SERVICE_ZERO, SERVICE_FULL = 0, 1, 2, 3
-DONE = -1  # _delivered: stepped here, nothing to hand back
+DONE = -1  # _delivered, _respond: finished here, nothing to hand back
 
 
 @njit(cache=True)
