@@ -1,7 +1,7 @@
 """The compiled chain (sim.model.chain): the customers' clock events and deliveries on a heap of
-its own, repeat orders and the deliveries that move no level (their tellings too) stepped
-compiled, every other event handed back to Python — the same
-events in the same order, so the same numbers as with every event in Python."""
+its own, repeat orders, perfect deliveries (their tellings too) and null clock events stepped
+compiled, every other event handed back to Python — the same events in the same order, so the
+same numbers as with every event in Python."""
 
 from __future__ import annotations
 

@@ -175,6 +175,8 @@ def test_a_change_that_lets_tellers_tell_more_makes_room_for_them() -> None:
     model.world.env.run(until=5)
     model.apply(with_changes(scenario, word_of_mouth__told_by_unhappy__min=30, word_of_mouth__told_by_unhappy__max=45))
     assert model.word_of_mouth._told.size == model.word_of_mouth._decided.size == 45
+    if model.customers.chain is not None:  # the compiled tellings' buffers too (sim.model.chain)
+        assert all(buffer.size == 45 for buffer in model.customers.chain.telling[2:])
     model.world.env.run(until=30)
     told = model.world.record.counts("wom_negative")[5:30]
     tellers = model.world.record.counts("unhappy_tellers")[5:30]
