@@ -44,9 +44,9 @@ deliveries — fall at continuous random times: no number of a shipped scenario 
 
 **A third heap, compiled.** With numba, the customers' clock events and the deliveries wait on a
 heap of :mod:`sim.model.chain`'s instead, which :meth:`Environment.attach` adds to the two: each
-step lets the chain's kernel step its events due before the first of the other two (repeat
-orders and quiet deliveries it finishes itself; any other event it hands back, for Python to
-handle at its time), then takes that one. The ids of all three come from one counter, kept in the chain's state
+step lets the chain's kernel step its events due before the first of the other two (those it
+can finish — repeat orders, perfect deliveries, null clock events — it finishes itself; any
+other event it hands back, for Python to handle at its time), then takes that one. The ids of all three come from one counter, kept in the chain's state
 (:class:`Chain`'s ``ids``, drawn by SimPy and :class:`Later` as from ``itertools.count``), so ties
 of time still fall in the order of scheduling.
 

@@ -44,15 +44,7 @@ from numba import njit, types
 from numba.experimental import structref
 
 from sim.core.later import NOTHING, STEPPED
-from sim.core.vocabulary import (
-    FRIENDS_INFLUENCE,
-    HAPPY,
-    NEUTRAL,
-    REFERRAL,
-    SERVICE,
-    UNHAPPY,
-    WORD_OF_MOUTH,
-)
+from sim.core.vocabulary import HAPPY, NEUTRAL, SERVICE, UNHAPPY
 from sim.core.world import CUSTOMER, ORDER_TAGS
 from sim.model import compiled
 from sim.model.fulfilment import DELIVERY_TAG
@@ -737,18 +729,8 @@ class Chain:
             self._acted(kind == JOINED, slot)
 
     def _acted(self, joined: bool, k: int) -> None:
-        """A telling's k listeners who act (the state's ``acted[:k]``), in order: each joins
-        (after a recommendation) or leaves (after a complaint), as WordOfMouth._listen has them."""
-        acted = self.telling[4][:k].tolist()
-        w = self.word_of_mouth
-        if joined:
-            join = w.joining.join
-            for other in acted:
-                join(other, REFERRAL)
-        else:
-            churn = w.attrition.churn
-            for other in acted:
-                churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)
+        """A telling's k listeners who act (the state's ``acted[:k]``): ``WordOfMouth.act``."""
+        self.word_of_mouth.act(self.telling[4][:k].tolist(), joined)
 
     def respond(self, person: int, felt: int, key: int) -> None:
         """``Satisfaction.respond``, compiled (:func:`respond`), its listeners who act followed up."""

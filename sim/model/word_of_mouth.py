@@ -180,10 +180,17 @@ class WordOfMouth:
         if deterred:
             joining.count_deterred(deterred)
         if k:
-            acted = self._acted[:k].tolist()
-            if positive:
-                for other in acted:
-                    joining.join(other, REFERRAL)
-            else:
-                for other in acted:
-                    self.attrition.churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)
+            self.act(self._acted[:k].tolist(), positive)
+
+    def act(self, acted: list[int], positive: bool) -> None:
+        """The listeners of a telling who act, in order: each joins, after a recommendation
+        (``positive``), or leaves, after a complaint (also what :mod:`sim.model.chain`'s
+        compiled tellings hand back)."""
+        if positive:
+            join = self.joining.join
+            for other in acted:
+                join(other, REFERRAL)
+        else:
+            churn = self.attrition.churn
+            for other in acted:
+                churn(other, FRIENDS_INFLUENCE, WORD_OF_MOUTH)
