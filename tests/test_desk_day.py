@@ -12,6 +12,7 @@ from sim.core.calendar import DAYS_PER_MONTH
 from sim.core.rng import child
 from sim.core.vocabulary import PRODUCT_PROBLEM, QUESTION
 from sim.core.world import CUSTOMER
+from sim.model import customers as customers_module
 from sim.model.desk import HANDLE, Contact
 from sim.model.desk_day import ArrivalProfile, Staffing
 from sim.model.replication import Model
@@ -97,7 +98,9 @@ def test_the_profile_puts_each_hour_its_share_of_contacts() -> None:
 
 @pytest.fixture(scope="module")
 def scheduled() -> tuple[Model, Any, list[float]]:
-    model = Model(desk_scenario(SCHEDULE, questions=1.5), 0)
+    with pytest.MonkeyPatch.context() as patch:  # the desk in Python, whose answers the spy sees
+        patch.setattr(customers_module, "CHAIN", False)
+        model = Model(desk_scenario(SCHEDULE, questions=1.5), 0)
     desk, env = model.desk, model.world.env
     answered: list[float] = []
     on_answer = desk._answered
@@ -169,7 +172,8 @@ def test_complaints_with_priority_are_answered_first_and_handle_time_is_by_kind(
     assert desk.handles[QUESTION](question.key, HANDLE) == 7
 
 
-def test_contacts_raised_while_open_can_be_put_off_to_later_that_day() -> None:
+def test_contacts_raised_while_open_can_be_put_off_to_later_that_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(customers_module, "CHAIN", False)  # the desk in Python, whose contacts the spy sees
     service = {"agents": 50, "arrival_profile": {"delay_share_while_open": 1.0}}
     model = Model(desk_scenario(service, days=7), 0)
     desk, env = model.desk, model.world.env
@@ -183,7 +187,7 @@ def test_contacts_raised_while_open_can_be_put_off_to_later_that_day() -> None:
     desk.contact = spy  # type: ignore[method-assign]
     result = model.run()
     assert result.daily["contacts"].sum() > 100
-    hourly = model.world.record.hourly["offered"]
+    hourly = model.world.record.hourly_counts("offered")
     assert sum(hourly[:9]) == 0  # nothing before the first opening
     # raised while open and put off to later that day: more arrive in the last opening hour
     # than were raised in it

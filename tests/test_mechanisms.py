@@ -47,6 +47,7 @@ from sim.core.vocabulary import (
     WORD_OF_MOUTH,
 )
 from sim.core.world import CUSTOMER, FORMER, PROSPECT
+from sim.model import customers as customers_module
 from sim.model.desk import Contact, OpeningHours
 from sim.model.episodes import Episode
 from sim.model.replication import Model, run_replication
@@ -315,7 +316,9 @@ DESK = {
 
 @pytest.fixture(scope="module")
 def desk_run() -> tuple[Model, dict[str, float], list[float], list[float]]:
-    model = Model(scenario(QUIET, DESK), 0)
+    with pytest.MonkeyPatch.context() as patch:  # the desk in Python, whose contacts the spies see
+        patch.setattr(customers_module, "CHAIN", False)
+        model = Model(scenario(QUIET, DESK), 0)
     desk, env = model.desk, model.world.env
     arrived: list[float] = []
     answered: list[float] = []
@@ -362,7 +365,8 @@ def test_patient_customers_never_abandon_and_first_contacts_resolve_at_the_rate(
     assert total["questions"] + total["order_problem_contacts"] == total["contacts"]
 
 
-def test_a_contact_made_at_night_reaches_the_desk_during_the_next_opening() -> None:
+def test_a_contact_made_at_night_reaches_the_desk_during_the_next_opening(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(customers_module, "CHAIN", False)  # the desk in Python, whose contacts the spies see
     model = Model(scenario(QUIET, DESK, {"customers": {"questions_per_month": 0.0,
                                                       "orders_per_month": {"mean": 0.0, "cv": 0.0}}}), 0)
     desk, env = model.desk, model.world.env
@@ -414,7 +418,7 @@ def finish(m: Model, kind: int, attempt: int = 1, opened: float = 0.0, wait: flo
 def test_a_quick_first_contact_resolution_earns_the_recovery_bonus() -> None:
     m = desk_model(first_contact_resolution=1.0, quick_resolution_hours=12)
     people, bonus = m.world.people, m.world.scenario.satisfaction.recovery_bonus
-    resolved_before = sum(m.world.record.daily["first_contacts_resolved"])
+    resolved_before = m.world.record.counts("first_contacts_resolved").sum()
     score = m.satisfaction.contact_score(1.0, resolved=True, answered=True)
     value = 0.5 + 2.0 * (score - 0.9)
     assert 0.3 < value < 0.8 and value + bonus < 1  # neutral, and the bonus is not capped
@@ -424,7 +428,7 @@ def test_a_quick_first_contact_resolution_earns_the_recovery_bonus() -> None:
     assert people.satisfaction[slow] == pytest.approx(0.5 + 0.3 * (value - 0.5))
     question = finish(m, QUESTION)  # a question is not a recovery
     assert people.satisfaction[question] == pytest.approx(0.5 + 0.3 * (value - 0.5))
-    assert sum(m.world.record.daily["first_contacts_resolved"]) == resolved_before + 3
+    assert m.world.record.counts("first_contacts_resolved").sum() == resolved_before + 3
 
 
 @pytest.mark.parametrize(
@@ -607,7 +611,7 @@ def test_a_silent_problem_may_end_in_leaving_for_what_it_was_about() -> None:
     assert people.status[service] == FORMER and people.status[product] == FORMER
     rows = {row[1]: row[2:4] for row in m.world.record.churn_events}
     assert rows == {service: (POOR_SERVICE, EPISODE_SILENT), product: (PRODUCT_DISSATISFACTION, EPISODE_SILENT)}
-    assert sum(m.world.record.daily["complaints"]) == 0  # nobody voiced it
+    assert m.world.record.counts("complaints").sum() == 0  # nobody voiced it
 
 
 def test_an_unhappy_experience_that_is_no_problem_takes_no_decision_to_leave() -> None:

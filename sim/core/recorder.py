@@ -166,6 +166,7 @@ class Recorder:
         self.churn_events: list[tuple[float, int, int, int, int, float, float, int, float, int, float, int]] = []
         # Counters kept instead as the columns of one array each (block): name -> (array, column).
         self.blocked: dict[str, tuple[np.ndarray, int]] = {}
+        self.blocked_hourly: dict[str, tuple[np.ndarray, int]] = {}
 
     def add(self, name: str, day: int, amount: float = 1.0) -> None:
         self.daily[name][day] += amount
@@ -181,6 +182,21 @@ class Recorder:
             array[:, column] = values
             self.blocked[name] = (array, column)
         return array
+
+    def block_hourly(self, names: tuple[str, ...]) -> np.ndarray:
+        """:meth:`block` for the hourly counters ``names``: hours by ``names``."""
+        array = np.zeros((24 * self.horizon_days, len(names)), dtype=np.float64)
+        for column, name in enumerate(names):
+            array[:, column] = self.hourly.pop(name)
+            self.blocked_hourly[name] = (array, column)
+        return array
+
+    def hourly_counts(self, name: str) -> np.ndarray:
+        """The hourly counter ``name`` so far, wherever it is kept: a copy."""
+        if name in self.hourly:
+            return np.asarray(self.hourly[name], dtype=np.float64)
+        array, column = self.blocked_hourly[name]
+        return array[:, column].copy()
 
     def counts(self, name: str) -> np.ndarray:
         """The daily counter ``name`` so far, a value a day, wherever it is kept (its list in
@@ -212,7 +228,7 @@ class Recorder:
             customers_start=customers_start,
             daily=daily,
             churn=churn,
-            hourly={name: np.asarray(values[24 * w:], dtype=np.float64) for name, values in self.hourly.items()},
+            hourly={name: self.hourly_counts(name)[24 * w:] for name in HOURLY},
         )
 
 

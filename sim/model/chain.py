@@ -37,18 +37,61 @@ so Python and the kernels read and write the same memory. Only with numba
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from numba import njit, types
 from numba.experimental import structref
 
+from sim.core.calendar import EPS, HOURS_PER_DAY, MINUTES_PER_DAY
 from sim.core.later import NOTHING, STEPPED
-from sim.core.vocabulary import HAPPY, NEUTRAL, SERVICE, UNHAPPY
+from sim.core.recorder import HOURLY
+from sim.core.vocabulary import (
+    EPISODE_RESOLVED,
+    EPISODE_RESOLVED_QUICKLY,
+    EPISODE_UNRESOLVED,
+    HAPPY,
+    NEUTRAL,
+    PRODUCT_PROBLEM,
+    SERVICE,
+    UNHAPPY,
+)
 from sim.core.world import CUSTOMER, ORDER_TAGS
 from sim.model import compiled
+from sim.model.desk import (
+    D_ABANDONED,
+    D_ABANDONED_WAIT_MINUTES,
+    D_ANSWERED,
+    D_BUSY_HOURS,
+    D_BY_KIND,
+    D_CONTACTS,
+    D_FIRST_ANSWERED,
+    D_FIRST_RESOLVED,
+    D_OVERTIME,
+    D_RESOLUTION_HOURS,
+    D_RESOLVED,
+    D_WAIT_MINUTES,
+    D_WAITED,
+    D_WITHIN_TARGET,
+    DEFER,
+    DELAY_WHILE_OPEN,
+    DESK_COUNTERS,
+    EXPERIENCE,
+    H_ABANDONED,
+    H_ANSWERED,
+    H_OFFERED,
+    H_WAIT_MINUTES,
+    H_WAITED,
+    HANDLE,
+    PATIENCE,
+    RECONTACT,
+    RESOLVED,
+    RETRY,
+)
+from sim.model.episodes import E_COMPLAINTS, E_EPISODES, E_OUTCOME, E_STAYED, EPISODE_COUNTERS
 from sim.model.fulfilment import DELIVERY_TAG
-from sim.model.ports import TELL
+from sim.model.ports import TELL, VOICE_LEAVE
 
 CLOCK, DELIVERY = 0, 1  # kinds of event on the heap (run returns NOTHING or STEPPED otherwise: sim.core.later's)
 NORMAL = 1  # SimPy's priority of an ordinary event (simpy.events.NORMAL)
@@ -77,6 +120,8 @@ _FIELDS = [
     "indptr", "indices", "network_size", "left", "memory", "memory_day", "told", "decided", "acted",
     "conversion", "tell_terms", "told_counts", "deterred",
     "level_counts", "propensity", "level_propensity", "rates", "hazards", "shocks",
+    "ci", "cf", "ck", "cfree", "cnfree", "rings", "rs", "idle", "agent", "off_since", "ds", "out",
+    "dp", "dist", "hours", "pieces", "cum", "leave", "desk_daily", "desk_hourly", "episode_counts",
 ]
 structref.define_proxy(ChainState, ChainStateType, _FIELDS)
 
@@ -86,8 +131,10 @@ def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, 
               level_orders, due, pick, pending, params, counted, order_multiplier, orders_for_repeat, expectation,
               satisfaction, happy_streak, joined, experiences, felt, p_tell_happy, indptr, indices, network_size,
               left, memory, memory_day, conversion, tell_terms, told, decided, acted, told_counts, deterred,
-              level_counts, propensity, level_propensity, rates, hazards, shocks):
+              level_counts, propensity, level_propensity, rates, hazards, shocks, ds, out, desk_daily, desk_hourly,
+              episode_counts):
     free = np.arange(slots - 1, -1, -1).astype(np.int64)
+    contacts = 256
     return ChainState(
         np.empty(capacity), np.empty(capacity, np.int64), np.empty(capacity, np.int64),
         np.empty(capacity, np.int64), np.empty(capacity, np.int64), np.zeros(1, np.int64),
@@ -101,6 +148,11 @@ def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, 
         indptr, indices, np.full(1, network_size, np.int64), left, memory, memory_day, told, decided, acted,
         conversion, tell_terms, told_counts, deterred, level_counts, propensity, level_propensity, rates, hazards,
         shocks,
+        np.zeros((contacts, 10), np.int64), np.zeros((contacts, 4)), np.zeros((contacts, 2), np.uint64),
+        np.arange(contacts - 1, -1, -1).astype(np.int64), np.full(1, contacts, np.int64),
+        np.zeros((2, 64), np.int64), np.zeros(4, np.int64), np.zeros(0, np.int64), np.zeros((0, 2), np.int64),
+        np.zeros(0), ds, out, np.zeros(19), np.zeros(16), np.zeros(4), np.zeros((1, 3)), np.zeros(2),
+        np.zeros(4), desk_daily, desk_hourly, episode_counts,
     )
 
 
@@ -490,6 +542,598 @@ def _delivered(c, t, person, slot):
     return _respond(c, t, person, felt, key)
 
 
+# ----------------------------------------------------------------------------------- the desk
+#
+# sim.model.desk's state machine, compiled: a contact is a slot (its ints in ``ci``, floats in
+# ``cf``, keys in ``ck``), the queue and the urgent queue are rings of slots, the idle agents a
+# stack, the agents called back (``Desk.off_duty``, a dict in insertion order) a number of
+# their turn each; the desk's timers are kinds of event on this heap, each with the id a
+# ``Later.at`` entry took, so they fall where they did. Desk (Python) stays the reference, run
+# without the chain; tests/test_chain.py holds the two to the bit. Only what Python must do
+# comes back (FOLLOW_UP): a telling's listeners who act, and a departure (``Attrition.churn``).
+
+ARRIVE, ABANDON, HANDLED, AGAIN, WOKEN = 4, 5, 6, 7, 8  # the desk's timers (kinds of event on the heap)
+FOLLOW_UP = 9  # run hands back: the outbox (``out[:ds[N_OUT]]``), then the agent ds[RESUME] takes the next
+# A contact's ints (ci), floats (cf) and keys (ck).
+C_PERSON, C_KIND, C_ABOUT, C_ATTEMPT, C_DEFERRALS, C_REFS, C_EPISODE, C_ANSWERED, C_ABANDONED, C_DEFERRED = range(10)
+C_OPENED, C_ARRIVED, C_WAIT, C_START = range(4)
+C_PROBLEM, C_KEY = range(2)
+# The desk's scalars (ds, Python's array): idle agents, on duty, employed (the staffing's peak),
+# the next turn of a deferred contact and of an agent called back, the outbox's length, the agent
+# to resume after a follow-up (-1: none).
+N_IDLE, ON_DUTY, PEAK, DEFER_TURN, OFF_TURN, N_OUT, RESUME = range(7)
+# An agent's ints (agent): whether running (employed, not let go), its turn if off duty (-1: not).
+A_RUNNING, A_OFF = range(2)
+# The outbox's rows: (ACT, joined, k): a telling's k listeners act; (CHURN, person, cause * 16 + path).
+ACT, CHURN = 0, 1
+# What the desk reads (dp): the desk's own (Desk.refresh), then Satisfaction's and Episodes'.
+_DESK_PARAMS = range(19)
+(P_DELAY_SHARE, P_TARGET_DAYS, P_WAIT_TOLERANCE, P_PRIORITY, P_PATIENCE, P_FIRST_RESOLUTION, P_LATER_RESOLUTION,
+ P_MAX_CONTACTS, P_RETRY, P_RECONTACT_DAYS, P_PENALTY, P_RECOVERY_BONUS, P_QUICK_DAYS, P_W_RESPONSIVENESS,
+ P_W_RELIABILITY, P_TANGIBLES, P_ANSWERED_TERMS, P_ANSWERED_TOTAL, P_FULFILMENT_TOTAL) = _DESK_PARAMS
+# The opening hours (hours): start, end (fractions of a day), days a week, always open (1.0).
+O_START, O_END, O_DAYS, O_ALWAYS = range(4)
+PATIENCE_AT = 12  # dist: the handle times' distributions at 4 * kind, patience's here (compiled.encode)
+
+
+@njit(cache=True)
+def _grow_contacts(c):
+    old = c.ci.shape[0]
+    n = old * 2
+    ci, cf, ck = np.empty((n, c.ci.shape[1]), np.int64), np.empty((n, c.cf.shape[1])), \
+        np.empty((n, c.ck.shape[1]), np.uint64)
+    ci[:old], cf[:old], ck[:old] = c.ci, c.cf, c.ck
+    c.ci, c.cf, c.ck = ci, cf, ck
+    free = np.empty(n, np.int64)
+    k = c.cnfree[0]
+    free[:k] = c.cfree[:k]
+    for s in range(old, n):  # the new slots, the lowest taken first
+        free[k + n - 1 - s] = s
+    c.cfree = free
+    c.cnfree[0] = k + n - old
+
+
+@njit(cache=True)
+def _new_contact(c, person, kind, about, attempt, opened, problem, key, episode):
+    """A contact (``desk.Contact``) in a free slot, held by nothing yet."""
+    if c.cnfree[0] == 0:
+        _grow_contacts(c)
+    k = c.cnfree[0] - 1
+    c.cnfree[0] = k
+    s = c.cfree[k]
+    ci = c.ci
+    ci[s, C_PERSON], ci[s, C_KIND], ci[s, C_ABOUT], ci[s, C_ATTEMPT] = person, kind, about, attempt
+    ci[s, C_DEFERRALS], ci[s, C_REFS], ci[s, C_EPISODE], ci[s, C_ANSWERED], ci[s, C_ABANDONED] = 0, 0, episode, 0, 0
+    ci[s, C_DEFERRED] = -1
+    c.cf[s, C_OPENED], c.cf[s, C_ARRIVED], c.cf[s, C_WAIT], c.cf[s, C_START] = opened, 0.0, 0.0, 0.0
+    c.ck[s, C_PROBLEM], c.ck[s, C_KEY] = problem, key
+    return s
+
+
+@njit(cache=True)
+def _settle(c, s):
+    """The slot freed if nothing holds it (a queue, an event of the heap)."""
+    if c.ci[s, C_REFS] == 0:
+        k = c.cnfree[0]
+        c.cfree[k] = s
+        c.cnfree[0] = k + 1
+
+
+@njit(cache=True)
+def _release(c, s):
+    """One holder of the contact lets go of it."""
+    c.ci[s, C_REFS] -= 1
+    _settle(c, s)
+
+
+@njit(cache=True)
+def _hold(c, time, kind, a, s):
+    """The desk's timer ``kind`` at ``time`` for contact ``s`` (``a``: what else it carries)."""
+    c.ci[s, C_REFS] += 1
+    _push(c, time, kind, a, s)
+
+
+@njit(cache=True)
+def _append(c, q, s):
+    """Contact ``s`` joins the back of ring ``q`` (0 the queue, 1 the urgent one)."""
+    rs = c.rs
+    n = rs[2 * q + 1]
+    cap = c.rings.shape[1]
+    if n == cap:
+        rings = np.empty((2, 2 * cap), np.int64)
+        for r in range(2):
+            head, m = rs[2 * r], rs[2 * r + 1]
+            for i in range(m):
+                rings[r, i] = c.rings[r, (head + i) % cap]
+            rs[2 * r] = 0
+        c.rings = rings
+        cap *= 2
+    c.rings[q, (rs[2 * q] + n) % cap] = s
+    rs[2 * q + 1] = n + 1
+    c.ci[s, C_REFS] += 1
+
+
+@njit(cache=True)
+def _next(c):
+    """``Desk._next``: the first waiting contact not abandoned, urgent first (-1: none); the
+    ring's hold on it passes to the caller."""
+    rs = c.rs
+    for q in (1, 0):
+        while rs[2 * q + 1] > 0:
+            head = rs[2 * q]
+            s = c.rings[q, head]
+            rs[2 * q] = (head + 1) % c.rings.shape[1]
+            rs[2 * q + 1] -= 1
+            if c.ci[s, C_ABANDONED] == 0:
+                return s
+            _release(c, s)
+    return -1
+
+
+@njit(cache=True)
+def _current(c, s):
+    """``Desk._current``: the contact's customer still a customer, in the same spell."""
+    person = c.ci[s, C_PERSON]
+    return c.status[person] == CUSTOMER and c.joined[person] <= c.cf[s, C_OPENED]
+
+
+@njit(cache=True)
+def _is_open(h, t):
+    """``OpeningHours.is_open``."""
+    if h[O_ALWAYS] != 0.0:
+        return True
+    day = int(t)
+    return day % 7 < h[O_DAYS] and h[O_START] - EPS <= t - day < h[O_END]
+
+
+@njit(cache=True)
+def _opening_after(h, t):
+    """``OpeningHours.opening_after``."""
+    day = int(t)
+    if day % 7 < h[O_DAYS] and t - day < h[O_START]:
+        return day + h[O_START]
+    day += 1
+    while day % 7 >= h[O_DAYS]:
+        day += 1
+    return day + h[O_START]
+
+
+@njit(cache=True)
+def _time_of_day(c, u):
+    """``ArrivalProfile.time_of_day``."""
+    cum, pieces = c.cum, c.pieces
+    x = u * cum[cum.size - 1]
+    lo, hi = 0, cum.size  # bisect_right(cum, x)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < cum[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    i = min(lo - 1, pieces.shape[0] - 1)
+    while pieces[i, 2] == 0.0:
+        i -= 1
+    v = (x - cum[i]) / pieces[i, 2]
+    if pieces[i, 1] < v:
+        v = pieces[i, 1]
+    return pieces[i, 0] + v
+
+
+@njit(cache=True)
+def _later_today(c, frac, u):
+    """``ArrivalProfile.later_today``: (found, time of day)."""
+    p = c.pieces
+    total = 0.0
+    for i in range(p.shape[0]):
+        lo, length, weight = p[i, 0], p[i, 1], p[i, 2]
+        hi = lo + length
+        if hi > frac and weight > 0:
+            a = frac if frac > lo else lo
+            total += (hi - a) * weight
+    if total <= 0:
+        return False, 0.0
+    x = u * total
+    a, mass, weight = 0.0, 0.0, 1.0
+    for i in range(p.shape[0]):
+        lo, length, weight_i = p[i, 0], p[i, 1], p[i, 2]
+        hi = lo + length
+        if hi > frac and weight_i > 0:
+            a = frac if frac > lo else lo
+            mass, weight = (hi - a) * weight_i, weight_i
+            if x < mass:
+                return True, a + x / weight
+            x -= mass
+    return True, a + mass / weight * (1 - 1e-12)
+
+
+@njit(cache=True)
+def _contact(c, now, s):
+    """``Desk.contact``: the contact reaches the desk now, later in today's opening, or in the next."""
+    key = c.ck[s, C_KEY]
+    h = c.hours
+    if _is_open(h, now):
+        share = c.dp[P_DELAY_SHARE]
+        if share == 0.0 or compiled.uniform(key, DELAY_WHILE_OPEN) >= share:
+            _arrive(c, now, s)
+            return
+        day = int(now)
+        found, later = _later_today(c, now - day, compiled.uniform(key, DEFER))
+        if not found:
+            _arrive(c, now, s)
+            return
+        delay = day + later - now
+    else:
+        opening = _opening_after(h, now)
+        day = int(opening + EPS)
+        delay = day + _time_of_day(c, compiled.uniform(key, DEFER)) - now
+    delay = delay if delay > 0.0 else 0.0  # max(0.0, delay)
+    deferrals = c.ci[s, C_DEFERRALS] + 1
+    c.ci[s, C_DEFERRALS] = deferrals
+    c.ci[s, C_DEFERRED] = c.ds[DEFER_TURN]
+    c.ds[DEFER_TURN] += 1
+    _hold(c, now + delay, ARRIVE, deferrals, s)
+
+
+@njit(cache=True)
+def _arrive(c, now, s):
+    """``Desk._arrive``."""
+    if not _current(c, s):
+        return
+    day = int(now)
+    kind = c.ci[s, C_KIND]
+    c.desk_daily[day, D_CONTACTS] += 1.0
+    c.desk_daily[day, D_BY_KIND + kind] += 1.0
+    c.cf[s, C_ARRIVED] = now
+    c.desk_hourly[int(now * HOURS_PER_DAY), H_OFFERED] += 1.0
+    priority = c.dp[P_PRIORITY] != 0.0
+    _append(c, 1 if priority and kind == PRODUCT_PROBLEM else 0, s)
+    ds = c.ds
+    if ds[N_IDLE] > 0:
+        n = ds[N_IDLE] - 1
+        ds[N_IDLE] = n
+        index = c.idle[n]
+        if priority:
+            _push(c, now, WOKEN, index, -1)  # Desk._wake
+        else:
+            _take_next(c, now, index)
+    elif c.dp[P_PATIENCE] != 0.0:
+        patience = compiled.sample(c.dist, PATIENCE_AT, c.ck[s, C_KEY], PATIENCE)
+        _hold(c, now + patience / MINUTES_PER_DAY, ABANDON, c.ci[s, C_PERSON], s)
+
+
+@njit(cache=True)
+def _take_next(c, now, index):
+    """``Desk._take_next``: the agent is free — off duty (or let go), idle, or answering the next contact."""
+    ds = c.ds
+    if index >= ds[ON_DUTY]:
+        if index >= ds[PEAK]:
+            c.agent[index, A_RUNNING] = 0  # no longer employed
+            return
+        if (c.rs[1] > 0 or c.rs[3] > 0) and ds[N_IDLE] > 0:
+            n = ds[N_IDLE] - 1
+            ds[N_IDLE] = n
+            _push(c, now, WOKEN, c.idle[n], -1)  # woken for a contact as the shift ended
+        if c.agent[index, A_OFF] < 0:  # off duty, called back in its turn
+            c.agent[index, A_OFF] = ds[OFF_TURN]
+            ds[OFF_TURN] += 1
+        return
+    s = _next(c)
+    if s < 0:
+        c.idle[ds[N_IDLE]] = index
+        ds[N_IDLE] += 1
+        return
+    c.ci[s, C_ANSWERED] = 1
+    wait = now - c.cf[s, C_ARRIVED]
+    key = c.ck[s, C_KEY]
+    handle = compiled.sample(c.dist, 4 * c.ci[s, C_KIND], key, HANDLE)
+    # Desk._answered
+    day = int(now)
+    minutes = wait * MINUTES_PER_DAY
+    d, hourly = c.desk_daily, c.desk_hourly
+    d[day, D_ANSWERED] += 1.0
+    d[day, D_WAIT_MINUTES] += minutes
+    d[day, D_BUSY_HOURS] += handle / 60.0
+    hour = int(c.cf[s, C_ARRIVED] * HOURS_PER_DAY)
+    hourly[hour, H_ANSWERED] += 1.0
+    hourly[hour, H_WAIT_MINUTES] += minutes
+    if wait > 0:
+        d[day, D_WAITED] += 1.0
+        hourly[hour, H_WAITED] += 1.0
+    if wait <= c.dp[P_TARGET_DAYS]:
+        d[day, D_WITHIN_TARGET] += 1.0
+    c.cf[s, C_WAIT], c.cf[s, C_START] = wait, now
+    _hold(c, now + handle / MINUTES_PER_DAY, HANDLED, index, s)
+    _release(c, s)  # the ring's hold
+
+
+@njit(cache=True)
+def _score(dp, responsiveness, resolved, answered):
+    """``Satisfaction.contact_score``."""
+    num = dp[P_W_RESPONSIVENESS] * responsiveness + dp[P_W_RELIABILITY] * (1.0 if resolved else 0.0)
+    num += dp[P_TANGIBLES]
+    if answered:
+        num += dp[P_ANSWERED_TERMS]
+        den = dp[P_ANSWERED_TOTAL]
+    else:
+        den = dp[P_FULFILMENT_TOTAL]
+    return num / den if den > 0 else 0.0
+
+
+@njit(cache=True)
+def _out(c, what, a, b):
+    """A row of the outbox, for Python to do in order (FOLLOW_UP)."""
+    n = c.ds[N_OUT]
+    c.out[n, 0], c.out[n, 1], c.out[n, 2] = what, a, b
+    c.ds[N_OUT] = n + 1
+
+
+@njit(cache=True)
+def _told(c, kind, k):
+    if k:
+        _out(c, ACT, 1 if kind == JOINED else 0, k)
+
+
+@njit(cache=True)
+def _failed_question(c, now, s):
+    """``Desk._failed_question`` → ``Episodes.failed_question``: the contact's problem is an episode now."""
+    day = int(now)
+    c.episode_counts[day, E_EPISODES] += 1.0
+    c.episode_counts[day, E_COMPLAINTS] += 1.0
+    c.ci[s, C_EPISODE] = 1
+
+
+@njit(cache=True)
+def _close(c, now, s, outcome, felt):
+    """``Episodes.close`` of the contact's episode (key: its problem's): word of mouth and loyalty
+    respond, then the one leave decision (a departure is Python's: the outbox)."""
+    person = c.ci[s, C_PERSON]
+    if c.status[person] != CUSTOMER or c.joined[person] > c.cf[s, C_OPENED]:
+        return
+    day = int(now)
+    c.episode_counts[day, E_OUTCOME + outcome] += 1.0
+    key = c.ck[s, C_PROBLEM]
+    kind, k = _respond(c, now, person, felt, key)
+    _told(c, kind, k)
+    if c.status[person] != CUSTOMER:
+        return
+    u_leave = compiled.uniform_pair(key, VOICE_LEAVE)[1]
+    if u_leave < c.leave[outcome]:
+        _out(c, CHURN, person, c.ci[s, C_ABOUT] * 16 + outcome)
+    else:
+        c.episode_counts[day, E_STAYED + outcome] += 1.0
+
+
+@njit(cache=True)
+def _retry_later(c, now, s):
+    """``Desk._retry_later``."""
+    delay = -math.log1p(-compiled.uniform(c.ck[s, C_KEY], RECONTACT)) * c.dp[P_RECONTACT_DAYS]
+    _hold(c, now + delay, AGAIN, c.ci[s, C_PERSON], s)
+
+
+@njit(cache=True)
+def _lose(c, person, amount):
+    """``Satisfaction.lose``."""
+    v = c.satisfaction[person] - amount
+    c.satisfaction[person] = v if v > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _finish(c, now, s):
+    """``Desk._finish``: the answered contact's outcome."""
+    dp = c.dp
+    attempt = c.ci[s, C_ATTEMPT]
+    first = attempt == 1
+    key = c.ck[s, C_KEY]
+    resolved = compiled.uniform(key, RESOLVED) < (dp[P_FIRST_RESOLUTION] if first else dp[P_LATER_RESOLUTION])
+    day = int(now)
+    d = c.desk_daily
+    opened = c.cf[s, C_OPENED]
+    if resolved:
+        d[day, D_RESOLVED] += 1.0
+        d[day, D_RESOLUTION_HOURS] += (now - opened) * HOURS_PER_DAY
+    if first:
+        d[day, D_FIRST_ANSWERED] += 1.0
+        d[day, D_FIRST_RESOLVED] += 1.0 if resolved else 0.0
+    if not _current(c, s):
+        return
+    person = c.ci[s, C_PERSON]
+    responsiveness = 1.0 / (1.0 + c.cf[s, C_WAIT] * MINUTES_PER_DAY / dp[P_WAIT_TOLERANCE])
+    score = _score(dp, responsiveness, resolved, True)
+    if resolved:
+        if c.ci[s, C_EPISODE] == 0:  # a question answered: an experience, not a problem
+            felt = _feel(c, person, score, SERVICE, 0.0, 0.0)
+            kind, k = _respond(c, now, person, felt, compiled.child(key, EXPERIENCE))
+            _told(c, kind, k)
+            return
+        quick = now - opened <= dp[P_QUICK_DAYS]
+        felt = _feel(c, person, score, SERVICE, dp[P_RECOVERY_BONUS] if quick else 0.0, 0.0)
+        _close(c, now, s, EPISODE_RESOLVED_QUICKLY if quick else EPISODE_RESOLVED, felt)
+        return
+    _lose(c, person, dp[P_PENALTY])
+    _feel(c, person, score, SERVICE, 0.0, 0.0)
+    if c.ci[s, C_EPISODE] == 0:
+        _failed_question(c, now, s)
+    if attempt < dp[P_MAX_CONTACTS]:
+        _retry_later(c, now, s)
+    else:
+        _close(c, now, s, EPISODE_UNRESOLVED, UNHAPPY)
+
+
+@njit(cache=True)
+def _abandon(c, now, s):
+    """``Desk._abandon``: patience ran out, unless answered meanwhile."""
+    if c.ci[s, C_ANSWERED]:
+        return
+    c.ci[s, C_ABANDONED] = 1
+    day = int(now)  # Desk._abandoned
+    arrived = c.cf[s, C_ARRIVED]
+    minutes = (now - arrived) * MINUTES_PER_DAY
+    c.desk_daily[day, D_ABANDONED] += 1.0
+    c.desk_daily[day, D_ABANDONED_WAIT_MINUTES] += minutes
+    hour = int(arrived * HOURS_PER_DAY)
+    c.desk_hourly[hour, H_ABANDONED] += 1.0
+    c.desk_hourly[hour, H_WAITED] += 1.0
+    c.desk_hourly[hour, H_WAIT_MINUTES] += minutes
+    if not _current(c, s):
+        return
+    dp = c.dp
+    _feel(c, c.ci[s, C_PERSON], _score(dp, 0.0, False, False), SERVICE, 0.0, 0.0)
+    if c.ci[s, C_EPISODE] == 0:
+        _failed_question(c, now, s)
+    if c.ci[s, C_ATTEMPT] < dp[P_MAX_CONTACTS] and compiled.uniform(c.ck[s, C_KEY], RETRY) < dp[P_RETRY]:
+        _retry_later(c, now, s)
+    else:
+        _close(c, now, s, EPISODE_UNRESOLVED, UNHAPPY)
+
+
+@njit(cache=True)
+def _again(c, now, s):
+    """``Desk._again``: the same problem, another try."""
+    if not _current(c, s):
+        return
+    attempt = c.ci[s, C_ATTEMPT] + 1
+    problem = c.ck[s, C_PROBLEM]
+    n = _new_contact(c, c.ci[s, C_PERSON], c.ci[s, C_KIND], c.ci[s, C_ABOUT], attempt, c.cf[s, C_OPENED], problem,
+                     compiled.child(problem, attempt), c.ci[s, C_EPISODE])
+    _contact(c, now, n)
+    _settle(c, n)
+
+
+@njit(cache=True)
+def _desk_event(c, t, kind, a, s):
+    """One of the desk's timers; True if Python has to follow up (the outbox, then maybe an agent's next)."""
+    if kind == WOKEN:
+        _take_next(c, t, a)
+        return False
+    if kind == HANDLED:  # Desk._done: any overtime, the outcome, what next
+        off = c.off_since[a]
+        if off < t:
+            start = c.cf[s, C_START]
+            c.desk_daily[int(t), D_OVERTIME] += (t - (off if off > start else start)) * HOURS_PER_DAY
+        _finish(c, t, s)
+        _release(c, s)
+        if c.ds[N_OUT] > 0:
+            c.ds[RESUME] = a
+            return True
+        _take_next(c, t, a)
+        return False
+    if kind == ARRIVE:
+        if a == c.ci[s, C_DEFERRALS]:  # else timed again since, under new opening hours
+            c.ci[s, C_DEFERRED] = -1
+            _arrive(c, t, s)
+    elif kind == ABANDON:
+        _abandon(c, t, s)
+    else:
+        _again(c, t, s)
+    _release(c, s)
+    return c.ds[N_OUT] > 0
+
+
+@njit(cache=True)
+def desk_contact(c, now, person, kind, about, opened, problem, key, episode):
+    """A first contact (``Desk.question``, ``order_problem``, ``product_problem`` → ``Desk.contact``)."""
+    s = _new_contact(c, person, kind, about, 1, opened, problem, key, episode)
+    _contact(c, now, s)
+    _settle(c, s)
+    return 0
+
+
+@njit(cache=True)
+def resume(c, now, index):
+    """``Desk._take_next`` of agent ``index`` (called in, or after a follow-up)."""
+    _take_next(c, now, index)
+    return 0
+
+
+@njit(cache=True)
+def staff(c, now, agents):
+    """``Desk._staff``'s first part: the agents off duty from now noted, ``agents`` on duty; returns
+    those to call in (not running), in order, now running."""
+    for index in range(agents, c.ds[ON_DUTY]):
+        c.off_since[index] = now
+    for index in range(agents):
+        c.off_since[index] = np.inf
+    c.ds[ON_DUTY] = agents
+    calls = np.empty(agents, np.int64)
+    n = 0
+    for index in range(agents):
+        if c.agent[index, A_RUNNING] == 0:
+            c.agent[index, A_RUNNING] = 1
+            calls[n] = index
+            n += 1
+    return calls[:n]
+
+
+@njit(cache=True)
+def staffed(c, now, agents):
+    """``Desk._staff``'s last part: the agents off duty called in (or let go), in their turn; the
+    idle agents beyond ``agents`` woken (to go off duty)."""
+    peak = c.ds[PEAK]
+    while True:  # the off-duty agents to call, by turn
+        first, turn = -1, 0
+        for index in range(c.agent.shape[0]):
+            t = c.agent[index, A_OFF]
+            if t >= 0 and (index < agents or index >= peak) and (first < 0 or t < turn):
+                first, turn = index, t
+        if first < 0:
+            break
+        c.agent[first, A_OFF] = -1
+        _push(c, now, WOKEN, first, -1)
+    n = c.ds[N_IDLE]
+    woken = np.empty(n, np.int64)
+    kept, w = 0, 0
+    for i in range(n):
+        index = c.idle[i]
+        if index >= agents:
+            woken[w] = index
+            w += 1
+        else:
+            c.idle[kept] = index
+            kept += 1
+    c.ds[N_IDLE] = kept
+    for i in range(w):
+        _push(c, now, WOKEN, woken[i], -1)
+    return 0
+
+
+@njit(cache=True)
+def retime(c, now):
+    """``Desk._retime_deferred``: the contacts put off, in their order, timed again now."""
+    n = 0
+    for s in range(c.ci.shape[0]):
+        if c.ci[s, C_REFS] > 0 and c.ci[s, C_DEFERRED] >= 0:
+            n += 1
+    slots, turns = np.empty(n, np.int64), np.empty(n, np.int64)
+    n = 0
+    for s in range(c.ci.shape[0]):
+        if c.ci[s, C_REFS] > 0 and c.ci[s, C_DEFERRED] >= 0:
+            slots[n], turns[n] = s, c.ci[s, C_DEFERRED]
+            c.ci[s, C_DEFERRED] = -1
+            n += 1
+    for i in np.argsort(turns):
+        s = slots[i]
+        c.ci[s, C_DEFERRALS] += 1  # its earlier time is void
+        _contact(c, now, s)
+    return 0
+
+
+@njit(cache=True)
+def set_desk(c, dp, dist, hours, pieces, cum, leave, peak):
+    """After a change of scenario (or at the start): what the desk reads (:data:`P_DELAY_SHARE` …),
+    the handle times' and patience's distributions, the opening hours, the arrival profile's
+    pieces and their cumulated weights, the episodes' chances of leaving by outcome, the agents
+    employed."""
+    c.dp, c.dist, c.hours, c.pieces, c.cum, c.leave = dp, dist, hours, pieces, cum, leave
+    c.ds[PEAK] = peak
+    old = c.agent.shape[0]
+    if peak > old:
+        agent, off_since, idle = np.empty((peak, 2), np.int64), np.empty(peak), np.empty(peak, np.int64)
+        agent[:old], off_since[:old], idle[:old] = c.agent, c.off_since, c.idle
+        agent[old:, A_RUNNING], agent[old:, A_OFF], off_since[old:] = 0, -1, np.inf
+        c.agent, c.off_since, c.idle = agent, off_since, idle
+    return 0
+
+
 @njit(cache=True)
 def run(c, limit_time, limit_priority, limit_id, budget):
     """Step the events due before (``limit_time``, ``limit_priority``, ``limit_id``) — the first
@@ -507,6 +1151,13 @@ def run(c, limit_time, limit_priority, limit_id, budget):
             break
         kind, person, slot = c.kind[0], c.person[0], c.slot[0]
         _pop(c)
+        if kind >= ARRIVE:  # one of the desk's timers
+            if _desk_event(c, t, kind, person, slot):
+                return FOLLOW_UP, t, eid, -1, -1
+            budget -= 1
+            if budget <= 0:
+                return STEPPED, t, -1, -1, -1
+            continue
         if kind != CLOCK:
             done, k = _delivered(c, t, person, slot)
             if done == DONE:
@@ -586,6 +1237,13 @@ class Kernels:
         respond(c, 0.0, 0, NEUTRAL, np.uint64(0))
         experience(c, 0.0, 0, 0.5, np.uint64(0), SERVICE, 0.0, 0.0)
         take_delivery(c, 0)
+        set_desk(c, np.zeros(len(_DESK_PARAMS)), np.zeros(16), np.array([0.0, 1.0, 7.0, 1.0]),
+                 np.array([[0.0, 1.0, 1.0]]), np.array([0.0, 1.0]), np.zeros(4), 1)
+        staff(c, 0.0, 1)
+        staffed(c, 0.0, 1)
+        resume(c, 0.0, 0)
+        desk_contact(c, 0.0, 0, 0, SERVICE, 0.0, np.uint64(1), np.uint64(2), 0)
+        retime(c, 0.0)
         head_time(c)
         waiting(c)
         d = compiled.direct
@@ -593,6 +1251,8 @@ class Kernels:
         self.push_clock, self.schedule_clock, self.push_delivery = d(push_clock), d(schedule_clock), d(push_delivery)
         self.run, self.take_delivery, self.head_time, self.waiting = d(run), d(take_delivery), d(head_time), d(waiting)
         self.respond, self.experience = d(respond), d(experience)
+        self.set_desk, self.staff, self.staffed, self.resume = d(set_desk), d(staff), d(staffed), d(resume)
+        self.desk_contact, self.retime = d(desk_contact), d(retime)
 
 
 def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, pick: float = 0.0) -> ChainState:
@@ -608,7 +1268,21 @@ def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, p
                   np.zeros(n), np.zeros(n), np.zeros(n, np.int32), np.zeros(n), np.zeros((2, 2)), np.zeros(len(_FELT)),
                   np.zeros(4), np.zeros(n + 1, np.int64), np.zeros(0, np.int32), n, np.zeros(n), np.zeros(n),
                   np.zeros(n), telling, np.zeros((2, 4)), np.zeros((2, 1)), np.zeros(4, np.int64), np.ones(n),
-                  np.ones(4), np.array([1.0, 0.0]), np.zeros(4), np.zeros((0, 3)))
+                  np.ones(4), np.array([1.0, 0.0]), np.zeros(4), np.zeros((0, 3)), desk_arrays(2))
+
+
+def desk_arrays(days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The desk's arrays Python owns, for a toy state of ``days`` days: its scalars (``ds``), the
+    outbox, its daily and hourly counters, the episodes' counters."""
+    return (new_scalars(), np.zeros((4, 3), np.int64), np.zeros((days, len(DESK_COUNTERS))),
+            np.zeros((24 * days, len(HOURLY))), np.zeros((days, len(EPISODE_COUNTERS))))
+
+
+def new_scalars() -> np.ndarray:
+    """The desk's scalars (:data:`N_IDLE` …) at the start."""
+    ds = np.zeros(7, np.int64)
+    ds[RESUME] = -1
+    return ds
 
 
 def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_rate: np.ndarray, key: np.ndarray,
@@ -620,7 +1294,8 @@ def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_
            left: np.ndarray, memory: np.ndarray, memory_day: np.ndarray,
            telling: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], told_counts: np.ndarray,
            deterred: np.ndarray, level_counts: np.ndarray, propensity: np.ndarray, level_propensity: np.ndarray,
-           rates: np.ndarray, hazards: np.ndarray, shocks: np.ndarray) -> ChainState:
+           rates: np.ndarray, hazards: np.ndarray, shocks: np.ndarray,
+           desk: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> ChainState:
     # Room for about a fifth of the people's clock events and a few thousand deliveries to begin
     # with (a fifth of the shipped baseline's people are customers); both grow by doubling.
     return new_state(max(16, status.size // 4), 1024, ids, status, level, order_rate, clock_rate, key,
@@ -628,7 +1303,7 @@ def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_
                      np.asarray(order_multiplier, dtype=np.float64), orders_for_repeat, expectation, satisfaction,
                      happy_streak, joined, experiences, felt, p_tell_happy, indptr, indices, network_size, left, memory,
                      memory_day, *telling, told_counts, deterred, level_counts, propensity, level_propensity, rates,
-                     hazards, shocks)
+                     hazards, shocks, *desk)
 
 
 _kernels: Kernels | None = None
@@ -658,6 +1333,9 @@ class Chain:
         felt, p_tell_happy = self._felt()
         self.telling = self._telling()
         indptr, indices = word_of_mouth.ties
+        desk = customers.desk
+        self.desk, self.episodes, self.attrition = desk, desk.episodes, customers.attrition
+        self.desk_scalars, self.outbox = new_scalars(), np.zeros((4, 3), np.int64)
         self.state = _state(
             view("status"), view("level"), view("order_rate"), view("clock_rate"), view("key"),
             view("clock_events"), view("orders"), view("revenue"), view("level_orders"),
@@ -669,7 +1347,7 @@ class Chain:
             satisfaction.experiences, felt, p_tell_happy, indptr, indices, word_of_mouth.network.size,
             view("left"), view("complaint_memory"), view("memory_day"), self.telling,
             word_of_mouth.told_counts, word_of_mouth.joining.deterred_block, world.level_counts, view("propensity"),
-            *self._bounds())
+            *self._bounds(), (self.desk_scalars, self.outbox, desk.daily, desk.hourly, desk.episodes.block))
         self.ids = Ids(self.state)
         self.run = k.run
         self._clock = customers.clock_event
@@ -679,6 +1357,8 @@ class Chain:
         self._respond, self._experience = k.respond, k.experience
         fulfilment.chain = self
         satisfaction.chain = self
+        desk.chain = self
+        self.sync_desk()
         world.env.attach(self)
 
     def _felt(self) -> tuple[np.ndarray, np.ndarray]:
@@ -714,17 +1394,55 @@ class Chain:
 
     def sync(self) -> None:
         """After a change of scenario: the parameters a repeat order, a perfect delivery and its
-        telling read, as now."""
+        telling, and the desk read, as now."""
         self.telling = self._telling()
         self.kernels.set_parameters(self.state, self.fulfilment.compiled_params,
                                     np.asarray(self.customers.order_multiplier, dtype=np.float64),
                                     self.loyalty.orders_for_repeat, *self._felt(), *self.telling, *self._bounds())
+        self.sync_desk()
+
+    def sync_desk(self) -> None:
+        """What the desk reads (:func:`set_desk`), from the desk, Satisfaction and Episodes as they
+        are (the desk calls it too, before timing its deferred contacts again)."""
+        d, sat, ep = self.desk, self.satisfaction, self.episodes
+        s, w = d.s, sat.weights
+        dp = np.array([
+            d.delay_share, d.target_days, d.wait_tolerance, float(d.priority), float(d.patience is not None),
+            s.first_contact_resolution, s.later_contact_resolution, s.max_contacts_per_problem, s.retry_after_abandon,
+            s.recontact_delay_days, s.unresolved_satisfaction_penalty, sat.recovery_bonus, ep.quick_days,
+            w.responsiveness, w.reliability, sat._fulfilment_tangibles, sat._answered_terms, sat._answered_total,
+            sat._fulfilment_total], dtype=np.float64)
+        dist = np.array([x for dist in d.distributions for x in compiled.encode(dist)], dtype=np.float64)
+        h = d.hours
+        hours = np.array([h.start, h.end, h.days_per_week, 1.0 if h.always else 0.0])
+        pieces = np.array(d.profile.pieces, dtype=np.float64).reshape(-1, 3)
+        cum = np.array(d.profile.cumulative, dtype=np.float64)
+        leave = np.array([ep.leave[outcome] for outcome in range(len(ep.leave))], dtype=np.float64)
+        self.kernels.set_desk(self.state, dp, dist, hours, pieces, cum, leave, d.staffing.peak)
+
+    def _follow_up(self) -> None:
+        """What a desk's event left Python to do, in order (the outbox): a telling's listeners who
+        act, a departure; then the agent who handled it takes the next contact."""
+        ds = self.desk_scalars
+        rows = self.outbox[:ds[N_OUT]].tolist()
+        ds[N_OUT] = 0
+        agent = int(ds[RESUME])
+        ds[RESUME] = -1
+        for what, a, b in rows:
+            if what == ACT:
+                self._acted(a == 1, b)
+            else:
+                self.attrition.churn(a, b >> 4, b & 15)
+        if agent >= 0:
+            self.kernels.resume(self.state, self.env.now, agent)
 
     def handle(self, kind: int, eid: int, person: int, slot: int) -> None:
         if kind == CLOCK:
             self._clock(person, eid)
         elif kind == DELIVERY:
             self._deliver((person, *self._take_delivery(self.state, slot)))
+        elif kind == FOLLOW_UP:
+            self._follow_up()
         else:
             self._acted(kind == JOINED, slot)
 

@@ -54,19 +54,21 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Generator
-from typing import cast
+from typing import Any, cast
 
+import numpy as np
 import simpy
 from simpy.events import URGENT, Event
 
 from sim.core.calendar import EPS, HOURS_PER_DAY, MINUTES_PER_DAY
 from sim.core.later import VALUE, Entry
-from sim.core.recorder import CONTACTS_BY_KIND, Daily, Hourly, Recorder
+from sim.core.recorder import CONTACTS_BY_KIND, HOURLY, Daily
 from sim.core.vocabulary import ORDER_PROBLEM, PRODUCT_PROBLEM, QUESTION, SERVICE
 from sim.core.world import CUSTOMER, QUESTION_TAGS, World
 from sim.model import compiled
 from sim.model.desk_day import ArrivalProfile, OpeningHours, Staffing
 from sim.model.ports import Episode, EpisodesPort, SatisfactionPort
+from sim.scenario.distributions import Fixed
 
 # A contact's key: its slots (a distribution takes two) and its child.
 DEFER, PATIENCE, HANDLE, RESOLVED, RETRY, RECONTACT = 0, 1, 3, 5, 6, 7
@@ -102,38 +104,53 @@ class Contact:
         self.deferrals = 0  # times its arrival was timed; a re-timed contact's earlier time is void
 
 
+# The desk's daily counters, the columns of one block of the recorder's (Recorder.block), and its
+# hourly ones (Recorder.block_hourly, in HOURLY's order), which the compiled desk
+# (sim.model.chain) counts into by position.
+DESK_COUNTERS = (
+    Daily.CONTACTS, *CONTACTS_BY_KIND, Daily.ANSWERED, Daily.WAIT_MINUTES_SUM, Daily.AGENT_BUSY_HOURS, Daily.WAITED,
+    Daily.ANSWERED_WITHIN_TARGET, Daily.ABANDONED, Daily.ABANDONED_WAIT_MINUTES_SUM, Daily.PROBLEMS_RESOLVED,
+    Daily.RESOLUTION_HOURS_SUM, Daily.FIRST_CONTACTS_ANSWERED, Daily.FIRST_CONTACTS_RESOLVED,
+    Daily.OVERTIME_AGENT_HOURS,
+)
+(D_CONTACTS, D_BY_KIND, D_ANSWERED, D_WAIT_MINUTES, D_BUSY_HOURS, D_WAITED, D_WITHIN_TARGET, D_ABANDONED,
+ D_ABANDONED_WAIT_MINUTES, D_RESOLVED, D_RESOLUTION_HOURS, D_FIRST_ANSWERED, D_FIRST_RESOLVED,
+ D_OVERTIME) = (0, 1, *range(4, 16))  # D_BY_KIND + kind: a kind's contacts
+H_OFFERED, H_ANSWERED, H_ABANDONED, H_WAITED, H_WAIT_MINUTES = range(len(HOURLY))
+
+
 class _Counts:
-    """The recorder's lists the desk counts each contact into, looked up once. ``Recorder.add``
-    does ``daily[name][day] += amount``; adding to the list directly makes the same sums, in
-    the same order, without a method call and two lookups per count (a dozen counts a contact)."""
+    """The recorder's counters the desk counts each contact into, looked up once: the columns of
+    the desk's blocks (:data:`DESK_COUNTERS`, :data:`sim.core.recorder.HOURLY`), added to in place
+    (``column[day] += amount``), the sums ``Recorder.add`` made, in the same order."""
 
     __slots__ = (
         "contacts", "by_kind", "answered", "wait_minutes", "busy_hours", "waited", "within_target",
         "abandoned", "abandoned_wait_minutes", "problems_resolved", "resolution_hours", "first_answered",
-        "first_resolved", "offered_by_hour", "answered_by_hour", "abandoned_by_hour", "waited_by_hour",
+        "first_resolved", "overtime", "offered_by_hour", "answered_by_hour", "abandoned_by_hour", "waited_by_hour",
         "wait_minutes_by_hour",
     )
 
-    def __init__(self, record: Recorder) -> None:
-        daily, hourly = record.daily, record.hourly
-        self.contacts = daily[Daily.CONTACTS]
-        self.by_kind = [daily[name] for name in CONTACTS_BY_KIND]
-        self.answered = daily[Daily.ANSWERED]
-        self.wait_minutes = daily[Daily.WAIT_MINUTES_SUM]
-        self.busy_hours = daily[Daily.AGENT_BUSY_HOURS]
-        self.waited = daily[Daily.WAITED]
-        self.within_target = daily[Daily.ANSWERED_WITHIN_TARGET]
-        self.abandoned = daily[Daily.ABANDONED]
-        self.abandoned_wait_minutes = daily[Daily.ABANDONED_WAIT_MINUTES_SUM]
-        self.problems_resolved = daily[Daily.PROBLEMS_RESOLVED]
-        self.resolution_hours = daily[Daily.RESOLUTION_HOURS_SUM]
-        self.first_answered = daily[Daily.FIRST_CONTACTS_ANSWERED]
-        self.first_resolved = daily[Daily.FIRST_CONTACTS_RESOLVED]
-        self.offered_by_hour = hourly[Hourly.OFFERED]
-        self.answered_by_hour = hourly[Hourly.ANSWERED]
-        self.abandoned_by_hour = hourly[Hourly.ABANDONED]
-        self.waited_by_hour = hourly[Hourly.WAITED]
-        self.wait_minutes_by_hour = hourly[Hourly.WAIT_MINUTES_SUM]
+    def __init__(self, daily: np.ndarray, hourly: np.ndarray) -> None:
+        self.contacts = daily[:, D_CONTACTS]
+        self.by_kind = [daily[:, D_BY_KIND + kind] for kind in range(len(CONTACTS_BY_KIND))]
+        self.answered = daily[:, D_ANSWERED]
+        self.wait_minutes = daily[:, D_WAIT_MINUTES]
+        self.busy_hours = daily[:, D_BUSY_HOURS]
+        self.waited = daily[:, D_WAITED]
+        self.within_target = daily[:, D_WITHIN_TARGET]
+        self.abandoned = daily[:, D_ABANDONED]
+        self.abandoned_wait_minutes = daily[:, D_ABANDONED_WAIT_MINUTES]
+        self.problems_resolved = daily[:, D_RESOLVED]
+        self.resolution_hours = daily[:, D_RESOLUTION_HOURS]
+        self.first_answered = daily[:, D_FIRST_ANSWERED]
+        self.first_resolved = daily[:, D_FIRST_RESOLVED]
+        self.overtime = daily[:, D_OVERTIME]
+        self.offered_by_hour = hourly[:, H_OFFERED]
+        self.answered_by_hour = hourly[:, H_ANSWERED]
+        self.abandoned_by_hour = hourly[:, H_ABANDONED]
+        self.waited_by_hour = hourly[:, H_WAITED]
+        self.wait_minutes_by_hour = hourly[:, H_WAIT_MINUTES]
 
 
 class _CallIn(Event):
@@ -154,7 +171,9 @@ class Desk:
         self.world = world
         self.env = world.env
         self.people = world.people
-        self.counts = _Counts(world.record)
+        self.daily = world.record.block(DESK_COUNTERS)
+        self.hourly = world.record.block_hourly(HOURLY)
+        self.counts = _Counts(self.daily, self.hourly)
         self.queue: deque[Contact] = deque()
         self.urgent: deque[Contact] = deque()  # product problems, when they have priority
         self.idle: list[int] = []  # the agents waiting for a contact, all on duty
@@ -181,6 +200,10 @@ class Desk:
         self._woken_callback, self._done_callback, self._again_callback = self._woken, self._done, self._again
         self.satisfaction: SatisfactionPort
         self.episodes: EpisodesPort
+        # With sim.model.chain (numba): the desk's state and timers are its kernels' (the same
+        # numbers); this class then keeps the shifts (a process, its staffed hours) and hands
+        # contacts, shift changes and call-ins to them.
+        self.chain: Any = None
         self.refresh()
 
     def connect(self, satisfaction: SatisfactionPort, episodes: EpisodesPort) -> None:
@@ -198,17 +221,23 @@ class Desk:
         self.delay_share = s.arrival_profile.delay_share_while_open
         handle = s.handle_minutes
         by_kind = s.handle_by_kind
-        self.handles = [
-            compiled.sampler(kind if kind is not None else handle)
-            for kind in (by_kind.question_minutes, by_kind.order_problem_minutes, by_kind.product_problem_minutes)
-        ]
+        handles = [kind if kind is not None else handle
+                   for kind in (by_kind.question_minutes, by_kind.order_problem_minutes, by_kind.product_problem_minutes)]
+        self.handles = [compiled.sampler(dist) for dist in handles]
         self.priority = s.product_problem_priority
         self.patience = compiled.sampler(s.patience_minutes) if s.patience_minutes is not None else None
+        # The handle times' distributions by kind, then patience's (the compiled desk's).
+        self.distributions = [*handles, s.patience_minutes if s.patience_minutes is not None else Fixed(distribution="fixed", mean=0.0)]
         self.target_days = s.service_level_target_seconds / 60.0 / MINUTES_PER_DAY
         self.wait_tolerance = sc.service_quality.wait_tolerance_minutes
+        if self.chain is not None:
+            self.chain.sync_desk()
         rules = (hours, s.arrival_profile)
         if self._day_rules and rules != self._day_rules:
-            self._retime_deferred()
+            if self.chain is not None:
+                self.chain.kernels.retime(self.chain.state, self.env.now)
+            else:
+                self._retime_deferred()
         self._day_rules = rules
         # A new shift process, from now, under the new schedule (the old one stops).
         self._schedule += 1
@@ -238,14 +267,21 @@ class Desk:
         day = int(now)
         if self._shift_end > now and self.on_duty:  # a refresh cuts the current step short
             record.add(Daily.STAFFED_AGENT_HOURS, day, -self.on_duty * (self._shift_end - now) * HOURS_PER_DAY)
-        for index in range(agents, self.on_duty):
-            self.off_since[index] = now
-        for index in range(agents):
-            self.off_since[index] = math.inf
+        chain = self.chain
+        if chain is None:
+            for index in range(agents, self.on_duty):
+                self.off_since[index] = now
+            for index in range(agents):
+                self.off_since[index] = math.inf
         self.on_duty = agents
         self._shift_end = until
         if agents:  # a step of the schedule lies within one day
             record.add(Daily.STAFFED_AGENT_HOURS, day, agents * (until - now) * HOURS_PER_DAY)
+        if chain is not None:  # the lines below, compiled (sim.model.chain.staff, staffed)
+            for index in chain.kernels.staff(chain.state, now, agents).tolist():
+                _CallIn(env, index, self._resume)
+            chain.kernels.staffed(chain.state, now, agents)
+            return
         for index in range(agents):
             if index not in self.running:
                 self.running.add(index)
@@ -264,17 +300,34 @@ class Desk:
         """A question raised by the customer's clock event number ``clock_event``."""
         child = self._child
         key = child(self.people.key[person], QUESTION_TAGS + clock_event)
+        if self.chain is not None:  # sim.model.chain.desk_contact: the same, compiled
+            now = self.env.now
+            self.chain.kernels.desk_contact(self.chain.state, now, person, QUESTION, SERVICE, now, key, child(key, 1), 0)
+            return
         self.contact(Contact(person, QUESTION, SERVICE, 1, self.env.now, key, child(key, 1)))
 
     def order_problem(self, episode: Episode) -> None:
         """A failed order, voiced: the customer contacts the desk to have it put right."""
+        if self.chain is not None:
+            self._compiled_problem(episode, ORDER_PROBLEM, SERVICE)
+            return
         self.contact(Contact(episode.person, ORDER_PROBLEM, SERVICE, 1, episode.opened, episode.key,
                              self._child(episode.key, 1), episode))
 
     def product_problem(self, episode: Episode) -> None:
         """A disappointing product, voiced: a product-problem contact."""
+        if self.chain is not None:
+            self._compiled_problem(episode, PRODUCT_PROBLEM, episode.about)
+            return
         self.contact(Contact(episode.person, PRODUCT_PROBLEM, episode.about, 1, episode.opened, episode.key,
                              self._child(episode.key, 1), episode))
+
+    def _compiled_problem(self, episode: Episode, kind: int, about: int) -> None:
+        """A problem's first contact on the compiled desk (sim.model.chain.desk_contact): its
+        episode is the contact's problem (its key, when it arose), closed there."""
+        chain = self.chain
+        chain.kernels.desk_contact(chain.state, self.env.now, episode.person, kind, about, episode.opened, episode.key,
+                                   self._child(episode.key, 1), 1)
 
     def contact(self, contact: Contact) -> None:
         """A contact reaches the desk now, later in today's opening (a share of those raised
@@ -372,6 +425,9 @@ class Desk:
 
     def _resume(self, event: Event) -> None:
         """The agent ``event.value`` is called in."""
+        if self.chain is not None:
+            self.chain.kernels.resume(self.chain.state, self.env.now, event.value)
+            return
         self._take_next(cast(int, event.value))
 
     def _woken(self, event: Entry) -> None:
@@ -407,7 +463,7 @@ class Desk:
         now = self.env.now
         off = self.off_since.get(index, math.inf)
         if off < now:  # the shift ended during the contact: the rest is overtime
-            self.world.record.add(Daily.OVERTIME_AGENT_HOURS, int(now), (now - max(start, off)) * HOURS_PER_DAY)
+            self.counts.overtime[int(now)] += (now - max(start, off)) * HOURS_PER_DAY  # Recorder.add
         self._finish(contact, wait)
         self._take_next(index)
 

@@ -151,7 +151,9 @@ class ArrivalProfile:
             if hi > frac and weight > 0:
                 a = max(lo, frac)
                 rest.append((a, (hi - a) * weight, weight))
-        total = sum(mass for _, mass, _ in rest)
+        total = 0.0
+        for _, mass, _ in rest:  # added in order (sum() of floats is compensated from Python 3.12)
+            total += mass
         if total <= 0:
             return None
         x = u * total

@@ -50,6 +50,11 @@ from sim.core.world import CUSTOMER, World
 from sim.model import compiled
 from sim.model.ports import VOICE_LEAVE, AttritionPort, DeskPort, Episode, SatisfactionPort
 
+# The episodes' counters, the columns of one block of the recorder's (Recorder.block): opened,
+# voiced, each outcome (E_OUTCOME + outcome) and how many of those stayed (E_STAYED + outcome).
+EPISODE_COUNTERS = (Daily.EPISODES, Daily.COMPLAINTS, *EPISODES_BY_OUTCOME, *STAYED_BY_OUTCOME)
+E_EPISODES, E_COMPLAINTS, E_OUTCOME, E_STAYED = 0, 1, 2, 2 + len(EPISODES_BY_OUTCOME)
+
 
 class Episodes:
     """Opens episodes, sends the voiced ones to the desk, and closes each with one decision."""
@@ -58,10 +63,12 @@ class Episodes:
         self.world = world
         self.people = world.people  # looked up once: open and close run at every problem
         self.env = world.env
-        daily = world.record.daily  # the recorder's lists an episode counts into, looked up once
-        self.episodes, self.complaints = daily[Daily.EPISODES], daily[Daily.COMPLAINTS]
-        self.by_outcome = tuple(daily[name] for name in EPISODES_BY_OUTCOME)
-        self.stayed_by_outcome = tuple(daily[name] for name in STAYED_BY_OUTCOME)
+        # The counters an episode counts into, one block of the recorder's (EPISODE_COUNTERS), which
+        # the compiled desk (sim.model.chain) counts into too; its columns looked up once.
+        self.block = block = world.record.block(EPISODE_COUNTERS)
+        self.episodes, self.complaints = block[:, E_EPISODES], block[:, E_COMPLAINTS]
+        self.by_outcome = tuple(block[:, E_OUTCOME + outcome] for outcome in range(len(EPISODES_BY_OUTCOME)))
+        self.stayed_by_outcome = tuple(block[:, E_STAYED + outcome] for outcome in range(len(STAYED_BY_OUTCOME)))
         self.satisfaction: SatisfactionPort
         self.desk: DeskPort
         self.attrition: AttritionPort
