@@ -54,10 +54,11 @@ from sim.core.vocabulary import (
     HAPPY,
     NEUTRAL,
     PRODUCT_PROBLEM,
+    QUESTION,
     SERVICE,
     UNHAPPY,
 )
-from sim.core.world import CUSTOMER, ORDER_TAGS
+from sim.core.world import CUSTOMER, ORDER_TAGS, QUESTION_TAGS
 from sim.model import compiled
 from sim.model.desk import (
     D_ABANDONED,
@@ -1030,11 +1031,17 @@ def _desk_event(c, t, kind, a, s):
 
 
 @njit(cache=True)
-def desk_contact(c, now, person, kind, about, opened, problem, key, episode):
+def _first_contact(c, now, person, kind, about, opened, problem, key, episode):
     """A first contact (``Desk.question``, ``order_problem``, ``product_problem`` → ``Desk.contact``)."""
     s = _new_contact(c, person, kind, about, 1, opened, problem, key, episode)
     _contact(c, now, s)
     _settle(c, s)
+
+
+@njit(cache=True)
+def desk_contact(c, now, person, kind, about, opened, problem, key, episode):
+    """:func:`_first_contact`, from Python (one signature: the kernels call the other)."""
+    _first_contact(c, now, person, kind, about, opened, problem, key, episode)
     return 0
 
 
@@ -1173,10 +1180,16 @@ def run(c, limit_time, limit_priority, limit_id, budget):
         if not (pick < rate):
             pick -= rate
             question_rate = c.rates[QUESTION_RATE]
-            if pick < question_rate or _fires(c, person, level, pick - question_rate, t):
-                return kind, t, eid, person, slot  # a question, or a cause of leaving that fires
-            # A null event (Customers.clock_event → Attrition.time_based: nothing), then the next.
-            c.pending[person] = -1
+            if pick < question_rate:
+                # A question (Customers.clock_event → Desk.question: the contact of this clock
+                # event's key, on the desk here), then the next.
+                c.pending[person] = -1
+                key = compiled.child(c.key[person], QUESTION_TAGS + c.clock_events[person] - 1)
+                _first_contact(c, t, person, QUESTION, SERVICE, t, key, compiled.child(key, 1), 0)
+            elif _fires(c, person, level, pick - question_rate, t):
+                return kind, t, eid, person, slot  # a cause of leaving that fires
+            else:  # a null event (Customers.clock_event → Attrition.time_based: nothing), then the next
+                c.pending[person] = -1
             schedule_clock(c, person, t, c.clock_rate[person])
             budget -= 1
             if budget <= 0:
@@ -1258,7 +1271,8 @@ class Kernels:
 def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, pick: float = 0.0) -> ChainState:
     """A state for ``people`` people of the very types a model's has (for compiling the kernels, and
     for tests): nobody a customer unless ``status`` says so, every pick ``pick``, nobody with a tie;
-    a clock's bound of 1 a day, all of it questions (a clock event that is not an order is one)."""
+    a clock's bound of 1 a day, all of it the hazard of dying (a clock event that is not an order is
+    a departure, handed back)."""
     n = people
     telling = (np.zeros(4), np.zeros(len(_TELL_TERMS)), np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.int64))
     return _state(np.zeros(n, np.int8) if status is None else status, np.ones(n, np.int8), np.zeros(n), np.ones(n),
@@ -1268,7 +1282,7 @@ def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, p
                   np.zeros(n), np.zeros(n), np.zeros(n, np.int32), np.zeros(n), np.zeros((2, 2)), np.zeros(len(_FELT)),
                   np.zeros(4), np.zeros(n + 1, np.int64), np.zeros(0, np.int32), n, np.zeros(n), np.zeros(n),
                   np.zeros(n), telling, np.zeros((2, 4)), np.zeros((2, 1)), np.zeros(4, np.int64), np.ones(n),
-                  np.ones(4), np.array([1.0, 0.0]), np.zeros(4), np.zeros((0, 3)), desk_arrays(2))
+                  np.ones(4), np.array([0.0, 1.0]), np.array([1.0, 0.0, 0.0, 0.0]), np.zeros((0, 3)), desk_arrays(2))
 
 
 def desk_arrays(days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
