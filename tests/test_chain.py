@@ -77,7 +77,7 @@ def busy_desk(scenario: Scenario) -> Scenario:
     """A desk that queues: two agents (three in the mornings, none at lunch on weekdays), shorter
     hours six days a week, impatient customers who retry, product problems voiced often and taken
     first, handled by a gamma time of their own, a share of contacts put off to later in the day,
-    resolutions that fail; customers who leave after episodes more readily."""
+    resolutions that fail; a service guarantee; customers who leave after episodes more readily."""
     data = scenario.model_dump()
     data["customers"]["questions_per_month"] = 0.6
     data["service"].update(
@@ -92,13 +92,15 @@ def busy_desk(scenario: Scenario) -> Scenario:
         arrival_profile={**data["service"]["arrival_profile"], "delay_share_while_open": 0.3})
     data["attrition"]["leave_after_problem"] = {"silent": 0.1, "complained_unresolved": 0.3,
                                                 "complained_resolved": 0.1, "complained_resolved_quickly": 0.05}
+    data["fulfilment"]["guarantee"]["enabled"] = True
     return Scenario.model_validate(data)
 
 
 def desk_changed(scenario: Scenario) -> Scenario:
     """What the desk reads, changed: longer hours every day (contacts put off are timed again), one
     agent (the others let go), a flat arrival profile, no priority, other handle times, patience
-    and resolutions, scores, the recovery bonus, what counts as quick, the chances of leaving."""
+    and resolutions, scores, the recovery bonus, what counts as quick, the chances of leaving and of
+    voicing a problem, how a failed order and a disappointing product score, the guarantee."""
     data = changed(scenario).model_dump()
     data["service"].update(
         agents=1, staffing=[], opening_hours={"start_hour": 7.0, "end_hour": 20.0, "days_per_week": 7},
@@ -110,6 +112,13 @@ def desk_changed(scenario: Scenario) -> Scenario:
     data["satisfaction"]["recovery_bonus"] = 0.3
     data["service_quality"].update(wait_tolerance_minutes=6.0, assurance=0.5)
     data["attrition"]["leave_after_problem"]["complained_unresolved"] = 0.5
+    data["fulfilment"].update(contact_probability_if_failed=0.3,
+                              failure_severity={"incomplete": 0.3, "wrong_items": 0.9, "invoice_error": 0.5},
+                              guarantee={"enabled": True, "refund_share_of_order_value": 1.0, "claim_probability": 0.8,
+                                         "satisfaction_boost": 0.3})
+    data["service"]["complaint_share"] = 0.2
+    data["satisfaction"]["product_problem_score"] = 0.2
+    data["service_quality"]["late_tolerance_days"] = 1.5
     return Scenario.model_validate(data)
 
 
@@ -132,15 +141,17 @@ def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: p
         handed_back["clock"] += 1
         clock_event(person, eid)
 
-    def delivered(delivery: Any) -> None:
-        handed_back["deliveries"] += 1
-        deliver(delivery)
+    def in_python(*args: Any) -> None:
+        handed_back["python"] += 1
 
-    handed_back["deliveries"] = 0
-    deliver = on_chain.fulfilment.deliver
+    handed_back["python"] = 0
     the_chain = on_chain.customers.chain
     the_chain._clock = counted
-    the_chain._deliver = delivered
+    # Nothing of a delivery, an episode or the desk runs in Python (they would count here).
+    on_chain.fulfilment.deliver = in_python  # type: ignore[method-assign]
+    on_chain.episodes.open = in_python  # type: ignore[method-assign]
+    on_chain.desk.contact = in_python  # type: ignore[method-assign]
+    on_chain.desk._take_next = in_python  # type: ignore[method-assign]
     acted = the_chain._acted
     follow_ups = {True: 0, False: 0}
 
@@ -165,15 +176,15 @@ def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: p
     repeat = a.daily["orders_repeat"].sum()
     assert repeat > 2_000 and a.daily["orders_initial"].sum() > 50
     assert handed_back["clock"] < repeat / 2  # most repeat orders (and every question) were stepped compiled
-    orders = a.daily["orders"].sum()
-    assert handed_back["deliveries"] < orders * 0.8  # and many deliveries
+    assert handed_back["python"] == 0 and a.daily["episodes"].sum() > 100 and a.daily["contacts"].sum() > 100
     # Tellings were done compiled, and the listeners who join or leave followed up in Python.
     tellers = a.daily["happy_tellers"].sum() + a.daily["unhappy_tellers"].sum()
     assert tellers > 500 and tellings["python"] == 0  # every telling compiled (Satisfaction.respond)
     assert follow_ups[variant != "grumpy"] > 20
     if variant == "desk":  # the desk was busy: queues, abandonment, retries, overtime, every outcome
         for name in ("abandoned", "waited", "product_problem_contacts", "first_contacts_resolved",
-                     "overtime_agent_hours", "episodes_unresolved", "episodes_resolved", "episodes_resolved_quickly"):
+                     "overtime_agent_hours", "episodes_unresolved", "episodes_resolved", "episodes_resolved_quickly",
+                     "episodes_silent", "guarantee_payout"):
             assert a.daily[name].sum() > 10, name
         closed = (a.churn["path"] >= EPISODE_UNRESOLVED) & (a.churn["path"] <= EPISODE_RESOLVED_QUICKLY)
         assert closed.sum() > 10  # departures after episodes the desk closed
@@ -201,34 +212,40 @@ def _state(people: int = 4, ids: int = 0) -> Any:
     return chain.toy_state(people, ids, status=np.full(people, CUSTOMER, np.int8))
 
 
-def _deliver(k: Any, state: Any, time: float, person: int, value: float) -> int:
-    """A delivery of an order that was not perfect: the kernel hands it back."""
-    return int(k.push_delivery(state, time, person, 0.0, 1, value, False, 0.0, True, True, True, True, 0.5))
+def _leaving(k: Any, state: Any, time: float, person: int) -> int:
+    """A clock event of the toy state's: a cause of leaving that fires, which the kernel hands back."""
+    return int(k.push_clock(state, person, time))
 
 
 def test_the_heap_hands_events_back_by_time_then_id_and_grows() -> None:
-    """Deliveries pushed at times with many ties come back in the order of (time, id) — heapq's
-    over the same pairs — with what each carries, past several doublings of the heap and of the
-    deliveries' slots (which start at 16 and 1,024 here)."""
+    """Clock events pushed at times with many ties come back in the order of (time, id) — heapq's
+    over the same pairs — each with its person, past two doublings of the heap (which starts at a
+    quarter of the people here); deliveries past two doublings of their slots (1,024 to begin with)
+    are all stepped."""
     k = chain.kernels()
-    state = _state()
+    state = chain.toy_state(3000, status=np.full(3000, CUSTOMER, np.int8), pick=0.99)
     rng = np.random.default_rng(5)
     times = (np.floor(rng.random(3000) * 200) / 4).tolist()  # 0, 0.25, ...: many ties
-    expected: list[tuple[float, int, float]] = []
-    for n, time in enumerate(times):
-        eid = _deliver(k, state, time, n % 4, float(n))
-        heapq.heappush(expected, (time, eid, float(n)))
+    expected: list[tuple[float, int, int]] = []
+    for person, time in enumerate(times):
+        eid = _leaving(k, state, time, person)
+        heapq.heappush(expected, (time, eid, person))
     assert k.waiting(state) == 3000 and k.head_time(state) == expected[0][0]
     got = []
     while True:
         kind, time, eid, person, slot = k.run(state, np.inf, 0, 0, 1 << 62)
         if kind < 0:
             break
-        assert kind == chain.DELIVERY
-        placed, key, value, *_ = k.take_delivery(state, slot)
-        got.append((time, eid, value))
+        assert kind == chain.CLOCK
+        got.append((time, eid, person))
     assert got == [heapq.heappop(expected) for _ in range(len(got))] and len(got) == 3000
     assert k.waiting(state) == 0 and k.head_time(state) == np.inf
+    # Deliveries to people no longer customers (state: nobody is one) are dropped when they come.
+    state = chain.toy_state(4)
+    for n in range(3000):
+        k.push_delivery(state, 1.0 + n % 7, n % 4, 0.0, 1, 1.0, True, 0.0, True, True, True, True, 0.5)
+    assert k.waiting(state) == 3000
+    assert k.run(state, np.inf, 0, 0, 1 << 62)[0] == chain.NOTHING and k.waiting(state) == 0
 
 
 def test_a_void_clock_event_is_dropped_and_the_limit_is_kept() -> None:
@@ -264,7 +281,6 @@ def test_the_environment_steps_the_three_heaps_in_one_order_of_ids_at_a_tie() ->
             env.attach(self)
 
         def handle(self, kind: int, eid: int, person: int, slot: int) -> None:
-            self.kernels.take_delivery(self.state, slot)
             fired.append(f"chain {person}")
 
         def head_time(self) -> float:
@@ -274,17 +290,17 @@ def test_the_environment_steps_the_three_heaps_in_one_order_of_ids_at_a_tie() ->
             return int(self.kernels.waiting(self.state))
 
     toy = Toy()
-    _deliver(toy.kernels, toy.state, 1.0, 0, 0.0)
+    _leaving(toy.kernels, toy.state, 1.0, 0)
     later.at(1.0, "later 1", lambda entry: fired.append(entry[4]))
-    _deliver(toy.kernels, toy.state, 1.0, 2, 0.0)
+    _leaving(toy.kernels, toy.state, 1.0, 2)
     timeout = env.timeout(1.0)
     timeout.callbacks.append(lambda _: fired.append("simpy"))
     later.at(1.0, "later 2", lambda entry: fired.append(entry[4]))
-    _deliver(toy.kernels, toy.state, 0.5, 1, 0.0)
+    _leaving(toy.kernels, toy.state, 0.5, 1)
     assert env.peek() == 0.5 and env.waiting() >= 5
     env.run(until=2.0)
     assert fired == ["chain 1", "chain 0", "later 1", "chain 2", "simpy", "later 2"]
-    _deliver(toy.kernels, toy.state, 2.5, 3, 0.0)  # one event at a time, by step()
+    _leaving(toy.kernels, toy.state, 2.5, 3)  # one event at a time, by step()
     while not fired[-1] == "chain 3":
         env.step()
     assert env.now == 2.5 and toy.waiting() == 0

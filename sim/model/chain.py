@@ -1,4 +1,4 @@
-"""The customers' clock events and deliveries on a compiled heap, repeat orders and perfect deliveries stepped there.
+"""The customers' clock events, the deliveries and the support desk on a compiled heap, stepped there.
 
 A repeat order is the commonest event of a run (about 29,000 of 99,000 a year at the shipped
 15,000 people) and what it does is arithmetic: its draws and counters
@@ -6,20 +6,25 @@ A repeat order is the commonest event of a run (about 29,000 of 99,000 a year at
 its delivery scheduled, the customer's next clock event drawn
 (:func:`sim.model.compiled.clock_draw`). Done in Python it cost about 2.5–3 µs, most of it not
 the arithmetic but the Python around it — the event stepped, its tuples made and scheduled.
-Here the customers' clock events and the deliveries wait on a heap of this module's, in arrays,
-and :func:`run` steps them compiled: a repeat order it finishes itself, a promotion to repeat
+Here the customers' clock events, the deliveries and the desk's timers wait on a heap of this
+module's, in arrays, and :func:`run` steps them compiled: a repeat order, a promotion to repeat
 customer included (:func:`_move`: the level, its count and the clock's bound, the pending event
-stretched to it), and a time-based clock event that turns out null (:func:`_fires`: no cause of
-leaving fires); and so a delivery of a perfect order of a fine product (:func:`_delivered`:
-felt, counted, the happy streak, a move up to advocate or a level down, and its telling if it is
-told, :func:`_tell` — whom, and what each listener does with it). What it cannot finish it hands
-back to Python, which handles it as :mod:`sim.model.customers`, :mod:`sim.model.fulfilment` and
-:mod:`sim.model.word_of_mouth` always have: any other clock event (a question, a cause of
-leaving that fires), any other delivery (a problem: an episode, the desk), and the listeners
-of a telling who join or leave. Handing an event back costs what an event on the heap of tuples
-did (``benchmarks/chain_primitives.py``). What an experience does wherever it comes from — the
-desk's, an episode's end — runs here too, called from Python (:func:`respond`,
-:func:`experience`: ``Satisfaction.respond`` and ``experience``), so every telling is compiled.
+stretched to it); a question (its contact on the desk); a time-based clock event that turns
+out null (:func:`_fires`: no cause of leaving fires); a delivery (:func:`_delivered`: a perfect
+order felt, counted, the happy streak, a move up to advocate or a level down, and its telling
+if it is told, :func:`_tell` — whom, and what each listener does with it; a failed order or a
+disappointing product scored, felt and its problem episode opened, :func:`_open`); and the
+support desk's events (the section "the desk" below: contacts arriving, queueing, given up on,
+answered, retried; agents; the episodes the desk closes, with their one decision to leave).
+Python (:mod:`sim.model.customers`, :mod:`sim.model.desk`, :mod:`sim.model.episodes`,
+:mod:`sim.model.fulfilment`, :mod:`sim.model.word_of_mouth`) stays the reference, run alone
+without numba or with ``customers.CHAIN`` off; tests/test_chain.py holds the two to the bit.
+What the kernels leave to Python comes back: a clock event whose cause of leaving fires, and
+(:data:`FOLLOW_UP`, an outbox of rows done in order) the listeners of a telling who join or
+leave and a customer who leaves after an episode. The desk's shifts stay a SimPy process that
+calls kernels (:func:`staff`, :func:`staffed`, :func:`resume`). What an experience does when
+Python has one — ``Satisfaction.respond`` and ``experience`` — runs here too (:func:`respond`,
+:func:`experience`).
 
 **The same events in the same order.** :class:`sim.core.later.Environment` steps this heap
 with its own two (SimPy's queue, :class:`sim.core.later.Later`'s), always the least
@@ -48,11 +53,16 @@ from sim.core.calendar import EPS, HOURS_PER_DAY, MINUTES_PER_DAY
 from sim.core.later import NOTHING, STEPPED
 from sim.core.recorder import HOURLY
 from sim.core.vocabulary import (
+    DISAPPOINTING_PRODUCT,
     EPISODE_RESOLVED,
     EPISODE_RESOLVED_QUICKLY,
+    EPISODE_SILENT,
     EPISODE_UNRESOLVED,
+    FAILED_ORDER,
     HAPPY,
     NEUTRAL,
+    ORDER_PROBLEM,
+    PRODUCT,
     PRODUCT_PROBLEM,
     QUESTION,
     SERVICE,
@@ -91,10 +101,10 @@ from sim.model.desk import (
     RETRY,
 )
 from sim.model.episodes import E_COMPLAINTS, E_EPISODES, E_OUTCOME, E_STAYED, EPISODE_COUNTERS
-from sim.model.fulfilment import DELIVERY_TAG
+from sim.model.fulfilment import DELIVERY_TAG, ORDER_PROBLEM_TAG, PRODUCT_PROBLEM_TAG
 from sim.model.ports import TELL, VOICE_LEAVE
 
-CLOCK, DELIVERY = 0, 1  # kinds of event on the heap (run returns NOTHING or STEPPED otherwise: sim.core.later's)
+CLOCK, DELIVERY = 0, 1  # kinds of event on the heap, besides the desk's (ARRIVE …)
 NORMAL = 1  # SimPy's priority of an ordinary event (simpy.events.NORMAL)
 
 
@@ -122,7 +132,7 @@ _FIELDS = [
     "conversion", "tell_terms", "told_counts", "deterred",
     "level_counts", "propensity", "level_propensity", "rates", "hazards", "shocks",
     "ci", "cf", "ck", "cfree", "cnfree", "rings", "rs", "idle", "agent", "off_since", "ds", "out",
-    "dp", "dist", "hours", "pieces", "cum", "leave", "desk_daily", "desk_hourly", "episode_counts",
+    "dp", "dist", "hours", "pieces", "cum", "leave", "desk_daily", "desk_hourly", "episode_counts", "payout",
 ]
 structref.define_proxy(ChainState, ChainStateType, _FIELDS)
 
@@ -133,7 +143,7 @@ def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, 
               satisfaction, happy_streak, joined, experiences, felt, p_tell_happy, indptr, indices, network_size,
               left, memory, memory_day, conversion, tell_terms, told, decided, acted, told_counts, deterred,
               level_counts, propensity, level_propensity, rates, hazards, shocks, ds, out, desk_daily, desk_hourly,
-              episode_counts):
+              episode_counts, payout):
     free = np.arange(slots - 1, -1, -1).astype(np.int64)
     contacts = 256
     return ChainState(
@@ -152,8 +162,8 @@ def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, 
         np.zeros((contacts, 10), np.int64), np.zeros((contacts, 4)), np.zeros((contacts, 2), np.uint64),
         np.arange(contacts - 1, -1, -1).astype(np.int64), np.full(1, contacts, np.int64),
         np.zeros((2, 64), np.int64), np.zeros(4, np.int64), np.zeros(0, np.int64), np.zeros((0, 2), np.int64),
-        np.zeros(0), ds, out, np.zeros(19), np.zeros(16), np.zeros(4), np.zeros((1, 3)), np.zeros(2),
-        np.zeros(4), desk_daily, desk_hourly, episode_counts,
+        np.zeros(0), ds, out, np.zeros(30), np.zeros(16), np.zeros(4), np.zeros((1, 3)), np.zeros(2),
+        np.zeros(4), desk_daily, desk_hourly, episode_counts, payout,
     )
 
 
@@ -325,14 +335,6 @@ def push_delivery(c, time, person, placed, key, value, perfect, late_by, complet
     return _push(c, time, DELIVERY, person, s)
 
 
-@njit(cache=True)
-def take_delivery(c, slot):
-    """A delivery handed back: what it carries, its slot freed."""
-    _free(c, slot)
-    return (c.placed[slot], c.d_key[slot], c.value[slot], c.perfect[slot], c.late_by[slot], c.complete[slot],
-            c.accurate[slot], c.invoice_ok[slot], c.product_ok[slot], c.u_claim[slot])
-
-
 # What a perfect delivery reads (the state's ``felt``), in this order: Satisfaction's sensitivity, learning
 # rate, happy and unhappy thresholds and a perfect order's score; Loyalty's happy streak for an
 # advocate and satisfaction an advocate needs; WordOfMouth's chance of telling an unhappy experience.
@@ -345,8 +347,8 @@ SENSITIVITY, LEARNING_RATE, HAPPY_AT, UNHAPPY_AT, PERFECT_SCORE, STREAK, ADVOCAT
 # memory so that the compiler, which may inline the call, cannot see it is a constant).
 _TELL_TERMS = range(10)
 HAPPY_LOW, HAPPY_HIGH, UNHAPPY_LOW, UNHAPPY_HIGH, KEEP, HALF_LIFE, WINBACK, COOLOFF, P_LEAVE, TWO = _TELL_TERMS
-# What run hands back besides a clock event and a delivery: a telling finished here whose
-# listeners, ``acted[:k]`` (k in the slot's place), join (JOINED) or leave (LEFT) — in Python.
+# What _respond returns for a telling done here whose k listeners, ``acted[:k]``, join (JOINED) or
+# leave (LEFT), which Python then follows up (the outbox's ACT row, FOLLOW_UP).
 JOINED, LEFT = 2, 3
 # What a clock's bound reads besides people's columns and the levels' multipliers (the state's
 # ``rates``): Customers' question rate, Attrition's bound of the time-based hazards before propensity.
@@ -354,7 +356,7 @@ QUESTION_RATE, BOUND_RATE = 0, 1
 # The time-based hazards per day before propensity (the state's ``hazards``): Attrition's died,
 # competition (before shocks), poor service at zero and at full satisfaction.
 DIED, COMPETITION, SERVICE_ZERO, SERVICE_FULL = 0, 1, 2, 3
-DONE = -1  # _delivered, _respond: finished here, nothing to hand back
+DONE = -1  # _respond: finished here, nothing to hand back
 
 
 @njit(cache=True)
@@ -522,27 +524,6 @@ def experience(c, now, person, score, key, about, bonus, lift):
     return felt, kind, k
 
 
-@njit(cache=True)
-def _delivered(c, t, person, slot):
-    """A delivery stepped here, if it is one whose consequences are arithmetic: a perfect order
-    of a fine product, as Fulfilment.deliver → Satisfaction.feel → Satisfaction.respond have it
-    (:func:`_feel`, :func:`_respond`: satisfaction moved, the experience counted, loyalty, the
-    telling if it is told). Returns (:data:`DONE`, 0) if it was (its slot freed); (:data:`JOINED`
-    or :data:`LEFT`, k) if it was and k listeners of its telling act, which Python must follow
-    up; (:data:`DELIVERY`, 0) if not, nothing changed: the delivery goes to Python. A delivery
-    of someone no longer a customer, or of an earlier spell, is dropped, as Fulfilment.deliver
-    drops it."""
-    if c.status[person] != CUSTOMER or c.joined[person] > c.placed[slot]:
-        _free(c, slot)
-        return DONE, 0
-    if not c.perfect[slot] or not c.product_ok[slot]:
-        return DELIVERY, 0
-    felt = _feel(c, person, c.felt[PERFECT_SCORE], SERVICE, 0.0, 0.0)
-    key = compiled.child(c.d_key[slot], DELIVERY_TAG)  # the experience's
-    _free(c, slot)
-    return _respond(c, t, person, felt, key)
-
-
 # ----------------------------------------------------------------------------------- the desk
 #
 # sim.model.desk's state machine, compiled: a contact is a slot (its ints in ``ci``, floats in
@@ -552,6 +533,8 @@ def _delivered(c, t, person, slot):
 # ``Later.at`` entry took, so they fall where they did. Desk (Python) stays the reference, run
 # without the chain; tests/test_chain.py holds the two to the bit. Only what Python must do
 # comes back (FOLLOW_UP): a telling's listeners who act, and a departure (``Attrition.churn``).
+# The problem episodes are the contacts' too: an episode is its problem (key, when it arose, what
+# about), which its contacts carry (``C_EPISODE``: whether a question has become one).
 
 ARRIVE, ABANDON, HANDLED, AGAIN, WOKEN = 4, 5, 6, 7, 8  # the desk's timers (kinds of event on the heap)
 FOLLOW_UP = 9  # run hands back: the outbox (``out[:ds[N_OUT]]``), then the agent ds[RESUME] takes the next
@@ -561,17 +544,22 @@ C_OPENED, C_ARRIVED, C_WAIT, C_START = range(4)
 C_PROBLEM, C_KEY = range(2)
 # The desk's scalars (ds, Python's array): idle agents, on duty, employed (the staffing's peak),
 # the next turn of a deferred contact and of an agent called back, the outbox's length, the agent
-# to resume after a follow-up (-1: none).
-N_IDLE, ON_DUTY, PEAK, DEFER_TURN, OFF_TURN, N_OUT, RESUME = range(7)
+# to resume after a follow-up (-1: none), a delivery to finish after one (its slot, -1: none; its person).
+N_IDLE, ON_DUTY, PEAK, DEFER_TURN, OFF_TURN, N_OUT, RESUME, RESUME_SLOT, RESUME_PERSON = range(9)
 # An agent's ints (agent): whether running (employed, not let go), its turn if off duty (-1: not).
 A_RUNNING, A_OFF = range(2)
 # The outbox's rows: (ACT, joined, k): a telling's k listeners act; (CHURN, person, cause * 16 + path).
 ACT, CHURN = 0, 1
-# What the desk reads (dp): the desk's own (Desk.refresh), then Satisfaction's and Episodes'.
-_DESK_PARAMS = range(19)
+# What the desk and a problem read (dp): the desk's own (Desk.refresh), Satisfaction's (scores),
+# Episodes' (what is quick; P_VOICE + kind: the chance that a failed order, a disappointing product
+# is voiced) and Fulfilment's (a failed order's score, the guarantee).
+_DESK_PARAMS = range(30)
 (P_DELAY_SHARE, P_TARGET_DAYS, P_WAIT_TOLERANCE, P_PRIORITY, P_PATIENCE, P_FIRST_RESOLUTION, P_LATER_RESOLUTION,
  P_MAX_CONTACTS, P_RETRY, P_RECONTACT_DAYS, P_PENALTY, P_RECOVERY_BONUS, P_QUICK_DAYS, P_W_RESPONSIVENESS,
- P_W_RELIABILITY, P_TANGIBLES, P_ANSWERED_TERMS, P_ANSWERED_TOTAL, P_FULFILMENT_TOTAL) = _DESK_PARAMS
+ P_W_RELIABILITY, P_TANGIBLES, P_ANSWERED_TERMS, P_ANSWERED_TOTAL, P_FULFILMENT_TOTAL, P_PRODUCT_SCORE) = range(20)
+P_VOICE = 20  # and 21
+(P_LATE_TOLERANCE, P_INCOMPLETE, P_WRONG_ITEMS, P_INVOICE_ERROR, P_GUARANTEE, P_CLAIM, P_REFUND,
+ P_BOOST) = range(22, 30)
 # The opening hours (hours): start, end (fractions of a day), days a week, always open (1.0).
 O_START, O_END, O_DAYS, O_ALWAYS = range(4)
 PATIENCE_AT = 12  # dist: the handle times' distributions at 4 * kind, patience's here (compiled.encode)
@@ -884,24 +872,52 @@ def _failed_question(c, now, s):
 
 
 @njit(cache=True)
-def _close(c, now, s, outcome, felt):
-    """``Episodes.close`` of the contact's episode (key: its problem's): word of mouth and loyalty
-    respond, then the one leave decision (a departure is Python's: the outbox)."""
-    person = c.ci[s, C_PERSON]
-    if c.status[person] != CUSTOMER or c.joined[person] > c.cf[s, C_OPENED]:
+def _close_episode(c, now, person, opened, key, about, outcome, felt, u_leave):
+    """``Episodes.close``: word of mouth and loyalty respond, then the one leave decision (a
+    departure is Python's: the outbox). ``u_leave``: half 1 of the pair at ``VOICE_LEAVE``."""
+    if c.status[person] != CUSTOMER or c.joined[person] > opened:
         return
     day = int(now)
     c.episode_counts[day, E_OUTCOME + outcome] += 1.0
-    key = c.ck[s, C_PROBLEM]
     kind, k = _respond(c, now, person, felt, key)
     _told(c, kind, k)
     if c.status[person] != CUSTOMER:
         return
-    u_leave = compiled.uniform_pair(key, VOICE_LEAVE)[1]
     if u_leave < c.leave[outcome]:
-        _out(c, CHURN, person, c.ci[s, C_ABOUT] * 16 + outcome)
+        _out(c, CHURN, person, about * 16 + outcome)
     else:
         c.episode_counts[day, E_STAYED + outcome] += 1.0
+
+
+@njit(cache=True)
+def _open(c, now, person, kind, about, key, felt):
+    """``Episodes.open``: a failed order or a disappointing product, now — voiced, its first contact
+    to the desk; silent, closed at once."""
+    day = int(now)
+    c.episode_counts[day, E_EPISODES] += 1.0
+    u_voice, u_leave = compiled.uniform_pair(key, VOICE_LEAVE)
+    if u_voice >= c.dp[P_VOICE + kind]:
+        _close_episode(c, now, person, now, key, about, EPISODE_SILENT, felt, u_leave)
+        return
+    c.episode_counts[day, E_COMPLAINTS] += 1.0
+    _first_contact(c, now, person, ORDER_PROBLEM if kind == FAILED_ORDER else PRODUCT_PROBLEM, about, now, key,
+                   compiled.child(key, 1), 1)
+
+
+@njit(cache=True)
+def _product(c, now, person, slot):
+    """The rest of ``Fulfilment.deliver``: a disappointing product, if the customer still is one."""
+    if c.status[person] == CUSTOMER:
+        felt = _feel(c, person, c.dp[P_PRODUCT_SCORE], PRODUCT, 0.0, 0.0)
+        _open(c, now, person, DISAPPOINTING_PRODUCT, PRODUCT, compiled.child(c.d_key[slot], PRODUCT_PROBLEM_TAG), felt)
+
+
+@njit(cache=True)
+def _close(c, now, s, outcome, felt):
+    """The episode of contact ``s`` (its problem's key, when it arose, what about) closed."""
+    key = c.ck[s, C_PROBLEM]
+    _close_episode(c, now, c.ci[s, C_PERSON], c.cf[s, C_OPENED], key, c.ci[s, C_ABOUT], outcome, felt,
+                   compiled.uniform_pair(key, VOICE_LEAVE)[1])
 
 
 @njit(cache=True)
@@ -1141,15 +1157,77 @@ def set_desk(c, dp, dist, hours, pieces, cum, leave, peak):
     return 0
 
 
+# ------------------------------------------------------------------------------- a delivery
+
+
+@njit(cache=True)
+def _delivered(c, t, person, slot):
+    """``Fulfilment.deliver``: a perfect order felt and responded to (:func:`_feel`,
+    :func:`_respond`: satisfaction moved, the experience counted, loyalty, the telling if it is
+    told); a failed one scored — lateness, what went wrong, the guarantee paid and its lift — felt,
+    and its episode opened (:func:`_open`); then a disappointing product's episode. A delivery of
+    someone no longer a customer, or of an earlier spell, is dropped. Returns True if Python has to
+    follow up (the outbox), and then, if the product disappointed, the rest of it
+    (``ds[RESUME_SLOT]``: :func:`resume_delivery`), as it came after in Python."""
+    if c.status[person] != CUSTOMER or c.joined[person] > c.placed[slot]:
+        _free(c, slot)
+        return False
+    key = c.d_key[slot]
+    dp = c.dp
+    if c.perfect[slot]:
+        felt = _feel(c, person, c.felt[PERFECT_SCORE], SERVICE, 0.0, 0.0)
+        kind, k = _respond(c, t, person, felt, compiled.child(key, DELIVERY_TAG))  # the experience's key
+        _told(c, kind, k)
+    else:  # a problem: the customer voices it or not, and decides at its end
+        late = 1.0 - c.late_by[slot] / dp[P_LATE_TOLERANCE]
+        responsiveness = late if late > 0.0 else 0.0  # max(0.0, late)
+        reliability = 1.0
+        if not c.complete[slot]:
+            reliability -= dp[P_INCOMPLETE]
+        if not c.accurate[slot]:
+            reliability -= dp[P_WRONG_ITEMS]
+        if not c.invoice_ok[slot]:
+            reliability -= dp[P_INVOICE_ERROR]
+        reliability = reliability if reliability > 0.0 else 0.0
+        lift = 0.0
+        if dp[P_GUARANTEE] != 0.0 and c.u_claim[slot] < dp[P_CLAIM]:
+            c.payout[int(t), 0] += dp[P_REFUND] * c.value[slot]
+            lift = dp[P_BOOST]
+        total = dp[P_FULFILMENT_TOTAL]  # Satisfaction.fulfilment_score
+        if total <= 0:
+            score = reliability
+        else:
+            score = (dp[P_W_RESPONSIVENESS] * responsiveness + dp[P_W_RELIABILITY] * reliability
+                     + dp[P_TANGIBLES]) / total
+        felt = _feel(c, person, score, SERVICE, 0.0, lift)
+        _open(c, t, person, FAILED_ORDER, SERVICE, compiled.child(key, ORDER_PROBLEM_TAG), felt)
+    if not c.product_ok[slot]:
+        if c.ds[N_OUT] > 0:
+            c.ds[RESUME_SLOT], c.ds[RESUME_PERSON] = slot, person
+            return True
+        _product(c, t, person, slot)
+    _free(c, slot)
+    return c.ds[N_OUT] > 0
+
+
+@njit(cache=True)
+def resume_delivery(c, now, person, slot):
+    """The rest of a delivery after Python's follow-up (:func:`_delivered`): its disappointing
+    product; returns the outbox's length (Python follows up again if not 0)."""
+    _product(c, now, person, slot)
+    _free(c, slot)
+    return c.ds[N_OUT]
+
+
 @njit(cache=True)
 def run(c, limit_time, limit_priority, limit_id, budget):
     """Step the events due before (``limit_time``, ``limit_priority``, ``limit_id``) — the first
-    event of the other heaps — finishing repeat orders and null clock events (at most ``budget``
-    of them together) and perfect deliveries here, their tellings included.
-    Returns (kind, time, id, person, slot) of the first event to hand back (removed from the
-    heap); or (:data:`JOINED` or :data:`LEFT`, time, id, teller, k) after a telling done here
-    whose k listeners ``acted[:k]`` join or leave, for Python to do; or kind ``NOTHING`` if
-    none is due before the limit, ``STEPPED`` if the budget ran out."""
+    event of the other heaps — finishing repeat orders, questions, null clock events and the
+    desk's events (at most ``budget`` of them together) and deliveries here.
+    Returns (:data:`CLOCK`, time, id, person, slot) of a clock event whose cause of leaving fires
+    (removed from the heap); or (:data:`FOLLOW_UP`, time, id, -1, -1) after an event that left
+    Python something to do (the outbox); or kind ``NOTHING`` if none is due before the limit,
+    ``STEPPED`` if the budget ran out."""
     while c.size[0] > 0:
         t = c.time[0]
         eid = c.eid[0]
@@ -1165,13 +1243,10 @@ def run(c, limit_time, limit_priority, limit_id, budget):
             if budget <= 0:
                 return STEPPED, t, -1, -1, -1
             continue
-        if kind != CLOCK:
-            done, k = _delivered(c, t, person, slot)
-            if done == DONE:
-                continue
-            if done == DELIVERY:
-                return kind, t, eid, person, slot
-            return done, t, eid, person, k  # a telling's listeners who act: Python's to follow up
+        if kind != CLOCK:  # a delivery
+            if _delivered(c, t, person, slot):
+                return FOLLOW_UP, t, eid, -1, -1
+            continue
         if c.status[person] != CUSTOMER or c.pending[person] != eid:
             continue  # void: as Customers._on_clock drops it
         level = c.level[person]
@@ -1249,7 +1324,7 @@ class Kernels:
         run(c, 0.5, NORMAL, 0, 1)
         respond(c, 0.0, 0, NEUTRAL, np.uint64(0))
         experience(c, 0.0, 0, 0.5, np.uint64(0), SERVICE, 0.0, 0.0)
-        take_delivery(c, 0)
+        resume_delivery(c, 0.0, 0, 0)  # (person 0 is no customer: the slot of the delivery above freed)
         set_desk(c, np.zeros(len(_DESK_PARAMS)), np.zeros(16), np.array([0.0, 1.0, 7.0, 1.0]),
                  np.array([[0.0, 1.0, 1.0]]), np.array([0.0, 1.0]), np.zeros(4), 1)
         staff(c, 0.0, 1)
@@ -1262,10 +1337,10 @@ class Kernels:
         d = compiled.direct
         self.set_parameters, self.take_id, self.peek_id = d(set_parameters), d(take_id), d(peek_id)
         self.push_clock, self.schedule_clock, self.push_delivery = d(push_clock), d(schedule_clock), d(push_delivery)
-        self.run, self.take_delivery, self.head_time, self.waiting = d(run), d(take_delivery), d(head_time), d(waiting)
+        self.run, self.head_time, self.waiting = d(run), d(head_time), d(waiting)
         self.respond, self.experience = d(respond), d(experience)
         self.set_desk, self.staff, self.staffed, self.resume = d(set_desk), d(staff), d(staffed), d(resume)
-        self.desk_contact, self.retime = d(desk_contact), d(retime)
+        self.desk_contact, self.retime, self.resume_delivery = d(desk_contact), d(retime), d(resume_delivery)
 
 
 def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, pick: float = 0.0) -> ChainState:
@@ -1285,17 +1360,17 @@ def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, p
                   np.ones(4), np.array([0.0, 1.0]), np.array([1.0, 0.0, 0.0, 0.0]), np.zeros((0, 3)), desk_arrays(2))
 
 
-def desk_arrays(days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def desk_arrays(days: int) -> tuple[np.ndarray, ...]:
     """The desk's arrays Python owns, for a toy state of ``days`` days: its scalars (``ds``), the
-    outbox, its daily and hourly counters, the episodes' counters."""
+    outbox, its daily and hourly counters, the episodes' counters, the guarantee's payouts."""
     return (new_scalars(), np.zeros((4, 3), np.int64), np.zeros((days, len(DESK_COUNTERS))),
-            np.zeros((24 * days, len(HOURLY))), np.zeros((days, len(EPISODE_COUNTERS))))
+            np.zeros((24 * days, len(HOURLY))), np.zeros((days, len(EPISODE_COUNTERS))), np.zeros((days, 1)))
 
 
 def new_scalars() -> np.ndarray:
     """The desk's scalars (:data:`N_IDLE` …) at the start."""
-    ds = np.zeros(7, np.int64)
-    ds[RESUME] = -1
+    ds = np.zeros(9, np.int64)
+    ds[RESUME] = ds[RESUME_SLOT] = -1
     return ds
 
 
@@ -1309,7 +1384,7 @@ def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_
            telling: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], told_counts: np.ndarray,
            deterred: np.ndarray, level_counts: np.ndarray, propensity: np.ndarray, level_propensity: np.ndarray,
            rates: np.ndarray, hazards: np.ndarray, shocks: np.ndarray,
-           desk: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> ChainState:
+           desk: tuple[np.ndarray, ...]) -> ChainState:
     # Room for about a fifth of the people's clock events and a few thousand deliveries to begin
     # with (a fifth of the shipped baseline's people are customers); both grow by doubling.
     return new_state(max(16, status.size // 4), 1024, ids, status, level, order_rate, clock_rate, key,
@@ -1332,10 +1407,10 @@ def kernels() -> Kernels:
 
 
 class Chain:
-    """The customers' clock events and the deliveries on the compiled heap, stepped by the
-    environment with its own (:meth:`sim.core.later.Environment.attach`): the
+    """The customers' clock events, the deliveries and the desk on the compiled heap, stepped by
+    the environment with its own (:meth:`sim.core.later.Environment.attach`): the
     :class:`sim.core.later.Chain` it steps, over :class:`ChainState`. A clock event handed back
-    goes to ``Customers.clock_event``, a delivery to ``Fulfilment.deliver``."""
+    goes to ``Customers.clock_event``; a follow-up to :meth:`_follow_up`."""
 
     def __init__(self, world: Any, customers: Any, fulfilment: Any, satisfaction: Any, loyalty: Any,
                  word_of_mouth: Any) -> None:
@@ -1361,12 +1436,11 @@ class Chain:
             satisfaction.experiences, felt, p_tell_happy, indptr, indices, word_of_mouth.network.size,
             view("left"), view("complaint_memory"), view("memory_day"), self.telling,
             word_of_mouth.told_counts, word_of_mouth.joining.deterred_block, world.level_counts, view("propensity"),
-            *self._bounds(), (self.desk_scalars, self.outbox, desk.daily, desk.hourly, desk.episodes.block))
+            *self._bounds(),
+            (self.desk_scalars, self.outbox, desk.daily, desk.hourly, desk.episodes.block, fulfilment.payout))
         self.ids = Ids(self.state)
         self.run = k.run
         self._clock = customers.clock_event
-        self._deliver = fulfilment.deliver
-        self._take_delivery = k.take_delivery
         self.env = world.env
         self._respond, self._experience = k.respond, k.experience
         fulfilment.chain = self
@@ -1425,7 +1499,7 @@ class Chain:
             s.first_contact_resolution, s.later_contact_resolution, s.max_contacts_per_problem, s.retry_after_abandon,
             s.recontact_delay_days, s.unresolved_satisfaction_penalty, sat.recovery_bonus, ep.quick_days,
             w.responsiveness, w.reliability, sat._fulfilment_tangibles, sat._answered_terms, sat._answered_total,
-            sat._fulfilment_total], dtype=np.float64)
+            sat._fulfilment_total, sat.product_problem_score, *ep.voice, *self._failed()], dtype=np.float64)
         dist = np.array([x for dist in d.distributions for x in compiled.encode(dist)], dtype=np.float64)
         h = d.hours
         hours = np.array([h.start, h.end, h.days_per_week, 1.0 if h.always else 0.0])
@@ -1434,31 +1508,39 @@ class Chain:
         leave = np.array([ep.leave[outcome] for outcome in range(len(ep.leave))], dtype=np.float64)
         self.kernels.set_desk(self.state, dp, dist, hours, pieces, cum, leave, d.staffing.peak)
 
+    def _failed(self) -> tuple[float, ...]:
+        """What a failed order's score and the guarantee read (:data:`P_LATE_TOLERANCE` …)."""
+        f = self.fulfilment
+        severity, guarantee = f.f.failure_severity, f.f.guarantee
+        return (f.late_tolerance, severity.incomplete, severity.wrong_items, severity.invoice_error,
+                1.0 if guarantee.enabled else 0.0, guarantee.claim_probability, guarantee.refund_share_of_order_value,
+                guarantee.satisfaction_boost)
+
     def _follow_up(self) -> None:
-        """What a desk's event left Python to do, in order (the outbox): a telling's listeners who
-        act, a departure; then the agent who handled it takes the next contact."""
-        ds = self.desk_scalars
-        rows = self.outbox[:ds[N_OUT]].tolist()
-        ds[N_OUT] = 0
-        agent = int(ds[RESUME])
-        ds[RESUME] = -1
-        for what, a, b in rows:
-            if what == ACT:
-                self._acted(a == 1, b)
-            else:
-                self.attrition.churn(a, b >> 4, b & 15)
-        if agent >= 0:
-            self.kernels.resume(self.state, self.env.now, agent)
+        """What an event of the kernels' left Python to do, in order (the outbox): a telling's
+        listeners who act, a departure; then the agent who handled a contact takes the next, or a
+        delivery's disappointing product comes next (which may leave more to do)."""
+        ds, state = self.desk_scalars, self.state
+        while True:
+            rows = self.outbox[:ds[N_OUT]].tolist()
+            ds[N_OUT] = 0
+            agent, slot, person = int(ds[RESUME]), int(ds[RESUME_SLOT]), int(ds[RESUME_PERSON])
+            ds[RESUME] = ds[RESUME_SLOT] = -1
+            for what, a, b in rows:
+                if what == ACT:
+                    self._acted(a == 1, b)
+                else:
+                    self.attrition.churn(a, b >> 4, b & 15)
+            if agent >= 0:
+                self.kernels.resume(state, self.env.now, agent)
+            if slot < 0 or not self.kernels.resume_delivery(state, self.env.now, person, slot):
+                return
 
     def handle(self, kind: int, eid: int, person: int, slot: int) -> None:
         if kind == CLOCK:
             self._clock(person, eid)
-        elif kind == DELIVERY:
-            self._deliver((person, *self._take_delivery(self.state, slot)))
-        elif kind == FOLLOW_UP:
-            self._follow_up()
         else:
-            self._acted(kind == JOINED, slot)
+            self._follow_up()
 
     def _acted(self, joined: bool, k: int) -> None:
         """A telling's k listeners who act (the state's ``acted[:k]``): ``WordOfMouth.act``."""

@@ -87,7 +87,9 @@ class Fulfilment:
         # The day's counters an order adds to (ORDER_COUNTERS), one array, days by counters: the
         # compiled order_counted adds to a row in the call that draws the order.
         self.counted = world.record.block(ORDER_COUNTERS)
-        self.guarantee_payout = world.record.daily[Daily.GUARANTEE_PAYOUT]
+        # The guarantee's payouts, a block of one (Recorder.block), which sim.model.chain pays into too.
+        self.payout = world.record.block((Daily.GUARANTEE_PAYOUT,))
+        self.guarantee_payout = self.payout[:, 0]
         # The compiled draws, or the Python's (no numba): they do not change with the scenario.
         compiled.ready()  # compiled (once a process) before the kernel is looked up
         self._order_counted = compiled.direct(compiled.order_counted)  # used when compiled_params is set
