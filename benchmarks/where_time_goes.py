@@ -6,15 +6,14 @@ Python, and cProfile, which charges every Python call and no compiled one, no lo
 shares of a run. This script times one replication of the baseline (warm-up 0, ``PEOPLE``
 people, ``DAYS`` days) with a wall-clock timer around each entry into the model's work:
 
-* ``chain.run`` — the compiled chain stepping its events (repeat orders, perfect deliveries
-  and their tellings, null clock events);
-* ``handed back: …`` — what the chain hands back to Python, by kind: a clock event (a question,
-  which goes to the desk, or a cause of leaving that fires), a delivery (a problem: an episode,
-  maybe a contact), the listeners of a telling who join or leave;
-* ``desk: …`` — the desk's own timers (a deferred contact arriving, patience running out, the
-  end of a handling, a retry, an agent woken);
+* ``chain.run`` — the compiled chain stepping its events (orders, questions, null clock events,
+  deliveries and their episodes, the desk's events, tellings);
+* ``handed back: …`` — what the chain hands back to Python, by kind: a clock event (a cause of
+  leaving that fires), a follow-up (the listeners of a telling who join or leave, a customer who
+  leaves after an episode, then what comes next: an agent's next contact, a disappointing
+  product);
 * ``SimPy: …`` — SimPy's own events, by what they resume (the daily snapshot, the desk's
-  shifts, turnover, advertising).
+  shifts and agents called in, turnover, advertising).
 
 What is left of the total is the event loop itself (``Environment._steps_chain``: choosing the
 next event among the three heaps, the buckets' openings) and the timers' own cost (~0.1 µs a
@@ -44,8 +43,7 @@ from sim.model.replication import Model
 from sim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-KINDS = {0: "clock event (question, departure)", 1: "delivery (a problem)", 2: "listeners who join",
-         3: "listeners who leave"}
+KINDS = {0: "clock event (a departure)", 9: "follow-up (joins, departures)"}
 
 
 def main() -> None:
@@ -80,11 +78,6 @@ def main() -> None:
         calls[name] += 1
 
     chain.handle = handed_back
-    desk = model.desk  # its timers' callbacks are bound once, in these attributes
-    for attribute, name in (("_arrive_callback", "a deferred contact arrives"), ("_abandon_callback", "patience runs out"),
-                            ("_done_callback", "a handling ends"), ("_again_callback", "a retry"),
-                            ("_woken_callback", "an agent woken")):
-        setattr(desk, attribute, timed("desk: " + name, getattr(desk, attribute)))
     simpy_step = simpy.Environment.step
 
     def step(env: simpy.Environment) -> None:

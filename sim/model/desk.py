@@ -44,6 +44,13 @@ resolution, retry and recontact delay are slots of the contact's key (see ``DEFE
 experience it gives is its child ``EXPERIENCE``. So the same contact gets the same patience
 and handle time in every scenario, whoever else is queueing.
 
+With numba the same state machine runs compiled (:mod:`sim.model.chain`, "the desk": contacts
+as slots of arrays, the queues as rings, the timers as events of its heap), reading what
+:meth:`Desk.refresh` sets; this class then keeps the shifts — a SimPy process that counts the
+staffed hours and calls the kernels at each change and each call-in — and hands its contacts to
+them. The code below stays the reference (run without numba, or with ``customers.CHAIN`` off);
+``tests/test_chain.py`` holds the two to the bit.
+
 With every contact resolved, the desk always open, Poisson arrivals and exponential
 handle times this is an M/M/c queue with infinite patience, and M/M/c+M (Erlang A) with
 exponential patience and no retries; ``tests/validation`` checks it against both.
