@@ -1,7 +1,8 @@
-"""The compiled chain (sim.model.chain): the customers' clock events and deliveries on a heap of
-its own, repeat orders, perfect deliveries (their tellings too) and null clock events stepped
-compiled, every other event handed back to Python — the same events in the same order, so the
-same numbers as with every event in Python."""
+"""The compiled chain (sim.model.chain): the customers' clock events, deliveries and the desk's
+timers on a heap of its own, stepped compiled — orders, questions, deliveries and their episodes,
+tellings, the desk's contacts and agents — only departures and a telling's listeners who act
+followed up in Python: the same events in the same order, so the same numbers as with every event
+in Python."""
 
 from __future__ import annotations
 

@@ -428,6 +428,13 @@ def takes_signals(pid: int) -> bool:
     return not blocked & ((1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1)))
 
 
+def _as_in_a_terminal() -> None:
+    """In the run's process before it starts: Ctrl-C's default action, as in a terminal. A suite
+    started in the background by a shell without job control (``make test &``) ignores SIGINT,
+    and a child inherits an ignored signal, which Python then leaves ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_long_run(out: Path, *extra: str, workers: int = 1) -> tuple[subprocess.Popen[str], set[int]]:
     """A run that would take hours, in its own process group (as a terminal's Ctrl-C would reach
     it), returned with its worker processes once it holds its output folder and, with
@@ -437,6 +444,7 @@ def start_long_run(out: Path, *extra: str, workers: int = 1) -> tuple[subprocess
         [sys.executable, "run_sim.py", "run", str(BASELINE), "-n", "500", "--quiet", "--out", str(out),
          "--workers", str(workers), *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=_as_in_a_terminal,
     )
     lock = out / ".churn-sim.lock"
     deadline = time.monotonic() + 300

@@ -42,11 +42,11 @@ events of exactly the same time, and the events deferred here — customers' clo
 deliveries — fall at continuous random times: no number of a shipped scenario moved,
 ``scripts/fingerprint.sh``.)
 
-**A third heap, compiled.** With numba, the customers' clock events and the deliveries wait on a
-heap of :mod:`sim.model.chain`'s instead, which :meth:`Environment.attach` adds to the two: each
-step lets the chain's kernel step its events due before the first of the other two (those it
-can finish — repeat orders, perfect deliveries, null clock events — it finishes itself; any
-other event it hands back, for Python to handle at its time), then takes that one. The ids of all three come from one counter, kept in the chain's state
+**A third heap, compiled.** With numba, the customers' clock events, the deliveries and the
+desk's timers wait on a heap of :mod:`sim.model.chain`'s instead, which :meth:`Environment.attach`
+adds to the two: each step lets the chain's kernel step its events due before the first of the
+other two (nearly all of them it finishes itself; a departure, and the listeners of a telling who
+act, it hands back, for Python to do at its time), then takes that one. The ids of all three come from one counter, kept in the chain's state
 (:class:`Chain`'s ``ids``, drawn by SimPy and :class:`Later` as from ``itertools.count``), so ties
 of time still fall in the order of scheduling.
 

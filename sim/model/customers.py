@@ -38,9 +38,10 @@ investment starting), the clocks whose bound changed are rescaled to the new bou
 same way, and the superseded events are ignored when they fire (an event is known by its id:
 ``Customers.pending`` holds the id of each customer's pending one); clocks whose bound is
 unchanged are left as they are. With numba, the clock events wait on the compiled heap of
-:mod:`sim.model.chain`, which steps a repeat order and a null event itself (this module's,
-:mod:`sim.model.fulfilment`'s and :mod:`sim.model.attrition`'s code, compiled: the same numbers)
-and hands every other clock event back to :meth:`Customers.clock_event`. (A bound that falls to 0 voids the pending event; the next
+:mod:`sim.model.chain`, which steps a repeat order, a question and a null event itself (this
+module's, :mod:`sim.model.fulfilment`'s, :mod:`sim.model.desk`'s and :mod:`sim.model.attrition`'s
+code, compiled: the same numbers) and hands a cause of leaving that fires back to
+:meth:`Customers.clock_event`. (A bound that falls to 0 voids the pending event; the next
 one, when the bound is positive again, comes from the next slot.)
 """
 
@@ -286,7 +287,7 @@ class Customers:
 
     def clock_event(self, person: int, eid: int) -> None:
         """The customer's clock event of id ``eid`` fires (an entry of :class:`~sim.core.later.Later`'s,
-        or an event handed back by :mod:`sim.model.chain`, which steps repeat orders and null
+        or one handed back by :mod:`sim.model.chain`, which steps repeat orders, questions and null
         events itself)."""
         people, pending = self.people, self.pending
         if people.status[person] != CUSTOMER or pending[person] != eid:

@@ -55,7 +55,7 @@ class Satisfaction:
         self.people = world.people  # looked up once: feel and respond run at every experience
         self.env = world.env
         # The day's happy and unhappy experiences, one array, days by the two (Recorder.block): the
-        # compiled chain counts a perfect delivery's there too (sim.model.chain).
+        # compiled chain counts its experiences there too (sim.model.chain).
         self.experiences = world.record.block((Daily.HAPPY_EXPERIENCES, Daily.UNHAPPY_EXPERIENCES))
         self.loyalty: LoyaltyPort
         self.word_of_mouth: WordOfMouthPort
