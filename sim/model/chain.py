@@ -104,6 +104,10 @@ from sim.model.episodes import E_COMPLAINTS, E_EPISODES, E_OUTCOME, E_STAYED, EP
 from sim.model.fulfilment import DELIVERY_TAG, ORDER_PROBLEM_TAG, PRODUCT_PROBLEM_TAG
 from sim.model.ports import TELL, VOICE_LEAVE
 
+# A constant passed to a kernel as _I(X): an int64, not numba's literal type of X, which would
+# compile the callee again for each constant it is called with (and its callees), at every
+# fresh compile (96 overloads of ~60 kernels before, about a third of the chain's compile time).
+_I = np.int64
 CLOCK, DELIVERY = 0, 1  # kinds of event on the heap, besides the desk's (ARRIVE …)
 NORMAL = 1  # SimPy's priority of an ordinary event (simpy.events.NORMAL)
 
@@ -256,7 +260,7 @@ def _push(c, time, kind, person, slot):
 def _pop(c):
     n = c.size[0] - 1
     c.size[0] = n
-    _swap(c, 0, n)
+    _swap(c, _I(0), n)
     i = 0
     while True:
         child = 2 * i + 1
@@ -273,7 +277,7 @@ def _pop(c):
 @njit(cache=True)
 def push_clock(c, person, time):
     """The customer's clock event at ``time`` (its pick already in ``pick``): pending, due."""
-    eid = _push(c, time, CLOCK, person, -1)
+    eid = _push(c, time, _I(CLOCK), person, _I(-1))
     c.pending[person] = eid
     c.due[person] = time
     return eid
@@ -290,7 +294,7 @@ def schedule_clock(c, person, now, bound):
     n = c.clock_events[person]
     c.clock_events[person] = n + 1
     time, pick = compiled.clock_draw(c.key[person], n, now, bound)
-    eid = _push(c, time, CLOCK, person, -1)
+    eid = _push(c, time, _I(CLOCK), person, _I(-1))
     c.pending[person] = eid
     c.due[person] = time
     c.pick[person] = pick
@@ -332,7 +336,7 @@ def push_delivery(c, time, person, placed, key, value, perfect, late_by, complet
     c.placed[s], c.d_key[s], c.value[s], c.perfect[s], c.late_by[s] = placed, key, value, perfect, late_by
     c.complete[s], c.accurate[s], c.invoice_ok[s], c.product_ok[s], c.u_claim[s] = (
         complete, accurate, invoice_ok, product_ok, u_claim)
-    return _push(c, time, DELIVERY, person, s)
+    return _push(c, time, _I(DELIVERY), person, s)
 
 
 # What a perfect delivery reads (the state's ``felt``), in this order: Satisfaction's sensitivity, learning
@@ -486,11 +490,11 @@ def _respond(c, t, person, felt, key):
         c.happy_streak[person] = streak
         level = c.level[person]
         if level == 2 and streak >= f[STREAK] and c.satisfaction[person] >= f[ADVOCATE_MIN]:
-            _move(c, person, 3, t)  # an advocate now, who tells with an advocate's chance
+            _move(c, person, _I(3), t)  # an advocate now, who tells with an advocate's chance
             level = 3
         u_tell, u_count = compiled.uniform_pair(key, TELL)
         if u_tell < c.p_tell_happy[level]:
-            k = _tell(c, t, person, level, True, key, u_count)
+            k = _tell(c, t, person, level, np.bool_(True), key, u_count)
             if k:
                 return JOINED, k
     elif felt == NEUTRAL:
@@ -503,7 +507,7 @@ def _respond(c, t, person, felt, key):
             _move(c, person, level - 1, t)  # a level down (an unhappy telling reads no level)
         u_tell, u_count = compiled.uniform_pair(key, TELL)
         if u_tell < f[P_TELL_UNHAPPY]:
-            k = _tell(c, t, person, level, False, key, u_count)
+            k = _tell(c, t, person, level, np.bool_(False), key, u_count)
             if k:
                 return LEFT, k
     return DONE, 0
@@ -760,7 +764,7 @@ def _contact(c, now, s):
     c.ci[s, C_DEFERRALS] = deferrals
     c.ci[s, C_DEFERRED] = c.ds[DEFER_TURN]
     c.ds[DEFER_TURN] += 1
-    _hold(c, now + delay, ARRIVE, deferrals, s)
+    _hold(c, now + delay, _I(ARRIVE), deferrals, s)
 
 
 @njit(cache=True)
@@ -782,12 +786,12 @@ def _arrive(c, now, s):
         ds[N_IDLE] = n
         index = c.idle[n]
         if priority:
-            _push(c, now, WOKEN, index, -1)  # Desk._wake
+            _push(c, now, _I(WOKEN), index, _I(-1))  # Desk._wake
         else:
             _take_next(c, now, index)
     elif c.dp[P_PATIENCE] != 0.0:
         patience = compiled.sample(c.dist, PATIENCE_AT, c.ck[s, C_KEY], PATIENCE)
-        _hold(c, now + patience / MINUTES_PER_DAY, ABANDON, c.ci[s, C_PERSON], s)
+        _hold(c, now + patience / MINUTES_PER_DAY, _I(ABANDON), c.ci[s, C_PERSON], s)
 
 
 @njit(cache=True)
@@ -801,7 +805,7 @@ def _take_next(c, now, index):
         if (c.rs[1] > 0 or c.rs[3] > 0) and ds[N_IDLE] > 0:
             n = ds[N_IDLE] - 1
             ds[N_IDLE] = n
-            _push(c, now, WOKEN, c.idle[n], -1)  # woken for a contact as the shift ended
+            _push(c, now, _I(WOKEN), c.idle[n], _I(-1))  # woken for a contact as the shift ended
         if c.agent[index, A_OFF] < 0:  # off duty, called back in its turn
             c.agent[index, A_OFF] = ds[OFF_TURN]
             ds[OFF_TURN] += 1
@@ -831,7 +835,7 @@ def _take_next(c, now, index):
     if wait <= c.dp[P_TARGET_DAYS]:
         d[day, D_WITHIN_TARGET] += 1.0
     c.cf[s, C_WAIT], c.cf[s, C_START] = wait, now
-    _hold(c, now + handle / MINUTES_PER_DAY, HANDLED, index, s)
+    _hold(c, now + handle / MINUTES_PER_DAY, _I(HANDLED), index, s)
     _release(c, s)  # the ring's hold
 
 
@@ -859,7 +863,7 @@ def _out(c, what, a, b):
 @njit(cache=True)
 def _told(c, kind, k):
     if k:
-        _out(c, ACT, 1 if kind == JOINED else 0, k)
+        _out(c, _I(ACT), _I(1 if kind == JOINED else 0), _I(k))
 
 
 @njit(cache=True)
@@ -884,7 +888,7 @@ def _close_episode(c, now, person, opened, key, about, outcome, felt, u_leave):
     if c.status[person] != CUSTOMER:
         return
     if u_leave < c.leave[outcome]:
-        _out(c, CHURN, person, about * 16 + outcome)
+        _out(c, _I(CHURN), _I(person), _I(about * 16 + outcome))
     else:
         c.episode_counts[day, E_STAYED + outcome] += 1.0
 
@@ -897,19 +901,19 @@ def _open(c, now, person, kind, about, key, felt):
     c.episode_counts[day, E_EPISODES] += 1.0
     u_voice, u_leave = compiled.uniform_pair(key, VOICE_LEAVE)
     if u_voice >= c.dp[P_VOICE + kind]:
-        _close_episode(c, now, person, now, key, about, EPISODE_SILENT, felt, u_leave)
+        _close_episode(c, now, person, now, key, about, _I(EPISODE_SILENT), felt, u_leave)
         return
     c.episode_counts[day, E_COMPLAINTS] += 1.0
     _first_contact(c, now, person, ORDER_PROBLEM if kind == FAILED_ORDER else PRODUCT_PROBLEM, about, now, key,
-                   compiled.child(key, 1), 1)
+                   compiled.child(key, 1), _I(1))
 
 
 @njit(cache=True)
 def _product(c, now, person, slot):
     """The rest of ``Fulfilment.deliver``: a disappointing product, if the customer still is one."""
     if c.status[person] == CUSTOMER:
-        felt = _feel(c, person, c.dp[P_PRODUCT_SCORE], PRODUCT, 0.0, 0.0)
-        _open(c, now, person, DISAPPOINTING_PRODUCT, PRODUCT, compiled.child(c.d_key[slot], PRODUCT_PROBLEM_TAG), felt)
+        felt = _feel(c, person, c.dp[P_PRODUCT_SCORE], _I(PRODUCT), 0.0, 0.0)
+        _open(c, now, person, _I(DISAPPOINTING_PRODUCT), _I(PRODUCT), compiled.child(c.d_key[slot], PRODUCT_PROBLEM_TAG), _I(felt))
 
 
 @njit(cache=True)
@@ -924,7 +928,7 @@ def _close(c, now, s, outcome, felt):
 def _retry_later(c, now, s):
     """``Desk._retry_later``."""
     delay = -math.log1p(-compiled.uniform(c.ck[s, C_KEY], RECONTACT)) * c.dp[P_RECONTACT_DAYS]
-    _hold(c, now + delay, AGAIN, c.ci[s, C_PERSON], s)
+    _hold(c, now + delay, _I(AGAIN), c.ci[s, C_PERSON], s)
 
 
 @njit(cache=True)
@@ -955,25 +959,25 @@ def _finish(c, now, s):
         return
     person = c.ci[s, C_PERSON]
     responsiveness = 1.0 / (1.0 + c.cf[s, C_WAIT] * MINUTES_PER_DAY / dp[P_WAIT_TOLERANCE])
-    score = _score(dp, responsiveness, resolved, True)
+    score = _score(dp, responsiveness, resolved, np.bool_(True))
     if resolved:
         if c.ci[s, C_EPISODE] == 0:  # a question answered: an experience, not a problem
-            felt = _feel(c, person, score, SERVICE, 0.0, 0.0)
+            felt = _feel(c, person, score, _I(SERVICE), 0.0, 0.0)
             kind, k = _respond(c, now, person, felt, compiled.child(key, EXPERIENCE))
             _told(c, kind, k)
             return
         quick = now - opened <= dp[P_QUICK_DAYS]
-        felt = _feel(c, person, score, SERVICE, dp[P_RECOVERY_BONUS] if quick else 0.0, 0.0)
-        _close(c, now, s, EPISODE_RESOLVED_QUICKLY if quick else EPISODE_RESOLVED, felt)
+        felt = _feel(c, person, score, _I(SERVICE), dp[P_RECOVERY_BONUS] if quick else 0.0, 0.0)
+        _close(c, now, s, _I(EPISODE_RESOLVED_QUICKLY if quick else EPISODE_RESOLVED), _I(felt))
         return
     _lose(c, person, dp[P_PENALTY])
-    _feel(c, person, score, SERVICE, 0.0, 0.0)
+    _feel(c, person, score, _I(SERVICE), 0.0, 0.0)
     if c.ci[s, C_EPISODE] == 0:
         _failed_question(c, now, s)
     if attempt < dp[P_MAX_CONTACTS]:
         _retry_later(c, now, s)
     else:
-        _close(c, now, s, EPISODE_UNRESOLVED, UNHAPPY)
+        _close(c, now, s, _I(EPISODE_UNRESOLVED), _I(UNHAPPY))
 
 
 @njit(cache=True)
@@ -994,13 +998,13 @@ def _abandon(c, now, s):
     if not _current(c, s):
         return
     dp = c.dp
-    _feel(c, c.ci[s, C_PERSON], _score(dp, 0.0, False, False), SERVICE, 0.0, 0.0)
+    _feel(c, c.ci[s, C_PERSON], _score(dp, 0.0, np.bool_(False), np.bool_(False)), _I(SERVICE), 0.0, 0.0)
     if c.ci[s, C_EPISODE] == 0:
         _failed_question(c, now, s)
     if c.ci[s, C_ATTEMPT] < dp[P_MAX_CONTACTS] and compiled.uniform(c.ck[s, C_KEY], RETRY) < dp[P_RETRY]:
         _retry_later(c, now, s)
     else:
-        _close(c, now, s, EPISODE_UNRESOLVED, UNHAPPY)
+        _close(c, now, s, _I(EPISODE_UNRESOLVED), _I(UNHAPPY))
 
 
 @njit(cache=True)
@@ -1049,7 +1053,7 @@ def _desk_event(c, t, kind, a, s):
 @njit(cache=True)
 def _first_contact(c, now, person, kind, about, opened, problem, key, episode):
     """A first contact (``Desk.question``, ``order_problem``, ``product_problem`` → ``Desk.contact``)."""
-    s = _new_contact(c, person, kind, about, 1, opened, problem, key, episode)
+    s = _new_contact(c, person, kind, about, _I(1), opened, problem, key, episode)
     _contact(c, now, s)
     _settle(c, s)
 
@@ -1101,7 +1105,7 @@ def staffed(c, now, agents):
         if first < 0:
             break
         c.agent[first, A_OFF] = -1
-        _push(c, now, WOKEN, first, -1)
+        _push(c, now, _I(WOKEN), first, _I(-1))
     n = c.ds[N_IDLE]
     woken = np.empty(n, np.int64)
     kept, w = 0, 0
@@ -1115,7 +1119,7 @@ def staffed(c, now, agents):
             kept += 1
     c.ds[N_IDLE] = kept
     for i in range(w):
-        _push(c, now, WOKEN, woken[i], -1)
+        _push(c, now, _I(WOKEN), woken[i], _I(-1))
     return 0
 
 
@@ -1175,7 +1179,7 @@ def _delivered(c, t, person, slot):
     key = c.d_key[slot]
     dp = c.dp
     if c.perfect[slot]:
-        felt = _feel(c, person, c.felt[PERFECT_SCORE], SERVICE, 0.0, 0.0)
+        felt = _feel(c, person, c.felt[PERFECT_SCORE], _I(SERVICE), 0.0, 0.0)
         kind, k = _respond(c, t, person, felt, compiled.child(key, DELIVERY_TAG))  # the experience's key
         _told(c, kind, k)
     else:  # a problem: the customer voices it or not, and decides at its end
@@ -1199,8 +1203,8 @@ def _delivered(c, t, person, slot):
         else:
             score = (dp[P_W_RESPONSIVENESS] * responsiveness + dp[P_W_RELIABILITY] * reliability
                      + dp[P_TANGIBLES]) / total
-        felt = _feel(c, person, score, SERVICE, 0.0, lift)
-        _open(c, t, person, FAILED_ORDER, SERVICE, compiled.child(key, ORDER_PROBLEM_TAG), felt)
+        felt = _feel(c, person, score, _I(SERVICE), 0.0, lift)
+        _open(c, t, person, _I(FAILED_ORDER), _I(SERVICE), compiled.child(key, ORDER_PROBLEM_TAG), _I(felt))
     if not c.product_ok[slot]:
         if c.ds[N_OUT] > 0:
             c.ds[RESUME_SLOT], c.ds[RESUME_PERSON] = slot, person
@@ -1260,7 +1264,7 @@ def run(c, limit_time, limit_priority, limit_id, budget):
                 # event's key, on the desk here), then the next.
                 c.pending[person] = -1
                 key = compiled.child(c.key[person], QUESTION_TAGS + c.clock_events[person] - 1)
-                _first_contact(c, t, person, QUESTION, SERVICE, t, key, compiled.child(key, 1), 0)
+                _first_contact(c, t, person, _I(QUESTION), _I(SERVICE), t, key, compiled.child(key, 1), _I(0))
             elif _fires(c, person, level, pick - question_rate, t):
                 return kind, t, eid, person, slot  # a cause of leaving that fires
             else:  # a null event (Customers.clock_event → Attrition.time_based: nothing), then the next
@@ -1283,7 +1287,7 @@ def run(c, limit_time, limit_priority, limit_id, budget):
             orders = c.level_orders[person] + 1
             c.level_orders[person] = orders
             if orders >= c.orders_for_repeat[0]:
-                _move(c, person, 2, t)
+                _move(c, person, _I(2), t)
         push_delivery(c, t + lead, person, t, key, value, perfect, late_by, complete, accurate, invoice_ok,
                       product_ok, u_claim)
         if c.pending[person] < 0:
@@ -1323,7 +1327,7 @@ class Kernels:
         push_delivery(c, 2.0, 1, 0.0, np.uint64(1), 1.0, True, 0.0, True, True, True, True, 0.5)
         run(c, 0.5, NORMAL, 0, 1)
         respond(c, 0.0, 0, NEUTRAL, np.uint64(0))
-        experience(c, 0.0, 0, 0.5, np.uint64(0), SERVICE, 0.0, 0.0)
+        experience(c, 0.0, 0, 0.5, np.uint64(0), _I(SERVICE), 0.0, 0.0)
         resume_delivery(c, 0.0, 0, 0)  # (person 0 is no customer: the slot of the delivery above freed)
         set_desk(c, np.zeros(len(_DESK_PARAMS)), np.zeros(16), np.array([0.0, 1.0, 7.0, 1.0]),
                  np.array([[0.0, 1.0, 1.0]]), np.array([0.0, 1.0]), np.zeros(4), 1)
