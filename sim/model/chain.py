@@ -302,6 +302,17 @@ def schedule_clock(c, person, now, bound):
 
 
 @njit(cache=True)
+def _grown_free(free, k, old, n):
+    """A stack of free slots (``k`` of them) for ``n`` slots instead of ``old``: the new ones on
+    top, the lowest taken first."""
+    grown = np.empty(n, np.int64)
+    grown[:k] = free[:k]
+    for s in range(old, n):
+        grown[k + n - 1 - s] = s
+    return grown
+
+
+@njit(cache=True)
 def _grow_slots(c):
     old = c.placed.size
     n = old * 2
@@ -315,12 +326,8 @@ def _grow_slots(c):
         c.complete, c.accurate, c.invoice_ok, c.product_ok, c.u_claim
     c.placed, c.d_key, c.value, c.perfect, c.late_by = placed, d_key, value, perfect, late_by
     c.complete, c.accurate, c.invoice_ok, c.product_ok, c.u_claim = complete, accurate, invoice_ok, product_ok, u_claim
-    free = np.empty(n, np.int64)
     k = c.nfree[0]
-    free[:k] = c.free[:k]
-    for s in range(old, n):  # the new slots, the lowest taken first
-        free[k + n - 1 - s] = s
-    c.free = free
+    c.free = _grown_free(c.free, k, old, n)
     c.nfree[0] = k + n - old
 
 
@@ -577,12 +584,8 @@ def _grow_contacts(c):
         np.empty((n, c.ck.shape[1]), np.uint64)
     ci[:old], cf[:old], ck[:old] = c.ci, c.cf, c.ck
     c.ci, c.cf, c.ck = ci, cf, ck
-    free = np.empty(n, np.int64)
     k = c.cnfree[0]
-    free[:k] = c.cfree[:k]
-    for s in range(old, n):  # the new slots, the lowest taken first
-        free[k + n - 1 - s] = s
-    c.cfree = free
+    c.cfree = _grown_free(c.cfree, k, old, n)
     c.cnfree[0] = k + n - old
 
 
