@@ -149,7 +149,7 @@ def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, 
               level_counts, propensity, level_propensity, rates, hazards, shocks, ds, out, desk_daily, desk_hourly,
               episode_counts, payout):
     free = np.arange(slots - 1, -1, -1).astype(np.int64)
-    contacts = 256
+    contacts = 256  # (dp below: the 30 of _DESK_PARAMS; dist: 4 distributions of 4)
     return ChainState(
         np.empty(capacity), np.empty(capacity, np.int64), np.empty(capacity, np.int64),
         np.empty(capacity, np.int64), np.empty(capacity, np.int64), np.zeros(1, np.int64),
@@ -548,7 +548,9 @@ def experience(c, now, person, score, key, about, bonus, lift):
 # about), which its contacts carry (``C_EPISODE``: whether a question has become one).
 
 ARRIVE, ABANDON, HANDLED, AGAIN, WOKEN = 4, 5, 6, 7, 8  # the desk's timers (kinds of event on the heap)
-FOLLOW_UP = 9  # run hands back: the outbox (``out[:ds[N_OUT]]``), then the agent ds[RESUME] takes the next
+# run hands back: the outbox (``out[:ds[N_OUT]]``) for Python to do, then the agent ds[RESUME] takes
+# its next contact, or the delivery in slot ds[RESUME_SLOT] is finished (resume_delivery).
+FOLLOW_UP = 9
 # A contact's ints (ci), floats (cf) and keys (ck).
 C_PERSON, C_KIND, C_ABOUT, C_ATTEMPT, C_DEFERRALS, C_REFS, C_EPISODE, C_ANSWERED, C_ABANDONED, C_DEFERRED = range(10)
 C_OPENED, C_ARRIVED, C_WAIT, C_START = range(4)
