@@ -1064,13 +1064,6 @@ def _first_contact(c, now, person, kind, about, opened, problem, key, episode):
 
 
 @njit(cache=True)
-def desk_contact(c, now, person, kind, about, opened, problem, key, episode):
-    """:func:`_first_contact`, from Python (one signature: the kernels call the other)."""
-    _first_contact(c, now, person, kind, about, opened, problem, key, episode)
-    return 0
-
-
-@njit(cache=True)
 def resume(c, now, index):
     """``Desk._take_next`` of agent ``index`` (called in, or after a follow-up)."""
     _take_next(c, now, index)
@@ -1339,7 +1332,6 @@ class Kernels:
         staff(c, 0.0, 1)
         staffed(c, 0.0, 1)
         resume(c, 0.0, 0)
-        desk_contact(c, 0.0, 0, 0, SERVICE, 0.0, np.uint64(1), np.uint64(2), 0)
         retime(c, 0.0)
         head_time(c)
         waiting(c)
@@ -1349,7 +1341,7 @@ class Kernels:
         self.run, self.head_time, self.waiting = d(run), d(head_time), d(waiting)
         self.respond, self.experience = d(respond), d(experience)
         self.set_desk, self.staff, self.staffed, self.resume = d(set_desk), d(staff), d(staffed), d(resume)
-        self.desk_contact, self.retime, self.resume_delivery = d(desk_contact), d(retime), d(resume_delivery)
+        self.retime, self.resume_delivery = d(retime), d(resume_delivery)
 
 
 def toy_state(people: int = 4, ids: int = 0, status: np.ndarray | None = None, pick: float = 0.0) -> ChainState:

@@ -47,9 +47,9 @@ and handle time in every scenario, whoever else is queueing.
 With numba the same state machine runs compiled (:mod:`sim.model.chain`, "the desk": contacts
 as slots of arrays, the queues as rings, the timers as events of its heap), reading what
 :meth:`Desk.refresh` sets; this class then keeps the shifts — a SimPy process that counts the
-staffed hours and calls the kernels at each change and each call-in — and hands its contacts to
-them. The code below stays the reference (run without numba, or with ``customers.CHAIN`` off);
-``tests/test_chain.py`` holds the two to the bit.
+staffed hours and calls the kernels at each change and each call-in; the contacts come from the
+kernels' own questions and deliveries. The code below stays the reference (run without numba, or
+with ``customers.CHAIN`` off); ``tests/test_chain.py`` holds the two to the bit.
 
 With every contact resolved, the desk always open, Poisson arrivals and exponential
 handle times this is an M/M/c queue with infinite patience, and M/M/c+M (Erlang A) with
@@ -208,8 +208,8 @@ class Desk:
         self.satisfaction: SatisfactionPort
         self.episodes: EpisodesPort
         # With sim.model.chain (numba): the desk's state and timers are its kernels' (the same
-        # numbers); this class then keeps the shifts (a process, its staffed hours) and hands
-        # contacts, shift changes and call-ins to them.
+        # numbers; its contacts come from the kernels' questions and deliveries); this class then
+        # keeps the shifts (a process, its staffed hours) and hands shift changes and call-ins to them.
         self.chain: Any = None
         self.refresh()
 
@@ -237,11 +237,10 @@ class Desk:
         self.distributions = [*handles, s.patience_minutes if s.patience_minutes is not None else Fixed(distribution="fixed", mean=0.0)]
         self.target_days = s.service_level_target_seconds / 60.0 / MINUTES_PER_DAY
         self.wait_tolerance = sc.service_quality.wait_tolerance_minutes
-        if self.chain is not None:
-            self.chain.sync_desk()
         rules = (hours, s.arrival_profile)
         if self._day_rules and rules != self._day_rules:
-            if self.chain is not None:
+            if self.chain is not None:  # under the new day's rules (Chain.sync sets the rest after every refresh)
+                self.chain.sync_desk()
                 self.chain.kernels.retime(self.chain.state, self.env.now)
             else:
                 self._retime_deferred()
@@ -307,34 +306,17 @@ class Desk:
         """A question raised by the customer's clock event number ``clock_event``."""
         child = self._child
         key = child(self.people.key[person], QUESTION_TAGS + clock_event)
-        if self.chain is not None:  # sim.model.chain.desk_contact: the same, compiled
-            now = self.env.now
-            self.chain.kernels.desk_contact(self.chain.state, now, person, QUESTION, SERVICE, now, key, child(key, 1), 0)
-            return
         self.contact(Contact(person, QUESTION, SERVICE, 1, self.env.now, key, child(key, 1)))
 
     def order_problem(self, episode: Episode) -> None:
         """A failed order, voiced: the customer contacts the desk to have it put right."""
-        if self.chain is not None:
-            self._compiled_problem(episode, ORDER_PROBLEM, SERVICE)
-            return
         self.contact(Contact(episode.person, ORDER_PROBLEM, SERVICE, 1, episode.opened, episode.key,
                              self._child(episode.key, 1), episode))
 
     def product_problem(self, episode: Episode) -> None:
         """A disappointing product, voiced: a product-problem contact."""
-        if self.chain is not None:
-            self._compiled_problem(episode, PRODUCT_PROBLEM, episode.about)
-            return
         self.contact(Contact(episode.person, PRODUCT_PROBLEM, episode.about, 1, episode.opened, episode.key,
                              self._child(episode.key, 1), episode))
-
-    def _compiled_problem(self, episode: Episode, kind: int, about: int) -> None:
-        """A problem's first contact on the compiled desk (sim.model.chain.desk_contact): its
-        episode is the contact's problem (its key, when it arose), closed there."""
-        chain = self.chain
-        chain.kernels.desk_contact(chain.state, self.env.now, episode.person, kind, about, episode.opened, episode.key,
-                                   self._child(episode.key, 1), 1)
 
     def contact(self, contact: Contact) -> None:
         """A contact reaches the desk now, later in today's opening (a share of those raised
