@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 
 from sim import load_scenario, run
 from sim.core.vocabulary import CAUSES
-from sim.outputs.files import interval
+from sim.outputs.files import interval, write_csv
 from sim.outputs.kpis import KPI_DEFINITIONS, KPI_NAMES, kpi_definitions, kpis
 from sim.outputs.reference import markdown
 
@@ -109,3 +111,39 @@ def test_kpis_from_a_later_day_start_from_that_day() -> None:
     assert math.isnan(later["start_cohort_lost_first_year"])
     assert later["customers_end"] == whole["customers_end"]
 
+
+
+def _csv(frame: pd.DataFrame) -> tuple[str, str]:
+    """``frame`` written by pandas and by :func:`write_csv`."""
+    mine = io.StringIO(newline="")
+    write_csv(frame, mine)
+    return frame.to_csv(index=False, lineterminator="\n"), mine.getvalue()
+
+
+def test_the_tables_are_written_as_pandas_writes_them(result) -> None:  # type: ignore[no-untyped-def]
+    for table in (result.timeseries(), result.churn_events(), result.desk_by_hour(), result.kpis()):
+        theirs, mine = _csv(table)
+        assert mine == theirs
+
+
+_FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64) | st.sampled_from([-0.0, 1e16, 1e-5, 1e-4, 0.1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(_FLOATS, st.none() | st.integers(-2**62, 2**62), st.integers(-2**62, 2**62),
+                               st.booleans(), st.none() | st.sampled_from(["a", "b,c", 'say "x"', "two\nlines"]),
+                               st.none() | st.text(max_size=5), _FLOATS.map(lambda v: v if v == v else None)),
+                     max_size=30))
+def test_write_csv_gives_pandas_bytes_for_every_kind_of_column(rows: list[tuple[Any, ...]]) -> None:
+    columns = list(zip(*rows, strict=True)) if rows else [[]] * 7
+    frame = pd.DataFrame({
+        "float": np.array(columns[0], dtype=float),
+        "nullable int": pd.array(list(columns[1]), dtype="Int64"),
+        "int": np.array(columns[2], dtype=np.int64),
+        "bool": np.array(columns[3], dtype=bool),
+        "category": pd.Categorical(list(columns[4]), categories=["a", "b,c", 'say "x"', "two\nlines"]),
+        "text": pd.Series(list(columns[5]), dtype=object),
+        "object float": pd.Series(list(columns[6]), dtype=object),
+    })
+    theirs, mine = _csv(frame)
+    assert mine == theirs
