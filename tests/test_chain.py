@@ -249,6 +249,24 @@ def test_the_heap_hands_events_back_by_time_then_id_and_grows() -> None:
     assert k.run(state, np.inf, 0, 0, 1 << 62)[0] == chain.NOTHING and k.waiting(state) == 0
 
 
+def test_the_prefetch_hint_is_nothing_where_llvm_will_not_compile_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """chain._hint asks for cache lines ahead (llvm.prefetch), or, where this numba's LLVM will
+    not compile the intrinsic, does nothing; either way it takes any array and index, 1-d or 2-d,
+    and changes nothing."""
+    def fails(array: np.ndarray) -> bool:
+        raise RuntimeError("LLVM will not")
+
+    assert chain._prefetch_or_nothing() is chain._hint
+    compiles = chain._prefetch_compiles
+    monkeypatch.setattr(chain, "_prefetch_compiles", fails)
+    assert chain._prefetch_or_nothing() is chain._no_prefetch
+    one, two = np.arange(8.0), np.arange(8.0).reshape(4, 2)
+    chain._no_prefetch(one, 3)
+    chain._no_prefetch(two, 3)
+    assert compiles(one) and compiles(two)
+    assert np.array_equal(one, np.arange(8.0)) and np.array_equal(two.ravel(), np.arange(8.0))
+
+
 def test_a_void_clock_event_is_dropped_and_the_limit_is_kept() -> None:
     """A clock event whose id is not its customer's pending one (rescaled, or of an earlier
     spell), or whose person is no customer, is dropped on the heap; nothing is stepped at or
