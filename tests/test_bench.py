@@ -136,13 +136,15 @@ def test_experiments_on_a_tiny_scenario():
 
 
 def test_a_smaller_market_dearer_than_a_larger_is_flagged():
-    """The previous full run's 10,000-person median lay above the 15,000-person one and
-    flattered scaling_ratio: such an inversion is now flagged, a smooth rise is not."""
+    """A 10,000-person median above the 15,000-person one flatters scaling_ratio (disturbed
+    rounds, or the daily fixed costs over fewer customers): such an inversion is flagged, with
+    how much, a smooth rise is not."""
     def row(people, ns):
         return {"people": people, "model_ns_per_customer_day": {"median": ns, "min": ns, "max": ns}}
 
     flagged = harness.warnings([row(15_000, 1_094), row(10_000, 1_317), row(1_000_000, 1_929)])
     assert len(flagged) == 1 and "10,000 people (1,317)" in flagged[0] and "15,000 (1,094)" in flagged[0]
+    assert "flattered by as much (×1.20)" in flagged[0]
     assert harness.warnings([row(10_000, 1_043), row(15_000, 1_029), row(1_000_000, 1_893)]) == []
 
 

@@ -137,7 +137,7 @@ def headline(rows: list[dict[str, Any]], memory: list[dict[str, Any]], exp: dict
     }
 
 
-DISTURBED = 1.10  # a smaller market's median this much above a larger one's: disturbed rounds, likely
+DISTURBED = 1.10  # a smaller market's median this much above a larger one's: flagged (warnings)
 # A market's slowest round this much slower than its fastest, for the model or the skeleton: the
 # machine was busy during some rounds. Quiet runs spread 1.05-1.30, a run beside another job's
 # 1.6-2.0 (docs/PERFORMANCE.md, the runs of 2026-12-07).
@@ -145,12 +145,16 @@ SPREAD = 1.5
 
 
 def warnings(rows: list[dict[str, Any]]) -> list[str]:
-    """Signs that rounds were disturbed: a market's rounds spread wide (its slowest more than
-    ``SPREAD``× its fastest, the model's or the skeleton's), or a market's model cost per
-    customer-day above a larger market's by more than ``DISTURBED``× (it grows with the market:
-    caches). A median from disturbed rounds can flatter or spoil a ratio between sizes, such as
-    ``scaling_ratio``; the ratio to the skeleton, measured within each round, is the steadier
-    figure."""
+    """Signs that a ratio between sizes misleads: a market's rounds spread wide (its slowest more
+    than ``SPREAD``× its fastest, the model's or the skeleton's: the machine was busy), or a
+    market's model cost per customer-day above a larger market's by more than ``DISTURBED``×.
+    The second was a sign of disturbed rounds while a customer-day cost ~1 µs; since the compiled
+    chain (~80–100 ns) it is also the run's daily fixed costs — the snapshot, the desk's shifts,
+    ~60 µs a day (benchmarks/where_time_goes.py) — spread over fewer customers: the 10,000
+    market's 1,928 against the 15,000's 2,910 made it 1.12–1.18× dearer in two quiet runs of
+    c1c114e (docs/PERFORMANCE.md). Either way a ratio from the dearer small market, such as
+    ``scaling_ratio``, is flattered by as much; the ratio to the skeleton, measured within each
+    round, is the steadier figure."""
     out = []
     ordered = sorted(rows, key=lambda r: r["people"])
     for row in ordered:
@@ -164,8 +168,9 @@ def warnings(rows: list[dict[str, Any]]) -> list[str]:
         a, b = _median(small, "model_ns_per_customer_day"), _median(large, "model_ns_per_customer_day")
         if a is not None and b is not None and a > DISTURBED * b:
             out.append(f"model ns/customer-day at {small['people']:,} people ({a:,.0f}) is above that at "
-                       f"{large['people']:,} ({b:,.0f}): rounds were likely disturbed; ratios between "
-                       f"sizes (scaling_ratio) are suspect, run again")
+                       f"{large['people']:,} ({b:,.0f}): disturbed rounds, or the daily fixed costs spread over "
+                       f"fewer customers; a ratio between sizes from {small['people']:,} (scaling_ratio) is "
+                       f"flattered by as much (×{a / b:.2f})")
     return out
 
 
