@@ -19,9 +19,10 @@ Prints ns per call or per event (medians of 5 rounds, ``time.perf_counter``):
 * ``call, 12 arrays`` — a kernel taking twelve arrays, as the draws' kernels take people's
   columns one argument each;
 * ``quiet delivery in the kernel`` — popped, felt, counted, all compiled (``chain._delivered``);
-* ``event handed back`` — a delivery the kernel pops and returns to Python (``chain.run``), whose
-  fields Python takes (``take_delivery``) and which pushes its successor through another call: the
-  round trip of every event the kernel cannot finish;
+* ``event handed back`` — a clock event the kernel pops and returns to Python (``chain.run``: on
+  the toy state every clock event that is not an order is a cause of leaving that fires), which
+  pushes its successor through another call (``push_clock``): the round trip of every event the
+  kernel cannot finish;
 * ``event on a heap of tuples`` — the other way: a ``(time, priority, id, callback, value)``
   tuple pushed and popped with :mod:`heapq`, ids from ``itertools.count``, two counters in Python.
 
@@ -91,18 +92,20 @@ def in_kernel(events: int) -> float:
 
 
 def handed_back(events: int) -> float:
-    """Deliveries that were not perfect: each handed back, its fields taken, its successor pushed."""
+    """Clock events that are causes of leaving (the toy state's picks make none an order): each
+    handed back, its successor pushed."""
     from sim.model import chain
-    k, s = chain.kernels(), state()
+    k = chain.kernels()
+    s = chain.toy_state(PEOPLE, status=np.full(PEOPLE, CUSTOMER, np.int8), pick=0.99)
     u = np.random.default_rng(2).random(4096).tolist()
     for person in range(PEOPLE):
-        deliver(k, s, u[person] * 2.0, person, False)
-    run, take, push = k.run, k.take_delivery, k.push_delivery
+        k.push_clock(s, person, u[person] * 2.0)
+    run, push = k.run, k.push_clock
     start = time.perf_counter()
     for i in range(events):
         kind, t, eid, person, slot = run(s, math.inf, 0, 0, BUDGET)
-        take(s, slot)
-        push(s, t + 1.0 + u[i & 4095], person, 0.0, person + 1, 10.0, False, 0.0, True, True, True, True, 0.5)
+        assert kind == chain.CLOCK
+        push(s, person, t + 1.0 + u[i & 4095])
     return (time.perf_counter() - start) / events * 1e9
 
 
