@@ -65,19 +65,22 @@ def test_headline_at_the_named_sizes():
     # Growth comes from within rounds (the 10k market run beside each 1 M round), not from the
     # 10k row's median, measured minutes earlier.
     assert h["scaling_ratio"] is None and h["skeleton_scaling_ratio"] is None
-    large["beside"] = {"model_ratio": {"median": 1.4}, "skeleton_ratio": {"median": 2.5}}
+    assert h["scaling_ratio_15k"] is None
+    large["beside"] = [{"people": 10_000, "model_ratio": {"median": 1.4}, "skeleton_ratio": {"median": 2.5}},
+                       {"people": 15_000, "model_ratio": {"median": 1.6}, "skeleton_ratio": {"median": 2.4}}]
     h = harness.headline(rows, memory, None, None, 15_000)
-    assert h["scaling_ratio"] == 1.4 and h["skeleton_scaling_ratio"] == 2.5
+    assert h["scaling_ratio"] == 1.4 and h["skeleton_scaling_ratio"] == 2.5 and h["scaling_ratio_15k"] == 1.6
     assert h["bytes_per_person"] == 900.0 and h["bytes_per_person_15k"] is None
     assert h["build_seconds_1m"] == 2.0 and h["speedup_workers_2"] is None
 
 
 def test_a_smaller_market_beside_each_round():
-    """With ``beside``, each round runs the smaller market just before and after the larger
+    """With ``beside``, each round runs each smaller market just before and after the larger
     one, and the growth is taken per round against the mean of the two."""
-    row = measure.model_vs_skeleton(load_scenario(BASELINE), 600, 3, 2, lambda text: None, beside=300)
-    b = row["beside"]
-    assert b["people"] == 300 and len(b["model_rounds"]) == len(b["skeleton_rounds"]) == 4
+    row = measure.model_vs_skeleton(load_scenario(BASELINE), 600, 3, 2, lambda text: None, beside=(300, 400))
+    assert [b["people"] for b in row["beside"]] == [300, 400]
+    b = row["beside"][0]
+    assert len(b["model_rounds"]) == len(b["skeleton_rounds"]) == 4
     for key in ("model_ratio", "skeleton_ratio"):
         assert positive(b[key]["median"]) and b[key]["min"] <= b[key]["median"] <= b[key]["max"]
     per_cd = [r["seconds"] / r["customer_days"] for r in row["model_rounds"]]

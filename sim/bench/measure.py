@@ -137,24 +137,25 @@ def _per_cd(run: dict[str, Any]) -> tuple[float, float | None]:
 
 
 def model_vs_skeleton(base: Scenario, people: int, days: int, rounds: int, say: Say,
-                      beside: int | None = None) -> dict[str, Any]:
+                      beside: tuple[int, ...] = ()) -> dict[str, Any]:
     """The model and the skeleton at one size, ``rounds`` rounds interleaved.
 
-    With ``beside`` (a smaller size), each round also runs the model and the skeleton at that
-    size just before and just after this size's pair, and the row gains ``beside``: the ratio of
-    this size's cost per customer-day to the smaller one's, per round (against the mean of the
-    two beside it), median and range. A ratio between sizes taken from medians of rounds run
+    With ``beside`` (smaller sizes), each round also runs the model and the skeleton at each of
+    them just before and just after this size's pair, and the row gains ``beside``, a summary a
+    size in that order: the ratio of this size's cost per customer-day to the smaller one's, per
+    round (against the mean of the two beside it), median and range. A ratio between sizes taken from medians of rounds run
     minutes apart carries the machine's drift between them; taken within each round it does not."""
     scenario = scaled(base, people, days)
     rates = skeleton.rates(scenario)
-    small = _Beside(base, beside, days) if beside is not None else None
+    smalls = [_Beside(base, size, days) for size in beside]
     load_before = load()
     models: list[dict[str, Any]] = []
     skeletons: list[dict[str, Any]] = []
     customers: int | None = None
     for r in range(rounds):
-        say(f"  {people:,} people, round {r + 1}/{rounds}" + (f", {beside:,} beside it" if small else ""))
-        if small is not None:
+        say(f"  {people:,} people, round {r + 1}/{rounds}"
+            + (f", {' and '.join(f'{size:,}' for size in beside)} beside it" if beside else ""))
+        for small in smalls:
             small.once(seed=r + 1)
         if customers is None or r % 2 == 0:
             m = model_once(scenario)
@@ -165,7 +166,7 @@ def model_vs_skeleton(base: Scenario, people: int, days: int, rounds: int, say: 
             m = model_once(scenario)
         models.append(m)
         skeletons.append(s)
-        if small is not None:
+        for small in reversed(smalls):
             small.once(seed=r + 1)
     model_ns = [_per_cd(m)[0] for m in models]
     skel_ns = [_per_cd(s)[0] for s in skeletons]
@@ -189,7 +190,7 @@ def model_vs_skeleton(base: Scenario, people: int, days: int, rounds: int, say: 
         "load_after": load(),
         "model_rounds": models,
         "skeleton_rounds": skeletons,
-        **({"beside": small.summary(models, skeletons)} if small is not None else {}),
+        **({"beside": [small.summary(models, skeletons) for small in smalls]} if smalls else {}),
     }
 
 
