@@ -143,8 +143,9 @@ def model_vs_skeleton(base: Scenario, people: int, days: int, rounds: int, say: 
     With ``beside`` (smaller sizes), each round also runs the model and the skeleton at each of
     them just before and just after this size's pair, and the row gains ``beside``, a summary a
     size in that order: the ratio of this size's cost per customer-day to the smaller one's, per
-    round (against the mean of the two beside it), median and range. A ratio between sizes taken from medians of rounds run
-    minutes apart carries the machine's drift between them; taken within each round it does not."""
+    round (against the mean of the two beside it), median and range. A ratio between sizes taken
+    from medians of rounds run minutes apart carries the machine's drift between them; taken
+    within each round it does not."""
     scenario = scaled(base, people, days)
     rates = skeleton.rates(scenario)
     smalls = [_Beside(base, size, days) for size in beside]

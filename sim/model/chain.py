@@ -231,6 +231,13 @@ def _code(kind, slot):
 
 
 @njit(cache=True)
+def _kind_slot(code):
+    """The kind and slot of a :func:`_code`."""
+    n = np.int64(code)
+    return n >> 32, (n & 0xFFFFFFFF) - 1
+
+
+@njit(cache=True)
 def _grow(c):
     m = c.size[0]
     heap = np.empty((c.heap.shape[0] * 2, 4))
@@ -342,7 +349,7 @@ def _fetch_next(c):
     if c.size[0] == 0:
         return
     h = c.heap
-    kind = np.int64(h[0, H_CODE]) >> 32
+    kind, slot = _kind_slot(h[0, H_CODE])
     person = np.int64(h[0, H_PERSON])
     if kind == CLOCK:
         _hint(c.status, person)
@@ -358,7 +365,6 @@ def _fetch_next(c):
         _hint(c.level_orders, person)
         _hint(c.due, person)
     elif kind == DELIVERY:
-        slot = (np.int64(h[0, H_CODE]) & 0xFFFFFFFF) - 1
         _hint(c.status, person)
         _hint(c.level, person)
         _hint(c.joined, person)
@@ -1339,8 +1345,8 @@ def run(c, limit_time, limit_priority, limit_id, budget):
         if t > limit_time or (t == limit_time and (NORMAL > limit_priority or (NORMAL == limit_priority
                                                                               and eid > limit_id))):
             break
-        code = np.int64(h[0, H_CODE])
-        kind, person, slot = code >> 32, np.int64(h[0, H_PERSON]), (code & 0xFFFFFFFF) - 1  # (_code)
+        kind, slot = _kind_slot(h[0, H_CODE])
+        person = np.int64(h[0, H_PERSON])
         _pop(c)
         _fetch_next(c)
         if kind >= ARRIVE:  # one of the desk's timers
