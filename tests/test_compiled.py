@@ -13,7 +13,7 @@ import pytest
 import sim.model.compiled as compiled
 from sim.bench.sizes import scaled
 from sim.core import rng
-from sim.core.world import ORDER_TAGS
+from sim.core.world import CUSTOMER, FORMER, ORDER_TAGS, PROSPECT
 from sim.model import ports, samplers, word_of_mouth
 from sim.model.network import SocialNetwork
 from sim.model.replication import Model
@@ -211,12 +211,13 @@ def test_a_model_runs_the_same_without_them(monkeypatch: pytest.MonkeyPatch) -> 
     assert with_them.desk._uniform is compiled.direct(compiled.uniform)
     assert with_them.fulfilment._order_counted is compiled.direct(compiled.order_counted)
     assert with_them.episodes._uniform_pair is compiled.direct(compiled.uniform_pair)
+    assert with_them._gather is compiled.direct(compiled.customers_satisfaction)
     a = with_them.run()
     monkeypatch.setattr(compiled, "ready", lambda: False)
     without = Model(scenario, 0)
     assert without.fulfilment.compiled_params is None
     assert not without.customers.compiled and without.word_of_mouth.ties is None
-    assert without.customers.chain is None
+    assert without.customers.chain is None and without._gather is None
     assert without.desk._uniform is rng.uniform and without.episodes._uniform_pair is rng.uniform_pair
     b = without.run()
     for table in ("daily", "churn", "hourly"):
@@ -274,3 +275,20 @@ def test_a_models_kernels_call_no_python_so_that_ctrl_c_stays_a_keyboard_interru
     result = model.run()
     assert result.daily["wom_positive"].sum() > 0 and result.daily["orders"].sum() > 0  # tellings and orders ran
     assert calls == []
+
+
+@pytest.mark.parametrize("share", [0.0, 0.19, 1.0])
+@pytest.mark.parametrize("size", [0, 1, 7, 4_099])
+def test_the_customers_satisfaction_is_what_compress_selects(share: float, size: int) -> None:
+    """The daily snapshot's gathering (compiled.customers_satisfaction) against NumPy's compress:
+    the same values in the same order, so the same mean to the last bit."""
+    assert compiled.ready()
+    r = np.random.default_rng(size + int(100 * share))
+    status = np.where(r.random(size) < share, CUSTOMER, r.choice([PROSPECT, FORMER], size)).astype(np.int8)
+    satisfaction = r.normal(0.0, 1.0, size)
+    out = np.full(size, np.nan)
+    k = compiled.customers_satisfaction(status, satisfaction, out)
+    expected = satisfaction.compress(status == CUSTOMER)
+    assert k == expected.size and np.array_equal(out[:k], expected)
+    if k:
+        assert out[:k].mean() == expected.mean()

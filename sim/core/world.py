@@ -14,12 +14,12 @@ calls ``refresh()`` on each of them.
 
 from __future__ import annotations
 
-from array import array
 from typing import Protocol
 
 import numpy as np
 
 from sim.core.later import Environment, Later, buckets_per_day
+from sim.core.memory import zeros
 from sim.core.recorder import Recorder
 from sim.core.rng import Draws, generator
 from sim.scenario.schema import Scenario
@@ -39,24 +39,24 @@ class People:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.status = array("b", bytes(size))
-        self.level = array("b", bytes(size))
-        self.satisfaction = array("d", bytes(8 * size))
-        self.expectation = array("d", bytes(8 * size))
-        self.order_rate = array("d", bytes(8 * size))  # orders per day
-        self.propensity = array("d", bytes(8 * size))  # multiplier on time-based hazards
-        self.clock_rate = array("d", bytes(8 * size))  # rate of the pending customer clock
-        self.key = array("Q", bytes(8 * size))  # the person's draw key (sim.core.rng)
-        self.generation = array("i", bytes(4 * size))  # people who held the slot before (sim.model.turnover)
-        self.clock_events = array("i", bytes(4 * size))  # clock events drawn so far
-        self.complaint_memory = array("d", bytes(8 * size))  # complaints remembered, as of memory_day
-        self.memory_day = array("d", bytes(8 * size))
-        self.left = array("d", bytes(8 * size))  # when a former customer left
-        self.joined = array("d", bytes(8 * size))
-        self.orders = array("i", bytes(4 * size))
-        self.level_orders = array("i", bytes(4 * size))
-        self.happy_streak = array("i", bytes(4 * size))
-        self.revenue = array("d", bytes(8 * size))
+        self.status = zeros("b", size)
+        self.level = zeros("b", size)
+        self.satisfaction = zeros("d", size)
+        self.expectation = zeros("d", size)
+        self.order_rate = zeros("d", size)  # orders per day
+        self.propensity = zeros("d", size)  # multiplier on time-based hazards
+        self.clock_rate = zeros("d", size)  # rate of the pending customer clock
+        self.key = zeros("Q", size)  # the person's draw key (sim.core.rng)
+        self.generation = zeros("i", size)  # people who held the slot before (sim.model.turnover)
+        self.clock_events = zeros("i", size)  # clock events drawn so far
+        self.complaint_memory = zeros("d", size)  # complaints remembered, as of memory_day
+        self.memory_day = zeros("d", size)
+        self.left = zeros("d", size)  # when a former customer left
+        self.joined = zeros("d", size)
+        self.orders = zeros("i", size)
+        self.level_orders = zeros("i", size)
+        self.happy_streak = zeros("i", size)
+        self.revenue = zeros("d", size)
 
     def view(self, name: str) -> np.ndarray:
         """A zero-copy NumPy view of one state array."""

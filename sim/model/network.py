@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
+from sim.core.memory import zeros
 from sim.core.rng import uniform_pair
 from sim.scenario.schema import Network
 
@@ -206,10 +207,10 @@ def _to_csr(size: int, keys: np.ndarray) -> tuple[array, array]:
         above += np.bincount(lo, minlength=size)
         below += np.bincount(hi, minlength=size)
         del lo, hi
-    indptr = array("q", [0]) * (size + 1)
+    indptr = zeros("q", size + 1)
     ptr = np.frombuffer(indptr, dtype=np.int64)
     np.cumsum(above + below, out=ptr[1:])
-    indices = array("i", [0]) * (2 * pairs)
+    indices = zeros("i", 2 * pairs)
     contacts = np.frombuffer(indices, dtype=np.int32)
     # Above: the key at position j, lo = v, is contact ptr[v] + j - (first position of lo = v).
     offset = ptr[:-1] - (np.cumsum(above) - above)
