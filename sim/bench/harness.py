@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
             "interleaved rounds), at several market sizes; measure memory per person in a fresh "
             "process per size; time replications on 1 and 2 workers (and Dask) and the shipped "
             "comparison. Prints a table and writes a JSON file (default bench/results/latest.json). "
-            "A full run takes about 9 minutes on 2 idle cores (the comparison about 5 of "
+            "A full run takes about 3 minutes on 2 idle cores (the comparison about 1 of "
             "them; --skip-comparison leaves it out); --quick about a minute. Nothing is asserted: figures are reported."),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -335,7 +335,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                                  "kernels (numba: compiled_kernels_bytes in the memory rows), per person, fresh process"),
             "speedup_workers_2": "seconds of the replications on 1 worker over on 2 local worker processes; median of the rounds' ratios",
             "speedup_dask_2": "the same over a 2-worker Dask LocalCluster, its start included",
-            "write_share": "write_outputs' seconds over the 1-worker run's (replications + writing)",
+            "write_share": "write_outputs' seconds over the 1-worker run's (replications + writing), median of the rounds",
             "collector_share": "of a model run's seconds, those of Python's cyclic garbage collector (gc.callbacks)",
         },
         "warnings": warnings(rows),

@@ -248,19 +248,20 @@ def experiments(scenario: Scenario, dask: bool, say: Say, rounds: int = 1) -> di
     """``scenario.replications`` replications on 1 worker and on 2, in ``rounds`` rounds that
     alternate which goes first (so a slow spell of the machine falls on both alike), the
     speed-up taken per round and its median reported; then (if ``dask`` and installed) once on
-    a 2-worker Dask LocalCluster, against the 1-worker median; and the time to write the first
-    1-worker run's files."""
+    a 2-worker Dask LocalCluster, against the 1-worker median; and the time to write each 1-worker
+    run's files (its median, and the median share of the writing in a round's run plus writing)."""
     n = scenario.replications
     out: dict[str, Any] = {"replications": n, "rounds": rounds, "load_before": load()}
     one: list[float] = []
     two: list[float] = []
+    writes: list[float] = []  # writing each 1-worker round's folder
     for k in range(rounds):
         for workers in ((1, 2) if k % 2 == 0 else (2, 1)):
             say(f"  {n} replications on {workers} worker{'s' if workers > 1 else ''} (round {k + 1} of {rounds})")
             start = time.perf_counter()
             result = run_many([scenario], workers=workers)[0]
             (one if workers == 1 else two).append(time.perf_counter() - start)
-            if workers == 1 and k == 0:
+            if workers == 1:
                 # SciPy's statistics (the summary's intervals) are imported when first needed
                 # (sim.outputs.stats), ~0.5 s: imported before the clock starts, as a command's
                 # start did before, so that write_share times the writing alone.
@@ -269,10 +270,12 @@ def experiments(scenario: Scenario, dask: bool, say: Say, rounds: int = 1) -> di
                 with tempfile.TemporaryDirectory(prefix="churn-sim-bench-") as tmp:
                     start = time.perf_counter()
                     write_outputs(result, Path(tmp) / "run", full_version())
-                    out["write_outputs_seconds"] = w = time.perf_counter() - start
-                out["write_share"] = w / (one[0] + w)
+                    writes.append(time.perf_counter() - start)
             del result
     ratios = [a / b for a, b in zip(one, two, strict=True)]
+    out["write_outputs_seconds"] = statistics.median(writes)
+    out["write_share_rounds"] = shares = [w / (t + w) for t, w in zip(one, writes, strict=True)]
+    out["write_share"] = statistics.median(shares)
     out["seconds_workers_1"] = t1 = statistics.median(one)
     out["seconds_workers_2"] = statistics.median(two)
     out["speedup_workers_2"] = statistics.median(ratios)
