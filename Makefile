@@ -10,10 +10,16 @@ N ?= 5
 
 .PHONY: run test lint clean screenshot bench bench-quick
 
+# The model's numba kernels are compiled into numba's cache (sim.model.precompile: ~35-45 s
+# of one core, once) while the development tools install, so that the first run does not wait
+# for the compiler; a compile that fails is left to the first run (make goes on).
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e .
+	@$(PY) -m sim.model.precompile & compiling=$$!; \
+	$(PY) -m pip install --quiet -e '.[dev]' || { kill $$compiling 2>/dev/null; exit 1; }; \
+	wait $$compiling || true
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -292,3 +292,17 @@ def test_the_customers_satisfaction_is_what_compress_selects(share: float, size:
     assert k == expected.size and np.array_equal(out[:k], expected)
     if k:
         assert out[:k].mean() == expected.mean()
+
+
+def test_precompile_readies_the_kernels_or_says_there_are_none(monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m sim.model.precompile`` (make's setup runs it): the kernels compiled or loaded,
+    exit 0; without numba nothing to compile, exit 0 too."""
+    from sim.model import chain, precompile
+
+    assert precompile.main() == 0
+    assert chain._kernels is not None and compiled.ready()
+    assert "kernels ready in numba's cache" in capsys.readouterr().err
+    monkeypatch.setattr(compiled, "ready", lambda: False)
+    assert precompile.main() == 0
+    assert "nothing to compile" in capsys.readouterr().err
