@@ -429,7 +429,6 @@ def telling_listeners(told, decided, n, positive, status, left, memory, memory_d
     return k, deterred
 
 
-
 @_compile("int64(int8[::1], float64[::1], float64[::1])")
 def customers_satisfaction(status, satisfaction, out):
     """The customers' satisfaction in slot order into ``out`` (what ``satisfaction.compress(status
