@@ -303,6 +303,9 @@ def test_precompile_readies_the_kernels_or_says_there_are_none(monkeypatch: pyte
     assert precompile.main() == 0
     assert chain._kernels is not None and compiled.ready()
     assert "kernels ready in numba's cache" in capsys.readouterr().err
+    monkeypatch.setattr(chain, "kernels", lambda: 1 / 0)  # numba failing on the chain's kernels
+    assert precompile.main() == 0
+    assert "ZeroDivisionError" in capsys.readouterr().err
     monkeypatch.setattr(compiled, "ready", lambda: False)
     assert precompile.main() == 0
     assert "nothing to compile" in capsys.readouterr().err

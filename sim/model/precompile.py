@@ -25,7 +25,12 @@ def main() -> int:
         sys.stderr.write("precompile: numba not available (or CHURN_SIM_COMPILED=0): the model will run "
                          "its Python draws; nothing to compile\n")
         return 0
-    chain.kernels()
+    try:
+        chain.kernels()
+    except Exception as err:  # numba's own failure: the first model built compiles them again
+        sys.stderr.write(f"precompile: the chain's kernels did not compile here ({type(err).__name__}: "
+                         f"{err}); the first run will try again\n")
+        return 0
     sys.stderr.write(f"precompile: the model's kernels ready in numba's cache "
                      f"({time.perf_counter() - start:.0f} s)\n")
     return 0
