@@ -25,6 +25,8 @@ def main() -> int:
         sys.stderr.write("precompile: numba not available (or CHURN_SIM_COMPILED=0): the model will run "
                          "its Python draws; nothing to compile\n")
         return 0
+    sys.stderr.write("precompile: compiling the model's kernels into numba's cache (once; ~40 s on a fresh "
+                     "checkout, under a second once cached)\n")
     try:
         chain.kernels()
     except Exception as err:  # numba's own failure: the first model built compiles them again
