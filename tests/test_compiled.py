@@ -306,6 +306,13 @@ def test_precompile_readies_the_kernels_or_says_there_are_none(monkeypatch: pyte
     monkeypatch.setattr(chain, "kernels", lambda: 1 / 0)  # numba failing on the chain's kernels
     assert precompile.main() == 0
     assert "ZeroDivisionError" in capsys.readouterr().err
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(chain, "kernels", interrupted)  # Ctrl-C during make's setup
+    assert precompile.main() == 130
+    assert "interrupted" in capsys.readouterr().err
     monkeypatch.setattr(compiled, "ready", lambda: False)
     assert precompile.main() == 0
     assert "nothing to compile" in capsys.readouterr().err

@@ -7,8 +7,9 @@ beside the code, so later processes load them in well under a second; on a fresh
 compile takes ~35–45 s of one core. ``make`` runs this in the background while it installs the
 development tools (a quarter of a minute), so that a fresh clone's first command waits for the
 compiler that much less. Nothing is run and nothing of a model's is touched; without numba (or
-with ``CHURN_SIM_COMPILED=0``) there is nothing to compile and it says so. It exits 0 either way:
-a kernel not compiled here is compiled by the first run, or the model runs the Python draws.
+with ``CHURN_SIM_COMPILED=0``) there is nothing to compile and it says so. It exits 0 either way
+(130 if interrupted): a kernel not compiled here is compiled by the first run, or the model runs
+the Python draws.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def main() -> int:
                      "checkout, under a second once cached)\n")
     try:
         chain.kernels()
+    except KeyboardInterrupt:  # Ctrl-C during make's setup reaches this process too
+        sys.stderr.write("precompile: interrupted; the first run compiles what is left\n")
+        return 130
     except Exception as err:  # numba's own failure: the first model built compiles them again
         sys.stderr.write(f"precompile: the chain's kernels did not compile here ({type(err).__name__}: "
                          f"{err}); the first run will try again\n")
