@@ -134,6 +134,8 @@ def test_experiments_on_a_tiny_scenario():
     assert positive(exp["speedup_workers_2"]) and 0 < exp["write_share"] < 1
     ratios = exp["speedup_workers_2_rounds"]
     assert len(ratios) == 3 and exp["speedup_workers_2"] == sorted(ratios)[1]  # the median of the rounds
+    ones, twos = exp["seconds_workers_1_rounds"], exp["seconds_workers_2_rounds"]
+    assert ratios == [a / b for a, b in zip(ones, twos, strict=True)]  # each round's seconds kept
     assert ["1 worker" in line for line in said] == [True, False, False, True, True, False]  # alternating
     assert exp["speedup_dask_2"] is None
 

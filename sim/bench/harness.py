@@ -33,6 +33,10 @@ from sim.scenario import load_scenario
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
 SHIPPED = 15_000  # the baseline's population: the size of the headline figures (checked at run time)
+# Rounds of the replications on 1 and 2 workers in a full run. A round lasts ~3 s, and one
+# disturbed by the machine reads far low (1.49 beside 1.82 and 1.86 in one run of 2026-12-07):
+# the median of five stands two such rounds, of three only one.
+EXPERIMENT_ROUNDS = 5
 SMALL = 10_000  # the small end of the scaling ratio
 LARGE = 1_000_000  # the large end
 FULL_SIZES = (SMALL, SHIPPED, 100_000, LARGE)
@@ -72,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--replications", type=int,
                    help="replications of the baseline timed on 1 and 2 workers [full: 6; --quick: 4]")
     p.add_argument("--experiment-rounds", type=int,
-                   help="interleaved rounds of the replications on 1 and on 2 workers [full: 3; --quick: 1]")
+                   help=f"interleaved rounds of the replications on 1 and on 2 workers [full: {EXPERIMENT_ROUNDS}; --quick: 1]")
     p.add_argument("--comparison-replications", type=int, default=30,
                    help="replications of the shipped comparison (on 2 workers)")
     p.add_argument("--skip-comparison", action="store_true", help="do not time the shipped comparison")
@@ -225,7 +229,7 @@ def table(data: dict[str, Any]) -> str:
     if data["comparison"]:
         c = data["comparison"]
         lines.append(f"comparison ({c['replications']} replications, {c['workers']} workers): {c['seconds']:.0f} s")
-    lines += ["", "headline (bench/results/latest.json):"]
+    lines += ["", "headline:"]
     for key in HEADLINE:
         value = data[key]
         lines.append(f"  {key:<24} {'null' if value is None else format(value, '.4g')}")
@@ -289,7 +293,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         say("replications of the baseline on workers")
         exp = measure.experiments(base.model_copy(update={"replications": args.replications}),
                                   dask=not (args.no_dask or args.quick), say=say,
-                                  rounds=args.experiment_rounds or (1 if args.quick else 3))
+                                  rounds=args.experiment_rounds or (1 if args.quick else EXPERIMENT_ROUNDS))
         if not (args.quick or args.skip_comparison):
             say("the shipped comparison")
             comparison = measure.comparison(args.comparison, args.comparison_replications, 2, say)

@@ -280,6 +280,7 @@ def experiments(scenario: Scenario, dask: bool, say: Say, rounds: int = 1) -> di
     out["seconds_workers_2"] = statistics.median(two)
     out["speedup_workers_2"] = statistics.median(ratios)
     out["speedup_workers_2_rounds"] = ratios
+    out["seconds_workers_1_rounds"], out["seconds_workers_2_rounds"] = one, two
     out["seconds_dask_2"] = out["speedup_dask_2"] = None
     if dask and dask_available():
         say(f"  {n} replications on a 2-worker Dask LocalCluster (its start included)")
