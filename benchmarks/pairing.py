@@ -140,10 +140,10 @@ def main() -> None:
     ka = {k: np.array([kpis(r, base)[k] for r in a]) for k in KPIS}
     print(f"\n{'alternative':<34} {'KPI':<15} {'r = Var(A-B)/(VarA+VarB)':>25} {f'r 99.9% at n={at}':>20} "
           f"{'corr':>6} {'mean B-A':>12}")
-    for label, scenario in alternatives.items():
-        b = replicate(scenario, n, workers)
+    for label, alternative in alternatives.items():
+        b = replicate(alternative, n, workers)
         for k in KPIS:
-            kb = np.array([kpis(r, scenario)[k] for r in b])
+            kb = np.array([kpis(r, alternative)[k] for r in b])
             r = variance_ratio(ka[k], kb)
             print(f"{label:<34} {k:<15} {r:>25.3f} {ratio_quantile(ka[k], kb, at):>20.3f} "
                   f"{np.corrcoef(ka[k], kb)[0, 1]:>6.3f} {np.mean(kb - ka[k]):>12,.1f}")

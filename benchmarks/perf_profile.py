@@ -95,7 +95,7 @@ def write_map(path: Path) -> int:
             if not isinstance(dispatcher, CPUDispatcher):
                 continue
             for result in dispatcher.overloads.values():
-                library = result.library
+                library = result.library  # type: ignore[attr-defined]  # numba's compile result has one
                 for function in library._final_module.functions:  # noqa: SLF001 (numba's own record)
                     if function.is_declaration:
                         continue

@@ -149,10 +149,10 @@ def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: p
     the_chain = on_chain.customers.chain
     the_chain._clock = counted
     # Nothing of a delivery, an episode or the desk runs in Python (they would count here).
-    on_chain.fulfilment.deliver = in_python  # type: ignore[method-assign]
-    on_chain.episodes.open = in_python  # type: ignore[method-assign]
-    on_chain.desk.contact = in_python  # type: ignore[method-assign]
-    on_chain.desk._take_next = in_python  # type: ignore[method-assign]
+    on_chain.fulfilment.deliver = in_python  # type: ignore[method-assign, assignment]
+    on_chain.episodes.open = in_python  # type: ignore[method-assign, assignment]
+    on_chain.desk.contact = in_python  # type: ignore[method-assign, assignment]
+    on_chain.desk._take_next = in_python  # type: ignore[method-assign, assignment]
     acted = the_chain._acted
     follow_ups = {True: 0, False: 0}
 
@@ -160,7 +160,7 @@ def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: p
         follow_ups[joined] += k
         acted(joined, k)
 
-    the_chain._acted = followed  # type: ignore[method-assign]
+    the_chain._acted = followed
     listen = on_chain.word_of_mouth._listen
     tellings = {"python": 0}
 
@@ -168,12 +168,12 @@ def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: p
         tellings["python"] += 1
         listen(*args)
 
-    on_chain.word_of_mouth._listen = told_in_python  # type: ignore[method-assign]
+    on_chain.word_of_mouth._listen = told_in_python  # type: ignore[method-assign, assignment]
     a = on_chain.run(changes=changes)
     monkeypatch.setattr(customers_module, "CHAIN", False)
-    in_python = Model(scenario, 0)
-    assert in_python.customers.chain is None
-    b = in_python.run(changes=changes)
+    without = Model(scenario, 0)
+    assert without.customers.chain is None
+    b = without.run(changes=changes)
     repeat = a.daily["orders_repeat"].sum()
     assert repeat > 2_000 and a.daily["orders_initial"].sum() > 50
     assert handed_back["clock"] < repeat / 2  # most repeat orders (and every question) were stepped compiled
@@ -297,7 +297,7 @@ def test_the_environment_steps_the_three_heaps_in_one_order_of_ids_at_a_tie() ->
             self.state = _state(ids=next(env._eid))
             self.ids = chain.Ids(self.state)
             self.run = self.kernels.run
-            env.attach(self)
+            env.attach(self)  # type: ignore[arg-type]  # a toy chain: what attach uses of one
 
         def handle(self, kind: int, eid: int, person: int, slot: int) -> None:
             fired.append(f"chain {person}")

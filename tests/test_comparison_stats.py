@@ -171,8 +171,8 @@ def _investment(reps: int, horizon: int, start_day: int, one_off: float,
 
 
 def _economics(delta_profit: np.ndarray, inv: np.ndarray, start_day: int, one_off: float,
-               r: float, carried: np.ndarray | None = None, base_value_alt: float = 0.0,
-               base_value_base: float = 0.0, running_after: float = 0.0) -> dict:
+               r: float, carried: np.ndarray | None = None, base_value_alt: float | np.ndarray = 0.0,
+               base_value_base: float | np.ndarray = 0.0, running_after: float = 0.0) -> dict:
     zeros = np.zeros_like(inv)
     base_profit = np.full_like(inv, 50.0)
     return cash_flow_economics(

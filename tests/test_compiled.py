@@ -79,7 +79,7 @@ def test_direct_is_the_one_compiled_entry_point_or_the_function_itself() -> None
     assert compiled.direct(python) is python and compiled.direct(rng.uniform) is rng.uniform
 
 
-DISTRIBUTIONS = [
+DISTRIBUTIONS: list[Fixed | Exponential | LogNormal | Gamma] = [
     Fixed(distribution="fixed", mean=2.5),
     Exponential(distribution="exponential", mean=2.0),
     LogNormal(distribution="lognormal", mean=65.0, cv=0.8),

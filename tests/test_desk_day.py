@@ -109,7 +109,7 @@ def scheduled() -> tuple[Model, Any, list[float]]:
         answered.append(env.now)
         on_answer(contact, wait, handle)
 
-    desk._answered = spy  # type: ignore[method-assign]
+    desk._answered = spy  # type: ignore[method-assign, assignment]
     return model, model.run(), answered
 
 
@@ -184,7 +184,7 @@ def test_contacts_raised_while_open_can_be_put_off_to_later_that_day(monkeypatch
         raised.append(env.now)
         contact(c)
 
-    desk.contact = spy  # type: ignore[method-assign]
+    desk.contact = spy  # type: ignore[method-assign, assignment]
     result = model.run()
     assert result.daily["contacts"].sum() > 100
     hourly = model.world.record.hourly_counts("offered")

@@ -181,11 +181,11 @@ def test_replications_balance_their_books(first: ReplicationResult) -> None:
     for o in OUTCOMES:
         assert d[f"episodes_{o}_stayed"].sum() <= d[f"episodes_{o}"].sum()
     # the path of each churn event agrees with its cause
-    path, cause = first.churn["path"], first.churn["cause"]
-    by_episode = path < HAZARD
-    assert set(np.unique(cause[by_episode])) <= {POOR_SERVICE, PRODUCT_DISSATISFACTION}
-    assert set(np.unique(cause[path == HAZARD])) <= {DIED, MOVED_AWAY, COMPETITION, POOR_SERVICE}
-    assert set(np.unique(cause[path == WORD_OF_MOUTH])) <= {FRIENDS_INFLUENCE}
+    paths, causes = first.churn["path"], first.churn["cause"]
+    by_episode = paths < HAZARD
+    assert set(np.unique(causes[by_episode])) <= {POOR_SERVICE, PRODUCT_DISSATISFACTION}
+    assert set(np.unique(causes[paths == HAZARD])) <= {DIED, MOVED_AWAY, COMPETITION, POOR_SERVICE}
+    assert set(np.unique(causes[paths == WORD_OF_MOUTH])) <= {FRIENDS_INFLUENCE}
     left = sum(d[f"episodes_{o}"].sum() - d[f"episodes_{o}_stayed"].sum() for o in OUTCOMES)
     assert by_episode.sum() == left
 

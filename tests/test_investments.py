@@ -64,7 +64,8 @@ def test_a_ramp_moves_numbers_step_by_step_and_switches_at_its_end() -> None:
     assert [s.service.agents for _, s in steps] == [3, 4, 5, 6]  # 2 + 4 · (k + 1) / 4
     assert [s.service.handle_minutes.mean for _, s in steps] == pytest.approx([11.0, 10.0, 9.0, 8.0])
     assert [s.service.product_problem_priority for _, s in steps] == [False, False, False, True]
-    assert [s.service.patience_minutes.distribution for _, s in steps] == ["exponential"] * 3 + ["fixed"]
+    patience = [s.service.patience_minutes for _, s in steps]
+    assert [p.distribution if p else None for p in patience] == ["exponential"] * 3 + ["fixed"]
     assert schedule(small()) == []
 
 

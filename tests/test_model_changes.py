@@ -104,7 +104,12 @@ def test_applying_the_identical_scenario_mid_run_changes_nothing() -> None:
     model = Model(scenario, 0)
     redrawn: list[int] = []
     apply = model.apply
-    model.apply = lambda sc: (apply(sc), redrawn.append(model.customers.redraw_changed_clocks()))  # type: ignore[method-assign]
+
+    def applied(scenario: Scenario) -> None:
+        apply(scenario)
+        redrawn.append(model.customers.redraw_changed_clocks())
+
+    model.apply = applied  # type: ignore[method-assign]
     changed = model.run(changes=[(20, scenario), (45, with_changes(scenario, service__agents=scenario.service.agents))])
     assert redrawn == [0, 0]
     assert plain.daily.keys() == changed.daily.keys()

@@ -125,7 +125,7 @@ def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_run_resume_after_a_partial_run_equals_an_uninterrupted_run(tmp_path: Path) -> None:
-    common = ["run", BASELINE, *[a for s in TINY for a in ("--set", s)], "--seed", "5", "--quiet", "--workers", "1"]
+    common: list[str | Path] = ["run", BASELINE, *[a for s in TINY for a in ("--set", s)], "--seed", "5", "--quiet", "--workers", "1"]
     whole = tmp_path / "whole"
     assert cli(*common, "-n", "3", "--out", whole).returncode == 0
     out = tmp_path / "resumed"

@@ -51,7 +51,8 @@ def _in_bounds(p: Parameter) -> st.SearchStrategy[float]:
         lo = int(p.lower) + (0 if p.lower_inclusive else 1) if p.lower is not None else -10**6
         hi = int(p.upper) - (0 if p.upper_inclusive else 1) if p.upper is not None else lo + 10**6
         if p.step:  # whole multiples only (warmup_days: whole weeks)
-            return st.integers(-(-lo // p.step), hi // p.step).map(lambda k, step=p.step: k * step)
+            step = p.step
+            return st.integers(-(-lo // step), hi // step).map(lambda k: k * step)
         return st.integers(lo, hi)
     return st.floats(
         min_value=p.lower if p.lower is not None else -1e6,
@@ -66,11 +67,13 @@ def _out_of_bounds(p: Parameter) -> st.SearchStrategy[float]:
     options: list[st.SearchStrategy[float]] = []
     gap = st.integers(1, 10**6) if p.kind == "int" else st.floats(1e-3, 1e6)
     if p.lower is not None:
-        options.append(gap.map(lambda d, lo=p.lower: lo - d))
+        lower = p.lower
+        options.append(gap.map(lambda d: lower - d))
         if not p.lower_inclusive:
             options.append(st.just(p.lower))
     if p.upper is not None:
-        options.append(gap.map(lambda d, hi=p.upper: hi + d))
+        upper = p.upper
+        options.append(gap.map(lambda d: upper + d))
         if not p.upper_inclusive:
             options.append(st.just(p.upper))
     if p.kind == "float":

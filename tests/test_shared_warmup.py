@@ -85,7 +85,7 @@ def test_the_shared_warm_up_gives_every_array_of_a_run_from_the_start(comparison
     assert shared_warmup.warmup_key(comparison.alternatives[-2]) != shared_warmup.warmup_key(comparison.baseline)
     for replication in (0, 1):
         got: list[int] = []
-        results = shared_warmup.run_group(shared, replication, lambda k, r, got=got: got.append(k))
+        results = shared_warmup.run_group(shared, replication, lambda k, r: got.append(k))  # noqa: B023 (called here)
         assert got == list(range(len(shared)))
         for scenario, result in zip(shared, results, strict=True):
             assert_identical(result, run_replication(scenario, replication), f"{scenario.name} #{replication}")
@@ -226,7 +226,7 @@ def test_a_worker_checkpoints_each_replication_of_its_unit_as_it_finishes(
     real = shared_warmup._in_a_copy
     copies: list[int] = []
 
-    def stopped_at_the_second(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def stopped_at_the_second(*args, **kwargs):
         copies.append(1)
         if len(copies) == 2:
             raise RuntimeError("the worker stops")

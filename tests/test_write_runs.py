@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -43,7 +44,7 @@ def _runs(results: list[RunResult], folder: Path) -> list[tuple[RunResult, Path]
     return [(r, folder / f"s{k}") for k, r in enumerate(results)]
 
 
-def test_folders_written_by_copies_are_those_written_by_one_process(results, tmp_path, forks) -> None:  # type: ignore[no-untyped-def]
+def test_folders_written_by_copies_are_those_written_by_one_process(results, tmp_path, forks) -> None:
     write_runs(_runs(results, tmp_path / "one"), "v", ["cmd"], processes=1)
     assert forks == []
     write_runs(_runs(results, tmp_path / "three"), "v", ["cmd"], processes=3)
@@ -53,12 +54,12 @@ def test_folders_written_by_copies_are_those_written_by_one_process(results, tmp
     assert three == one
 
 
-def test_a_copy_that_fails_leaves_its_folders_to_this_process(results, tmp_path, monkeypatch, forks) -> None:  # type: ignore[no-untyped-def]
+def test_a_copy_that_fails_leaves_its_folders_to_this_process(results, tmp_path, monkeypatch, forks) -> None:
     write_runs(_runs(results, tmp_path / "one"), "v", None, processes=1)
     here = os.getpid()
     write = files.write_outputs
 
-    def failing_in_a_copy(result, out, version, command=None):  # type: ignore[no-untyped-def]
+    def failing_in_a_copy(result, out, version, command=None):
         if os.getpid() != here:
             raise RuntimeError("a copy fails")
         return write(result, out, version, command)
@@ -70,10 +71,10 @@ def test_a_copy_that_fails_leaves_its_folders_to_this_process(results, tmp_path,
     assert not list((tmp_path / "two").glob(".*")), "no temporary folder is left"
 
 
-def test_an_error_writing_a_folder_is_raised_here(results, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_writing_a_folder_is_raised_here(results, tmp_path, monkeypatch) -> None:
     write = files.write_outputs
 
-    def failing_on_s1(result, out, version, command=None):  # type: ignore[no-untyped-def]
+    def failing_on_s1(result, out, version, command=None):
         if out.name == "s1":  # written by the copy (dealt in turn: s0 and s2 here, s1 there), then here
             raise ValueError("cannot write s1")
         return write(result, out, version, command)
@@ -111,7 +112,7 @@ class _Interrupting(RunResult):
         raise KeyboardInterrupt
 
 
-def test_ctrl_c_here_stops_the_copies_and_leaves_no_temporary_folder(results, tmp_path, forks) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_c_here_stops_the_copies_and_leaves_no_temporary_folder(results, tmp_path, forks) -> None:
     ready_r, ready_w = os.pipe()
     never_r, never_w = os.pipe()
     base = results[0]
@@ -130,12 +131,17 @@ def test_ctrl_c_here_stops_the_copies_and_leaves_no_temporary_folder(results, tm
         os.waitpid(forks[0], os.WNOHANG)  # the copy was waited for
 
 
-def test_a_runs_kpi_table_is_made_once_and_again_when_its_replications_change(results, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_runs_kpi_table_is_made_once_and_again_when_its_replications_change(results, monkeypatch) -> None:
     import sim.outputs.tables as tables
 
     made = []
     frame = tables.kpi_frame
-    monkeypatch.setattr(tables, "kpi_frame", lambda *a: made.append(1) or frame(*a))
+
+    def counted(*a: Any) -> Any:
+        made.append(1)
+        return frame(*a)
+
+    monkeypatch.setattr(tables, "kpi_frame", counted)
     r = RunResult(results[0].scenario, list(results[0].replications))
     first = r.kpis()
     first.loc[0, "revenue"] = -1.0  # a copy: the next call is unchanged
@@ -148,7 +154,7 @@ def test_a_runs_kpi_table_is_made_once_and_again_when_its_replications_change(re
     assert len(made) == 3
 
 
-def test_without_copies_every_folder_is_written_here(results, tmp_path, monkeypatch, forks) -> None:  # type: ignore[no-untyped-def]
+def test_without_copies_every_folder_is_written_here(results, tmp_path, monkeypatch, forks) -> None:
     monkeypatch.setattr(files, "can_fork", lambda: False)  # no os.fork, or another thread running
     write_runs(_runs(results, tmp_path / "here"), "v", None, processes=2)
     write_runs(_runs(results, tmp_path / "one"), "v", None, processes=1)
@@ -158,7 +164,7 @@ def test_without_copies_every_folder_is_written_here(results, tmp_path, monkeypa
 # A comparison's folder is staged whole and then renamed into place (sim.outputs.files.write_comparison).
 
 @pytest.fixture(scope="module")
-def comparisons() -> dict[str, tuple[dict[str, RunResult], dict]]:  # type: ignore[type-arg]
+def comparisons() -> dict[str, tuple[dict[str, RunResult], dict]]:
     from sim.experiments.compare import run_comparison
     from sim.scenario.comparison import load_comparison
 
@@ -170,13 +176,13 @@ def comparisons() -> dict[str, tuple[dict[str, RunResult], dict]]:  # type: igno
             for name, (alts, seed) in made.items()}
 
 
-def _compare_into(comparison: tuple[dict[str, RunResult], dict], out: Path, processes: int = 1) -> None:  # type: ignore[type-arg]
+def _compare_into(comparison: tuple[dict[str, RunResult], dict], out: Path, processes: int = 1) -> None:
     results, section = comparison
     files.write_comparison(results, section, out, "v", "cmp", command=["cmd"], processes=processes)
 
 
 @pytest.mark.parametrize("processes", [1, 2])
-def test_an_interrupted_comparison_leaves_the_earlier_one_whole(comparisons, tmp_path, monkeypatch, processes) -> None:  # type: ignore[no-untyped-def]
+def test_an_interrupted_comparison_leaves_the_earlier_one_whole(comparisons, tmp_path, monkeypatch, processes) -> None:
     out = tmp_path / "cmp"
     _compare_into(comparisons["three"], out)
     (out / files.REPORT_NAME).write_text("the earlier comparison's report")
@@ -186,7 +192,7 @@ def test_an_interrupted_comparison_leaves_the_earlier_one_whole(comparisons, tmp
     here = os.getpid()
     write = files.write_outputs
 
-    def ctrl_c_at_the_last(result, folder, version, command=None):  # type: ignore[no-untyped-def]
+    def ctrl_c_at_the_last(result, folder, version, command=None):
         if os.getpid() == here and folder.name == "more_agents":  # here, after the others (dealt in turn)
             raise KeyboardInterrupt
         return write(result, folder, version, command)
@@ -198,10 +204,10 @@ def test_an_interrupted_comparison_leaves_the_earlier_one_whole(comparisons, tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp"], "no temporary folder is left"
 
 
-def test_an_interrupted_comparison_into_a_new_folder_leaves_nothing(comparisons, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_interrupted_comparison_into_a_new_folder_leaves_nothing(comparisons, tmp_path, monkeypatch) -> None:
     write = files.write_outputs
 
-    def ctrl_c_at_the_second(result, folder, version, command=None):  # type: ignore[no-untyped-def]
+    def ctrl_c_at_the_second(result, folder, version, command=None):
         if folder.name == "training":
             raise KeyboardInterrupt
         return write(result, folder, version, command)
@@ -212,7 +218,7 @@ def test_an_interrupted_comparison_into_a_new_folder_leaves_nothing(comparisons,
     assert [p.relative_to(tmp_path) for p in tmp_path.rglob("*")] == [Path("cmp")]  # made empty, left empty
 
 
-def test_a_comparison_over_an_earlier_one_keeps_nothing_of_it(comparisons, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_comparison_over_an_earlier_one_keeps_nothing_of_it(comparisons, tmp_path) -> None:
     out, fresh = tmp_path / "cmp", tmp_path / "fresh"
     _compare_into(comparisons["three"], out)
     (out / files.REPORT_NAME).write_text("the earlier comparison's report")
@@ -223,7 +229,7 @@ def test_a_comparison_over_an_earlier_one_keeps_nothing_of_it(comparisons, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp", "fresh"]
 
 
-def test_a_comparison_touches_nothing_else_in_scenarios(comparisons, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_comparison_touches_nothing_else_in_scenarios(comparisons, tmp_path) -> None:
     """``--out .`` in a checkout: its scenarios/ holds the user's files, which stay, through a
     comparison and another over it; the earlier comparison's scenario folders go."""
     out = tmp_path / "checkout"
@@ -240,7 +246,7 @@ def test_a_comparison_touches_nothing_else_in_scenarios(comparisons, tmp_path) -
                                                                       "whatif"]
 
 
-def test_a_run_over_a_comparison_and_a_comparison_over_a_run_leave_nothing_of_the_other(  # type: ignore[no-untyped-def]
+def test_a_run_over_a_comparison_and_a_comparison_over_a_run_leave_nothing_of_the_other(
     comparisons, results, tmp_path
 ) -> None:
     fresh_run, fresh_comparison = tmp_path / "run", tmp_path / "comparison"
@@ -260,7 +266,7 @@ def test_a_run_over_a_comparison_and_a_comparison_over_a_run_leave_nothing_of_th
     assert _contents(out) == _contents(fresh_run) and not (out / "scenarios").exists()  # emptied: removed
 
 
-def test_a_folder_of_the_users_named_as_a_scenario_receives_its_files(comparisons, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_folder_of_the_users_named_as_a_scenario_receives_its_files(comparisons, tmp_path) -> None:
     """Not an output folder: its own files stay and the scenario's files are written into it;
     a file in the way is an error before anything moves."""
     out = tmp_path / "out"
