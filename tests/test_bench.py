@@ -136,8 +136,34 @@ def test_experiments_on_a_tiny_scenario():
     assert len(ratios) == 3 and exp["speedup_workers_2"] == sorted(ratios)[1]  # the median of the rounds
     ones, twos = exp["seconds_workers_1_rounds"], exp["seconds_workers_2_rounds"]
     assert ratios == [a / b for a, b in zip(ones, twos, strict=True)]  # each round's seconds kept
-    assert ["1 worker" in line for line in said] == [True, False, False, True, True, False]  # alternating
+    assert ["1 worker" in line for line in said[:6]] == [True, False, False, True, True, False]  # alternating
     assert exp["speedup_dask_2"] is None
+    # two at once, timed in the workers: five rounds (2 × 3 - 1), the same replication alone then on both
+    two = exp["concurrency"]
+    assert "two at once" in said[6] and two["rounds"] == 5
+    assert len(two["seconds_alone"]) == 5 and len(two["seconds_beside"]) == 10 and all(map(positive, two["seconds_beside"]))
+    assert two["slowdown_rounds"] == [(a + b) / 2 / lone for lone, a, b in
+                                      zip(two["seconds_alone"], two["seconds_beside"][0::2], two["seconds_beside"][1::2],
+                                          strict=True)]
+    assert two["slowdown"]["median"] == sorted(two["slowdown_rounds"])[2]
+    assert isinstance(exp["workers_2_fixed_seconds"], float)
+
+
+def test_a_pair_runs_on_two_workers(monkeypatch):
+    """concurrency()'s pair: each member waits at the barrier for the other before its replication,
+    so the two run on two processes at once (one worker cannot take both: it would wait for
+    itself). The workers are forked: they run the replication stand-in patched here."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    monkeypatch.setattr(measure, "_replication_timed", lambda args: float(os.getpid()))
+    context = multiprocessing.get_context()
+    with ProcessPoolExecutor(2, mp_context=context, initializer=measure._join_pair,
+                             initargs=(context.Barrier(2),)) as pool:
+        for _ in range(5):
+            a, b = pool.map(measure._pair_member, [(None, 0), (None, 0)])
+            assert a != b and {a, b} <= {float(p) for p in pool._processes}
 
 
 def test_a_smaller_market_dearer_than_a_larger_is_flagged():

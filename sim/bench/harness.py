@@ -46,7 +46,7 @@ SCHEMA = 1
 HEADLINE = (
     "ratio_to_skeleton", "ratio_to_skeleton_1m", "ns_per_customer_day", "events_per_customer_day",
     "scaling_ratio", "skeleton_scaling_ratio", "scaling_ratio_15k", "bytes_per_person", "bytes_per_person_15k", "build_seconds_1m",
-    "speedup_workers_2", "speedup_dask_2", "comparison_seconds", "write_share",
+    "speedup_workers_2", "concurrency_slowdown", "speedup_dask_2", "comparison_seconds", "write_share",
 )
 
 
@@ -56,8 +56,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Time the model against a bare SimPy skeleton of the same workload (same process, "
             "interleaved rounds), at several market sizes; measure memory per person in a fresh "
-            "process per size; time replications on 1 and 2 workers (and Dask) and the shipped "
-            "comparison. Prints a table and writes a JSON file (default bench/results/latest.json). "
+            "process per size; time replications on 1 and 2 workers (and Dask), a replication alone and "
+            "beside another (what the machine allows 2 workers), and the shipped comparison. Prints a table and writes a JSON file (default bench/results/latest.json). "
             "A full run takes about 3 minutes on 2 idle cores (the comparison about 1 of "
             "them; --skip-comparison leaves it out); --quick about a minute. Nothing is asserted: figures are reported."),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -143,6 +143,8 @@ def headline(rows: list[dict[str, Any]], memory: list[dict[str, Any]], exp: dict
         "bytes_per_person_15k": mem_shipped["bytes_per_person"] if mem_shipped else None,
         "build_seconds_1m": _median(at_large, "build_seconds"),
         "speedup_workers_2": exp["speedup_workers_2"] if exp else None,
+        # What the machine takes of it: a replication's slowdown while another runs beside it.
+        "concurrency_slowdown": exp["concurrency"]["slowdown"]["median"] if exp else None,
         "speedup_dask_2": exp["speedup_dask_2"] if exp else None,
         "comparison_seconds": comparison["seconds"] if comparison else None,
         "write_share": exp["write_share"] if exp else None,
@@ -225,7 +227,11 @@ def table(data: dict[str, Any]) -> str:
                       f"1 worker {exp['seconds_workers_1']:.1f} s, 2 workers {exp['seconds_workers_2']:.1f} s "
                       f"(speed-up {exp['speedup_workers_2']:.2f}, {min(ratios):.2f}-{max(ratios):.2f}), Dask 2 workers "
                       f"{_fmt(exp['seconds_dask_2'], '.1f')} s; writing the outputs "
-                      f"{exp['write_outputs_seconds']:.2f} s ({exp['write_share']:.1%} of the run)"]
+                      f"{exp['write_outputs_seconds']:.2f} s ({exp['write_share']:.1%} of the run)",
+                  f"two at once: a replication {_range(exp['concurrency']['slowdown'], '.3f')}× as long beside "
+                  f"another (so 2 workers at most {2 / exp['concurrency']['slowdown']['median']:.2f} on this machine); "
+                  f"the 2-worker run's time beyond that {exp['workers_2_fixed_seconds'] * 1000:+.0f} ms (the pool's "
+                  "start, the results' return, its end)"]
     if data["comparison"]:
         c = data["comparison"]
         lines.append(f"comparison ({c['replications']} replications, {c['workers']} workers): {c['seconds']:.0f} s")

@@ -18,12 +18,19 @@ the events ``env.run`` processed, in the model as in the skeleton.
 processes, in interleaved rounds (the speed-up per round, its median reported), and, if Dask is installed, once on a 2-worker Dask LocalCluster bound to 127.0.0.1; the
 time to write the 1-worker run's output files (:func:`sim.outputs.files.write_outputs`) beside
 its replications'; and the shipped comparison through the command line, as a user runs it.
+
+**Two at once** (:func:`concurrency`): how much longer a replication takes while another runs
+on the other core, timed inside two worker processes started once, so that none of a run's
+start, results' return or shutdown is in it. What separates the 2-worker speed-up from 2 is
+that (the machine's: shared caches, memory, clock) and, in the rest, the pool's fixed costs.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import math
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -31,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,7 +47,7 @@ from sim.bench import skeleton
 from sim.bench.sizes import scaled
 from sim.core.version import full_version
 from sim.experiments.runner import dask_available, run_many
-from sim.model.replication import Model
+from sim.model.replication import Model, run_replication
 from sim.outputs.files import write_outputs
 from sim.scenario.schema import Scenario
 
@@ -281,6 +289,14 @@ def experiments(scenario: Scenario, dask: bool, say: Say, rounds: int = 1) -> di
     out["speedup_workers_2"] = statistics.median(ratios)
     out["speedup_workers_2_rounds"] = ratios
     out["seconds_workers_1_rounds"], out["seconds_workers_2_rounds"] = one, two
+    # (more rounds than the speed-up's: a round is two replications, and one replication's seconds
+    # vary by ±5 %; one round of --quick read 0.95)
+    out["concurrency"] = two_at_once = concurrency(scenario, max(3, 2 * rounds - 1), say)
+    # The 2-worker run's seconds beyond its replications' at the measured slowdown (the most a
+    # worker runs, at the 1-worker run's seconds a replication): the pool's start, the results'
+    # return and its shutdown, and whatever noise the medians keep.
+    out["workers_2_fixed_seconds"] = (statistics.median(two) - math.ceil(n / 2) * (t1 / n)
+                                      * two_at_once["slowdown"]["median"])
     out["seconds_dask_2"] = out["speedup_dask_2"] = None
     if dask and dask_available():
         say(f"  {n} replications on a 2-worker Dask LocalCluster (its start included)")
@@ -291,6 +307,59 @@ def experiments(scenario: Scenario, dask: bool, say: Say, rounds: int = 1) -> di
     out["dask_available"] = dask_available()
     out["load_after"] = load()
     return out
+
+
+def _replication_timed(args: tuple[Scenario, int]) -> float:
+    """Replication ``args[1]`` of ``args[0]``, timed (in a worker)."""
+    scenario, index = args
+    start = time.perf_counter()
+    run_replication(scenario, index)
+    return time.perf_counter() - start
+
+
+_pair: Any = None  # in a worker of concurrency(): the barrier both members of a pair wait at
+
+
+def _join_pair(barrier: Any) -> None:
+    global _pair
+    _pair = barrier
+
+
+def _pair_member(args: tuple[Scenario, int]) -> float:
+    """:func:`_replication_timed` once the other worker has its own too: the two start together,
+    and one worker cannot take both."""
+    _pair.wait(timeout=PAIR_SECONDS)
+    return _replication_timed(args)
+
+
+PAIR_SECONDS = 60.0  # how long a worker waits for the other to start its half of a pair
+
+
+def concurrency(scenario: Scenario, rounds: int, say: Say) -> dict[str, Any]:
+    """How much longer a replication of ``scenario`` takes while another runs on the other core.
+
+    Two worker processes, started once (forked: the compiled kernels come with them) and each
+    given a replication first; then, in each of ``rounds`` rounds, replication *k* alone on one of
+    them, and the same replication on both at once (they start together at a barrier). The
+    round's slowdown: the pair's mean seconds over the lone one's; its median reported
+    (``slowdown``). Timed inside the workers: nothing of a pool's start, of results sent back or
+    of its shutdown is in it."""
+    say(f"  a replication alone, then two at once, on two workers ({rounds} round{'s' if rounds > 1 else ''})")
+    context = multiprocessing.get_context()
+    alone: list[float] = []
+    beside: list[float] = []
+    slowdown: list[float] = []
+    with ProcessPoolExecutor(2, mp_context=context, initializer=_join_pair,
+                             initargs=(context.Barrier(2),)) as pool:
+        list(pool.map(_pair_member, [(scenario, 0), (scenario, 1)]))  # one each, first
+        for k in range(rounds):
+            lone = pool.submit(_replication_timed, (scenario, k)).result()
+            a, b = pool.map(_pair_member, [(scenario, k), (scenario, k)])
+            alone.append(lone)
+            beside += [a, b]
+            slowdown.append((a + b) / 2 / lone)
+    return {"rounds": rounds, "seconds_alone": alone, "seconds_beside": beside,
+            "slowdown_rounds": slowdown, "slowdown": spread(slowdown)}
 
 
 def comparison(path: Path, replications: int, workers: int, say: Say) -> dict[str, Any]:
