@@ -56,8 +56,9 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Time the model against a bare SimPy skeleton of the same workload (same process, "
             "interleaved rounds), at several market sizes; measure memory per person in a fresh "
-            "process per size; time replications on 1 and 2 workers (and Dask), a replication alone and "
-            "beside another (what the machine allows 2 workers), and the shipped comparison. Prints a table and writes a JSON file (default bench/results/latest.json). "
+            "process per size; time replications on 1 and 2 workers (and Dask), a replication alone "
+            "and beside another (what the machine allows 2 workers), and the shipped comparison. "
+            "Prints a table and writes a JSON file (default bench/results/latest.json). "
             "A full run takes about 3 minutes on 2 idle cores (the comparison about 1 of "
             "them; --skip-comparison leaves it out); --quick about a minute. Nothing is asserted: figures are reported."),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,

@@ -255,7 +255,9 @@ def _child_env() -> dict[str, str]:
 def experiments(scenario: Scenario, dask: bool, say: Say, rounds: int = 1) -> dict[str, Any]:
     """``scenario.replications`` replications on 1 worker and on 2, in ``rounds`` rounds that
     alternate which goes first (so a slow spell of the machine falls on both alike), the
-    speed-up taken per round and its median reported; then (if ``dask`` and installed) once on
+    speed-up taken per round and its median reported; then a replication alone and two at once
+    (:func:`concurrency`, 2 × ``rounds`` − 1 rounds, at least 3) and what of the 2-worker run that
+    leaves to the pool (``workers_2_fixed_seconds``); then (if ``dask`` and installed) once on
     a 2-worker Dask LocalCluster, against the 1-worker median; and the time to write each 1-worker
     run's files (its median, and the median share of the writing in a round's run plus writing)."""
     n = scenario.replications
