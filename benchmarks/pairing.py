@@ -38,6 +38,7 @@ from sim import load_scenario
 from sim.core.recorder import ReplicationResult
 from sim.model.replication import run_replication
 from sim.outputs.kpis import kpis
+from sim.scenario import ScenarioError
 from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,4 +155,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ScenarioError as err:  # a bad --set or scenario: its lines, as run_sim.py says them
+        raise SystemExit(str(err)) from None

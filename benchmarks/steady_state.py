@@ -31,6 +31,7 @@ from sim import load_scenario
 from sim.core.calendar import DAYS_PER_YEAR
 from sim.core.world import FORMER, PROSPECT
 from sim.model.replication import Model
+from sim.scenario import ScenarioError
 from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,4 +83,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ScenarioError as err:  # a bad --set or scenario: its lines, as run_sim.py says them
+        raise SystemExit(str(err)) from None

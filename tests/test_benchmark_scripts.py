@@ -45,3 +45,12 @@ def test_a_benchmark_script_runs(script: str, args: list[str], printed: str) -> 
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert printed in done.stdout, done.stdout[-2000:]
+
+
+@pytest.mark.parametrize("script", ["pairing.py", "steady_state.py"])
+def test_a_bad_set_is_one_line_not_a_traceback(script: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--set", "service.agents=-1"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "--set service.agents: got -1; allowed: a whole number from 0 to 100000"
