@@ -40,6 +40,7 @@ from sim import load_scenario
 from sim.bench.sizes import scaled
 from sim.core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from sim.model.replication import Model
+from sim.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,4 +155,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ScenarioError as err:  # a bad --scenario: its lines, as run_sim.py says them
+        raise SystemExit(str(err)) from None

@@ -21,6 +21,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sim import load_scenario
+from sim.scenario import ScenarioError
+
 ROOT = Path(__file__).resolve().parent.parent
 
 MEASURE = """
@@ -81,6 +84,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--stages", action="store_true", help="also the CPU seconds of each stage of building")
     args = parser.parse_args()
+    load_scenario(args.scenario)  # a bad one said here, in its lines, not from the measuring process
     rows: dict[float, list[dict[str, float]]] = {f: [] for f in args.scale}
     for _ in range(args.rounds):
         for factor in args.scale:
@@ -97,4 +101,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ScenarioError as err:  # a bad --scenario: its lines, as run_sim.py says them
+        raise SystemExit(str(err)) from None

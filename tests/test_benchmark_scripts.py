@@ -47,10 +47,19 @@ def test_a_benchmark_script_runs(script: str, args: list[str], printed: str) -> 
     assert printed in done.stdout, done.stdout[-2000:]
 
 
-@pytest.mark.parametrize("script", ["pairing.py", "steady_state.py"])
-def test_a_bad_set_is_one_line_not_a_traceback(script: str) -> None:
+MISSING = ROOT / "no-such-scenario.yaml"
+BAD = [
+    ("pairing.py", ["--set", "service.agents=-1"], "--set service.agents: got -1; allowed: a whole number from 0 to 100000"),
+    ("steady_state.py", ["--set", "service.agents=-1"], "--set service.agents: got -1; allowed: a whole number from 0 to 100000"),
+    ("bench.py", ["--scenario", str(MISSING)], f"{MISSING}: scenario file not found (looked for {MISSING})"),
+    ("building.py", ["--scenario", str(MISSING)], f"{MISSING}: scenario file not found (looked for {MISSING})"),
+]
+
+
+@pytest.mark.parametrize(("script", "args", "said"), BAD, ids=[s for s, _, _ in BAD])
+def test_bad_input_is_its_lines_not_a_traceback(script: str, args: list[str], said: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--set", "service.agents=-1"],
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert done.stderr.strip() == "--set service.agents: got -1; allowed: a whole number from 0 to 100000"
+    assert done.stderr.strip() == said
