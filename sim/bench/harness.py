@@ -41,6 +41,10 @@ SMALL = 10_000  # the small end of the scaling ratio
 LARGE = 1_000_000  # the large end
 FULL_SIZES = (SMALL, SHIPPED, 100_000, LARGE)
 LARGE_FROM = 500_000  # sizes from here run --rounds-large rounds
+# Rounds at 1 M (each ~14 s, the 10k and 15k markets run beside it). A round's scaling ratio
+# spread 1.17-1.46 in the runs of 2026-12-07/08 and the medians of three 1.21-1.31, either side of
+# the 1.3: five make the median steadier.
+ROUNDS_LARGE = 5
 SCHEMA = 1
 
 HEADLINE = (
@@ -72,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
                         f"{' '.join(map(str, FULL_SIZES))}; --quick: {SHIPPED}]")
     p.add_argument("--days", type=int, default=60, help="simulated days per timing (no warm-up)")
     p.add_argument("--rounds", type=int, default=7, help="interleaved model/skeleton rounds per size")
-    p.add_argument("--rounds-large", type=int, default=3,
+    p.add_argument("--rounds-large", type=int, default=ROUNDS_LARGE,
                    help=f"rounds at sizes of {LARGE_FROM:,} people and more")
     p.add_argument("--replications", type=int,
                    help="replications of the baseline timed on 1 and 2 workers [full: 6; --quick: 4]")
