@@ -45,6 +45,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="churn-sim-perf-"))
     os.environ["NUMBA_CACHE_DIR"] = str(folder / "numba-cache")  # before numba is imported
     sys.path.insert(0, str(ROOT))
+    from sim.bench.measure import customer_days
     from sim.bench.sizes import scaled
     from sim.model.replication import Model
     from sim.scenario.loader import load_scenario
@@ -65,9 +66,7 @@ def main() -> None:
     seconds = time.perf_counter() - start
     perf.send_signal(signal.SIGINT)
     perf.wait()
-    daily = result.daily
-    customer_days = float((daily["active_level1"] + daily["active_level2"] + daily["active_level3"]).sum())
-    ns = seconds / customer_days * 1e9
+    ns = seconds / customer_days(result.daily) * 1e9
     print(f"{people:,} people, {days} days: Model.run {seconds:.2f} s under perf, {ns:.0f} ns a customer-day; "
           f"{functions} compiled functions named")
     report = subprocess.run(["perf", "report", "-i", str(data), "--stdio", "--sort", "sym"],

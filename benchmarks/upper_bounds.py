@@ -36,6 +36,7 @@ MODES = ("normal", "no-deliveries", "no-orders")
 
 def one(mode: str, days: int) -> tuple[float, float]:
     """CPU seconds of the run, and its customer-days."""
+    from sim.bench.measure import customer_days
     from sim.bench.sizes import scaled
     from sim.model import customers as customers_module
     from sim.model.replication import Model
@@ -72,7 +73,7 @@ def one(mode: str, days: int) -> tuple[float, float]:
     start = time.process_time()
     daily = model.run().daily
     seconds = time.process_time() - start
-    return seconds, float((daily["active_level1"] + daily["active_level2"] + daily["active_level3"]).sum())
+    return seconds, customer_days(daily)
 
 
 def main() -> None:

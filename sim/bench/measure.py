@@ -43,6 +43,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.bench import skeleton
 from sim.bench.sizes import scaled
 from sim.core.version import full_version
@@ -87,6 +89,11 @@ def collections_timed() -> Iterator[list[float]]:
         gc.callbacks.remove(note)
 
 
+def customer_days(daily: dict[str, np.ndarray]) -> float:
+    """A run's customer-days: the customers at each day's end (by loyalty level), summed."""
+    return float((daily["active_level1"] + daily["active_level2"] + daily["active_level3"]).sum())
+
+
 def model_once(scenario: Scenario) -> dict[str, Any]:
     """Build and run one replication (number 0); its timings, events and customer-days."""
     gc.collect()
@@ -100,17 +107,15 @@ def model_once(scenario: Scenario) -> dict[str, Any]:
         result = model.run()
         seconds = time.perf_counter() - start
     after = skeleton.event_count(env)
-    daily = result.daily
-    alive = daily["active_level1"] + daily["active_level2"] + daily["active_level3"]
-    customer_days = float(alive.sum())
+    days = customer_days(result.daily)
     del model, result
     return {
         "build_seconds": build,
         "seconds": seconds,
         "collector_seconds": collector[0],  # of `seconds`: Python's cyclic collector (gc.callbacks)
         "events": after - before if before is not None and after is not None else None,
-        "customer_days": customer_days,
-        "customers_alive": customer_days / scenario.horizon_days,
+        "customer_days": days,
+        "customers_alive": days / scenario.horizon_days,
     }
 
 
