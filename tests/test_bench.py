@@ -149,6 +149,38 @@ def test_experiments_on_a_tiny_scenario():
     assert isinstance(exp["workers_2_fixed_seconds"], float)
 
 
+def test_the_speedup_at_many_replications_on_a_tiny_scenario():
+    """speedup_long: the replications on 1 and 2 workers in rounds alternating which goes first,
+    each round's seconds and ratio kept, the median of the ratios reported."""
+    tiny = scaled(load_scenario(BASELINE), 300, 5).model_copy(update={"replications": 3})
+    said: list[str] = []
+    long = measure.speedup_long(tiny, 3, said.append)
+    assert long["replications"] == 3 and long["rounds"] == 3
+    ones, twos = long["seconds_workers_1_rounds"], long["seconds_workers_2_rounds"]
+    assert len(ones) == len(twos) == 3 and all(map(positive, ones + twos))
+    assert long["speedup_rounds"] == [a / b for a, b in zip(ones, twos, strict=True)]
+    assert long["speedup"] == sorted(long["speedup_rounds"])[1]
+    assert ["1 worker" in line for line in said] == [True, False, False, True, True, False]
+
+
+def test_the_long_speedup_in_the_headline_and_table(tmp_path, capsys):
+    """A tiny run with the experiments: the long speed-up in the JSON's headline and experiments,
+    and its line in the table; null, and no line, when not asked for (0)."""
+    out = tmp_path / "latest.json"
+    common = ["--sizes", "300", "--days", "4", "--rounds", "1", "--skip-memory", "--skip-comparison", "--no-dask",
+              "--replications", "2", "--experiment-rounds", "1", "--out", str(out)]
+    assert harness.main([*common, "--long-replications", "2"]) == 0
+    data = json.loads(out.read_text())
+    long = data["experiments"]["long"]
+    assert long["replications"] == data["settings"]["long_replications"] == 2 and long["rounds"] == harness.LONG_ROUNDS
+    assert data["speedup_workers_2_long"] == long["speedup"] and positive(long["speedup"])
+    assert "2 replications, medians of 3 rounds" in capsys.readouterr().out
+    assert harness.main([*common, "--long-replications", "0"]) == 0
+    data = json.loads(out.read_text())
+    assert data["speedup_workers_2_long"] is None and data["experiments"]["long"] is None
+    assert "medians of 3 rounds" not in capsys.readouterr().out
+
+
 def test_a_pair_runs_on_two_workers(monkeypatch):
     """concurrency()'s pair: each member waits at the barrier for the other before its replication,
     so the two run on two processes at once (one worker cannot take both: it would wait for

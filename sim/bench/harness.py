@@ -15,6 +15,7 @@ import json
 import math
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,12 +46,15 @@ LARGE_FROM = 500_000  # sizes from here run --rounds-large rounds
 # spread 1.17-1.46 in the runs of 2026-12-07/08 and the medians of three 1.21-1.31, either side of
 # the issue's 1.3: five make the median steadier.
 ROUNDS_LARGE = 5
+# The 2-worker speed-up at many replications too: a round of 30 lasts ~16 s; three rounds.
+LONG_REPLICATIONS = 30
+LONG_ROUNDS = 3
 SCHEMA = 1
 
 HEADLINE = (
     "ratio_to_skeleton", "ratio_to_skeleton_1m", "ns_per_customer_day", "events_per_customer_day",
     "scaling_ratio", "skeleton_scaling_ratio", "scaling_ratio_15k", "bytes_per_person", "bytes_per_person_15k", "build_seconds_1m",
-    "speedup_workers_2", "concurrency_slowdown", "speedup_dask_2", "comparison_seconds", "write_share",
+    "speedup_workers_2", "speedup_workers_2_long", "concurrency_slowdown", "speedup_dask_2", "comparison_seconds", "write_share",
 )
 
 
@@ -63,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
             "process per size; time replications on 1 and 2 workers (and Dask), a replication alone "
             "and beside another (what the machine allows 2 workers), and the shipped comparison. "
             "Prints a table and writes a JSON file (default bench/results/latest.json). "
-            "A full run takes about 3 minutes on 2 idle cores (the comparison about 1 of "
+            "A full run takes about 4 minutes on 2 idle cores (the comparison about 1 of "
             "them; --skip-comparison leaves it out); --quick about a minute. Nothing is asserted: figures are reported."),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -82,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="replications of the baseline timed on 1 and 2 workers [full: 6; --quick: 4]")
     p.add_argument("--experiment-rounds", type=int,
                    help=f"interleaved rounds of the replications on 1 and on 2 workers [full: {EXPERIMENT_ROUNDS}; --quick: 1]")
+    p.add_argument("--long-replications", type=int, default=LONG_REPLICATIONS,
+                   help=f"replications of the baseline timed on 1 and 2 workers again, in {LONG_ROUNDS} rounds "
+                        "(the speed-up at many replications; 0: not timed; --quick does not)")
     p.add_argument("--comparison-replications", type=int, default=30,
                    help="replications of the shipped comparison (on 2 workers)")
     p.add_argument("--skip-comparison", action="store_true", help="do not time the shipped comparison")
@@ -148,6 +155,8 @@ def headline(rows: list[dict[str, Any]], memory: list[dict[str, Any]], exp: dict
         "bytes_per_person_15k": mem_shipped["bytes_per_person"] if mem_shipped else None,
         "build_seconds_1m": _median(at_large, "build_seconds"),
         "speedup_workers_2": exp["speedup_workers_2"] if exp else None,
+        # The same at many replications (LONG_REPLICATIONS), where the pool's fixed costs weigh less.
+        "speedup_workers_2_long": exp["long"]["speedup"] if exp and exp.get("long") else None,
         # What the machine takes of it: a replication's slowdown while another runs beside it.
         "concurrency_slowdown": exp["concurrency"]["slowdown"]["median"] if exp else None,
         "speedup_dask_2": exp["speedup_dask_2"] if exp else None,
@@ -237,6 +246,12 @@ def table(data: dict[str, Any]) -> str:
                   f"another (so 2 workers at most {2 / exp['concurrency']['slowdown']['median']:.2f} on this machine); "
                   f"the 2-worker run's time beyond that {exp['workers_2_fixed_seconds'] * 1000:+.0f} ms (the pool's "
                   "start, the results' return, its end)"]
+        if exp.get("long"):
+            lg = exp["long"]
+            lines.append(f"{lg['replications']} replications, medians of {lg['rounds']} rounds: 1 worker "
+                         f"{statistics.median(lg['seconds_workers_1_rounds']):.1f} s, 2 workers "
+                         f"{statistics.median(lg['seconds_workers_2_rounds']):.1f} s (speed-up {lg['speedup']:.2f}, "
+                         f"{min(lg['speedup_rounds']):.2f}-{max(lg['speedup_rounds']):.2f})")
     if data["comparison"]:
         c = data["comparison"]
         lines.append(f"comparison ({c['replications']} replications, {c['workers']} workers): {c['seconds']:.0f} s")
@@ -305,6 +320,11 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         exp = measure.experiments(base.model_copy(update={"replications": args.replications}),
                                   dask=not (args.no_dask or args.quick), say=say,
                                   rounds=args.experiment_rounds or (1 if args.quick else EXPERIMENT_ROUNDS))
+        exp["long"] = None
+        if args.long_replications > 0 and not args.quick:
+            say(f"replications of the baseline on workers, {args.long_replications} of them")
+            exp["long"] = measure.speedup_long(base.model_copy(update={"replications": args.long_replications}),
+                                               LONG_ROUNDS, say)
         if not (args.quick or args.skip_comparison):
             say("the shipped comparison")
             comparison = measure.comparison(args.comparison, args.comparison_replications, 2, say)
@@ -332,6 +352,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "scenario": str(args.scenario), "comparison": str(args.comparison), "sizes": sizes,
             "days": args.days, "rounds": args.rounds, "rounds_large": args.rounds_large,
             "replications": args.replications, "experiment_rounds": exp["rounds"] if exp else None,
+            "long_replications": exp["long"]["replications"] if exp and exp["long"] else None,
             "comparison_replications": args.comparison_replications,
             "shipped_people": shipped,
         },
@@ -349,6 +370,9 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "bytes_per_person": ("peak RSS after running (VmHWM) minus RSS after imports and loading the compiled "
                                  "kernels (numba: compiled_kernels_bytes in the memory rows), per person, fresh process"),
             "speedup_workers_2": "seconds of the replications on 1 worker over on 2 local worker processes; median of the rounds' ratios",
+            "speedup_workers_2_long": ("speedup_workers_2 at settings.long_replications replications (the "
+                                       f"experiments' long: {LONG_ROUNDS} rounds), where the pool's start, results' "
+                                       "return and end weigh less"),
             "speedup_dask_2": "the same over a 2-worker Dask LocalCluster, its start included",
             "write_share": "write_outputs' seconds over the 1-worker run's (replications + writing), median of the rounds",
             "collector_share": "of a model run's seconds, those of Python's cyclic garbage collector (gc.callbacks)",

@@ -19,6 +19,9 @@ processes, in interleaved rounds (the speed-up per round, its median reported), 
 time to write the 1-worker run's output files (:func:`sim.outputs.files.write_outputs`) beside
 its replications'; and the shipped comparison through the command line, as a user runs it.
 
+**Many replications** (:func:`speedup_long`): the same speed-up at 30 replications, where the
+pool's fixed costs weigh less.
+
 **Two at once** (:func:`concurrency`): how much longer a replication takes while another runs
 on the other core, timed inside two worker processes started once, so that none of a run's
 start, results' return or shutdown is in it. What separates the 2-worker speed-up from 2 is
@@ -314,6 +317,26 @@ def experiments(scenario: Scenario, dask: bool, say: Say, rounds: int = 1) -> di
     out["dask_available"] = dask_available()
     out["load_after"] = load()
     return out
+
+
+def speedup_long(scenario: Scenario, rounds: int, say: Say) -> dict[str, Any]:
+    """``scenario.replications`` replications (many: 30 in a full run) on 1 worker and on 2, in
+    ``rounds`` rounds alternating which goes first, the speed-up per round and its median: the
+    figure :func:`experiments` measures on a few replications, at the count an analyst runs for
+    a decision, where the pool's fixed costs (its start, the results' return, its end: ~40 ms)
+    weigh a fifth as much."""
+    n = scenario.replications
+    one: list[float] = []
+    two: list[float] = []
+    for k in range(rounds):
+        for workers in ((1, 2) if k % 2 == 0 else (2, 1)):
+            say(f"  {n} replications on {workers} worker{'s' if workers > 1 else ''} (round {k + 1} of {rounds})")
+            start = time.perf_counter()
+            run_many([scenario], workers=workers)
+            (one if workers == 1 else two).append(time.perf_counter() - start)
+    ratios = [a / b for a, b in zip(one, two, strict=True)]
+    return {"replications": n, "rounds": rounds, "seconds_workers_1_rounds": one, "seconds_workers_2_rounds": two,
+            "speedup_rounds": ratios, "speedup": statistics.median(ratios)}
 
 
 def _replication_timed(args: tuple[Scenario, int]) -> float:
