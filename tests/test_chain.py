@@ -23,7 +23,14 @@ from sim.scenario.schema import Scenario
 pytestmark = pytest.mark.skipif(not compiled.ready(), reason="the chain needs numba")
 
 if compiled.ready():
+    from numba import njit
+
     from sim.model import chain
+
+    @njit(cache=False)
+    def _buckets(c: Any) -> tuple[int, bool]:
+        """A chain state's ``low``, and whether a key was taken from a bucket."""
+        return c.low[0], c.last[0] > 0
 
 
 def small() -> Scenario:
@@ -196,6 +203,44 @@ def test_a_run_on_the_chain_is_the_run_with_every_event_in_python(monkeypatch: p
             assert np.array_equal(x[name], y[name], equal_nan=True), (table, name)
 
 
+@pytest.mark.parametrize("low", [chain.LOW if compiled.ready() else 6, 20])
+def test_the_far_buckets_change_no_number(monkeypatch: pytest.MonkeyPatch, low: int) -> None:
+    """A market with the far buckets (BUCKETS_FROM lowered to its size; the near heap within 2**low
+    of the last key) gives every array of the result that the heap alone gives, through a busy
+    desk (many events at one time: ties by id) and a change of scenario mid-run; and the events
+    did go through the buckets."""
+    scenario = busy_desk(small())
+    changes = [(30.5, desk_changed(scenario))]
+    alone = Model(scenario, 0).run(changes=changes)
+    monkeypatch.setattr(chain, "BUCKETS_FROM", 0)
+    monkeypatch.setattr(chain, "LOW", low)
+    model = Model(scenario, 0)
+    assert model.customers.chain is not None
+    state = model.customers.chain.state
+    a = model.run(changes=changes)
+    assert _buckets(state) == (low, True)  # the buckets' setting, and a key taken from one
+    for table in ("daily", "churn", "hourly"):
+        x, y = getattr(a, table), getattr(alone, table)
+        for name in x:
+            assert np.array_equal(x[name], y[name], equal_nan=True), (table, name)
+
+
+def test_an_event_before_the_last_key_goes_on_the_heap_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the far buckets, the last key can run ahead of the simulated time (the heap refilled
+    from a bucket at a later day): an event scheduled between the two still comes out first."""
+    monkeypatch.setattr(chain, "BUCKETS_FROM", 0)
+    k = chain.kernels()
+    state = _state(4)
+    for person, time in enumerate((5.0, 9.0, 40.0)):
+        _leaving(k, state, time, person)
+    assert k.head_time(state) == 5.0 and _buckets(state) == (chain.LOW, True)  # refilled: the last key at day 5
+    assert k.run(state, np.inf, 0, 0, 1 << 62)[:2] == (chain.CLOCK, 5.0)
+    assert k.head_time(state) == 9.0  # refilled again
+    _leaving(k, state, 6.0, 3)  # before the last key (day 9's)
+    got = [k.run(state, np.inf, 0, 0, 1 << 62)[1] for _ in range(3)]
+    assert got == [6.0, 9.0, 40.0] and k.waiting(state) == 0
+
+
 def test_every_entry_point_is_called_past_the_dispatcher() -> None:
     """Each kernel Python calls has one compiled signature, whose entry point Kernels holds
     (compiled.direct): a kernel the others call too would get a second, of literal arguments, on a
@@ -218,11 +263,14 @@ def _leaving(k: Any, state: Any, time: float, person: int) -> int:
     return int(k.push_clock(state, person, time))
 
 
-def test_the_heap_hands_events_back_by_time_then_id_and_grows() -> None:
+@pytest.mark.parametrize("buckets", [False, True])
+def test_the_heap_hands_events_back_by_time_then_id_and_grows(monkeypatch: pytest.MonkeyPatch, buckets: bool) -> None:
     """Clock events pushed at times with many ties come back in the order of (time, id) — heapq's
     over the same pairs — each with its person, past two doublings of the heap (which starts at a
-    quarter of the people here); deliveries past two doublings of their slots (1,024 to begin with)
-    are all stepped."""
+    quarter of the people here) or, with the far buckets, of the buckets; deliveries past two
+    doublings of their slots (1,024 to begin with) are all stepped."""
+    if buckets:
+        monkeypatch.setattr(chain, "BUCKETS_FROM", 0)
     k = chain.kernels()
     state = chain.toy_state(3000, status=np.full(3000, CUSTOMER, np.int8), pick=0.99)
     rng = np.random.default_rng(5)

@@ -123,13 +123,14 @@ class ChainStateType(types.StructRef):
 
 
 class ChainState(structref.StructRefProxy):
-    """The heap (a row an event: time, id, person, kind and slot; ``size``), the next id, the deliveries in
+    """The heap (a row an event: time, id, person, kind and slot; ``size``) and the far buckets
+    behind it in a large market (``far``, ``fsize``, ``last``, ``mask``, ``low``), the next id, the deliveries in
     flight (a slot each), and views of the columns a repeat order and a quiet delivery read and
     write."""
 
 
 _FIELDS = [
-    "heap", "size", "ids",
+    "heap", "size", "ids", "far", "fsize", "last", "mask", "low",
     "status", "level", "order_rate", "clock_rate", "key", "clock_events", "orders", "revenue", "level_orders",
     "due", "pick", "pending",
     "params", "counted", "order_multiplier", "orders_for_repeat",
@@ -146,17 +147,19 @@ structref.define_proxy(ChainState, ChainStateType, _FIELDS)
 
 
 @njit(cache=True)
-def new_state(capacity, slots, ids, status, level, order_rate, clock_rate, key, clock_events, orders, revenue,
+def new_state(capacity, low, slots, ids, status, level, order_rate, clock_rate, key, clock_events, orders, revenue,
               level_orders, due, pick, pending, params, counted, order_multiplier, orders_for_repeat, expectation,
               satisfaction, happy_streak, joined, experiences, felt, p_tell_happy, indptr, indices, network_size,
               left, memory, memory_day, conversion, tell_terms, told, decided, acted, told_counts, deterred,
               level_counts, propensity, level_propensity, rates, hazards, shocks, ds, out, desk_daily, desk_hourly,
               episode_counts, payout):
     free = np.arange(slots - 1, -1, -1).astype(np.int64)
+    near, far = (capacity, 16) if low >= NO_BUCKETS else (max(16, capacity // 16), max(16, capacity // 8))
     contacts = 256  # (dp below: the 30 of _DESK_PARAMS; dist: 4 distributions of 4)
     return ChainState(
-        np.empty((capacity, 4)), np.zeros(1, np.int64),
-        np.full(1, ids, np.int64),
+        np.empty((near, 4)), np.zeros(1, np.int64),
+        np.full(1, ids, np.int64), np.empty((_FAR, far, 4)), np.zeros(_FAR, np.int64), np.zeros(1, np.uint64),
+        np.zeros(1, np.uint64), np.full(1, low, np.int64),
         status, level, order_rate, clock_rate, key, clock_events, orders, revenue, level_orders,
         due, pick, pending, params, counted, order_multiplier, np.full(1, orders_for_repeat, np.int64),
         np.empty(slots), np.empty(slots, np.uint64), np.empty(slots), np.empty(slots, np.bool_), np.empty(slots),
@@ -247,13 +250,29 @@ def _grow(c):
 
 @njit(cache=True)
 def _push(c, time, kind, person, slot):
-    """Schedule an event at ``time``; returns its id (the next of the shared counter)."""
+    """Schedule an event at ``time``; returns its id (the next of the shared counter). On the
+    heap, or in a large market perhaps in a far bucket (see "The far buckets")."""
+    eid = c.ids[0]
+    c.ids[0] = eid + 1
+    low = c.low[0]
+    if low < NO_BUCKETS:
+        k, last = _key(time), c.last[0]
+        if k > last:
+            b = _bit_length(k ^ last) - low  # type: ignore[call-arg]  # an intrinsic
+            if b > 0:
+                _file(c, b - 1, time, float(eid), float(person), _code(kind, slot))
+                return eid
+    _heap_push(c, time, float(eid), float(person), _code(kind, slot))
+    return eid
+
+
+@njit(cache=True, inline="always")
+def _heap_push(c, time, eid, person, code):
+    """An event onto the heap: up from the end while before its parent."""
     i = c.size[0]
     if i == c.heap.shape[0]:
         _grow(c)
     h = c.heap
-    eid = c.ids[0]
-    c.ids[0] = eid + 1
     c.size[0] = i + 1
     while i > 0:  # up while before its parent (ids are unique: never equal)
         parent = (i - 1) >> 1
@@ -262,8 +281,7 @@ def _push(c, time, kind, person, slot):
         h[i, H_TIME], h[i, H_ID], h[i, H_PERSON], h[i, H_CODE] = \
             h[parent, H_TIME], h[parent, H_ID], h[parent, H_PERSON], h[parent, H_CODE]
         i = parent
-    h[i, H_TIME], h[i, H_ID], h[i, H_PERSON], h[i, H_CODE] = time, eid, person, _code(kind, slot)
-    return eid
+    h[i, H_TIME], h[i, H_ID], h[i, H_PERSON], h[i, H_CODE] = time, eid, person, code
 
 
 @njit(cache=True)
@@ -291,6 +309,112 @@ def _pop(c):
             h[child, H_TIME], h[child, H_ID], h[child, H_PERSON], h[child, H_CODE]
         i = child
     h[i, H_TIME], h[i, H_ID], h[i, H_PERSON], h[i, H_CODE] = time, eid, person, code
+
+
+# The far buckets. A binary heap of every event waiting (~200,000 at a million people) walks ~17
+# levels a pop, the lower ones out of the core's caches: a chain of waits on memory. In a large
+# market (BUCKETS_FROM people or more) the heap holds only the events close to ``last``, and the
+# later ones wait in the buckets of a radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990,
+# "Faster algorithms for the shortest path problem"). With times as integer keys (:func:`_key`:
+# in order as the times are), an event whose key is above the last's and first differs from it
+# at bit p waits in bucket p - low (``low``: LOW) if that is above 0, and otherwise on the heap;
+# every event in a bucket comes after every one on the heap, and every one of a lower bucket
+# before every one of a higher. When the heap runs empty (:func:`_refill`) the lowest bucket's
+# least key becomes the last, and the bucket's events move to the buckets, or onto the heap,
+# they now belong to: each moves a few times, its row read and written in order, and the heap is
+# never empty while events wait, so it is stepped as before. The same events in the same order,
+# (time, id), as one heap of them all (tests/test_chain.py). In a smaller market the heap stays in
+# the core's caches and the buckets would cost more than they save: ``low`` is NO_BUCKETS there,
+# and every event goes on the heap, as before (docs/PERFORMANCE.md).
+BUCKETS_FROM = 200_000  # people
+LOW = 10  # a bucket's event differs from the last key above bit 10 (1/64 of a day)
+NO_BUCKETS = 64
+_SCALE = 65536.0  # a key is the time in 1/65,536ths of a day, rounded down
+_TOP = 2.0 ** 47  # days: a time from here (or infinite) takes the largest key
+_FAR = 64  # buckets
+
+
+@njit(cache=True, inline="always")
+def _key(time):
+    """The time's key: its 1/65,536ths of a day (the largest key from _TOP days, or infinite)."""
+    if time < _TOP:
+        return np.uint64(time * _SCALE)
+    return np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@intrinsic
+def _bit_length(typingctx, x):
+    """The bit length of a uint64 (0 for 0)."""
+    def codegen(context, builder, signature, args):
+        zeros = builder.ctlz(args[0], ir.Constant(ir.IntType(1), 0))
+        return builder.sub(ir.Constant(ir.IntType(64), 64), zeros)
+    return types.int64(types.uint64), codegen
+
+
+@intrinsic
+def _lowest_bit(typingctx, x):
+    """The index of a uint64's lowest set bit."""
+    def codegen(context, builder, signature, args):
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 0))
+    return types.int64(types.uint64), codegen
+
+
+@njit(cache=True)
+def _file(c, b, time, eid, person, code):
+    """An event into bucket ``b``; onto the heap at once (:func:`_refill`) if it is empty."""
+    n = c.fsize[b]
+    if n == c.far.shape[1]:
+        _grow_far(c, n + 1)
+    f = c.far
+    f[b, n, H_TIME], f[b, n, H_ID], f[b, n, H_PERSON], f[b, n, H_CODE] = time, eid, person, code
+    c.fsize[b] = n + 1
+    c.mask[0] |= np.uint64(1) << np.uint64(b)
+    if c.size[0] == 0:
+        _refill(c)
+
+
+@njit(cache=True)
+def _refill(c):
+    """The heap is empty and some bucket is not: the lowest bucket's least key becomes the last,
+    and its events move down, those of that key (at least) onto the heap."""
+    b = _lowest_bit(c.mask[0])  # type: ignore[call-arg, var-annotated]  # an intrinsic
+    f, fsize, low = c.far, c.fsize, c.low[0]
+    n = fsize[b]
+    last = _key(f[b, 0, H_TIME])
+    for r in range(1, n):
+        last = min(last, _key(f[b, r, H_TIME]))
+    c.last[0] = last
+    mask = c.mask[0] & ~(np.uint64(1) << np.uint64(b))
+    for r in range(n):
+        t = f[b, r, H_TIME]
+        # below b: the key and the new last agree from b's bit up
+        nb = _bit_length(_key(t) ^ last) - low - 1
+        if nb < 0:
+            _heap_push(c, t, f[b, r, H_ID], f[b, r, H_PERSON], f[b, r, H_CODE])
+            continue
+        m = fsize[nb]
+        if m == f.shape[1]:
+            _grow_far(c, m + 1)  # (bucket b's rows with them: its size is set after)
+            f = c.far
+        f[nb, m, H_TIME], f[nb, m, H_ID], f[nb, m, H_PERSON], f[nb, m, H_CODE] = \
+            t, f[b, r, H_ID], f[b, r, H_PERSON], f[b, r, H_CODE]
+        fsize[nb] = m + 1
+        mask |= np.uint64(1) << np.uint64(nb)
+    fsize[b] = 0
+    c.mask[0] = mask
+
+
+@njit(cache=True)
+def _grow_far(c, need):
+    """Room for ``need`` events in every bucket."""
+    s = c.far.shape[1]
+    while s < need:
+        s *= 2
+    far = np.empty((_FAR, s, 4))
+    for b in range(_FAR):
+        n = c.fsize[b]
+        far[b, :n] = c.far[b, :n]
+    c.far = far
 
 
 # The next event's person, fetched ahead. In a large market the people's columns are far bigger
@@ -345,9 +469,12 @@ _hint = _prefetch_or_nothing()
 @njit(cache=True)
 def _fetch_next(c):
     """Prefetch what the first event on the heap will read of its person (a clock event's or a
-    delivery's), and of its delivery."""
+    delivery's), and of its delivery. (The heap refilled from the far buckets first if it ran
+    empty.)"""
     if c.size[0] == 0:
-        return
+        if c.mask[0] == 0:
+            return
+        _refill(c)
     h = c.heap
     kind, slot = _kind_slot(h[0, H_CODE])
     person = np.int64(h[0, H_PERSON])
@@ -1415,8 +1542,8 @@ def head_time(c):
 
 @njit(cache=True)
 def waiting(c):
-    """Events on the heap (void ones included: each took its id)."""
-    return c.size[0]
+    """Events on the heap and in the far buckets (void ones included: each took its id)."""
+    return c.size[0] + c.fsize.sum()
 
 
 class Kernels:
@@ -1498,8 +1625,10 @@ def _state(status: np.ndarray, level: np.ndarray, order_rate: np.ndarray, clock_
            rates: np.ndarray, hazards: np.ndarray, shocks: np.ndarray,
            desk: tuple[np.ndarray, ...]) -> ChainState:
     # Room for about a fifth of the people's clock events and a few thousand deliveries to begin
-    # with (a fifth of the shipped baseline's people are customers); both grow by doubling.
-    return new_state(max(16, status.size // 4), 1024, ids, status, level, order_rate, clock_rate, key,
+    # with (a fifth of the shipped baseline's people are customers); both grow by doubling. The
+    # far buckets in a large market only.
+    low = LOW if status.size >= BUCKETS_FROM else NO_BUCKETS
+    return new_state(max(16, status.size // 4), low, 1024, ids, status, level, order_rate, clock_rate, key,
                      clock_events, orders, revenue, level_orders, due, pick, pending, params, counted,
                      np.asarray(order_multiplier, dtype=np.float64), orders_for_repeat, expectation, satisfaction,
                      happy_streak, joined, experiences, felt, p_tell_happy, indptr, indices, network_size, left, memory,
