@@ -54,6 +54,7 @@ from sim.core.version import full_version
 from sim.experiments.runner import dask_available, run_many
 from sim.model.replication import Model, run_replication
 from sim.outputs.files import write_outputs
+from sim.outputs.tables import RunResult
 from sim.scenario.schema import Scenario
 
 Say = Callable[[str], None]
@@ -270,26 +271,20 @@ def experiments(scenario: Scenario, dask: bool, say: Say, rounds: int = 1) -> di
     run's files (its median, and the median share of the writing in a round's run plus writing)."""
     n = scenario.replications
     out: dict[str, Any] = {"replications": n, "rounds": rounds, "load_before": load()}
-    one: list[float] = []
-    two: list[float] = []
     writes: list[float] = []  # writing each 1-worker round's folder
-    for k in range(rounds):
-        for workers in ((1, 2) if k % 2 == 0 else (2, 1)):
-            say(f"  {n} replications on {workers} worker{'s' if workers > 1 else ''} (round {k + 1} of {rounds})")
-            start = time.perf_counter()
-            result = run_many([scenario], workers=workers)[0]
-            (one if workers == 1 else two).append(time.perf_counter() - start)
-            if workers == 1:
-                # SciPy's statistics (the summary's intervals) are imported when first needed
-                # (sim.outputs.stats), ~0.5 s: imported before the clock starts, as a command's
-                # start did before, so that write_share times the writing alone.
-                import scipy.stats  # noqa: F401
 
-                with tempfile.TemporaryDirectory(prefix="churn-sim-bench-") as tmp:
-                    start = time.perf_counter()
-                    write_outputs(result, Path(tmp) / "run", full_version())
-                    writes.append(time.perf_counter() - start)
-            del result
+    def write(result: RunResult) -> None:
+        # SciPy's statistics (the summary's intervals) are imported when first needed
+        # (sim.outputs.stats), ~0.5 s: imported before the clock starts, as a command's start did
+        # before, so that write_share times the writing alone.
+        import scipy.stats  # noqa: F401
+
+        with tempfile.TemporaryDirectory(prefix="churn-sim-bench-") as tmp:
+            start = time.perf_counter()
+            write_outputs(result, Path(tmp) / "run", full_version())
+            writes.append(time.perf_counter() - start)
+
+    one, two = _on_1_and_2_workers(scenario, rounds, say, write)
     ratios = [a / b for a, b in zip(one, two, strict=True)]
     out["write_outputs_seconds"] = statistics.median(writes)
     out["write_share_rounds"] = shares = [w / (t + w) for t, w in zip(one, writes, strict=True)]
@@ -319,12 +314,11 @@ def experiments(scenario: Scenario, dask: bool, say: Say, rounds: int = 1) -> di
     return out
 
 
-def speedup_long(scenario: Scenario, rounds: int, say: Say) -> dict[str, Any]:
-    """``scenario.replications`` replications (many: 30 in a full run) on 1 worker and on 2, in
-    ``rounds`` rounds alternating which goes first, the speed-up per round and its median: the
-    figure :func:`experiments` measures on a few replications, at the count an analyst runs for
-    a decision, where the pool's fixed costs (its start, the results' return, its end: ~40 ms)
-    weigh a fifth as much."""
+def _on_1_and_2_workers(scenario: Scenario, rounds: int, say: Say,
+                        after_one: Callable[[RunResult], None] | None = None) -> tuple[list[float], list[float]]:
+    """The seconds of ``scenario``'s replications on 1 worker and on 2, a pair each round, the
+    rounds alternating which goes first (so a slow spell of the machine falls on both alike);
+    ``after_one`` given each 1-worker run's result, outside the timing."""
     n = scenario.replications
     one: list[float] = []
     two: list[float] = []
@@ -332,10 +326,23 @@ def speedup_long(scenario: Scenario, rounds: int, say: Say) -> dict[str, Any]:
         for workers in ((1, 2) if k % 2 == 0 else (2, 1)):
             say(f"  {n} replications on {workers} worker{'s' if workers > 1 else ''} (round {k + 1} of {rounds})")
             start = time.perf_counter()
-            run_many([scenario], workers=workers)
+            result = run_many([scenario], workers=workers)[0]
             (one if workers == 1 else two).append(time.perf_counter() - start)
+            if workers == 1 and after_one is not None:
+                after_one(result)
+            del result
+    return one, two
+
+
+def speedup_long(scenario: Scenario, rounds: int, say: Say) -> dict[str, Any]:
+    """``scenario.replications`` replications (many: 30 in a full run) on 1 worker and on 2, in
+    ``rounds`` rounds alternating which goes first, the speed-up per round and its median: the
+    figure :func:`experiments` measures on a few replications, at the count an analyst runs for
+    a decision, where the pool's fixed costs (its start, the results' return, its end: ~40 ms)
+    weigh a fifth as much."""
+    one, two = _on_1_and_2_workers(scenario, rounds, say)
     ratios = [a / b for a, b in zip(one, two, strict=True)]
-    return {"replications": n, "rounds": rounds, "seconds_workers_1_rounds": one, "seconds_workers_2_rounds": two,
+    return {"replications": scenario.replications, "rounds": rounds, "seconds_workers_1_rounds": one, "seconds_workers_2_rounds": two,
             "speedup_rounds": ratios, "speedup": statistics.median(ratios)}
 
 
