@@ -254,15 +254,16 @@ def _push(c, time, kind, person, slot):
     heap, or in a large market perhaps in a far bucket (see "The far buckets")."""
     eid = c.ids[0]
     c.ids[0] = eid + 1
+    code = _code(kind, slot)
     low = c.low[0]
     if low < NO_BUCKETS:
         k, last = _key(time), c.last[0]
         if k > last:
             b = _bit_length(k ^ last) - low  # type: ignore[call-arg]  # an intrinsic
             if b > 0:
-                _file(c, b - 1, time, float(eid), float(person), _code(kind, slot))
+                _file(c, b - 1, time, float(eid), float(person), code)
                 return eid
-    _heap_push(c, time, float(eid), float(person), _code(kind, slot))
+    _heap_push(c, time, float(eid), float(person), code)
     return eid
 
 
